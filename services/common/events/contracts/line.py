@@ -1,0 +1,172 @@
+"""Contracts on `line.inbound`, `line.outbound` and `line.deliveries`.
+
+Inbound events are LINE webhook events normalised by line_gateway; outbound commands ask
+line_gateway to send messages. Messages are our own models (pydantic v2); line_gateway turns them
+into the SDK's models at the edge, so no other service depends on line-bot-sdk.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from services.common.events.envelope import Contract
+from services.common.events.registry import contract
+
+# LINE's own limits (Messaging API reference).
+MAX_MESSAGES_PER_REQUEST = 5
+MAX_TEXT_LENGTH = 5000
+MAX_QUICK_REPLY_ITEMS = 13
+MAX_ACTION_LABEL_LENGTH = 20
+MAX_POSTBACK_DATA_LENGTH = 300
+
+
+class ConversationMode(StrEnum):
+    """Who answers a senior right now: Dai-chan, or a person at the helpdesk."""
+
+    BOT = "bot"
+    HUMAN = "human"
+
+
+class SendPriority(StrEnum):
+    """Decides what may be held back when the monthly push budget runs out."""
+
+    SAFETY = "safety"  # emergency, fraud and self-harm guidance: always sent
+    SERVICE = "service"  # loan returns, session reminders, helpdesk replies: always sent
+    CONVERSATION = "conversation"  # Dai-chan's answers
+    LOW = "low"  # greetings, campaigns: held first
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MessageAction(_Message):
+    type: Literal["message"] = "message"
+    label: str = Field(min_length=1, max_length=MAX_ACTION_LABEL_LENGTH)
+    text: str = Field(min_length=1, max_length=300)
+
+
+class PostbackAction(_Message):
+    type: Literal["postback"] = "postback"
+    label: str = Field(min_length=1, max_length=MAX_ACTION_LABEL_LENGTH)
+    data: str = Field(min_length=1, max_length=MAX_POSTBACK_DATA_LENGTH)
+    display_text: str | None = Field(default=None, max_length=300)
+
+
+Action = Annotated[MessageAction | PostbackAction, Field(discriminator="type")]
+
+
+class TextMessage(_Message):
+    type: Literal["text"] = "text"
+    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
+    quick_replies: list[Action] = Field(default_factory=list, max_length=MAX_QUICK_REPLY_ITEMS)
+
+
+OutboundMessage = Annotated[TextMessage, Field(discriminator="type")]
+
+
+MessageType = Literal["text", "sticker", "image", "audio", "video", "location", "file"]
+
+
+@contract
+class MessageReceived(Contract):
+    """A senior sent the account a message (one LINE webhook message event)."""
+
+    event_type = "line.message.received"
+
+    user_id: str = Field(min_length=1)
+    webhook_event_id: str = Field(min_length=1)
+    message_id: str
+    message_type: MessageType
+    text: str | None = None
+    reply_token: str | None = None
+    reply_token_expires_at: AwareDatetime | None = None
+    sent_at: AwareDatetime
+    is_redelivery: bool = False
+    conversation_mode: ConversationMode = ConversationMode.BOT
+
+
+@contract
+class UserFollowed(Contract):
+    """A senior added the account as a friend, or unblocked it."""
+
+    event_type = "line.user.followed"
+
+    user_id: str = Field(min_length=1)
+    webhook_event_id: str = Field(min_length=1)
+    reply_token: str | None = None
+    reply_token_expires_at: AwareDatetime | None = None
+    is_unblocked: bool = False
+    sent_at: AwareDatetime
+
+
+@contract
+class UserUnfollowed(Contract):
+    """A senior blocked the account (or deleted it); nothing may be sent to them any more."""
+
+    event_type = "line.user.unfollowed"
+
+    user_id: str = Field(min_length=1)
+    webhook_event_id: str = Field(min_length=1)
+    sent_at: AwareDatetime
+
+
+@contract
+class SendRequested(Contract):
+    """A command to line_gateway: send these messages to this senior.
+
+    The envelope id identifies the send: line_gateway derives LINE's `X-Line-Retry-Key` from it,
+    so however often the command is delivered, the senior gets the messages once.
+    """
+
+    event_type = "line.send.requested"
+
+    user_id: str = Field(min_length=1)
+    messages: list[OutboundMessage] = Field(min_length=1, max_length=MAX_MESSAGES_PER_REQUEST)
+    reply_token: str | None = None
+    reply_token_expires_at: AwareDatetime | None = None
+    priority: SendPriority = SendPriority.CONVERSATION
+    purpose: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.]+$")
+
+    @model_validator(mode="after")
+    def _token_needs_expiry(self) -> SendRequested:
+        if self.reply_token and self.reply_token_expires_at is None:
+            raise ValueError("reply_token_expires_at is required with reply_token")
+        return self
+
+
+class DeliveryMethod(StrEnum):
+    REPLY = "reply"
+    PUSH = "push"
+    MULTICAST = "multicast"
+
+
+class DeliveryOutcome(StrEnum):
+    SENT = "sent"
+    ALREADY_ACCEPTED = "already_accepted"  # a retried push whose key LINE had accepted (409)
+    ASSUMED_DELIVERED = "assumed_delivered"  # a retried reply whose token was already used
+    SKIPPED_BLOCKED = "skipped_blocked"
+    FAILED = "failed"
+
+
+@contract
+class DeliveryCompleted(Contract):
+    """What became of one `line.send.requested` command."""
+
+    event_type = "line.delivery.completed"
+
+    command_id: UUID
+    user_id: str
+    method: DeliveryMethod | None
+    outcome: DeliveryOutcome
+    purpose: str
+    priority: SendPriority
+    message_count: int = Field(ge=0)
+    line_request_id: str | None = None
+    error: str | None = None
+    completed_at: datetime

@@ -1,0 +1,1 @@
+"""Kafka plumbing: the topic map, the idempotent producer and the stream processor."""

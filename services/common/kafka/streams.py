@@ -1,0 +1,414 @@
+"""Stream processing with faust-streaming agents, made safe for the platform's delivery rules.
+
+Each service is one faust app (one consumer group) with one agent per subscribed topic. On top of
+faust this module adds what the platform promises:
+
+- **Commit after handling.** Agents read with manual acks; a message is acked only when its
+  handler finished (or it was dead-lettered). Faust commits the highest *contiguous* acked offset
+  per partition, so a message still in flight is never skipped by a crash.
+- **Idempotence.** Every event id is claimed in `processed_events` in the same MongoDB transaction
+  as the state change it causes; a redelivered event is recognised and skipped.
+- **Per-user order with concurrency across users.** Messages are dispatched to lanes by Kafka key:
+  one key's messages run one after another, different keys run concurrently (bounded), so one slow
+  model call does not hold up every other senior.
+- **Bounded retries, then a dead-letter topic** (`<topic>.dlq`) with the error in headers. Poison
+  messages (not a valid envelope) go there at once; unknown event types are skipped and counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import warnings
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import faust
+import structlog
+from aiokafka import AIOKafkaProducer
+
+from services.common.events.envelope import (
+    Contract,
+    Envelope,
+    EventDecodeError,
+    UnknownEventType,
+    decode_event,
+    peek_event_id,
+)
+from services.common.kafka.topics import TopicSpec
+from services.common.logging import get_logger
+from services.common.metrics import (
+    CONSUMER_IN_FLIGHT,
+    DEAD_LETTERS,
+    EVENT_HANDLING_RETRIES,
+    EVENT_HANDLING_SECONDS,
+    EVENTS_CONSUMED,
+)
+from services.common.store.mongo import MongoStore, Tx
+from services.common.store.processed import AlreadyHandled, ProcessedEvents
+from services.common.time import utcnow
+
+log = get_logger(__name__)
+
+C = TypeVar("C", bound=Contract)
+T = TypeVar("T")
+Item = TypeVar("Item")
+
+
+class PermanentError(Exception):
+    """Retrying cannot help (e.g. LINE rejected the request as invalid): dead-letter at once."""
+
+
+class HandlerContext:
+    """What a handler may use besides its event: the store, and a transaction that records it."""
+
+    def __init__(
+        self,
+        *,
+        store: MongoStore,
+        group: str,
+        envelope: Envelope[Any],
+        processed: ProcessedEvents,
+        on_commit: Callable[[], None],
+    ) -> None:
+        self.store = store
+        self.group = group
+        self.envelope = envelope
+        self._processed = processed
+        self._on_commit = on_commit
+        self.committed = False
+
+    async def transaction(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        """Apply `work` and mark this event handled, atomically.
+
+        Raises `AlreadyHandled` if another delivery of the same event won the race; the framework
+        then counts it as a duplicate. Call it once, after any slow outside work is done.
+        """
+
+        async def claim_then_work(tx: Tx) -> T:
+            await self._processed.claim(
+                tx, group=self.group, event_id=self.envelope.id, event_type=self.envelope.type
+            )
+            return await work(tx)
+
+        result = await self.store.transaction(claim_then_work)
+        self.committed = True
+        self._on_commit()
+        return result
+
+
+Handler = Callable[[Envelope[C], HandlerContext], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Route(Generic[C]):
+    topic: TopicSpec
+    contract: type[C]
+    handler: Handler[C]
+
+
+def route(topic: TopicSpec, contract: type[C], handler: Handler[C]) -> Route[C]:
+    return Route(topic=topic, contract=contract, handler=handler)
+
+
+class KeyedLanes(Generic[Item]):
+    """Run items one at a time per key and concurrently across keys, at most `limit` at once."""
+
+    def __init__(self, *, limit: int, process: Callable[[Item], Awaitable[None]]) -> None:
+        self._process = process
+        self._slots = asyncio.Semaphore(limit)
+        self._lanes: dict[Hashable, deque[Item]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = asyncio.Event()
+        self.in_flight = 0
+
+    async def submit(self, key: Hashable, item: Item) -> None:
+        if self._closed.is_set():
+            # Shutting down: never start new work; the message stays unacked and is redelivered.
+            await asyncio.Event().wait()
+        await self._slots.acquire()
+        self.in_flight += 1
+        CONSUMER_IN_FLIGHT.inc()
+        lane = self._lanes.get(key)
+        if lane is not None:
+            lane.append(item)
+            return
+        self._lanes[key] = deque([item])
+        task = asyncio.create_task(self._run_lane(key))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run_lane(self, key: Hashable) -> None:
+        lane = self._lanes[key]
+        while lane:
+            try:
+                await self._process(lane[0])
+            finally:
+                lane.popleft()
+                self.in_flight -= 1
+                CONSUMER_IN_FLIGHT.dec()
+                self._slots.release()
+        del self._lanes[key]
+
+    async def close(self, *, grace_seconds: float) -> None:
+        """Stop taking work, let in-flight items finish for a while, then abandon the rest."""
+        self._closed.set()
+        if self._tasks:
+            _done, pending = await asyncio.wait(set(self._tasks), timeout=grace_seconds)
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if pending:
+                log.warning("abandoned in-flight messages at shutdown", lanes=len(pending))
+
+
+class StreamProcessor:
+    """One service's consumer group: faust agents, lanes, retries, idempotence, dead letters."""
+
+    def __init__(
+        self,
+        *,
+        group: str,
+        instance_id: str,
+        bootstrap_servers: str,
+        store: MongoStore,
+        producer: AIOKafkaProducer,
+        routes: Sequence[Route[Any]],
+        on_commit: Callable[[], None],
+        max_in_flight: int,
+        max_attempts: int,
+        backoff_seconds: float,
+        backoff_max_seconds: float,
+    ) -> None:
+        self.group = group
+        self._store = store
+        self._producer = producer
+        self._processed = ProcessedEvents(store)
+        self._on_commit = on_commit
+        self._max_attempts = max_attempts
+        self._backoff_seconds = backoff_seconds
+        self._backoff_max_seconds = backoff_max_seconds
+        self._routes: dict[tuple[str, str], Route[Any]] = {
+            (r.topic.name, r.contract.event_type): r for r in routes
+        }
+        self._topics = {r.topic.name: r.topic for r in routes}
+        self._lanes: KeyedLanes[Any] = KeyedLanes(limit=max_in_flight, process=self._process)
+        self._app = self._create_app(group, instance_id, bootstrap_servers)
+        self._started = False
+        self._failed = False
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted(self._topics)
+
+    def _create_app(self, group: str, instance_id: str, bootstrap_servers: str) -> faust.App:
+        app = faust.App(
+            group,
+            broker=[f"kafka://{server}" for server in bootstrap_servers.split(",")],
+            web_enabled=False,
+            autodiscover=False,
+            store="memory://",
+            # Topics are created by `ensure_topics`; faust must not declare its own.
+            topic_allow_declare=False,
+            topic_disable_leader=True,
+            # A new group starts at the beginning so nothing produced before it joined is lost.
+            consumer_auto_offset_reset="earliest",
+            # Static membership: a restarted instance takes its partitions back at once instead
+            # of waiting for the broker to expire the old member.
+            consumer_group_instance_id=f"{group}-{instance_id}",
+            broker_session_timeout=10.0,
+            broker_heartbeat_interval=3.0,
+            broker_commit_interval=1.0,
+            stream_wait_empty=True,
+        )
+        for name in self._topics:
+            channel = app.topic(name, key_serializer="raw", value_serializer="raw")
+
+            async def agent(stream: Any) -> None:
+                async for event in stream.noack().events():
+                    await self._lanes.submit(event.key or b"", event)
+
+            app.agent(channel, name=f"{group}.{name}")(agent)
+        return app
+
+    async def start(self) -> None:
+        if self._topics:
+            await self._app.start()
+            self._started = True
+
+    async def stop(self, *, grace_seconds: float) -> None:
+        await self._lanes.close(grace_seconds=grace_seconds)
+        if self._started:
+            # The lanes already gave in-flight work its grace period; whatever they abandoned is
+            # unacked on purpose (it must be redelivered), so faust must not wait for its ack.
+            # (It still waits during rebalances, where in-flight work does finish.)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._app.conf.stream_wait_empty = False
+            await self._app.stop()
+
+    def is_running(self) -> bool:
+        if self._failed:
+            return False
+        return not self._topics or (self._started and not self._app.should_stop)
+
+    async def _process(self, event: Any) -> None:
+        started = time.monotonic()
+        topic: str = event.message.topic
+        try:
+            await self._handle_message(topic, event.key, event.value, event.message)
+        except Exception:
+            # Not acked, so never committed: redelivered after a restart. Until then this
+            # partition cannot commit past it, so report not-ready to get attention.
+            self._failed = True
+            log.exception("unexpected failure outside the retry loop; message left unacked")
+            return
+        # Acking only after handling (and not when cancelled at shutdown) is what makes the
+        # commit happen after handling.
+        event.ack()
+        EVENT_HANDLING_SECONDS.labels(topic).observe(time.monotonic() - started)
+
+    async def _handle_message(
+        self, topic: str, key: bytes | None, value: bytes, message: Any
+    ) -> None:
+        try:
+            envelope = decode_event(value)
+        except UnknownEventType as unknown:
+            EVENTS_CONSUMED.labels(topic, unknown.event_type, "unknown_type").inc()
+            log.info("skipped event of unknown type", event_type=unknown.event_type, topic=topic)
+            return
+        except EventDecodeError as exc:
+            EVENTS_CONSUMED.labels(topic, "(invalid)", "dead_lettered").inc()
+            await self._dead_letter(
+                topic, key, value, message, reason="malformed", error=str(exc), attempts=0
+            )
+            return
+
+        selected = self._routes.get((topic, envelope.type))
+        if selected is None:
+            EVENTS_CONSUMED.labels(topic, envelope.type, "not_subscribed").inc()
+            return
+        with structlog.contextvars.bound_contextvars(
+            correlation_id=str(envelope.correlation_id),
+            event_id=str(envelope.id),
+            event_type=envelope.type,
+        ):
+            outcome = await self._handle_with_retries(
+                selected, envelope, topic=topic, key=key, value=value, message=message
+            )
+        EVENTS_CONSUMED.labels(topic, envelope.type, outcome).inc()
+
+    async def _handle_with_retries(
+        self,
+        selected: Route[Any],
+        envelope: Envelope[Any],
+        *,
+        topic: str,
+        key: bytes | None,
+        value: bytes,
+        message: Any,
+    ) -> str:
+        attempt = 0
+        while True:
+            attempt += 1
+            context = HandlerContext(
+                store=self._store,
+                group=self.group,
+                envelope=envelope,
+                processed=self._processed,
+                on_commit=self._on_commit,
+            )
+            try:
+                if await self._processed.contains(group=self.group, event_id=envelope.id):
+                    return "duplicate"
+                await selected.handler(envelope, context)
+                if not context.committed:
+                    await context.transaction(_nothing)
+            except AlreadyHandled:
+                return "duplicate"
+            except PermanentError as exc:
+                log.warning("handler refused event permanently", error=str(exc))
+                await self._dead_letter(
+                    topic, key, value, message, reason="permanent", error=str(exc), attempts=attempt
+                )
+                return "dead_lettered"
+            except Exception as exc:
+                if attempt >= self._max_attempts:
+                    log.exception("handler failed; dead-lettering", attempts=attempt)
+                    await self._dead_letter(
+                        topic,
+                        key,
+                        value,
+                        message,
+                        reason="retries_exhausted",
+                        error=f"{type(exc).__name__}: {exc}",
+                        attempts=attempt,
+                    )
+                    return "dead_lettered"
+                EVENT_HANDLING_RETRIES.labels(topic, envelope.type).inc()
+                log.warning("handler failed; retrying", attempt=attempt, error=type(exc).__name__)
+                await asyncio.sleep(self._backoff(attempt))
+            else:
+                return "handled"
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(self._backoff_seconds * 2 ** (attempt - 1), self._backoff_max_seconds))
+
+    async def _dead_letter(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes,
+        message: Any,
+        *,
+        reason: str,
+        error: str,
+        attempts: int,
+    ) -> None:
+        headers = [
+            ("dlq.reason", reason.encode()),
+            ("dlq.error", error[:2000].encode()),
+            ("dlq.source_topic", topic.encode()),
+            ("dlq.source_partition", str(message.partition).encode()),
+            ("dlq.source_offset", str(message.offset).encode()),
+            ("dlq.group", self.group.encode()),
+            ("dlq.attempts", str(attempts).encode()),
+            ("dlq.failed_at", utcnow().isoformat().encode()),
+        ]
+        dlq_topic = self._topics[topic].dlq
+        delay = self._backoff_seconds
+        # The message is acked only after its dead letter is safely written; if Kafka cannot take
+        # it now, keep trying (this lane waits, the others go on).
+        while True:
+            try:
+                await self._producer.send_and_wait(dlq_topic, value=value, key=key, headers=headers)
+                break
+            except Exception:
+                log.exception("could not write dead letter; retrying", dlq_topic=dlq_topic)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._backoff_max_seconds)
+        DEAD_LETTERS.labels(topic, reason).inc()
+        log.warning(
+            "message dead-lettered",
+            topic=topic,
+            reason=reason,
+            source_event_id=peek_event_id(value),
+        )
+
+
+async def _nothing(_tx: Tx) -> None:
+    return None
+
+
+@contextlib.asynccontextmanager
+async def running(processor: StreamProcessor, *, grace_seconds: float) -> AsyncIterator[None]:
+    await processor.start()
+    try:
+        yield
+    finally:
+        await processor.stop(grace_seconds=grace_seconds)

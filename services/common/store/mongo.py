@@ -1,0 +1,119 @@
+"""MongoDB access through PyMongo's native async API (`AsyncMongoClient`).
+
+Motor is deprecated by MongoDB in favour of this API, which talks to the server directly from the
+event loop instead of through a thread pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from pymongo import AsyncMongoClient, IndexModel, ReadPreference, WriteConcern
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.read_concern import ReadConcern
+
+from services.common.events.envelope import Envelope, encode_event
+from services.common.kafka.topics import TopicSpec
+from services.common.time import utcnow
+
+T = TypeVar("T")
+Document = dict[str, Any]
+
+OUTBOX_COLLECTION = "outbox"
+
+
+@dataclass(frozen=True)
+class CollectionIndexes:
+    collection: str
+    indexes: list[IndexModel] = field(default_factory=list)
+
+
+class Tx:
+    """One MongoDB transaction: state changes and the events they cause commit together."""
+
+    def __init__(self, store: MongoStore, session: AsyncClientSession) -> None:
+        self.store = store
+        self.session = session
+
+    async def emit(self, *, topic: TopicSpec, key: str, event: Envelope[Any]) -> None:
+        """Stage an event in the outbox; the relay publishes it once the transaction commits."""
+        await self.store.db[OUTBOX_COLLECTION].insert_one(
+            outbox_document(topic=topic, key=key, event=event), session=self.session
+        )
+
+
+def outbox_document(*, topic: TopicSpec, key: str, event: Envelope[Any]) -> Document:
+    return {
+        "topic": topic.name,
+        "key": key,
+        "value": encode_event(event),
+        "event_id": str(event.id),
+        "event_type": event.type,
+        "created_at": utcnow(),
+        "published_at": None,
+    }
+
+
+class MongoStore:
+    def __init__(self, *, uri: str, database: str, app_name: str) -> None:
+        self.client: AsyncMongoClient[Document] = AsyncMongoClient(
+            uri,
+            tz_aware=True,
+            appname=app_name,
+            serverSelectionTimeoutMS=5_000,
+            connectTimeoutMS=5_000,
+        )
+        self.db: AsyncDatabase[Document] = self.client[database]
+
+    def collection(self, name: str) -> AsyncCollection[Document]:
+        return self.db[name]
+
+    async def ping(self) -> None:
+        await self.client.admin.command("ping")
+
+    async def transaction(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        """Run `work` in a transaction, retried as a whole on transient errors.
+
+        `work` may therefore run more than once and must not have effects outside MongoDB. A
+        server error inside a transaction (e.g. a duplicate key) aborts it: let such errors
+        propagate out of `work` and catch them around this call, never inside `work`.
+        """
+        async with self.client.start_session() as session:
+
+            async def callback(s: AsyncClientSession) -> T:
+                return await work(Tx(self, s))
+
+            return await session.with_transaction(
+                callback,
+                read_concern=ReadConcern("snapshot"),
+                write_concern=WriteConcern("majority"),
+                read_preference=ReadPreference.PRIMARY,
+            )
+
+    async def ensure_indexes(self, specs: Iterable[CollectionIndexes]) -> None:
+        for spec in specs:
+            if spec.indexes:
+                await self.db[spec.collection].create_indexes(spec.indexes)
+
+    async def drop_database(self) -> None:
+        await self.client.drop_database(self.db.name)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+def ttl_index(field_name: str, after: timedelta, *, name: str | None = None) -> IndexModel:
+    return IndexModel(
+        [(field_name, 1)],
+        expireAfterSeconds=int(after.total_seconds()),
+        name=name or f"{field_name}_ttl",
+    )
+
+
+def unset_none(values: Mapping[str, Any]) -> Document:
+    return {k: v for k, v in values.items() if v is not None}
