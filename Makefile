@@ -1,0 +1,61 @@
+# The Smart Senior Life platform. `make run` runs it all locally; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help install system-packages kafka run up down status test lint format typecheck schemas clean
+
+help:
+	@echo "make run      run the whole platform in the foreground (Ctrl-C stops it)"
+	@echo "make up       start the same stack in the background; make down stops it; make status"
+	@echo "make test     lint, type-check and run the full test suite on real Kafka and MongoDB"
+	@echo "make format   format the code; make schemas   re-export event JSON Schemas"
+
+system-packages:
+	@scripts/install-system-packages
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -c constraints.txt -e '.[local,dev]'
+	@touch $(STAMP)
+
+kafka: $(STAMP) system-packages
+	@$(PY) -m tools.devstack fetch-kafka >/dev/null
+
+install: system-packages $(STAMP) kafka
+
+run: install
+	$(PY) -m tools.devstack run
+
+up: install
+	$(PY) -m tools.devstack up
+
+down:
+	@$(PY) -m tools.devstack down
+
+status:
+	@$(PY) -m tools.devstack status
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+test: install lint typecheck
+	$(PY) -m pytest
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+schemas: $(STAMP)
+	$(PY) -m services.common.events.schema export
+
+clean:
+	rm -rf .local/stack test-artifacts

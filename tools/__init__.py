@@ -1,0 +1,1 @@
+"""Developer tools: the local stack, the LINE Platform simulator, the OpenAI-compatible test server."""

@@ -1,0 +1,204 @@
+"""The whole platform on one machine: Kafka, mongod, the four services and the simulators."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tools.devstack.infra import KafkaNode, MongoNode, StartupError
+from tools.devstack.paths import LOCAL_DIR
+from tools.devstack.processes import ManagedProcess
+
+DEFAULT_PORTS = {
+    "kafka": 9092,
+    "kafka_controller": 9093,
+    "mongodb": 27017,
+    "line_gateway": 8001,
+    "tablet_lending": 8002,
+    "ai_chat": 8003,
+    "helpdesk": 8004,
+    "line_simulator": 8100,
+    "openai_server": 8200,
+}
+SERVICES = ("line_gateway", "tablet_lending", "ai_chat", "helpdesk")
+# Environment a developer may set for `make up` / `make run`; passed through to the services.
+PASS_THROUGH = (
+    "LINE_CHANNEL_SECRET",
+    "LINE_CHANNEL_ACCESS_TOKEN",
+    "LINE_API_BASE_URL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_MODEL",
+    "LOG_LEVEL",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class StackConfig:
+    state_dir: Path
+    ports: dict[str, int]
+    # Extra environment for every service and simulator (secrets, model settings, tuning).
+    env: dict[str, str] = field(default_factory=dict)
+    with_openai_server: bool = False
+    kafka_heap: str = "768m"
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> StackConfig:
+        ports = {
+            name: int(environ.get(f"{name.upper()}_PORT", default))
+            for name, default in DEFAULT_PORTS.items()
+        }
+        env = {name: environ[name] for name in PASS_THROUGH if environ.get(name)}
+        return cls(
+            state_dir=Path(environ.get("SSLP_STATE_DIR", LOCAL_DIR / "stack")),
+            ports=ports,
+            env=env,
+            with_openai_server=environ.get("SSLP_WITH_OPENAI_TEST_SERVER") == "1",
+        )
+
+    @classmethod
+    def isolated(cls, state_dir: Path, **overrides: object) -> StackConfig:
+        """Free ports and a private folder: never collides with a running platform."""
+        config = cls(state_dir=state_dir, ports={name: free_port() for name in DEFAULT_PORTS})
+        for key, value in overrides.items():
+            setattr(config, key, value)
+        return config
+
+    def url(self, component: str) -> str:
+        return f"http://127.0.0.1:{self.ports[component]}"
+
+
+class Stack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        run_dir = config.state_dir / "run"
+        self.run_dir = run_dir
+        self.kafka = KafkaNode(
+            state_dir=config.state_dir,
+            run_dir=run_dir,
+            port=config.ports["kafka"],
+            controller_port=config.ports["kafka_controller"],
+            heap=config.kafka_heap,
+        )
+        self.mongo = MongoNode(
+            state_dir=config.state_dir, run_dir=run_dir, port=config.ports["mongodb"]
+        )
+        self.apps: dict[str, ManagedProcess] = {
+            name: self._python_process(name, f"services.{name}") for name in SERVICES
+        }
+        self.apps["line_simulator"] = self._python_process("line_simulator", "tools.line_simulator")
+        if config.with_openai_server:
+            self.apps["openai_server"] = self._python_process(
+                "openai_server", "tools.openai_server"
+            )
+
+    # -- environment -------------------------------------------------------------------------
+
+    def service_env(self) -> dict[str, str]:
+        ports = self.config.ports
+        env = {
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
+            "MONGODB_URI": self.mongo.uri,
+            "LINE_API_BASE_URL": self.config.url("line_simulator"),
+            "LINE_SIMULATOR_WEBHOOK_URL": f"{self.config.url('line_gateway')}/callback",
+            "LINE_SIMULATOR_PORT": str(ports["line_simulator"]),
+            "OPENAI_TEST_SERVER_PORT": str(ports["openai_server"]),
+            "PYTHONUNBUFFERED": "1",
+        }
+        for name in SERVICES:
+            env[f"{name.upper()}_PORT"] = str(ports[name])
+        env.update(self.config.env)
+        return env
+
+    def _python_process(self, name: str, module: str) -> ManagedProcess:
+        return ManagedProcess(
+            name=name,
+            argv=[sys.executable, "-m", module],
+            env={},  # filled in at start, when ports and overrides are final
+            run_dir=self.run_dir,
+        )
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start_infrastructure(self) -> None:
+        for node in (self.mongo, self.kafka):
+            if not node.process.running():
+                node.start()
+        await asyncio.gather(self.mongo.wait_ready(), self.kafka.wait_ready())
+
+    async def start_apps(
+        self, names: list[str] | None = None, *, env: Mapping[str, str] | None = None
+    ) -> None:
+        selected = names or list(self.apps)
+        for name in selected:
+            process = self.apps[name]
+            if not process.running():
+                process.env = {**self.service_env(), **(env or {})}
+                process.start()
+        await asyncio.gather(*(self.wait_app_ready(name) for name in selected))
+
+    async def start(self) -> None:
+        await self.start_infrastructure()
+        await self.start_apps()
+
+    async def restart_app(
+        self, name: str, *, crash: bool = False, env: Mapping[str, str] | None = None
+    ) -> None:
+        """Stop (or kill, for crash tests) one app and start it again, optionally reconfigured."""
+        process = self.apps[name]
+        if crash:
+            process.kill()
+        else:
+            process.stop()
+        await self.start_apps([name], env=env)
+
+    def stop(self) -> None:
+        """Stop everything this stack started, apps first, then Kafka, then mongod."""
+        for process in reversed(list(self.apps.values())):
+            process.stop()
+        self.kafka.process.stop()
+        self.mongo.process.stop()
+
+    def readiness_url(self, name: str) -> str:
+        base = self.config.url(name)
+        if name == "line_simulator":
+            return f"{base}/sim/users"
+        if name == "openai_server":
+            return f"{base}/control/requests"
+        return f"{base}/readyz"
+
+    async def wait_app_ready(self, name: str, timeout: float = 60.0) -> None:
+        process = self.apps[name]
+        url = self.readiness_url(name)
+        deadline = asyncio.get_running_loop().time() + timeout
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            while True:
+                if not process.running():
+                    raise StartupError(f"{name} exited during startup:\n{process.log_tail()}")
+                try:
+                    response = await client.get(url)
+                    if response.status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                if asyncio.get_running_loop().time() > deadline:
+                    raise StartupError(
+                        f"{name} was not ready within {timeout:.0f}s:\n{process.log_tail()}"
+                    )
+                await asyncio.sleep(0.25)
+
+    def processes(self) -> list[ManagedProcess]:
+        return [self.mongo.process, self.kafka.process, *self.apps.values()]
