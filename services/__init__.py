@@ -1,0 +1,1 @@
+"""The Smart Senior Life platform's services, one package per process, plus `common`."""

@@ -1,0 +1,1 @@
+"""ai_chat: 大ちゃん (Dai-chan), the programme's AI companion on LINE."""

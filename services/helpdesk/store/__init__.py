@@ -1,0 +1,5 @@
+"""helpdesk's repositories."""
+
+from services.helpdesk.store.tickets import TicketRepository
+
+__all__ = ["TicketRepository"]

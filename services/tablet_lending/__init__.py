@@ -1,0 +1,1 @@
+"""tablet_lending: the programme office's system of record for cohorts, participants and loans."""

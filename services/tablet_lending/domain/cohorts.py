@@ -1,0 +1,54 @@
+"""Cohorts (lending phases): who may borrow, where, and when."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.common.events.contracts.lending import Area, CohortPublished
+
+
+class PlannedSessions(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    explanatory: int = Field(ge=0)
+    follow_up: int = Field(ge=0)
+
+
+class Cohort(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    cohort_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")
+    name: str = Field(min_length=1, max_length=40)
+    areas: list[Area] = Field(min_length=1)
+    lending_starts_on: date
+    lending_ends_on: date
+    minimum_age: int = Field(default=50, ge=0, le=120)
+    capacity: int = Field(ge=1)
+    planned_sessions: PlannedSessions | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _window_is_ordered(self) -> Cohort:
+        if self.lending_ends_on <= self.lending_starts_on:
+            raise ValueError("lending_ends_on must be after lending_starts_on")
+        return self
+
+    def published(self) -> CohortPublished:
+        return CohortPublished(
+            cohort_id=self.cohort_id,
+            name=self.name,
+            areas=self.areas,
+            lending_starts_on=self.lending_starts_on,
+            lending_ends_on=self.lending_ends_on,
+            minimum_age=self.minimum_age,
+            capacity=self.capacity,
+        )
+
+
+def seed_cohorts() -> list[Cohort]:
+    raw = resources.files("services.tablet_lending.seed").joinpath("cohorts.json").read_text()
+    return [Cohort.model_validate(item) for item in json.loads(raw)]
