@@ -1,0 +1,108 @@
+"""The LINE Platform simulator's FastAPI app: Messaging API, control API and the demo page."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from services.common.time import utcnow
+from tools.line_simulator import control_api, messaging_api
+from tools.line_simulator.errors import LineError
+from tools.line_simulator.settings import SimulatorSettings
+from tools.line_simulator.state import LinePlatform
+from tools.line_simulator.webhooks import WebhookSender
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+# Which simulated endpoint a Messaging API path belongs to, for the request log.
+_ENDPOINT_NAMES = (
+    ("/v2/bot/message/reply", "reply"),
+    ("/v2/bot/message/push", "push"),
+    ("/v2/bot/message/multicast", "multicast"),
+    ("/v2/bot/chat/loading/start", "loading"),
+    ("/v2/bot/profile/", "profile"),
+    ("/v2/bot/message/quota", "quota"),
+)
+
+
+def _endpoint_name(path: str) -> str:
+    for prefix, name in _ENDPOINT_NAMES:
+        if path.startswith(prefix):
+            return name
+    return "content" if path.endswith(("/content", "/transcoding")) else "other"
+
+
+def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
+    settings = settings or SimulatorSettings()
+    platform = LinePlatform(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sender = WebhookSender(
+            url=settings.webhook_url,
+            channel_secret=settings.channel_secret,
+            timeout_seconds=settings.webhook_timeout_seconds,
+        )
+        app.state.webhooks = sender
+        try:
+            yield
+        finally:
+            await sender.close()
+
+    app = FastAPI(
+        title="LINE Platform simulator",
+        description=(
+            "A stand-in for the LINE Platform in development and tests: it sends webhooks signed "
+            "with the channel secret and answers the Messaging API calls line_gateway makes, "
+            "under LINE's own paths and error shapes. `/sim/...` drives it; `/` is a demo chat."
+        ),
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.platform = platform
+
+    @app.exception_handler(LineError)
+    async def line_error(request: Request, exc: LineError) -> Response:
+        return exc.response()
+
+    @app.middleware("http")
+    async def line_request_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if not request.url.path.startswith("/v2/"):
+            return await call_next(request)
+        started = time.monotonic()
+        response = await call_next(request)
+        # LINE puts a request id on every answer, errors included; sends set their own.
+        request_id = response.headers.get("x-line-request-id") or str(uuid.uuid4())
+        response.headers["x-line-request-id"] = request_id
+        platform.log_request(
+            {
+                "at": utcnow().isoformat(),
+                "method": request.method,
+                "path": request.url.path,
+                "endpoint": _endpoint_name(request.url.path),
+                "status": response.status_code,
+                "retryKey": request.headers.get("x-line-retry-key"),
+                "requestId": request_id,
+                "elapsedMs": int((time.monotonic() - started) * 1000),
+            }
+        )
+        return response
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(messaging_api.router)
+    app.include_router(control_api.router)
+    return app

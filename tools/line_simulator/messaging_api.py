@@ -1,0 +1,199 @@
+"""The Messaging API endpoints line_gateway calls, under LINE's own paths.
+
+Bodies are read as raw JSON rather than through FastAPI models so that every refusal has LINE's
+error shape and wording, which is what the gateway's error handling is written against.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+
+from tools.line_simulator.errors import (
+    AUTHENTICATION_FAILED,
+    RETRY_KEY_NOT_UUID,
+    LineError,
+    default_fault_body,
+    invalid_body,
+)
+from tools.line_simulator.settings import SimulatorSettings
+from tools.line_simulator.state import Fault, FaultEndpoint, LinePlatform, Sent
+from tools.line_simulator.validation import (
+    detail,
+    is_user_id,
+    is_uuid,
+    validate_loading_seconds,
+    validate_messages,
+    validate_recipients,
+)
+
+# LINE's default when `loadingSeconds` is left out.
+DEFAULT_LOADING_SECONDS = 20
+
+
+def get_platform(request: Request) -> LinePlatform:
+    platform: LinePlatform = request.app.state.platform
+    return platform
+
+
+PlatformDep = Annotated[LinePlatform, Depends(get_platform)]
+
+
+def authorize(request: Request) -> None:
+    settings: SimulatorSettings = request.app.state.settings
+    if request.headers.get("authorization") != f"Bearer {settings.channel_access_token}":
+        raise LineError(401, AUTHENTICATION_FAILED)
+
+
+router = APIRouter(
+    prefix="/v2/bot", tags=["Messaging API (simulated)"], dependencies=[Depends(authorize)]
+)
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.body())
+    except ValueError as exc:
+        raise LineError(400, "The request body could not be parsed as JSON") from exc
+    if not isinstance(body, dict):
+        raise invalid_body([detail("(body)", "Must be an object")])
+    return body
+
+
+def _retry_key(request: Request) -> str | None:
+    key = request.headers.get("x-line-retry-key")
+    if key is not None and not is_uuid(key):
+        raise LineError(400, RETRY_KEY_NOT_UUID)
+    return key
+
+
+async def _injected(fault: Fault | None) -> Response | None:
+    """The injected answer, after any injected delay; None when the call should go on."""
+    if fault is None:
+        return None
+    if fault.delay_seconds:
+        await asyncio.sleep(fault.delay_seconds)
+    if fault.status is None:
+        return None
+    return JSONResponse(fault.body or default_fault_body(fault.status), status_code=fault.status)
+
+
+async def _before(platform: LinePlatform, endpoint: FaultEndpoint) -> Response | None:
+    return await _injected(platform.take_fault(endpoint, after_accept=False))
+
+
+async def _answer(
+    platform: LinePlatform,
+    endpoint: FaultEndpoint,
+    content: Any,
+    *,
+    status_code: int = 200,
+    request_id: str | None = None,
+) -> Response:
+    # An after-accept fault lands here, once the work is done: the caller sees a failure (or a
+    # timeout) for something LINE did accept, the case the gateway's retry keys exist for.
+    injected = await _injected(platform.take_fault(endpoint, after_accept=True))
+    if injected is not None:
+        return injected
+    headers = {"x-line-request-id": request_id} if request_id else None
+    return JSONResponse(content, status_code=status_code, headers=headers)
+
+
+async def _sent(platform: LinePlatform, endpoint: FaultEndpoint, sent: Sent) -> Response:
+    return await _answer(platform, endpoint, sent.response, request_id=sent.request_id)
+
+
+@router.post("/message/reply", summary="Reply with a reply token (free)")
+async def reply(request: Request, platform: PlatformDep) -> Response:
+    if (injected := await _before(platform, FaultEndpoint.REPLY)) is not None:
+        return injected
+    body = await _json_object(request)
+    problems = validate_messages(body.get("messages"))
+    if not isinstance(body.get("replyToken"), str) or not body["replyToken"]:
+        problems.insert(0, detail("replyToken", "Must not be empty"))
+    if problems:
+        raise invalid_body(problems)
+    sent = await platform.reply(body["replyToken"], body["messages"])
+    return await _sent(platform, FaultEndpoint.REPLY, sent)
+
+
+@router.post("/message/push", summary="Push to one user (counts against the monthly allowance)")
+async def push(request: Request, platform: PlatformDep) -> Response:
+    if (injected := await _before(platform, FaultEndpoint.PUSH)) is not None:
+        return injected
+    retry_key = _retry_key(request)
+    body = await _json_object(request)
+    problems = validate_messages(body.get("messages"))
+    if not is_user_id(body.get("to")):
+        problems.insert(0, detail("to", "Must be a valid user ID"))
+    if problems:
+        raise invalid_body(problems)
+    sent = await platform.push(body["to"], body["messages"], retry_key=retry_key)
+    return await _sent(platform, FaultEndpoint.PUSH, sent)
+
+
+@router.post("/message/multicast", summary="Push to up to 500 users")
+async def multicast(request: Request, platform: PlatformDep) -> Response:
+    if (injected := await _before(platform, FaultEndpoint.MULTICAST)) is not None:
+        return injected
+    retry_key = _retry_key(request)
+    body = await _json_object(request)
+    problems = validate_recipients(body.get("to")) + validate_messages(body.get("messages"))
+    if problems:
+        raise invalid_body(problems)
+    sent = await platform.multicast(body["to"], body["messages"], retry_key=retry_key)
+    return await _sent(platform, FaultEndpoint.MULTICAST, sent)
+
+
+@router.post("/chat/loading/start", summary="Show the loading animation", status_code=202)
+async def start_loading(request: Request, platform: PlatformDep) -> Response:
+    if (injected := await _before(platform, FaultEndpoint.LOADING)) is not None:
+        return injected
+    body = await _json_object(request)
+    seconds = body.get("loadingSeconds", DEFAULT_LOADING_SECONDS)
+    problems = validate_loading_seconds(seconds)
+    if not is_user_id(body.get("chatId")):
+        problems.insert(0, detail("chatId", "Must be a valid user ID"))
+    if problems:
+        raise invalid_body(problems)
+    await platform.start_loading(body["chatId"], seconds)
+    return await _answer(platform, FaultEndpoint.LOADING, {}, status_code=202)
+
+
+@router.get("/profile/{user_id}", summary="A friend's profile")
+async def profile(user_id: str, platform: PlatformDep) -> Response:
+    if (injected := await _before(platform, FaultEndpoint.PROFILE)) is not None:
+        return injected
+    return await _answer(platform, FaultEndpoint.PROFILE, platform.profile(user_id))
+
+
+@router.get("/message/quota", summary="The monthly allowance")
+async def quota(platform: PlatformDep) -> Response:
+    if (injected := await _before(platform, FaultEndpoint.QUOTA)) is not None:
+        return injected
+    return await _answer(platform, FaultEndpoint.QUOTA, platform.quota())
+
+
+@router.get("/message/quota/consumption", summary="Messages charged this month")
+async def quota_consumption(platform: PlatformDep) -> Response:
+    if (injected := await _before(platform, FaultEndpoint.QUOTA)) is not None:
+        return injected
+    return await _answer(platform, FaultEndpoint.QUOTA, platform.consumption())
+
+
+@router.get("/message/{message_id}/content", summary="A user's image, audio or file")
+async def message_content(message_id: str, platform: PlatformDep) -> Response:
+    if (injected := await _before(platform, FaultEndpoint.CONTENT)) is not None:
+        return injected
+    content = platform.content(message_id)
+    return Response(content.data, media_type=content.media_type)
+
+
+@router.get("/message/{message_id}/content/transcoding", summary="Whether content is ready")
+async def content_transcoding(message_id: str, platform: PlatformDep) -> Response:
+    platform.content(message_id)
+    return JSONResponse({"status": "succeeded"})

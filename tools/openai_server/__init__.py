@@ -1,0 +1,1 @@
+"""An OpenAI-compatible test server: deterministic Dai-chan replies, moderation, transcription."""
