@@ -1,0 +1,23 @@
+"""Fixtures shared by the whole suite live in tests/fixtures; this file registers them."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import pytest
+
+from tests.fixtures.stack import RUNNING_STACK, infra, model_server, simulator, stack
+
+__all__ = ["infra", "model_server", "simulator", "stack"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None]:
+    """Attach the tail of every process log to a failed test that used the stack."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when == "call" and report.failed:
+        running = item.session.config.stash.get(RUNNING_STACK, None)
+        if running is not None:
+            for process in running.processes():
+                report.sections.append((f"log: {process.name}", process.log_tail(40)))
