@@ -45,6 +45,8 @@ def export(directory: Path = SCHEMA_DIR) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for model in registry:
+        if not model.__module__.startswith("services."):
+            continue
         path = directory / schema_file_name(model)
         path.write_text(render(schema_of(model)), encoding="utf-8")
         written.append(path)

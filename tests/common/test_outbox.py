@@ -1,0 +1,128 @@
+"""The transactional outbox on real MongoDB and Kafka: committed events go out, in order, once
+the transaction commits; aborted ones never do; one relay per database at a time."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from services.common.events import Contract, new_event
+from services.common.events.registry import contract
+from services.common.kafka.producer import create_producer
+from services.common.kafka.topics import TopicSpec, ensure_topics
+from services.common.store import MongoStore, Tx
+from services.common.store.mongo import OUTBOX_COLLECTION
+from services.common.store.outbox import Lease, OutboxRelay, outbox_indexes
+from tests.fixtures.kafka import wait_for_records
+from tests.fixtures.waiting import eventually
+from tools.devstack.stack import Stack
+
+
+@contract
+class Counted(Contract):
+    event_type = "test.counted"
+
+    n: int
+
+
+@pytest.fixture
+async def parts(infra: Stack) -> AsyncIterator[tuple[MongoStore, AIOKafkaProducer, TopicSpec]]:
+    topic = TopicSpec(
+        name=f"test.outbox.{uuid4().hex[:8]}", key="k", producers=(), consumers=(), purpose="t"
+    )
+    await ensure_topics(
+        bootstrap_servers=infra.kafka.bootstrap_servers,
+        partitions=3,
+        replication_factor=1,
+        specs=[topic],
+    )
+    store = MongoStore(uri=infra.mongo.uri, database=f"t_{uuid4().hex[:10]}", app_name="test")
+    await store.ensure_indexes(outbox_indexes(timedelta(days=1)))
+    producer = create_producer(bootstrap_servers=infra.kafka.bootstrap_servers, client_id="t")
+    await producer.start()
+    try:
+        yield store, producer, topic
+    finally:
+        await producer.stop()
+        await store.drop_database()
+        await store.close()
+
+
+async def emit_all(store: MongoStore, topic: TopicSpec, key: str, numbers: range) -> None:
+    async def work(tx: Tx) -> None:
+        for n in numbers:
+            await tx.emit(topic=topic, key=key, event=new_event(Counted(n=n), source="test"))
+
+    await store.transaction(work)
+
+
+async def test_committed_events_are_relayed_in_order(
+    parts: tuple[MongoStore, AIOKafkaProducer, TopicSpec], infra: Stack
+) -> None:
+    store, producer, topic = parts
+    relay = OutboxRelay(store=store, producer=producer, owner="a", batch_size=7)
+    relay.start()
+    try:
+        for start in range(0, 30, 10):
+            await emit_all(store, topic, "senior-1", range(start, start + 10))
+        records = await wait_for_records(
+            infra.kafka.bootstrap_servers, topic.name, key=b"senior-1", count=30
+        )
+        assert [json.loads(r.value)["data"]["n"] for r in records] == list(range(30))
+        pending = await eventually(
+            lambda: store.collection(OUTBOX_COLLECTION).count_documents({"published_at": None}),
+            lambda count: count == 0,
+        )
+        assert pending == 0
+    finally:
+        await relay.stop()
+
+
+async def test_an_aborted_transaction_emits_nothing(
+    parts: tuple[MongoStore, AIOKafkaProducer, TopicSpec],
+) -> None:
+    store, _producer, topic = parts
+
+    async def work(tx: Tx) -> None:
+        await tx.emit(topic=topic, key="k", event=new_event(Counted(n=1), source="test"))
+        raise RuntimeError("the state change failed")
+
+    with pytest.raises(RuntimeError):
+        await store.transaction(work)
+    assert await store.collection(OUTBOX_COLLECTION).count_documents({}) == 0
+
+
+async def test_only_the_lease_holder_relays_and_a_stale_lease_is_taken_over(
+    parts: tuple[MongoStore, AIOKafkaProducer, TopicSpec],
+) -> None:
+    store, _producer, _topic = parts
+    first = Lease(store, name="relay", owner="a", ttl=timedelta(seconds=30))
+    second = Lease(store, name="relay", owner="b", ttl=timedelta(seconds=30))
+    assert await first.acquire_or_renew()
+    assert not await second.acquire_or_renew()
+    assert await first.acquire_or_renew()  # renewing your own lease works
+
+    expired = Lease(store, name="relay2", owner="a", ttl=timedelta(seconds=-1))
+    assert await expired.acquire_or_renew()
+    assert await Lease(store, name="relay2", owner="b", ttl=timedelta(seconds=30)).acquire_or_renew()
+
+
+async def test_stop_relays_what_was_committed_before_it(
+    parts: tuple[MongoStore, AIOKafkaProducer, TopicSpec], infra: Stack
+) -> None:
+    store, producer, topic = parts
+    # A relay that would otherwise sleep for a minute between rounds.
+    relay = OutboxRelay(store=store, producer=producer, owner="a", idle_poll_seconds=60)
+    relay.start()
+    await relay.stop()  # stops its own rounds ...
+    await emit_all(store, topic, "late", range(3))
+    relay = OutboxRelay(store=store, producer=producer, owner="a", idle_poll_seconds=60)
+    relay.start()
+    await relay.stop()  # ... and the final round on stop sends what is committed
+    records = await wait_for_records(infra.kafka.bootstrap_servers, topic.name, key=b"late", count=3)
+    assert len(records) == 3
