@@ -81,7 +81,14 @@ async def _port_open(port: int) -> bool:
 
 class KafkaNode:
     def __init__(
-        self, *, state_dir: Path, run_dir: Path, port: int, controller_port: int, heap: str
+        self,
+        *,
+        state_dir: Path,
+        run_dir: Path,
+        port: int,
+        controller_port: int,
+        heap: str,
+        die_with_parent: bool = False,
     ) -> None:
         self.port = port
         self.controller_port = controller_port
@@ -94,6 +101,7 @@ class KafkaNode:
             env={},
             run_dir=run_dir,
             stop_timeout=30.0,
+            die_with_parent=die_with_parent,
         )
 
     @property
@@ -180,7 +188,9 @@ class KafkaNode:
 
 
 class MongoNode:
-    def __init__(self, *, state_dir: Path, run_dir: Path, port: int) -> None:
+    def __init__(
+        self, *, state_dir: Path, run_dir: Path, port: int, die_with_parent: bool = False
+    ) -> None:
         self.port = port
         self._data = state_dir / "mongodb" / "data"
         self.process = ManagedProcess(
@@ -205,6 +215,7 @@ class MongoNode:
             env={},
             run_dir=run_dir,
             stop_timeout=30.0,
+            die_with_parent=die_with_parent,
         )
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -28,6 +29,14 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: ask Linux to SIGKILL it when its parent dies."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 class ManagedProcess:
     def __init__(
         self,
@@ -37,6 +46,7 @@ class ManagedProcess:
         env: Mapping[str, str],
         run_dir: Path,
         stop_timeout: float = 20.0,
+        die_with_parent: bool = False,
     ) -> None:
         self.name = name
         self.argv = list(argv)
@@ -44,6 +54,9 @@ class ManagedProcess:
         self.log_path = run_dir / "logs" / f"{name}.log"
         self.pid_path = run_dir / "pids" / f"{name}.pid"
         self.stop_timeout = stop_timeout
+        # Test stacks must not outlive a test run that is killed before its teardown; the
+        # background stack of `make up` must outlive the command that started it.
+        self.die_with_parent = die_with_parent
         self._popen: subprocess.Popen[bytes] | None = None
 
     @property
@@ -75,6 +88,7 @@ class ManagedProcess:
                 stdin=subprocess.DEVNULL,
                 cwd=REPO_ROOT,
                 start_new_session=True,
+                preexec_fn=_die_with_parent if self.die_with_parent else None,  # noqa: PLW1509
             )
         self.pid_path.write_text(str(self._popen.pid))
 

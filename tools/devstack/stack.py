@@ -54,6 +54,9 @@ class StackConfig:
     env: dict[str, str] = field(default_factory=dict)
     with_openai_server: bool = False
     kafka_heap: str = "768m"
+    # Processes die with the Python process that started them (test runs), instead of
+    # running on in the background (`make up`).
+    tied_to_parent: bool = False
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> StackConfig:
@@ -72,7 +75,11 @@ class StackConfig:
     @classmethod
     def isolated(cls, state_dir: Path, **overrides: object) -> StackConfig:
         """Free ports and a private folder: never collides with a running platform."""
-        config = cls(state_dir=state_dir, ports={name: free_port() for name in DEFAULT_PORTS})
+        config = cls(
+            state_dir=state_dir,
+            ports={name: free_port() for name in DEFAULT_PORTS},
+            tied_to_parent=True,
+        )
         for key, value in overrides.items():
             setattr(config, key, value)
         return config
@@ -92,9 +99,13 @@ class Stack:
             port=config.ports["kafka"],
             controller_port=config.ports["kafka_controller"],
             heap=config.kafka_heap,
+            die_with_parent=config.tied_to_parent,
         )
         self.mongo = MongoNode(
-            state_dir=config.state_dir, run_dir=run_dir, port=config.ports["mongodb"]
+            state_dir=config.state_dir,
+            run_dir=run_dir,
+            port=config.ports["mongodb"],
+            die_with_parent=config.tied_to_parent,
         )
         self.apps: dict[str, ManagedProcess] = {
             name: self._python_process(name, f"services.{name}") for name in SERVICES
@@ -129,6 +140,7 @@ class Stack:
             argv=[sys.executable, "-m", module],
             env={},  # filled in at start, when ports and overrides are final
             run_dir=self.run_dir,
+            die_with_parent=self.config.tied_to_parent,
         )
 
     # -- lifecycle ---------------------------------------------------------------------------
