@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import tempfile
 import time
 import warnings
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import faust
@@ -207,12 +209,17 @@ class StreamProcessor:
         return sorted(self._topics)
 
     def _create_app(self, group: str, instance_id: str, bootstrap_servers: str) -> faust.App:
+        # Faust keeps table state in a data folder (default: the working directory); we have no
+        # tables, so keep its empty folder out of the way.
+        datadir = Path(tempfile.gettempdir()) / "sslp-faust" / f"{group}-{instance_id}"
+        datadir.parent.mkdir(parents=True, exist_ok=True)
         app = faust.App(
             group,
             broker=[f"kafka://{server}" for server in bootstrap_servers.split(",")],
             web_enabled=False,
             autodiscover=False,
             store="memory://",
+            datadir=str(datadir),
             # Topics are created by `ensure_topics`; faust must not declare its own.
             topic_allow_declare=False,
             topic_disable_leader=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from services.common.events.envelope import Contract
 from services.common.events.registry import contract
@@ -42,3 +42,52 @@ class HelpRequested(Contract):
     reason: RequestReason
     priority: Priority
     summary: str = Field(min_length=1, max_length=2000)
+    # True when the senior's LINE conversation should go to a person until staff hand it back.
+    handover: bool = False
+
+
+@contract
+class ConversationHandedOver(Contract):
+    """Staff took a senior's LINE conversation: Dai-chan stays silent, messages join the ticket."""
+
+    event_type = "helpdesk.conversation.handed_over"
+
+    ticket_id: str
+    line_user_id: str
+    at: AwareDatetime
+
+
+@contract
+class ConversationHandedBack(Contract):
+    """Staff handed the conversation back to Dai-chan (usually on resolving the ticket)."""
+
+    event_type = "helpdesk.conversation.handed_back"
+
+    ticket_id: str
+    line_user_id: str
+    at: AwareDatetime
+
+
+class TicketStatus(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    WAITING_ON_SENIOR = "waiting_on_senior"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+@contract
+class TicketChanged(Contract):
+    """A ticket was opened or changed status, priority or assignee (no message content)."""
+
+    event_type = "helpdesk.ticket.changed"
+
+    ticket_id: str
+    request_id: str | None = None
+    status: TicketStatus
+    priority: Priority
+    reason: RequestReason
+    line_user_id: str | None = None
+    participant_id: str | None = None
+    assignee_id: str | None = None
+    at: AwareDatetime

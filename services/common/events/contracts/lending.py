@@ -6,8 +6,9 @@ They carry ids, dates and areas, never names, addresses, phone numbers or birthd
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.common.events.envelope import Contract
 from services.common.events.registry import contract
@@ -33,3 +34,134 @@ class CohortPublished(Contract):
     lending_ends_on: date
     minimum_age: int = Field(ge=0)
     capacity: int = Field(ge=0)
+
+
+@contract
+class ParticipantEnrolled(Contract):
+    """An applicant became a participant of a cohort."""
+
+    event_type = "lending.participant.enrolled"
+
+    participant_id: str
+    cohort_id: str
+    area_code: str
+    enrolled_at: AwareDatetime
+
+
+@contract
+class ParticipantErased(Contract):
+    """A participant's personal data was deleted (retention or request): forget them too."""
+
+    event_type = "lending.participant.erased"
+
+    participant_id: str
+    erased_at: AwareDatetime
+
+
+@contract
+class LoanIssued(Contract):
+    event_type = "lending.loan.issued"
+
+    loan_id: str
+    participant_id: str
+    cohort_id: str
+    device_model: str
+    issued_on: date
+    due_on: date
+
+
+class LoanOutcome(StrEnum):
+    RETURNED = "returned"
+    LOST = "lost"
+    DAMAGED = "damaged"
+
+
+@contract
+class LoanClosed(Contract):
+    """A loan ended: the tablet came back (possibly damaged) or was lost."""
+
+    event_type = "lending.loan.closed"
+
+    loan_id: str
+    participant_id: str
+    cohort_id: str
+    outcome: LoanOutcome
+    closed_on: date
+
+
+@contract
+class LoanOverdue(Contract):
+    event_type = "lending.loan.overdue"
+
+    loan_id: str
+    participant_id: str
+    cohort_id: str
+    due_on: date
+    days_overdue: int = Field(ge=1)
+    stage: str = Field(max_length=32)
+
+
+class SessionKind(StrEnum):
+    EXPLANATORY = "explanatory"  # 説明会
+    FOLLOW_UP = "follow_up"  # フォローアップ説明会
+
+
+@contract
+class SessionScheduled(Contract):
+    """A session was scheduled or changed (also carries how many seats are left)."""
+
+    event_type = "lending.session.scheduled"
+
+    session_id: str
+    cohort_id: str
+    kind: SessionKind
+    title: str
+    venue: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    capacity: int = Field(ge=0)
+    seats_left: int = Field(ge=0)
+    cancelled: bool = False
+
+
+@contract
+class SessionBooked(Contract):
+    event_type = "lending.session.booked"
+
+    session_id: str
+    participant_id: str
+    booked_at: AwareDatetime
+
+
+@contract
+class SessionBookingCancelled(Contract):
+    event_type = "lending.session.booking_cancelled"
+
+    session_id: str
+    participant_id: str
+    cancelled_at: AwareDatetime
+
+
+@contract
+class SessionAttended(Contract):
+    event_type = "lending.session.attended"
+
+    session_id: str
+    participant_id: str
+    attended: bool
+
+
+@contract
+class LinkCodeIssued(Contract):
+    """A one-time code that lets a participant link their LINE account (verified by line_gateway).
+
+    Only a salted hash of the code travels; the code itself is given to the senior on paper or by
+    phone.
+    """
+
+    event_type = "lending.link_code.issued"
+
+    participant_id: str
+    code_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256(salt + code), hex")
+    salt: str = Field(min_length=8)
+    expires_at: AwareDatetime

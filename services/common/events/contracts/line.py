@@ -92,6 +92,70 @@ class MessageReceived(Contract):
 
 
 @contract
+class PostbackReceived(Contract):
+    """A senior tapped a button that carries data (rich menu, quick reply, template).
+
+    `data` follows the convention "<service>:<action>" optionally followed by "?k=v&k2=v2",
+    e.g. "daichan:my_loan" or "lending:book?session=S1"; each consumer handles its own prefix
+    and ignores the rest.
+    """
+
+    event_type = "line.postback.received"
+
+    user_id: str = Field(min_length=1)
+    webhook_event_id: str = Field(min_length=1)
+    data: str = Field(min_length=1, max_length=MAX_POSTBACK_DATA_LENGTH)
+    params: dict[str, str] = Field(default_factory=dict)
+    reply_token: str | None = None
+    reply_token_expires_at: AwareDatetime | None = None
+    sent_at: AwareDatetime
+    is_redelivery: bool = False
+    conversation_mode: ConversationMode = ConversationMode.BOT
+
+
+@contract
+class AudioFetched(Contract):
+    """The content of a voice message, fetched from LINE by line_gateway for transcription.
+
+    Follows the `line.message.received` of type "audio" with the same `message_id`.
+    """
+
+    event_type = "line.audio.fetched"
+
+    user_id: str = Field(min_length=1)
+    webhook_event_id: str = Field(min_length=1)
+    message_id: str
+    content_type: str
+    audio_base64: str
+    duration_ms: int | None = None
+    reply_token: str | None = None
+    reply_token_expires_at: AwareDatetime | None = None
+    sent_at: AwareDatetime
+    conversation_mode: ConversationMode = ConversationMode.BOT
+
+
+@contract
+class AccountLinked(Contract):
+    """A LINE user was linked to a tablet-lending participant (who proved it with a code)."""
+
+    event_type = "line.account.linked"
+
+    user_id: str = Field(min_length=1)
+    participant_id: str = Field(min_length=1)
+    linked_at: AwareDatetime
+
+
+@contract
+class AccountUnlinked(Contract):
+    event_type = "line.account.unlinked"
+
+    user_id: str = Field(min_length=1)
+    participant_id: str = Field(min_length=1)
+    reason: str = Field(max_length=64)
+    unlinked_at: AwareDatetime
+
+
+@contract
 class UserFollowed(Contract):
     """A senior added the account as a friend, or unblocked it."""
 
