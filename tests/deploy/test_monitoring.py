@@ -1,0 +1,250 @@
+"""Prometheus scrapes exactly the four services, and Grafana's dashboards ask only for metrics
+the code exports.
+
+Metric names come from the code itself (every Counter, Gauge, Histogram and Summary declared in a
+services/**/metrics.py), with the suffixes Prometheus sees: counters as <name>_total, histograms
+as <name>_bucket, <name>_sum and <name>_count.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+from string import Template
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from tests.deploy.support import (
+    GRAFANA_DIR,
+    PROMETHEUS_CONFIG,
+    PROMETHEUS_LOCAL_TEMPLATE,
+    ROOT,
+    SERVICES,
+    compose,
+    compose_service,
+    environment,
+    load_yaml,
+    volume_mounts,
+)
+
+# Series Prometheus itself records for every target.
+PROMETHEUS_SERIES = frozenset({"up"})
+
+_DECLARATION = re.compile(r"\b(Counter|Gauge|Histogram|Summary)\(\s*\"([a-zA-Z_:][a-zA-Z0-9_:]*)\"")
+_PROMQL_KEYWORDS = frozenset(
+    {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless"}
+    | {"bool", "offset", "inf", "nan", "atan2"}
+)
+
+
+def exported_series(kind: str, name: str) -> set[str]:
+    """The series names prometheus_client exposes for one metric."""
+    if kind == "Counter":
+        base = name.removesuffix("_total")
+        return {f"{base}_total", f"{base}_created"}
+    if kind == "Histogram":
+        return {f"{name}_bucket", f"{name}_sum", f"{name}_count", f"{name}_created"}
+    if kind == "Summary":
+        return {name, f"{name}_sum", f"{name}_count", f"{name}_created"}
+    return {name}
+
+
+@cache
+def code_series() -> frozenset[str]:
+    series: set[str] = set()
+    for path in sorted((ROOT / "services").rglob("metrics.py")):
+        for kind, name in _DECLARATION.findall(path.read_text(encoding="utf-8")):
+            series |= exported_series(kind, name)
+    return frozenset(series)
+
+
+def metric_names(expr: str) -> set[str]:
+    """The metric names a PromQL expression selects (not functions, labels or keywords)."""
+    expr = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', '""', expr)  # string literals
+    expr = re.sub(r"\{[^}]*\}", " ", expr)  # label matchers
+    expr = re.sub(r"\[[^\]]*\]", " ", expr)  # range and subquery durations
+    # Grouping label lists; `sum by (job) (...)` must leave `sum` directly before its "(".
+    expr = re.sub(r"\b(by|without)\s*\([^)]*\)", "", expr)
+    expr = re.sub(r"\b(on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", expr)
+    expr = re.sub(r"\$\{?\w+\}?", " ", expr)  # Grafana variables
+    names = set()
+    for match in re.finditer(r"(?<![\w:.])([a-zA-Z_:][a-zA-Z0-9_:]*)\b(?!\s*\()", expr):
+        if match[1] not in _PROMQL_KEYWORDS:
+            names.add(match[1])
+    return names
+
+
+def dashboards() -> list[Path]:
+    return sorted((GRAFANA_DIR / "dashboards").glob("*.json"))
+
+
+def panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for panel in dashboard.get("panels", []):
+        found.append(panel)
+        found.extend(panel.get("panels", []))  # panels inside collapsed rows
+    return found
+
+
+def test_metric_names_are_read_from_the_code():
+    series = code_series()
+    for name in (
+        "sslp_http_requests_total",
+        "sslp_events_consumed_total",
+        "sslp_dead_letters_total",
+        "sslp_outbox_backlog",
+        "sslp_line_webhook_events_total",
+        "sslp_line_sends_total",
+        "sslp_ai_replies_total",
+        "sslp_http_request_seconds_bucket",
+    ):
+        assert name in series
+    assert "sslp_outbox_backlog_total" not in series  # a gauge has no _total
+
+
+def test_promql_parsing_finds_metrics_and_nothing_else():
+    expr = (
+        'sum by (job, outcome) (rate(sslp_events_consumed_total{topic=~"line.*"}[$__rate_interval]))'
+        " / on (job) group_left max(sslp_outbox_backlog offset 5m) > bool 0"
+        " or histogram_quantile(0.9, sum by (le) (rate(sslp_http_request_seconds_bucket[5m])))"
+    )
+    assert metric_names(expr) == {
+        "sslp_events_consumed_total",
+        "sslp_outbox_backlog",
+        "sslp_http_request_seconds_bucket",
+    }
+    assert metric_names('up{job="ai_chat"} == 0') == {"up"}
+    assert metric_names("rate(sslp_made_up_total[5m])") - code_series() == {"sslp_made_up_total"}
+
+
+# -- Prometheus -----------------------------------------------------------------------------------
+
+
+def service_ports() -> dict[str, int]:
+    return {d.name: d.settings_type().model_fields["port"].default for d in SERVICES}
+
+
+def render_local_template() -> str:
+    """The local stack's config, with the services' default ports."""
+    template = Template(PROMETHEUS_LOCAL_TEMPLATE.read_text(encoding="utf-8"))
+    return template.substitute({f"{name}_port": port for name, port in service_ports().items()})
+
+
+def scrape_targets(config: dict[str, Any]) -> dict[str, list[str]]:
+    targets: dict[str, list[str]] = {}
+    for job in config["scrape_configs"]:
+        assert job.get("metrics_path", "/metrics") == "/metrics"
+        assert job.get("scheme", "http") == "http"
+        targets[job["job_name"]] = [
+            target for static in job["static_configs"] for target in static["targets"]
+        ]
+    return targets
+
+
+def test_prometheus_scrapes_exactly_the_four_services_on_their_ports():
+    expected = {name: [f"{name}:{port}"] for name, port in service_ports().items()}
+    assert scrape_targets(load_yaml(PROMETHEUS_CONFIG)) == expected
+    for name, targets in expected.items():
+        assert targets[0].split(":")[0] in compose()["services"], name
+
+
+def test_local_prometheus_template_scrapes_the_same_jobs_on_loopback():
+    targets = scrape_targets(yaml.safe_load(render_local_template()))
+    assert targets == {name: [f"127.0.0.1:{port}"] for name, port in service_ports().items()}
+    assert set(targets) == set(scrape_targets(load_yaml(PROMETHEUS_CONFIG)))
+
+
+def test_compose_runs_prometheus_with_this_config():
+    prometheus = compose_service("prometheus")
+    config_flag = next(arg for arg in prometheus["command"] if arg.startswith("--config.file="))
+    config_path = config_flag.split("=", 1)[1]
+    source = volume_mounts(prometheus)[config_path]
+    assert (ROOT / source).resolve() == PROMETHEUS_CONFIG
+
+
+def test_promtool_accepts_both_configs(tmp_path: Path):
+    if shutil.which("promtool") is None:
+        pytest.skip("promtool (Debian package prometheus) is not installed")
+    local = tmp_path / "prometheus.local.yml"
+    local.write_text(render_local_template(), encoding="utf-8")
+    for config in (PROMETHEUS_CONFIG, local):
+        result = subprocess.run(
+            ["promtool", "check", "config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+# -- Grafana ------------------------------------------------------------------------------------
+
+
+def test_grafana_is_provisioned_from_deploy_grafana():
+    grafana = compose_service("grafana")
+    mounts = volume_mounts(grafana)
+    assert mounts["/etc/grafana/provisioning"] == "./deploy/grafana/provisioning"
+    dashboards_target = next(
+        target for target, source in mounts.items() if source == "./deploy/grafana/dashboards"
+    )
+    provider_files = sorted((GRAFANA_DIR / "provisioning" / "dashboards").glob("*.yml"))
+    assert provider_files
+    providers = [p for f in provider_files for p in load_yaml(f)["providers"]]
+    assert [p["options"]["path"] for p in providers] == [dashboards_target]
+    assert all(p["type"] == "file" for p in providers)
+
+
+def test_grafana_datasource_is_the_compose_prometheus():
+    files = sorted((GRAFANA_DIR / "provisioning" / "datasources").glob("*.yml"))
+    sources = [s for f in files for s in load_yaml(f)["datasources"]]
+    assert [s["type"] for s in sources] == ["prometheus"]
+    url = urlsplit(sources[0]["url"])
+    assert url.hostname in compose()["services"]
+    assert compose_service(str(url.hostname))["image"].startswith("prom/prometheus:")
+    assert url.port == 9090
+
+
+def test_grafana_requires_a_login():
+    env = environment(compose_service("grafana"))
+    assert env["GF_AUTH_ANONYMOUS_ENABLED"] == "false"
+    assert env["GF_USERS_ALLOW_SIGN_UP"] == "false"
+    assert env["GF_SECURITY_ADMIN_PASSWORD"].startswith("${GRAFANA_ADMIN_PASSWORD:?")
+
+
+def test_there_is_a_dashboard():
+    assert [path.name for path in dashboards()] == ["platform-health.json"]
+
+
+@pytest.mark.parametrize("path", dashboards(), ids=lambda p: p.name)
+def test_dashboard_queries_only_metrics_the_code_exports(path: Path):
+    dashboard = json.loads(path.read_text(encoding="utf-8"))
+    datasource_uids = {
+        source["uid"]
+        for f in (GRAFANA_DIR / "provisioning" / "datasources").glob("*.yml")
+        for source in load_yaml(f)["datasources"]
+    }
+    assert dashboard["uid"]
+    known = code_series() | PROMETHEUS_SERIES
+    queried = set()
+    for panel in panels(dashboard):
+        if panel.get("type") == "row":
+            continue
+        assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", panel["title"]), (
+            f"panel title {panel['title']!r} is not Japanese"
+        )
+        assert panel["targets"], panel["title"]
+        for target in panel["targets"]:
+            assert target["datasource"]["uid"] in datasource_uids, panel["title"]
+            names = metric_names(target["expr"])
+            assert names, target["expr"]
+            assert names <= known, f"{panel['title']}: unknown {sorted(names - known)}"
+            queried |= names
+    assert any(name.startswith("sslp_") for name in queried)
