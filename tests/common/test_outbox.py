@@ -109,7 +109,9 @@ async def test_only_the_lease_holder_relays_and_a_stale_lease_is_taken_over(
 
     expired = Lease(store, name="relay2", owner="a", ttl=timedelta(seconds=-1))
     assert await expired.acquire_or_renew()
-    assert await Lease(store, name="relay2", owner="b", ttl=timedelta(seconds=30)).acquire_or_renew()
+    assert await Lease(
+        store, name="relay2", owner="b", ttl=timedelta(seconds=30)
+    ).acquire_or_renew()
 
 
 async def test_stop_relays_what_was_committed_before_it(
@@ -124,5 +126,7 @@ async def test_stop_relays_what_was_committed_before_it(
     relay = OutboxRelay(store=store, producer=producer, owner="a", idle_poll_seconds=60)
     relay.start()
     await relay.stop()  # ... and the final round on stop sends what is committed
-    records = await wait_for_records(infra.kafka.bootstrap_servers, topic.name, key=b"late", count=3)
+    records = await wait_for_records(
+        infra.kafka.bootstrap_servers, topic.name, key=b"late", count=3
+    )
     assert len(records) == 3
