@@ -92,3 +92,9 @@ async def test_control_api_checks_user_ids(sim: httpx.AsyncClient) -> None:
 
     assert bad.status_code == 422
     assert no_text.status_code == 422
+
+
+async def test_short_hand_typed_user_ids_work_for_demos(sim: httpx.AsyncClient) -> None:
+    sent = await sim.post("/sim/users/U1/messages", json={"text": "こんにちは"})
+    assert sent.status_code == 200
+    assert (await sim.get("/sim/users/U1/inbox")).status_code == 200

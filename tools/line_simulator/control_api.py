@@ -45,7 +45,11 @@ PlatformDep = Annotated[LinePlatform, Depends(get_platform)]
 SenderDep = Annotated[WebhookSender, Depends(get_sender)]
 SettingsDep = Annotated[SimulatorSettings, Depends(get_settings)]
 UserId = Annotated[
-    str, Path(pattern=USER_ID.pattern, description='"U" followed by 32 lowercase hex digits')
+    str,
+    Path(
+        pattern=USER_ID.pattern,
+        description='"U" followed by 1 to 64 letters or digits (LINE uses 32 hex digits)',
+    ),
 ]
 
 router = APIRouter(prefix="/sim", tags=["simulator control"])

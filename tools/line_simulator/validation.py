@@ -22,7 +22,9 @@ from services.common.events.contracts.line import (
 
 Detail = dict[str, str]
 
-USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+# Real LINE user ids are "U" + 32 hex digits; shorter ones ("U1") are accepted too so people can
+# type ids by hand in demos and acceptance checks.
+USER_ID = re.compile(r"^U[0-9A-Za-z]{1,64}$")
 MAX_MULTICAST_RECIPIENTS = 500
 MAX_ALT_TEXT_LENGTH = 400
 MAX_ACTION_TEXT_LENGTH = 300
