@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from services.common.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS, REJECTED_INPUT
@@ -54,6 +55,13 @@ def create_service_app(
         HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
         HTTP_REQUEST_SECONDS.labels(request.method, route).observe(time.monotonic() - started)
         return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # One error shape across the platform's APIs: {"message": ...}.
+        return JSONResponse(
+            {"message": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def reject_invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,0 +1,132 @@
+"""Staff sessions over HTTP: a session cookie for pages, a bearer token for APIs, roles, CSRF.
+
+Cookie sessions are HttpOnly, SameSite=Strict and Secure outside development, and every unsafe
+request made with a cookie must echo the CSRF cookie in an `X-CSRF-Token` header (double submit):
+another site can make the browser send the cookie but cannot read it to copy it. Bearer tokens
+are not sent automatically by browsers, so they need no CSRF token. Sessions are recorded
+server-side so logging out ends them at once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from fastapi import HTTPException, Request, Response
+from pymongo import IndexModel
+
+from services.common.auth.accounts import StaffAccount
+from services.common.auth.tokens import InvalidToken, StaffClaims, issue_token, verify_token
+from services.common.metrics import REJECTED_INPUT
+from services.common.store import CollectionIndexes, MongoStore
+from services.common.store.mongo import ttl_index
+from services.common.time import utcnow
+
+SESSIONS_COLLECTION = "staff_sessions"
+SESSION_COOKIE = "sslp_session"
+CSRF_COOKIE = "sslp_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class StaffAuth:
+    def __init__(
+        self,
+        store: MongoStore,
+        *,
+        secret: str,
+        secure_cookies: bool,
+        session_ttl: timedelta = timedelta(hours=9),
+    ) -> None:
+        self._sessions = store.collection(SESSIONS_COLLECTION)
+        self._secret = secret
+        self._secure = secure_cookies
+        self._ttl = session_ttl
+
+    @staticmethod
+    def indexes() -> CollectionIndexes:
+        return CollectionIndexes(
+            SESSIONS_COLLECTION,
+            [IndexModel([("staff_id", 1)]), ttl_index("expires_at", timedelta(0))],
+        )
+
+    async def start_session(self, account: StaffAccount) -> tuple[str, StaffClaims]:
+        token, claims = issue_token(
+            sub=account.id,
+            name=account.display_name,
+            roles=account.roles,
+            secret=self._secret,
+            ttl=self._ttl,
+        )
+        await self._sessions.insert_one(
+            {"_id": claims.sid, "staff_id": account.id, "expires_at": claims.exp, "at": utcnow()}
+        )
+        return token, claims
+
+    def set_cookies(self, response: Response, token: str) -> str:
+        """Put the session in an HttpOnly cookie and return the CSRF token the page must echo."""
+        csrf = secrets.token_urlsafe(24)
+        max_age = int(self._ttl.total_seconds())
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            max_age=max_age,
+            httponly=True,
+            secure=self._secure,
+            samesite="strict",
+        )
+        response.set_cookie(
+            CSRF_COOKIE,
+            csrf,
+            max_age=max_age,
+            httponly=False,
+            secure=self._secure,
+            samesite="strict",
+        )
+        return csrf
+
+    async def end_session(self, claims: StaffClaims, response: Response | None = None) -> None:
+        await self._sessions.delete_one({"_id": claims.sid})
+        if response is not None:
+            response.delete_cookie(SESSION_COOKIE)
+            response.delete_cookie(CSRF_COOKIE)
+
+    async def authenticate(self, request: Request) -> StaffClaims:
+        """The staff member behind this request, or a 401/403 HTTPException (English)."""
+        header = request.headers.get("authorization", "")
+        via_cookie = not header.lower().startswith("bearer ")
+        token = request.cookies.get(SESSION_COOKIE) if via_cookie else header[7:].strip()
+        if not token:
+            raise _refuse(401, "Authentication required.", "missing_credentials")
+        try:
+            claims = verify_token(token, secret=self._secret)
+        except InvalidToken as exc:
+            raise _refuse(401, "Your session is invalid or has expired.", "invalid_token") from exc
+        if await self._sessions.find_one({"_id": claims.sid}, {"_id": 1}) is None:
+            raise _refuse(401, "Your session has ended. Please sign in again.", "ended_session")
+        if via_cookie and request.method not in SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            expected = request.cookies.get(CSRF_COOKIE, "")
+            if not sent or not expected or not hmac.compare_digest(sent, expected):
+                raise _refuse(403, "Missing or wrong CSRF token.", "csrf")
+        return claims
+
+    def require(self, *roles: str) -> Callable[[Request], Awaitable[StaffClaims]]:
+        """A FastAPI dependency: the signed-in staff member, who must hold one of `roles`."""
+
+        async def dependency(request: Request) -> StaffClaims:
+            claims = await self.authenticate(request)
+            if roles and not claims.has_any(*roles):
+                raise _refuse(
+                    403, f"This needs one of these roles: {', '.join(roles)}.", "forbidden_role"
+                )
+            return claims
+
+        return dependency
+
+
+def _refuse(status: int, message: str, reason: str) -> HTTPException:
+    REJECTED_INPUT.labels("staff_auth", reason).inc()
+    return HTTPException(status_code=status, detail=message)

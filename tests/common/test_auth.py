@@ -1,0 +1,201 @@
+"""Staff authentication on real MongoDB: hashes, tokens, lockout, sessions, roles and CSRF.
+
+(No `from __future__ import annotations` here: the routes below are closures, and FastAPI must
+see their dependency annotations as objects, not strings it cannot resolve.)
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Annotated
+from uuid import uuid4
+
+import httpx
+import pytest
+from fastapi import APIRouter, Depends, FastAPI, Response
+from pydantic import BaseModel
+
+from services.common.auth import (
+    AccountLocked,
+    AuditLog,
+    InvalidCredentials,
+    InvalidToken,
+    StaffAccounts,
+    StaffClaims,
+    hash_password,
+    issue_token,
+    verify_password,
+    verify_token,
+)
+from services.common.auth.accounts import parse_demo_accounts
+from services.common.auth.web import CSRF_COOKIE, SESSION_COOKIE, StaffAuth
+from services.common.store import MongoStore
+from services.common.web import create_service_app
+from tools.devstack.stack import Stack
+
+SECRET = "test-secret-which-is-long-enough"
+
+
+@pytest.fixture
+async def store(infra: Stack) -> AsyncIterator[MongoStore]:
+    store = MongoStore(uri=infra.mongo.uri, database=f"t_{uuid4().hex[:10]}", app_name="t")
+    await store.ensure_indexes([StaffAccounts.indexes(), StaffAuth.indexes()])
+    try:
+        yield store
+    finally:
+        await store.drop_database()
+        await store.close()
+
+
+def test_password_hashes_verify_and_are_salted() -> None:
+    first, second = hash_password("correct horse battery"), hash_password("correct horse battery")
+    assert first != second
+    assert verify_password("correct horse battery", first)
+    assert not verify_password("correct horse batterY", first)
+    assert not verify_password("anything", "md5$garbage")
+
+
+def test_tokens_refuse_tampering_other_secrets_and_expiry() -> None:
+    token, claims = issue_token(
+        sub="s1", name="山田", roles=("agent",), secret=SECRET, ttl=timedelta(minutes=5)
+    )
+    assert verify_token(token, secret=SECRET) == claims
+    payload, signature = token.split(".")
+    with pytest.raises(InvalidToken):
+        verify_token(f"{payload}x.{signature}", secret=SECRET)
+    with pytest.raises(InvalidToken):
+        verify_token(token, secret="another-secret")
+    expired, _ = issue_token(
+        sub="s1", name="山田", roles=("agent",), secret=SECRET, ttl=timedelta(seconds=-1)
+    )
+    with pytest.raises(InvalidToken, match="expired"):
+        verify_token(expired, secret=SECRET)
+
+
+async def test_lockout_after_repeated_failures(store: MongoStore) -> None:
+    accounts = StaffAccounts(store, max_failures=3, lockout=timedelta(minutes=10))
+    await accounts.create(
+        username="agent1", password="a-long-password", display_name="担当 一", roles=("agent",)
+    )
+    with pytest.raises(InvalidCredentials):
+        await accounts.authenticate(username="nobody", password="a-long-password")
+    for _ in range(2):
+        with pytest.raises(InvalidCredentials):
+            await accounts.authenticate(username="agent1", password="wrong-password")
+    with pytest.raises(AccountLocked):
+        await accounts.authenticate(username="agent1", password="wrong-password")
+    # Even the right password is refused while locked.
+    with pytest.raises(AccountLocked):
+        await accounts.authenticate(username="agent1", password="a-long-password")
+
+
+async def test_short_passwords_and_duplicate_usernames_are_refused(store: MongoStore) -> None:
+    accounts = StaffAccounts(store)
+    with pytest.raises(ValueError, match="at least"):
+        await accounts.create(username="a", password="short", display_name="a", roles=())
+    await accounts.create(username="a", password="long-enough-1", display_name="a", roles=())
+    with pytest.raises(ValueError, match="taken"):
+        await accounts.create(username="a", password="long-enough-2", display_name="a", roles=())
+
+
+def test_demo_account_spec() -> None:
+    assert parse_demo_accounts("a:pw1234567890:agent:担当A, s:pw0987654321:supervisor+agent") == [
+        ("a", "pw1234567890", "担当A", ("agent",)),
+        ("s", "pw0987654321", "s", ("supervisor", "agent")),
+    ]
+
+
+class Login(BaseModel):
+    username: str
+    password: str
+
+
+def app_with_auth(store: MongoStore) -> tuple[FastAPI, StaffAuth]:
+    auth = StaffAuth(store, secret=SECRET, secure_cookies=True)
+    accounts = StaffAccounts(store)
+    router = APIRouter()
+
+    @router.post("/login")
+    async def login(body: Login, response: Response) -> dict[str, str]:
+        account = await accounts.authenticate(username=body.username, password=body.password)
+        token, _ = await auth.start_session(account)
+        return {"csrf": auth.set_cookies(response, token), "token": token}
+
+    @router.get("/me")
+    async def me(staff: Annotated[StaffClaims, Depends(auth.require())]) -> dict[str, str]:
+        return {"name": staff.name}
+
+    @router.post("/supervise")
+    async def supervise(
+        staff: Annotated[StaffClaims, Depends(auth.require("supervisor"))],
+    ) -> dict[str, str]:
+        return {"ok": staff.sub}
+
+    @router.post("/logout")
+    async def logout(
+        response: Response, staff: Annotated[StaffClaims, Depends(auth.require())]
+    ) -> dict[str, str]:
+        await auth.end_session(staff, response)
+        return {}
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    app = create_service_app(
+        service="t", title="t", description="t", lifespan=lifespan, routers=[router]
+    )
+    return app, auth
+
+
+async def test_sessions_roles_csrf_and_logout(store: MongoStore) -> None:
+    await StaffAccounts(store).create(
+        username="agent1", password="a-long-password", display_name="担当 一", roles=("agent",)
+    )
+    app, _ = app_with_auth(store)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://staff.test") as client:
+        first = await client.get("/me")
+        assert first.status_code == 401, first.text
+        assert (await client.get("/me")).json() == {"message": "Authentication required."}
+
+        login = await client.post(
+            "/login", json={"username": "agent1", "password": "a-long-password"}
+        )
+        cookie = login.headers.get_list("set-cookie")
+        session_cookie = next(c for c in cookie if c.startswith(SESSION_COOKIE))
+        assert "HttpOnly" in session_cookie
+        assert "Secure" in session_cookie
+        assert "SameSite=strict" in session_cookie
+        csrf = login.json()["csrf"]
+        assert client.cookies.get(CSRF_COOKIE) == csrf
+
+        assert (await client.get("/me")).json() == {"name": "担当 一"}
+        # Unsafe methods with the cookie need the CSRF header...
+        assert (await client.post("/logout")).status_code == 403
+        # ... and the role.
+        refused = await client.post("/supervise", headers={"x-csrf-token": csrf})
+        assert refused.status_code == 403
+        assert "supervisor" in refused.json()["message"]
+
+        # A bearer token works without CSRF (browsers do not send it on their own).
+        bearer = {"authorization": f"Bearer {login.json()['token']}"}
+        async with httpx.AsyncClient(transport=transport, base_url="https://api.test") as api:
+            assert (await api.get("/me", headers=bearer)).status_code == 200
+
+        assert (await client.post("/logout", headers={"x-csrf-token": csrf})).status_code == 200
+        async with httpx.AsyncClient(transport=transport, base_url="https://api.test") as api:
+            ended = await api.get("/me", headers=bearer)
+            assert ended.status_code == 401
+            assert "ended" in ended.json()["message"]
+
+
+async def test_audit_log_records_who_saw_whom(store: MongoStore) -> None:
+    audit = AuditLog(store)
+    await audit.record(actor="staff-1", action="participant.read", subject="P-1")
+    await audit.record(actor="staff-2", action="participant.update", subject="P-1")
+    entries = await audit.for_subject("P-1")
+    assert [(e["actor"], e["action"]) for e in entries] == [
+        ("staff-2", "participant.update"),
+        ("staff-1", "participant.read"),
+    ]
