@@ -42,6 +42,7 @@ from services.helpdesk.domain.service import TicketError, TicketService
 from services.helpdesk.domain.sla_checker import SlaChecker
 from services.helpdesk.domain.tickets import InvalidTransition
 from services.helpdesk.jobs import Periodic, refresh_backlog_metrics
+from services.helpdesk.metrics import initialise as initialise_metrics
 from services.helpdesk.settings import HelpdeskSettings
 from services.helpdesk.store import (
     CannedResponseRepository,
@@ -80,6 +81,7 @@ def consumer_routes(
 
 def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
     settings = settings or HelpdeskSettings()
+    initialise_metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

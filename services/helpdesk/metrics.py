@@ -69,3 +69,15 @@ LOGINS = Counter(
     "Staff sign-in attempts, by outcome.",
     ["outcome"],
 )
+
+
+def initialise() -> None:
+    """Create every priority's series at zero, so dashboards see them before the first event."""
+    for priority in ("urgent", "high", "normal", "low"):
+        FIRST_RESPONSE_SECONDS.labels(priority)
+        RESOLUTION_SECONDS.labels(priority)
+        for target in ("first_response", "next_response", "resolution"):
+            SLA_WARNINGS.labels(target, priority)
+            SLA_BREACHES.labels(target, priority)
+    for score in range(1, 6):
+        CSAT_RESPONSES.labels(str(score))

@@ -11,7 +11,11 @@ import httpx
 
 from services.common.events import decode_event
 from services.common.events.contracts.helpdesk import HelpRequested, Priority, RequestReason
-from services.common.events.contracts.line import ConversationMode, MessageReceived, PostbackReceived
+from services.common.events.contracts.line import (
+    ConversationMode,
+    MessageReceived,
+    PostbackReceived,
+)
 from services.common.events.envelope import Contract, Envelope, encode_event, new_event
 from services.common.time import utcnow
 from tests.fixtures.kafka import produce, read_topic
@@ -144,7 +148,9 @@ def senior_message(
     )
 
 
-def postback(user: str, data: str, *, mode: ConversationMode = ConversationMode.BOT) -> Envelope[PostbackReceived]:
+def postback(
+    user: str, data: str, *, mode: ConversationMode = ConversationMode.BOT
+) -> Envelope[PostbackReceived]:
     now = utcnow()
     return new_event(
         PostbackReceived(

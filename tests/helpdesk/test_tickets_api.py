@@ -66,7 +66,10 @@ async def test_a_request_becomes_one_ticket_and_takes_the_conversation(
     assert ticket["category"] == "self_harm"
     assert ticket["holds_conversation"] is True
     handed = await wait_events(
-        stack, "helpdesk.events", key=user, until=lambda e: of_type(e, "helpdesk.conversation.handed_over")
+        stack,
+        "helpdesk.events",
+        key=user,
+        until=lambda e: of_type(e, "helpdesk.conversation.handed_over"),
     )
     [over] = of_type(handed, "helpdesk.conversation.handed_over")
     assert over.data.ticket_id == found["id"]  # type: ignore[attr-defined]
@@ -171,7 +174,9 @@ async def test_human_mode_messages_join_the_ticket_and_resume_it(
     after = await tanaka.wait_for(str(ticket["id"]), lambda t: t["status"] == "open")
 
     assert after["status"] == "open"
-    assert [e["text"] for e in after["thread"] if e["kind"] == "senior"] == ["タブレットが つきません"]
+    assert [e["text"] for e in after["thread"] if e["kind"] == "senior"] == [
+        "タブレットが つきません"
+    ]
     assert after["sla"]["next_response"]["state"] == "running"
     # (How far the pause moves the due time depends on business hours: see test_sla_clock.)
     assert after["sla"]["resolution"]["state"] == "running"
@@ -183,14 +188,18 @@ async def test_resolve_hands_back_with_a_closing_message_and_stores_csat(
     user = new_user_id()
     ticket = await open_ticket(stack, tanaka, user)
     resolved = await tanaka.post(
-        f"/staff/api/tickets/{ticket['id']}/resolve", {"version": ticket["version"], "ask_csat": True}
+        f"/staff/api/tickets/{ticket['id']}/resolve",
+        {"version": ticket["version"], "ask_csat": True},
     )
     assert resolved.status_code == 200, resolved.text
     assert resolved.json()["status"] == "resolved"
     assert resolved.json()["holds_conversation"] is False
 
     handed = await wait_events(
-        stack, "helpdesk.events", key=user, until=lambda e: of_type(e, "helpdesk.conversation.handed_back")
+        stack,
+        "helpdesk.events",
+        key=user,
+        until=lambda e: of_type(e, "helpdesk.conversation.handed_back"),
     )
     assert of_type(handed, "helpdesk.conversation.handed_back")
     inbox = await simulator.wait_for_inbox(user)
@@ -237,7 +246,9 @@ async def test_a_senior_writing_again_after_resolution_reopens_the_ticket(
     joined = await tanaka.wait_for(str(ticket["id"]), lambda t: len(t["request_ids"]) == 2)
     assert len(joined["request_ids"]) == 2
     assert len(await tanaka.tickets_of(user)) == 1
-    overs = of_type(await events_on(stack, "helpdesk.events", key=user), "helpdesk.conversation.handed_over")
+    overs = of_type(
+        await events_on(stack, "helpdesk.events", key=user), "helpdesk.conversation.handed_over"
+    )
     assert len(overs) == 2  # taken, given back, taken again
 
 
@@ -245,7 +256,9 @@ async def test_a_bot_mode_message_does_not_touch_tickets_but_is_context(
     stack: Stack, tanaka: Staff
 ) -> None:
     user = new_user_id()
-    await publish(stack, "line.inbound", user, senior_message(user, "こんにちは", mode=ConversationMode.BOT))
+    await publish(
+        stack, "line.inbound", user, senior_message(user, "こんにちは", mode=ConversationMode.BOT)
+    )
     ticket = await open_ticket(stack, tanaka, user, handover=False)
     # The real Dai-chan answers it; the helpdesk keeps both sides as context for staff.
     detail = await tanaka.wait_for(
