@@ -10,7 +10,13 @@ from uuid import uuid4
 import httpx
 
 from services.common.events import decode_event
-from services.common.events.contracts.helpdesk import HelpRequested, Priority, RequestReason
+from services.common.events.contracts.helpdesk import (
+    HelpRequested,
+    Priority,
+    RequestReason,
+    SlaBreached,
+    SlaWarning,
+)
 from services.common.events.contracts.line import (
     ConversationMode,
     MessageReceived,
@@ -187,3 +193,14 @@ async def wait_events(
 
 def of_type(events: list[Envelope[Contract]], event_type: str) -> list[Envelope[Contract]]:
     return [e for e in events if e.type == event_type]
+
+
+def sla_announcements(
+    events: list[Envelope[Contract]], event_type: str, target: str
+) -> list[Envelope[Contract]]:
+    """SLA warnings or breaches (by event type) for one target."""
+    return [
+        e
+        for e in of_type(events, event_type)
+        if isinstance(e.data, SlaWarning | SlaBreached) and e.data.target == target
+    ]

@@ -12,10 +12,10 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from services.common.events.contracts.helpdesk import Priority, RequestReason
+from services.common.events.contracts.helpdesk import Priority, RequestReason, SlaBreached
 from services.common.events.contracts.lending import LoanIssued
 from services.common.events.contracts.line import AccountLinked
-from services.common.events.envelope import new_event
+from services.common.events.envelope import Contract, Envelope, new_event
 from services.common.time import utcnow
 from tests.fixtures.line import new_user_id
 from tests.helpdesk.support import (
@@ -26,6 +26,7 @@ from tests.helpdesk.support import (
     of_type,
     publish,
     senior_message,
+    sla_announcements,
     wait_events,
 )
 from tools.devstack.stack import Stack
@@ -73,21 +74,18 @@ async def test_sla_warning_then_breach_are_announced_once(fast_sla: Stack) -> No
     assert ticket["priority"] == "high"
     key = str(ticket["id"])
 
-    def announced(events: list[object]) -> bool:
-        return len(of_type(events, "helpdesk.sla.breached")) >= 1  # type: ignore[arg-type]
+    def announced(events: list[Envelope[Contract]]) -> bool:
+        return len(of_type(events, "helpdesk.sla.breached")) >= 1
 
     await wait_events(fast_sla, "helpdesk.events", key=key, until=announced, timeout=20)
     await asyncio.sleep(2.0)  # several more checker rounds
     events = await events_on(fast_sla, "helpdesk.events", key=key)
-    first_warnings = [
-        e for e in of_type(events, "helpdesk.sla.warning") if e.data.target == "first_response"
-    ]  # type: ignore[attr-defined]
-    first_breaches = [
-        e for e in of_type(events, "helpdesk.sla.breached") if e.data.target == "first_response"
-    ]  # type: ignore[attr-defined]
+    first_warnings = sla_announcements(events, "helpdesk.sla.warning", "first_response")
+    first_breaches = sla_announcements(events, "helpdesk.sla.breached", "first_response")
     assert len(first_warnings) == 1
     assert len(first_breaches) == 1
-    assert first_breaches[0].data.priority == "high"  # type: ignore[attr-defined]
+    assert isinstance(first_breaches[0].data, SlaBreached)
+    assert first_breaches[0].data.priority == "high"
     detail = await staff.ticket(key)
     assert detail["sla"]["first_response"]["state"] == "breached"
     metrics = (await httpx.AsyncClient().get(f"{fast_sla.config.url('helpdesk')}/metrics")).text
@@ -115,9 +113,7 @@ async def test_waiting_on_the_senior_pauses_resolution_and_a_message_resumes_it(
 
     await asyncio.sleep(8)  # longer than the whole 6 s resolution target
     events = await events_on(fast_sla, "helpdesk.events", key=key)
-    assert [
-        e for e in of_type(events, "helpdesk.sla.breached") if e.data.target == "resolution"
-    ] == []  # type: ignore[attr-defined]
+    assert sla_announcements(events, "helpdesk.sla.breached", "resolution") == []
     paused = await staff.ticket(key)
     assert paused["sla"]["resolution"]["state"] == "paused"
 
@@ -129,8 +125,8 @@ async def test_waiting_on_the_senior_pauses_resolution_and_a_message_resumes_it(
     assert resumed["sla"]["resolution"]["paused_seconds"] >= 8
     assert due_after - due_before >= timedelta(seconds=8)
 
-    def breached(events: list[object]) -> bool:
-        return any(e.data.target == "resolution" for e in of_type(events, "helpdesk.sla.breached"))  # type: ignore[arg-type, attr-defined]
+    def breached(events: list[Envelope[Contract]]) -> bool:
+        return bool(sla_announcements(events, "helpdesk.sla.breached", "resolution"))
 
     assert breached(
         await wait_events(fast_sla, "helpdesk.events", key=key, until=breached, timeout=15)

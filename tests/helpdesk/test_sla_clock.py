@@ -31,8 +31,8 @@ DESK = BusinessCalendar()  # 09:00-17:00 JST, Monday to Friday, holidays closed
 POLICY = SlaPolicy(calendar=DESK, targets=DEFAULT_TARGETS)
 
 
-def jst(*args: int) -> datetime:
-    return datetime(*args, tzinfo=JST)  # type: ignore[misc]
+def jst(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=JST)
 
 
 def test_business_time_skips_nights_weekends_and_golden_week() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from services.common.events.contracts.helpdesk import HelpRequested
 from services.common.events.envelope import Envelope
 from services.common.kafka.streams import HandlerContext
@@ -28,18 +30,17 @@ class RequestHandlers:
             reason=request.reason, source=envelope.source, line_user_id=request.line_user_id
         )
 
-        async def open_ticket(tx: Tx) -> tuple[str, list[object]]:
-            outcome, after = await self._service.open_from_request(
+        async def open_ticket(tx: Tx) -> tuple[str, list[Callable[[], None]]]:
+            return await self._service.open_from_request(
                 tx,
                 request=request,
                 envelope=envelope,
                 channel=channel,
                 category=category_for(request.reason),
             )
-            return outcome, list(after)
 
         outcome, after = await ctx.transaction(open_ticket)
         for callback in after:
-            callback()  # type: ignore[operator]
+            callback()  # metrics, once the ticket is committed
         REQUESTS_HANDLED.labels(outcome).inc()
         log.info("help request handled", outcome=outcome, reason=request.reason.value)

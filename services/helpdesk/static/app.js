@@ -27,6 +27,7 @@ const state = {
   me: null,
   tickets: [],
   seen: new Set(),
+  queueLoaded: false,
   current: null,
   selected: 0,
   replyId: null,
@@ -193,12 +194,13 @@ function queueQuery() {
 async function loadQueue() {
   const data = await api("GET", "/tickets?" + queueQuery());
   const fresh = data.tickets.filter((t) => !state.seen.has(t.id));
-  if (state.tickets.length || state.seen.size) {
+  if (state.queueLoaded) {
     for (const ticket of fresh) {
       if (ticket.priority === "urgent") announce(`緊急のチケットが届きました：#${ticket.number} ${ticket.summary}`);
     }
   }
   for (const ticket of data.tickets) state.seen.add(ticket.id);
+  state.queueLoaded = true;
   state.tickets = data.tickets;
   renderQueue(new Set(fresh.map((t) => t.id)));
 }
