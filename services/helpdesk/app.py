@@ -163,7 +163,13 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
         title="helpdesk",
         description="The helpdesk's tickets, the staff queue (/staff/) and its API.",
         lifespan=lifespan,
-        routers=[auth_api.router, tickets_api.router, canned_api.router, pages.router],
+        routers=[
+            auth_api.router,
+            auth_api.sso_router,
+            tickets_api.router,
+            canned_api.router,
+            pages.router,
+        ],
     )
 
     @app.exception_handler(TicketError)

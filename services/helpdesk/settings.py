@@ -33,6 +33,12 @@ class HelpdeskSettings(ServiceSettings):
     login_lockout_minutes: float = 15.0
     # "username:password:role[+role]:表示名,..." for `make run`/`make up` only; refused in production.
     demo_accounts: str = ""
+    # Single sign-on through an OIDC-authenticating reverse proxy (e.g. oauth2-proxy): the proxy
+    # signs staff in with the organisation's identity provider and passes the username in
+    # `sso_username_header`, plus `sso_proxy_secret` in X-Helpdesk-Proxy-Secret so nobody who
+    # reaches the helpdesk without the proxy can claim a username. Empty: SSO is off.
+    sso_username_header: str = ""
+    sso_proxy_secret: str = ""
 
     # SLA clock: business hours in Japan time, working weekdays, public holidays closed.
     business_hours: str = "09:00-17:00"
@@ -71,6 +77,10 @@ class HelpdeskSettings(ServiceSettings):
                 raise ValueError("HELPDESK_COOKIE_SECURE=false is refused in production")
             if len(self.session_secret) < 32:
                 raise ValueError("HELPDESK_SESSION_SECRET needs at least 32 characters")
+        if self.sso_username_header and len(self.sso_proxy_secret) < 32:
+            raise ValueError(
+                "HELPDESK_SSO_USERNAME_HEADER needs HELPDESK_SSO_PROXY_SECRET (32+ characters)"
+            )
         self.sla_policy()  # fail at start on a malformed calendar or targets
         return self
 

@@ -44,6 +44,9 @@ FAST_SLA = {
         }
     ),
     "HELPDESK_SLA_CHECK_INTERVAL_SECONDS": "0.3",
+    # Single sign-on through an identity proxy, switched on for the same restart.
+    "HELPDESK_SSO_USERNAME_HEADER": "X-Auth-Request-Preferred-Username",
+    "HELPDESK_SSO_PROXY_SECRET": "proxy-secret-for-tests-0123456789abcdef",
 }
 
 
@@ -132,6 +135,31 @@ async def test_waiting_on_the_senior_pauses_resolution_and_a_message_resumes_it(
         await wait_events(fast_sla, "helpdesk.events", key=key, until=breached, timeout=15)
     )
     await staff.close()
+
+
+async def test_single_sign_on_through_the_identity_proxy(fast_sla: Stack) -> None:
+    user_header = FAST_SLA["HELPDESK_SSO_USERNAME_HEADER"]
+    proof = {"x-helpdesk-proxy-secret": FAST_SLA["HELPDESK_SSO_PROXY_SECRET"]}
+    async with httpx.AsyncClient(base_url=fast_sla.config.url("helpdesk")) as browser:
+        options = await browser.get("/staff/api/sign-in-options")
+        assert options.json() == {"password": True, "sso": True}
+        forged = await browser.get("/staff/sso", headers={user_header: "sato"})
+        assert forged.status_code == 401
+        wrong = await browser.get(
+            "/staff/sso", headers={user_header: "sato", "x-helpdesk-proxy-secret": "guess"}
+        )
+        assert wrong.status_code == 401
+        unknown = await browser.get("/staff/sso", headers={user_header: "stranger", **proof})
+        assert unknown.status_code == 401
+        assert (await browser.get("/staff/api/me")).status_code == 401
+
+        signed_in = await browser.get("/staff/sso", headers={user_header: "sato", **proof})
+
+        assert signed_in.status_code == 303
+        assert signed_in.headers["location"] == "/staff/"
+        me = await browser.get("/staff/api/me")
+        assert me.status_code == 200
+        assert me.json()["name"] == "佐藤 (主任)"
 
 
 async def test_repeated_wrong_passwords_lock_the_account(stack: Stack) -> None:

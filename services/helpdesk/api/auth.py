@@ -3,9 +3,11 @@ for scripts, lockout after repeated failures, and an audit record of each sign-i
 
 from __future__ import annotations
 
+import hmac
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from services.common.auth import AccountLocked, InvalidCredentials
@@ -15,6 +17,8 @@ from services.helpdesk.domain.tickets import Role
 from services.helpdesk.metrics import LOGINS
 
 router = APIRouter(prefix="/staff/api", tags=["staff sign-in"])
+sso_router = APIRouter(tags=["staff sign-in"])
+PROXY_PROOF_HEADER = "x-helpdesk-proxy-secret"
 
 
 class LoginIn(BaseModel):
@@ -90,3 +94,34 @@ async def create_account(
         actor=claims.sub, action="staff.account_created", subject=account.id
     )
     return {"id": account.id, "username": account.username, "roles": list(account.roles)}
+
+
+@router.get("/sign-in-options", summary="How staff can sign in here")
+async def sign_in_options(helpdesk: HelpdeskDep) -> dict[str, bool]:
+    return {"password": True, "sso": bool(helpdesk.settings.sso_username_header)}
+
+
+@sso_router.get("/staff/sso", summary="Single sign-on behind an OIDC-authenticating proxy")
+async def single_sign_on(request: Request, helpdesk: HelpdeskDep) -> RedirectResponse:
+    settings = helpdesk.settings
+    if not settings.sso_username_header:
+        raise HTTPException(404, "Single sign-on is not configured.")
+    secret = request.headers.get(PROXY_PROOF_HEADER, "")
+    if not hmac.compare_digest(secret.encode(), settings.sso_proxy_secret.encode()):
+        LOGINS.labels("sso_refused").inc()
+        REJECTED_INPUT.labels("helpdesk.sso", "not_from_proxy").inc()
+        raise HTTPException(401, "Single sign-on must come through the identity proxy.")
+    username = request.headers.get(settings.sso_username_header, "").strip()
+    account = await helpdesk.accounts.by_username(username) if username else None
+    if account is None or not account.active:
+        LOGINS.labels("sso_refused").inc()
+        REJECTED_INPUT.labels("helpdesk.sso", "unknown_account").inc()
+        raise HTTPException(401, "No active staff account for this identity. Ask an admin.")
+    token, _claims = await helpdesk.auth.start_session(account)
+    LOGINS.labels("sso").inc()
+    await helpdesk.audit.record(
+        actor=account.id, action="staff.login", subject=account.id, details={"mode": "sso"}
+    )
+    response = RedirectResponse("/staff/", status_code=303)
+    helpdesk.auth.set_cookies(response, token)
+    return response

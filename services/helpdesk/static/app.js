@@ -135,6 +135,7 @@ function showLogin() {
   $("login-view").hidden = false;
   for (const id of ["logout", "help-button", "canned-manage"]) $(id).hidden = true;
   $("who").textContent = "";
+  api("GET", "/sign-in-options").then((o) => { $("sso").hidden = !o.sso; }).catch(() => {});
   $("login-username").focus();
 }
 
