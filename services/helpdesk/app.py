@@ -81,6 +81,7 @@ def consumer_routes(
 
 def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
     settings = settings or HelpdeskSettings()
+    settings.check_startup()
     initialise_metrics()
 
     @asynccontextmanager

@@ -77,12 +77,15 @@ class HelpdeskSettings(ServiceSettings):
                 raise ValueError("HELPDESK_COOKIE_SECURE=false is refused in production")
             if len(self.session_secret) < 32:
                 raise ValueError("HELPDESK_SESSION_SECRET needs at least 32 characters")
+        return self
+
+    def check_startup(self) -> None:
+        """Checks across several settings, run when the service starts (not per field)."""
         if self.sso_username_header and len(self.sso_proxy_secret) < 32:
             raise ValueError(
                 "HELPDESK_SSO_USERNAME_HEADER needs HELPDESK_SSO_PROXY_SECRET (32+ characters)"
             )
-        self.sla_policy()  # fail at start on a malformed calendar or targets
-        return self
+        self.sla_policy()  # a malformed calendar or target list fails here, not on a ticket
 
     def sla_policy(self) -> SlaPolicy:
         opens, closes = parse_hours(self.business_hours)

@@ -145,4 +145,8 @@ def test_production_refuses_demo_accounts_placeholder_secrets_and_insecure_cooki
         HelpdeskSettings(environment="production", session_secret=strong, cookie_secure=False)
     production = HelpdeskSettings(environment="production", session_secret=strong)
     assert production.secure_cookies is True
+    with pytest.raises(ValueError, match="SSO_PROXY_SECRET"):
+        HelpdeskSettings(sso_username_header="X-User", sso_proxy_secret="short").check_startup()
+    with pytest.raises(ValueError, match="business hours"):
+        HelpdeskSettings(business_hours="all day").check_startup()
     assert HelpdeskSettings(environment="development").secure_cookies is False

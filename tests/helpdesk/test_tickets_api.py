@@ -139,6 +139,8 @@ async def test_a_reply_reaches_the_senior_once_even_when_submitted_twice(
 
     first, second = await asyncio.gather(tanaka.post(path, body), tanaka.post(path, body))
 
+    # Both answer 200 (one sent it, the other recognised it), or the second lost a race on the
+    # version and got 409; either way the senior gets the message once.
     assert {first.status_code, second.status_code} <= {200, 409}
     assert 200 in (first.status_code, second.status_code)
     inbox = await simulator.settled_inbox(user, quiet=2.5)

@@ -654,11 +654,14 @@ class TicketService:
         version: int,
         decide: Callable[[Change], None],
         needs_claim: bool,
+        already_done: Callable[[Document], bool] | None = None,
     ) -> Document:
         async def work(tx: Tx) -> tuple[Document, list[Callable[[], None]]]:
             ticket = await self._tickets.get(ticket_id, tx)
             if ticket is None:
                 raise TicketNotFound("No such ticket.")
+            if already_done is not None and already_done(ticket):
+                return ticket, []
             assignee = ticket.get("assignee")
             if needs_claim and assignee and assignee["id"] != actor.id:
                 raise ClaimedByOther(
@@ -732,9 +735,14 @@ class TicketService:
         submitted twice (double-click, retry after a timeout) is recognised and sent once.
         """
         cid = command_id(ticket_id, "reply", client_reply_id)
-        existing = await self._tickets.get(ticket_id)
-        if existing is not None and any(e["id"] == str(cid) for e in existing.get("thread", [])):
-            return existing, False
+        duplicate = False
+
+        def already_sent(ticket: Document) -> bool:
+            # Checked inside the transaction, before the version: a resubmission of a reply
+            # that went through is answered with the ticket as it is, not with a conflict.
+            nonlocal duplicate
+            duplicate = any(e["id"] == str(cid) for e in ticket.get("thread", []))
+            return duplicate
 
         def decide(change: Change) -> None:
             status = TicketStatus(change.get("status"))
@@ -768,9 +776,14 @@ class TicketService:
                 )
 
         ticket = await self._staff_change(
-            ticket_id, actor=actor, version=version, decide=decide, needs_claim=True
+            ticket_id,
+            actor=actor,
+            version=version,
+            decide=decide,
+            needs_claim=True,
+            already_done=already_sent,
         )
-        return ticket, True
+        return ticket, not duplicate
 
     async def note(self, ticket_id: str, *, actor: Actor, version: int, text: str) -> Document:
         def decide(change: Change) -> None:
