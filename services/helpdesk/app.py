@@ -1,41 +1,186 @@
-"""helpdesk's process."""
+"""helpdesk's process: the ticket consumers, the staff API and page, and the SLA checker."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
-from services.common.events.contracts.helpdesk import HelpRequested
-from services.common.kafka.streams import route
-from services.common.kafka.topics import HELPDESK_REQUESTS
+from services.common.auth import AuditLog, StaffAccounts
+from services.common.auth.accounts import parse_demo_accounts
+from services.common.auth.web import StaffAuth
+from services.common.events.contracts import helpdesk as hd
+from services.common.events.contracts import lending, line
+from services.common.kafka.streams import Route, route
+from services.common.kafka.topics import (
+    HELPDESK_REQUESTS,
+    LENDING_EVENTS,
+    LINE_INBOUND,
+    LINE_OUTBOUND,
+)
+from services.common.logging import get_logger
+from services.common.metrics import REJECTED_INPUT
 from services.common.runtime import platform_runtime
+from services.common.time import utcnow
 from services.common.web import create_service_app
+from services.helpdesk.api import auth as auth_api
+from services.helpdesk.api import canned as canned_api
+from services.helpdesk.api import pages
+from services.helpdesk.api import tickets as tickets_api
+from services.helpdesk.api.deps import Helpdesk
+from services.helpdesk.api.live import Broadcaster
+from services.helpdesk.api.views import ticket_summary
+from services.helpdesk.consumers.context import ContextHandlers
+from services.helpdesk.consumers.inbound import InboundHandlers
 from services.helpdesk.consumers.requests import RequestHandlers
+from services.helpdesk.domain import texts
+from services.helpdesk.domain.service import TicketError, TicketService
+from services.helpdesk.domain.sla_checker import SlaChecker
+from services.helpdesk.domain.tickets import InvalidTransition
+from services.helpdesk.jobs import Periodic, refresh_backlog_metrics
+from services.helpdesk.metrics import initialise as initialise_metrics
 from services.helpdesk.settings import HelpdeskSettings
-from services.helpdesk.store import TicketRepository
+from services.helpdesk.store import (
+    CannedResponseRepository,
+    ChangeFeed,
+    ContextRepository,
+    PresenceRepository,
+    TicketRepository,
+)
 
 SERVICE = "helpdesk"
+log = get_logger(__name__)
+
+
+def consumer_routes(
+    requests: RequestHandlers, inbound: InboundHandlers, context: ContextHandlers
+) -> list[Route[Any]]:
+    return [
+        route(HELPDESK_REQUESTS, hd.HelpRequested, requests.on_help_requested),
+        route(LINE_INBOUND, line.MessageReceived, inbound.on_message_received),
+        route(LINE_INBOUND, line.PostbackReceived, inbound.on_postback_received),
+        route(LINE_INBOUND, line.AccountLinked, context.on_account_linked),
+        route(LINE_INBOUND, line.AccountUnlinked, context.on_account_unlinked),
+        route(LINE_OUTBOUND, line.SendRequested, context.on_send_requested),
+        route(LENDING_EVENTS, lending.LoanIssued, context.on_loan_issued),
+        route(LENDING_EVENTS, lending.LoanClosed, context.on_loan_closed),
+        route(LENDING_EVENTS, lending.LoanOverdue, context.on_loan_overdue),
+        route(LENDING_EVENTS, lending.SessionScheduled, context.on_session_scheduled),
+        route(LENDING_EVENTS, lending.SessionBooked, context.on_session_booked),
+        route(
+            LENDING_EVENTS, lending.SessionBookingCancelled, context.on_session_booking_cancelled
+        ),
+        route(LENDING_EVENTS, lending.SessionAttended, context.on_session_attended),
+        route(LENDING_EVENTS, lending.ParticipantErased, context.on_participant_erased),
+    ]
 
 
 def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
     settings = settings or HelpdeskSettings()
+    settings.check_startup()
+    initialise_metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with platform_runtime(
-            service=SERVICE, settings=settings, indexes=[TicketRepository.indexes()]
+            service=SERVICE,
+            settings=settings,
+            indexes=[
+                *TicketRepository.indexes(),
+                *ContextRepository.indexes(
+                    conversation_retention=timedelta(days=settings.context_retention_days)
+                ),
+                CannedResponseRepository.indexes(),
+                PresenceRepository.indexes(),
+                StaffAccounts.indexes(),
+                StaffAuth.indexes(),
+                AuditLog.indexes(retention=timedelta(days=settings.audit_retention_days)),
+            ],
         ) as runtime:
-            handlers = RequestHandlers(tickets=TicketRepository(runtime.store))
-            async with runtime.serving(
-                app, [route(HELPDESK_REQUESTS, HelpRequested, handlers.on_help_requested)]
-            ):
-                yield
+            store = runtime.store
+            tickets = TicketRepository(store)
+            context = ContextRepository(store)
+            canned = CannedResponseRepository(store)
+            accounts = StaffAccounts(
+                store,
+                max_failures=settings.login_max_failures,
+                lockout=timedelta(minutes=settings.login_lockout_minutes),
+            )
+            for username, password, display, roles in parse_demo_accounts(settings.demo_accounts):
+                await accounts.ensure(
+                    username=username, password=password, display_name=display, roles=roles
+                )
+            await canned.ensure_defaults(texts.DEFAULT_CANNED, at=utcnow())
+            service = TicketService(
+                store=store,
+                tickets=tickets,
+                policy=settings.sla_policy(),
+                reopen_window=timedelta(hours=settings.reopen_window_hours),
+                ticket_retention=timedelta(days=settings.ticket_retention_days),
+            )
+            broadcaster = Broadcaster(ChangeFeed(store), summarise=ticket_summary)
+            broadcaster.start()
+            checker = SlaChecker(store=store, tickets=tickets)
+            jobs = Periodic()
+            jobs.every(settings.sla_check_interval_seconds, "sla-check", checker.check)
+            jobs.every(60.0, "close-resolved", service.close_expired)
+            jobs.every(5.0, "backlog-metrics", lambda: refresh_backlog_metrics(tickets))
+            app.state.helpdesk = Helpdesk(
+                settings=settings,
+                service=service,
+                tickets=tickets,
+                context=context,
+                canned=canned,
+                presence=PresenceRepository(store),
+                accounts=accounts,
+                auth=StaffAuth(
+                    store,
+                    secret=settings.session_secret,
+                    secure_cookies=settings.secure_cookies,
+                    session_ttl=timedelta(hours=settings.session_hours),
+                ),
+                audit=AuditLog(store),
+                broadcaster=broadcaster,
+            )
+            routes = consumer_routes(
+                RequestHandlers(service=service),
+                InboundHandlers(service=service, context=context),
+                ContextHandlers(context=context),
+            )
+            try:
+                async with runtime.serving(app, routes):
+                    yield
+            finally:
+                app.state.helpdesk = None
+                await jobs.stop()
+                await broadcaster.stop()
 
-    return create_service_app(
+    app = create_service_app(
         service=SERVICE,
         title="helpdesk",
-        description="The helpdesk's tickets and staff queue.",
+        description="The helpdesk's tickets, the staff queue (/staff/) and its API.",
         lifespan=lifespan,
+        routers=[
+            auth_api.router,
+            auth_api.sso_router,
+            tickets_api.router,
+            canned_api.router,
+            pages.router,
+        ],
     )
+
+    @app.exception_handler(TicketError)
+    async def ticket_error(_request: Request, exc: TicketError) -> JSONResponse:
+        REJECTED_INPUT.labels("helpdesk.tickets", type(exc).__name__).inc()
+        return JSONResponse({"message": exc.message, **exc.details}, status_code=exc.status_code)
+
+    @app.exception_handler(InvalidTransition)
+    async def invalid_transition(_request: Request, exc: InvalidTransition) -> JSONResponse:
+        REJECTED_INPUT.labels("helpdesk.tickets", "invalid_transition").inc()
+        return JSONResponse({"message": str(exc), "status": exc.current.value}, status_code=409)
+
+    return app

@@ -11,7 +11,7 @@ import sys
 import httpx
 
 from tools.devstack.infra import StartupError, ensure_kafka_jars
-from tools.devstack.stack import Stack, StackConfig
+from tools.devstack.stack import HELPDESK_DEMO_ACCOUNTS, Stack, StackConfig
 
 URLS = (
     ("LINE simulator (chat as a senior)", "line_simulator", "/"),
@@ -19,6 +19,7 @@ URLS = (
     ("tablet_lending API docs", "tablet_lending", "/docs"),
     ("ai_chat API docs", "ai_chat", "/docs"),
     ("helpdesk API docs", "helpdesk", "/docs"),
+    ("helpdesk staff page", "helpdesk", "/staff/"),
 )
 
 
@@ -29,6 +30,11 @@ def print_urls(stack: Stack) -> None:
     print(f"  {'Kafka bootstrap':36} {stack.kafka.bootstrap_servers}")
     print(f"  {'MongoDB':36} {stack.mongo.uri}")
     print(f"  {'Logs':36} {stack.run_dir / 'logs'}")
+    if "HELPDESK_DEMO_ACCOUNTS" not in stack.config.env:
+        print("\nHelpdesk demo staff (user / password / roles):")
+        for account in HELPDESK_DEMO_ACCOUNTS.split(","):
+            username, password, roles, _name = account.split(":", 3)
+            print(f"  {username:8} {password:20} {roles}")
 
 
 async def up(stack: Stack) -> None:

@@ -28,6 +28,14 @@ DEFAULT_PORTS = {
     "openai_server": 8200,
 }
 SERVICES = ("line_gateway", "tablet_lending", "ai_chat", "helpdesk")
+# Helpdesk staff for the local stack and tests only (the helpdesk refuses them in production):
+# "username:password:role[+role]:display name".
+HELPDESK_DEMO_ACCOUNTS = (
+    "tanaka:tanaka-demo-pass:agent:田中 (担当),"
+    "suzuki:suzuki-demo-pass:agent:鈴木 (担当),"
+    "sato:sato-demo-pass:supervisor+agent:佐藤 (主任),"
+    "admin:admin-demo-pass:admin+supervisor+agent:管理者"
+)
 # Environment a developer may set for `make up` / `make run`; passed through to the services.
 PASS_THROUGH = (
     "LINE_CHANNEL_SECRET",
@@ -128,6 +136,7 @@ class Stack:
             "LINE_SIMULATOR_PORT": str(ports["line_simulator"]),
             "OPENAI_TEST_SERVER_PORT": str(ports["openai_server"]),
             "PYTHONUNBUFFERED": "1",
+            "HELPDESK_DEMO_ACCOUNTS": HELPDESK_DEMO_ACCOUNTS,
         }
         for name in SERVICES:
             env[f"{name.upper()}_PORT"] = str(ports[name])

@@ -127,7 +127,14 @@ class StaffAccounts:
         )
 
     async def get(self, account_id: str) -> StaffAccount | None:
-        doc = await self._collection.find_one({"_id": account_id})
+        return await self._one({"_id": account_id})
+
+    async def by_username(self, username: str) -> StaffAccount | None:
+        """For sign-in vouched for by an identity provider (single sign-on), not by a password."""
+        return await self._one({"username": username})
+
+    async def _one(self, query: dict[str, str]) -> StaffAccount | None:
+        doc = await self._collection.find_one(query)
         if doc is None:
             return None
         return StaffAccount(

@@ -1,46 +1,46 @@
-"""Turning `helpdesk.requests` into tickets, exactly once per request id."""
+"""`helpdesk.requests`: help requests become tickets exactly once per request id."""
 
 from __future__ import annotations
 
-from uuid import uuid4
+from collections.abc import Callable
 
 from services.common.events.contracts.helpdesk import HelpRequested
 from services.common.events.envelope import Envelope
 from services.common.kafka.streams import HandlerContext
 from services.common.logging import get_logger
 from services.common.store import Tx
-from services.common.time import utcnow
-from services.helpdesk.store import TicketRepository
+from services.helpdesk.domain.service import TicketService
+from services.helpdesk.domain.tickets import category_for, channel_for
+from services.helpdesk.metrics import REQUESTS_HANDLED
 
 log = get_logger(__name__)
 
 
 class RequestHandlers:
-    def __init__(self, *, tickets: TicketRepository) -> None:
-        self._tickets = tickets
+    def __init__(self, *, service: TicketService) -> None:
+        self._service = service
 
     async def on_help_requested(
         self, envelope: Envelope[HelpRequested], ctx: HandlerContext
     ) -> None:
-        # Retried on failure; the unique request id makes a repeated request open nothing new.
+        # Retried on failure: the processed-event mark and the unique request id make a repeated
+        # request open nothing new; nothing outside MongoDB happens here.
         request = envelope.data
+        channel = channel_for(
+            reason=request.reason, source=envelope.source, line_user_id=request.line_user_id
+        )
 
-        async def open_ticket(tx: Tx) -> bool:
-            return await self._tickets.insert_if_new(
+        async def open_ticket(tx: Tx) -> tuple[str, list[Callable[[], None]]]:
+            return await self._service.open_from_request(
                 tx,
-                {
-                    "_id": str(uuid4()),
-                    "request_id": request.request_id,
-                    "line_user_id": request.line_user_id,
-                    "participant_id": request.participant_id,
-                    "reason": request.reason.value,
-                    "priority": request.priority.value,
-                    "summary": request.summary,
-                    "status": "new",
-                    "opened_at": utcnow(),
-                    "correlation_id": str(envelope.correlation_id),
-                },
+                request=request,
+                envelope=envelope,
+                channel=channel,
+                category=category_for(request.reason),
             )
 
-        opened = await ctx.transaction(open_ticket)
-        log.info("help request handled", opened=opened, reason=request.reason)
+        outcome, after = await ctx.transaction(open_ticket)
+        for callback in after:
+            callback()  # metrics, once the ticket is committed
+        REQUESTS_HANDLED.labels(outcome).inc()
+        log.info("help request handled", outcome=outcome, reason=request.reason.value)

@@ -1,5 +1,14 @@
-"""helpdesk's repositories."""
+"""helpdesk's repositories: the only code here that talks to MongoDB collections."""
 
+from services.helpdesk.store.context import ContextRepository
+from services.helpdesk.store.feed import ChangeFeed
+from services.helpdesk.store.staff_tools import CannedResponseRepository, PresenceRepository
 from services.helpdesk.store.tickets import TicketRepository
 
-__all__ = ["TicketRepository"]
+__all__ = [
+    "CannedResponseRepository",
+    "ChangeFeed",
+    "ContextRepository",
+    "PresenceRepository",
+    "TicketRepository",
+]

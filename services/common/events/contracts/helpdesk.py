@@ -91,3 +91,38 @@ class TicketChanged(Contract):
     participant_id: str | None = None
     assignee_id: str | None = None
     at: AwareDatetime
+    # Added with the staff queue (optional, so older readers and events stay valid).
+    channel: str | None = None
+    category: str | None = None
+
+
+class SlaTarget(StrEnum):
+    FIRST_RESPONSE = "first_response"
+    NEXT_RESPONSE = "next_response"
+    RESOLUTION = "resolution"
+
+
+@contract
+class SlaWarning(Contract):
+    """A ticket is close to missing a service-level target (announced once per target and cycle)."""
+
+    event_type = "helpdesk.sla.warning"
+
+    ticket_id: str
+    target: SlaTarget
+    priority: Priority
+    due_at: AwareDatetime
+    at: AwareDatetime
+
+
+@contract
+class SlaBreached(Contract):
+    """A ticket missed a service-level target (announced once per target and cycle)."""
+
+    event_type = "helpdesk.sla.breached"
+
+    ticket_id: str
+    target: SlaTarget
+    priority: Priority
+    due_at: AwareDatetime
+    at: AwareDatetime

@@ -1,0 +1,390 @@
+"""The ticket queue and everything staff do to a ticket. Errors are English: {"message": ...}.
+
+Every change names the `version` the staff member saw; a stale one gets 409 and changes nothing.
+Reading a ticket (its thread and the senior's context) is recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field, model_validator
+
+from services.common.events.contracts.helpdesk import Priority, TicketStatus
+from services.common.metrics import REJECTED_INPUT
+from services.common.time import utcnow
+from services.helpdesk.api.deps import HelpdeskDep, Supervisor, Worker, actor_of
+from services.helpdesk.api.views import ticket_detail, ticket_summary
+from services.helpdesk.domain.service import Actor
+from services.helpdesk.domain.tickets import ACTIVE, Category, Channel
+
+router = APIRouter(prefix="/staff/api", tags=["tickets"])
+
+Text = Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class Versioned(BaseModel):
+    version: int = Field(ge=1, description="The ticket version this change is based on")
+
+
+class ReplyIn(Versioned):
+    text: Text
+    client_reply_id: str = Field(
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="Chosen by the page once per composed reply; a resubmission is sent once",
+    )
+    then_wait: bool = True
+
+
+class NoteIn(Versioned):
+    text: Text
+
+
+class StatusIn(Versioned):
+    status: Literal["open", "waiting_on_senior", "closed"]
+
+
+class FieldsIn(Versioned):
+    priority: Priority | None = None
+    category: Category | None = None
+    tags: list[Annotated[str, Field(min_length=1, max_length=30)]] | None = Field(
+        default=None, max_length=20
+    )
+
+
+class ResolveIn(Versioned):
+    ask_csat: bool = True
+    closing_message: bool = True
+
+
+class AssignIn(Versioned):
+    assignee_id: str | None = None
+    assignee_name: str | None = Field(default=None, max_length=40)
+
+
+class IntakeIn(BaseModel):
+    channel: Literal["phone", "email", "line", "device_issue"] = "phone"
+    category: Category = Category.OTHER
+    priority: Priority = Priority.NORMAL
+    summary: str = Field(min_length=1, max_length=2000)
+    contact: str | None = Field(default=None, max_length=500)
+    line_user_id: str | None = Field(default=None, pattern=r"^U[0-9a-f]{32}$")
+    participant_id: str | None = Field(default=None, min_length=1, max_length=64)
+    claim: bool = True
+
+    @model_validator(mode="after")
+    def _urgent_categories(self) -> IntakeIn:
+        # The same floor as for requests from Dai-chan: emergencies and self-harm are urgent.
+        if self.category in (Category.EMERGENCY, Category.SELF_HARM):
+            self.priority = Priority.URGENT
+        elif self.category is Category.FRAUD and self.priority in (Priority.NORMAL, Priority.LOW):
+            self.priority = Priority.HIGH
+        return self
+
+
+SORTS: dict[str, list[tuple[str, int]]] = {
+    "priority": [("priority_rank", 1), ("awaiting_sort", 1), ("opened_at", 1)],
+    "waiting": [("awaiting_sort", 1), ("priority_rank", 1)],
+    "opened": [("opened_at", -1)],
+    "updated": [("updated_at", -1)],
+}
+
+
+@router.get("/tickets", summary="The queue, filtered and sorted")
+async def queue(
+    *,
+    claims: Worker,
+    helpdesk: HelpdeskDep,
+    status: Annotated[list[TicketStatus] | None, Query()] = None,
+    priority: Annotated[list[Priority] | None, Query()] = None,
+    category: Annotated[list[Category] | None, Query()] = None,
+    channel: Annotated[list[Channel] | None, Query()] = None,
+    mine: bool = False,
+    unassigned: bool = False,
+    line_user_id: str | None = None,
+    participant_id: str | None = None,
+    sort: Literal["priority", "waiting", "opened", "updated"] = "priority",
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> dict[str, Any]:
+    query: dict[str, Any] = {
+        "status": {"$in": [s.value for s in (status or sorted(ACTIVE))]},
+    }
+    if priority:
+        query["priority"] = {"$in": [p.value for p in priority]}
+    if category:
+        query["category"] = {"$in": [c.value for c in category]}
+    if channel:
+        query["channel"] = {"$in": [c.value for c in channel]}
+    if line_user_id:
+        query["line_user_id"] = line_user_id
+    if participant_id:
+        query["participant_id"] = participant_id
+    if mine:
+        query["assignee.id"] = claims.sub
+    elif unassigned:
+        query["assignee"] = None
+    docs = await helpdesk.tickets.queue(query=query, sort=SORTS[sort], limit=limit)
+    await helpdesk.audit.record(
+        actor=claims.sub, action="queue.read", subject="queue", details={"count": len(docs)}
+    )
+    return {"tickets": [ticket_summary(d) for d in docs]}
+
+
+@router.post("/tickets", status_code=201, summary="Log a phone call or an email as a ticket")
+async def intake(body: IntakeIn, claims: Worker, helpdesk: HelpdeskDep) -> dict[str, Any]:
+    doc = await helpdesk.service.open_by_staff(
+        actor=actor_of(claims),
+        channel=Channel(body.channel),
+        category=body.category,
+        priority=body.priority,
+        summary=body.summary,
+        line_user_id=body.line_user_id,
+        participant_id=body.participant_id,
+        contact=body.contact,
+        claim=body.claim,
+    )
+    return ticket_detail(doc)
+
+
+@router.get("/tickets/{ticket_id}", summary="One ticket with its thread and the senior's context")
+async def ticket(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dict[str, Any]:
+    doc = await helpdesk.tickets.get(ticket_id)
+    if doc is None:
+        raise HTTPException(404, "No such ticket.")
+    now = utcnow()
+    participant = doc.get("participant_id")
+    line_user = doc.get("line_user_id")
+    if line_user and not participant:
+        participant = await helpdesk.context.participant_of(line_user)
+    if participant and not line_user:
+        line_user = await helpdesk.context.line_user_of(participant)
+    context: dict[str, Any] = {
+        "participant_id": participant,
+        "line_user_id": line_user,
+        "loans": [_loan_view(loan, now) for loan in await helpdesk.context.loans_of(participant)]
+        if participant
+        else [],
+        "sessions": await helpdesk.context.sessions_of(participant) if participant else [],
+        "conversation": await helpdesk.context.recent_turns(
+            line_user, limit=helpdesk.settings.context_messages
+        )
+        if line_user
+        else [],
+    }
+    await helpdesk.audit.record(
+        actor=claims.sub,
+        action="ticket.read",
+        subject=ticket_id,
+        details={"number": doc.get("number")},
+    )
+    for subject in filter(None, (participant, line_user)):
+        await helpdesk.audit.record(
+            actor=claims.sub,
+            action="senior.context.read",
+            subject=subject,
+            details={"ticket": ticket_id},
+        )
+    await helpdesk.presence.here(
+        ticket_id=ticket_id,
+        staff_id=claims.sub,
+        name=claims.name,
+        now=now,
+        ttl=timedelta(seconds=helpdesk.settings.presence_seconds),
+    )
+    viewers = await helpdesk.presence.viewers(ticket_id, now=now)
+    return {**ticket_detail(doc), "context": context, "viewers": viewers}
+
+
+def _loan_view(loan: dict[str, Any], now: datetime) -> dict[str, Any]:
+    view = {k: v for k, v in loan.items() if k != "_id"}
+    view["loan_id"] = loan["_id"]
+    due = loan.get("due_on")
+    if due and loan.get("state") in ("active", "overdue"):
+        days = (now.date() - date.fromisoformat(due)).days
+        view["overdue"] = days > 0
+        view["days_overdue"] = max(days, int(loan.get("days_overdue") or 0), 0)
+    else:
+        view["overdue"] = False
+    return view
+
+
+@router.post(
+    "/tickets/{ticket_id}/claim", summary="Claim (one of two at once wins; 409 names who has it)"
+)
+async def claim(
+    ticket_id: str, body: Versioned, claims: Worker, helpdesk: HelpdeskDep
+) -> dict[str, Any]:
+    return ticket_detail(
+        await helpdesk.service.claim(ticket_id, actor=actor_of(claims), version=body.version)
+    )
+
+
+@router.post("/tickets/{ticket_id}/release", summary="Give a claimed ticket back to the queue")
+async def release(
+    ticket_id: str, body: Versioned, claims: Worker, helpdesk: HelpdeskDep
+) -> dict[str, Any]:
+    return ticket_detail(
+        await helpdesk.service.release(ticket_id, actor=actor_of(claims), version=body.version)
+    )
+
+
+@router.post("/tickets/{ticket_id}/assign", summary="Give the ticket to someone (supervisor)")
+async def assign(
+    ticket_id: str, body: AssignIn, claims: Supervisor, helpdesk: HelpdeskDep
+) -> dict[str, Any]:
+    assignee = None
+    if body.assignee_id:
+        account = await helpdesk.accounts.get(body.assignee_id)
+        if account is None or not account.active:
+            raise HTTPException(422, "No such active staff account.")
+        assignee = Actor(id=account.id, name=account.display_name)
+    return ticket_detail(
+        await helpdesk.service.assign(
+            ticket_id, actor=actor_of(claims), version=body.version, assignee=assignee
+        )
+    )
+
+
+@router.post("/tickets/{ticket_id}/replies", summary="A public reply (sent to the senior on LINE)")
+async def reply(
+    ticket_id: str, body: ReplyIn, claims: Worker, helpdesk: HelpdeskDep
+) -> dict[str, Any]:
+    doc, sent_now = await helpdesk.service.reply(
+        ticket_id,
+        actor=actor_of(claims),
+        version=body.version,
+        text=body.text,
+        client_reply_id=body.client_reply_id,
+        then_wait=body.then_wait,
+    )
+    return {**ticket_detail(doc), "duplicate": not sent_now}
+
+
+@router.post("/tickets/{ticket_id}/notes", summary="An internal note (never sent to the senior)")
+async def note(
+    ticket_id: str, body: NoteIn, claims: Worker, helpdesk: HelpdeskDep
+) -> dict[str, Any]:
+    return ticket_detail(
+        await helpdesk.service.note(
+            ticket_id, actor=actor_of(claims), version=body.version, text=body.text
+        )
+    )
+
+
+@router.post("/tickets/{ticket_id}/status", summary="Open, wait on the senior, reopen or close")
+async def set_status(
+    ticket_id: str, body: StatusIn, claims: Worker, helpdesk: HelpdeskDep
+) -> dict[str, Any]:
+    if body.status == "closed" and not claims.has_any("supervisor"):
+        raise HTTPException(403, "Closing a ticket by hand needs the supervisor role.")
+    return ticket_detail(
+        await helpdesk.service.set_status(
+            ticket_id,
+            actor=actor_of(claims),
+            version=body.version,
+            status=TicketStatus(body.status),
+        )
+    )
+
+
+@router.patch("/tickets/{ticket_id}", summary="Change priority, category or tags")
+async def update(
+    ticket_id: str, body: FieldsIn, claims: Worker, helpdesk: HelpdeskDep
+) -> dict[str, Any]:
+    return ticket_detail(
+        await helpdesk.service.update_fields(
+            ticket_id,
+            actor=actor_of(claims),
+            version=body.version,
+            priority=body.priority,
+            category=body.category,
+            tags=body.tags,
+        )
+    )
+
+
+@router.post(
+    "/tickets/{ticket_id}/resolve", summary="Resolve; a LINE conversation goes back to Dai-chan"
+)
+async def resolve(
+    ticket_id: str, body: ResolveIn, claims: Worker, helpdesk: HelpdeskDep
+) -> dict[str, Any]:
+    return ticket_detail(
+        await helpdesk.service.resolve(
+            ticket_id,
+            actor=actor_of(claims),
+            version=body.version,
+            ask_csat=body.ask_csat,
+            closing=body.closing_message,
+        )
+    )
+
+
+@router.post("/tickets/{ticket_id}/conversation", summary="Take the senior's LINE conversation")
+async def take_conversation(
+    ticket_id: str, body: Versioned, claims: Worker, helpdesk: HelpdeskDep
+) -> dict[str, Any]:
+    return ticket_detail(
+        await helpdesk.service.take_conversation(
+            ticket_id, actor=actor_of(claims), version=body.version
+        )
+    )
+
+
+@router.post("/tickets/{ticket_id}/handback", summary="Hand the LINE conversation back to Dai-chan")
+async def hand_back(
+    ticket_id: str, body: Versioned, claims: Worker, helpdesk: HelpdeskDep
+) -> dict[str, Any]:
+    return ticket_detail(
+        await helpdesk.service.hand_back(ticket_id, actor=actor_of(claims), version=body.version)
+    )
+
+
+@router.post("/tickets/{ticket_id}/presence", summary="I am looking at this ticket (heartbeat)")
+async def presence(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dict[str, Any]:
+    now = utcnow()
+    await helpdesk.presence.here(
+        ticket_id=ticket_id,
+        staff_id=claims.sub,
+        name=claims.name,
+        now=now,
+        ttl=timedelta(seconds=helpdesk.settings.presence_seconds),
+    )
+    return {"viewers": await helpdesk.presence.viewers(ticket_id, now=now)}
+
+
+@router.get("/tickets/{ticket_id}/presence", summary="Who is looking at this ticket")
+async def viewers(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dict[str, Any]:
+    del claims
+    return {"viewers": await helpdesk.presence.viewers(ticket_id, now=utcnow())}
+
+
+@router.delete("/tickets/{ticket_id}/presence", summary="I left this ticket")
+async def left(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dict[str, str]:
+    await helpdesk.presence.gone(ticket_id=ticket_id, staff_id=claims.sub)
+    return {"status": "left"}
+
+
+@router.get("/tickets/{ticket_id}/audit", summary="Who read or changed this ticket (supervisor)")
+async def audit(ticket_id: str, claims: Supervisor, helpdesk: HelpdeskDep) -> dict[str, Any]:
+    del claims
+    return {"entries": await helpdesk.audit.for_subject(ticket_id)}
+
+
+@router.get("/stream", summary="Server-sent events: ticket and presence changes")
+async def stream(claims: Worker, helpdesk: HelpdeskDep) -> StreamingResponse:
+    del claims
+    return StreamingResponse(
+        helpdesk.broadcaster.stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+def reject(where: str, reason: str) -> None:
+    REJECTED_INPUT.labels(where, reason).inc()

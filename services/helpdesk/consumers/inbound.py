@@ -1,0 +1,155 @@
+"""`line.inbound`: the senior's messages while a person has the conversation, and CSAT answers.
+
+Bot-mode messages are Dai-chan's; the helpdesk only keeps a short, expiring copy of them as
+context for staff. Human-mode messages and taps join the ticket that holds the conversation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import parse_qs
+from uuid import UUID, uuid5
+
+from services.common.events.contracts.line import (
+    ConversationMode,
+    MessageReceived,
+    PostbackReceived,
+    SendPriority,
+    SendRequested,
+    TextMessage,
+)
+from services.common.events.envelope import Envelope, new_event
+from services.common.kafka.streams import HandlerContext
+from services.common.kafka.topics import LINE_OUTBOUND
+from services.common.logging import get_logger, user_ref
+from services.common.metrics import REJECTED_INPUT
+from services.common.store import Tx
+from services.helpdesk.domain import texts
+from services.helpdesk.domain.service import TicketService
+from services.helpdesk.store import ContextRepository
+
+log = get_logger(__name__)
+CSAT_PREFIX = "helpdesk:csat"
+THANKS_NAMESPACE = UUID("9b0e3f6c-2d4a-4e1b-b7c8-5a6f7e8d9c01")
+
+
+def parse_csat(data: str) -> tuple[str, int] | None:
+    """ "helpdesk:csat?ticket=ID&score=N" -> (ID, N), or None if it is not a valid answer."""
+    action, _, query = data.partition("?")
+    if action != CSAT_PREFIX:
+        return None
+    params = parse_qs(query)
+    ticket = (params.get("ticket") or [""])[0]
+    score = (params.get("score") or [""])[0]
+    if not ticket or not score.isdigit() or not 1 <= int(score) <= 5:
+        return None
+    return ticket, int(score)
+
+
+class InboundHandlers:
+    def __init__(self, *, service: TicketService, context: ContextRepository) -> None:
+        self._service = service
+        self._context = context
+
+    async def on_message_received(
+        self, envelope: Envelope[MessageReceived], ctx: HandlerContext
+    ) -> None:
+        # Retried on failure; the processed-event mark makes a redelivered message join once.
+        message = envelope.data
+        text = message.text if message.message_type == "text" and message.text else None
+        shown = text or texts.NON_TEXT.get(message.message_type, "（メッセージ）")
+        if message.conversation_mode is ConversationMode.BOT:
+
+            async def remember(tx: Tx) -> None:
+                await self._context.add_turn(
+                    tx,
+                    turn_id=str(envelope.id),
+                    line_user_id=message.user_id,
+                    role="senior",
+                    text=shown,
+                    at=message.sent_at,
+                )
+
+            await ctx.transaction(remember)
+            return
+
+        async def join(tx: Tx) -> tuple[str, list[Callable[[], None]]]:
+            return await self._service.senior_wrote(
+                tx,
+                envelope=envelope,
+                line_user_id=message.user_id,
+                text=shown,
+                sent_at=message.sent_at,
+                reply_token=message.reply_token,
+                reply_token_expires_at=message.reply_token_expires_at,
+            )
+
+        outcome, after = await ctx.transaction(join)
+        for callback in after:
+            callback()
+        log.info("senior message joined a ticket", outcome=outcome, user=user_ref(message.user_id))
+
+    async def on_postback_received(
+        self, envelope: Envelope[PostbackReceived], ctx: HandlerContext
+    ) -> None:
+        # Retried on failure; the first stored answer wins, so a repeated tap changes nothing.
+        postback = envelope.data
+        if postback.data.startswith("helpdesk:"):
+            await self._csat(envelope, ctx)
+            return
+        if postback.conversation_mode is not ConversationMode.HUMAN:
+            return  # another service's button, pressed while Dai-chan has the conversation
+
+        async def join(tx: Tx) -> tuple[str, list[Callable[[], None]]]:
+            return await self._service.senior_wrote(
+                tx,
+                envelope=envelope,
+                line_user_id=postback.user_id,
+                text=f"（ボタンを押しました: {postback.data}）",
+                sent_at=postback.sent_at,
+                reply_token=postback.reply_token,
+                reply_token_expires_at=postback.reply_token_expires_at,
+            )
+
+        _, after = await ctx.transaction(join)
+        for callback in after:
+            callback()
+
+    async def _csat(self, envelope: Envelope[PostbackReceived], ctx: HandlerContext) -> None:
+        postback = envelope.data
+        parsed = parse_csat(postback.data)
+        if parsed is None:
+            REJECTED_INPUT.labels("helpdesk.postback", "invalid_csat").inc()
+            log.info("ignored an unknown helpdesk postback", user=user_ref(postback.user_id))
+            return
+        ticket_id, score = parsed
+        thanks = SendRequested(
+            user_id=postback.user_id,
+            messages=[TextMessage(text=texts.CSAT_THANKS)],
+            reply_token=postback.reply_token,
+            reply_token_expires_at=postback.reply_token_expires_at,
+            priority=SendPriority.SERVICE,
+            purpose="helpdesk.csat_thanks",
+        )
+
+        async def store(tx: Tx) -> bool:
+            recorded = await self._service.record_csat(
+                tx, ticket_id=ticket_id, line_user_id=postback.user_id, score=score
+            )
+            if recorded:
+                await tx.emit(
+                    topic=LINE_OUTBOUND,
+                    key=postback.user_id,
+                    event=new_event(
+                        thanks,
+                        source="helpdesk",
+                        cause=envelope,
+                        event_id=uuid5(THANKS_NAMESPACE, str(envelope.id)),
+                    ),
+                )
+            return recorded
+
+        if await ctx.transaction(store):
+            self._service.record_csat_metric(score)
+        else:
+            REJECTED_INPUT.labels("helpdesk.postback", "csat_not_accepted").inc()

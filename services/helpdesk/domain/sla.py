@@ -1,0 +1,277 @@
+"""Service-level targets on business hours, with Japanese public holidays.
+
+Every ticket carries three clocks: first response (opening to the first public reply), next
+response (each time the senior writes after that, to the next public reply) and resolution
+(opening or reopening to resolving, paused while the ticket waits on the senior). Each clock has a
+warning point and a due time in *business time*: only the helpdesk's hours on working days count,
+so a ticket opened on Friday evening is not late on Saturday. Targets come from settings.
+
+The clocks are plain dictionaries stored on the ticket (`sla.<target>`), so the periodic checker
+can find what is due with a query, and pure functions here compute them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import jpholiday
+
+from services.common.events.contracts.helpdesk import Priority, SlaTarget
+from services.common.time import JST
+
+MAX_DAYS_SCANNED = 3660
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """The helpdesk's opening hours in Japan time.
+
+    `opens`/`closes` as minutes after midnight (closes may be 1440 for a 24-hour desk); weekdays
+    0=Monday; Japanese public holidays (jpholiday) and the year-end break (12/29-1/3, the usual
+    closing of Japanese offices) are closed when `observe_holidays` is set.
+    """
+
+    opens_minute: int = 9 * 60
+    closes_minute: int = 17 * 60
+    weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    observe_holidays: bool = True
+
+    def is_open_day(self, day: date) -> bool:
+        if day.weekday() not in self.weekdays:
+            return False
+        if not self.observe_holidays:
+            return True
+        if (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3):
+            return False
+        return not jpholiday.is_holiday(day)
+
+    def _window(self, day: date) -> tuple[datetime, datetime] | None:
+        if not self.is_open_day(day):
+            return None
+        midnight = datetime.combine(day, time(0), tzinfo=JST)
+        return (
+            midnight + timedelta(minutes=self.opens_minute),
+            midnight + timedelta(minutes=self.closes_minute),
+        )
+
+    def add(self, start: datetime, seconds: float) -> datetime:
+        """The moment `seconds` of business time after `start`."""
+        cursor = start.astimezone(JST)
+        remaining = timedelta(seconds=max(seconds, 0.0))
+        for _ in range(MAX_DAYS_SCANNED):
+            window = self._window(cursor.date())
+            if window is not None and cursor < window[1]:
+                begin = max(cursor, window[0])
+                available = window[1] - begin
+                if remaining <= available:
+                    return begin + remaining
+                remaining -= available
+            cursor = datetime.combine(cursor.date() + timedelta(days=1), time(0), tzinfo=JST)
+        raise ValueError("the business calendar has no open hours")
+
+    def seconds_between(self, start: datetime, end: datetime) -> float:
+        """Business seconds from `start` to `end` (0 if end is not after start)."""
+        if end <= start:
+            return 0.0
+        start, end = start.astimezone(JST), end.astimezone(JST)
+        total = 0.0
+        day = start.date()
+        while day <= end.date():
+            window = self._window(day)
+            if window is not None:
+                overlap = min(end, window[1]) - max(start, window[0])
+                total += max(overlap.total_seconds(), 0.0)
+            day += timedelta(days=1)
+        return total
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Minutes of business time per target."""
+
+    first_response: float
+    next_response: float
+    resolution: float
+
+    def minutes(self, target: SlaTarget) -> float:
+        value: float = getattr(self, target.value)
+        return value
+
+
+DEFAULT_TARGETS: dict[Priority, Targets] = {
+    Priority.URGENT: Targets(first_response=15, next_response=30, resolution=4 * 60),
+    Priority.HIGH: Targets(first_response=60, next_response=120, resolution=8 * 60),
+    Priority.NORMAL: Targets(first_response=4 * 60, next_response=8 * 60, resolution=24 * 60),
+    Priority.LOW: Targets(first_response=8 * 60, next_response=16 * 60, resolution=40 * 60),
+}
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    calendar: BusinessCalendar
+    targets: dict[Priority, Targets]
+    # A warning goes out when this share of the target's business time is left.
+    warn_remaining_fraction: float = 0.25
+
+    def clock(
+        self,
+        target: SlaTarget,
+        priority: Priority,
+        *,
+        started_at: datetime,
+        cycle: int,
+        paused_seconds: float = 0.0,
+    ) -> dict[str, Any]:
+        """A fresh clock for `target`, started at `started_at`."""
+        budget = self.targets[priority].minutes(target) * 60
+        return {
+            "started_at": started_at,
+            "cycle": cycle,
+            "paused_seconds": paused_seconds,
+            "warn_at": self.calendar.add(
+                started_at, budget * (1 - self.warn_remaining_fraction) + paused_seconds
+            ),
+            "due_at": self.calendar.add(started_at, budget + paused_seconds),
+            "met_at": None,
+            "warned": False,
+            "breached": False,
+        }
+
+    def recompute(
+        self, target: SlaTarget, priority: Priority, clock: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The same clock under another priority (or after a pause): new warning and due times."""
+        budget = self.targets[priority].minutes(target) * 60
+        paused = float(clock.get("paused_seconds", 0.0))
+        started = clock["started_at"]
+        return {
+            **clock,
+            "warn_at": self.calendar.add(
+                started, budget * (1 - self.warn_remaining_fraction) + paused
+            ),
+            "due_at": self.calendar.add(started, budget + paused),
+        }
+
+    def opened(self, priority: Priority, at: datetime) -> dict[str, Any]:
+        return {
+            SlaTarget.FIRST_RESPONSE.value: self.clock(
+                SlaTarget.FIRST_RESPONSE, priority, started_at=at, cycle=1
+            ),
+            SlaTarget.NEXT_RESPONSE.value: None,
+            SlaTarget.RESOLUTION.value: self.clock(
+                SlaTarget.RESOLUTION, priority, started_at=at, cycle=1
+            ),
+            "paused_at": None,
+        }
+
+    def reprioritised(self, sla: dict[str, Any], priority: Priority) -> dict[str, Any]:
+        updated = dict(sla)
+        for target in SlaTarget:
+            clock = sla.get(target.value)
+            if clock is not None and clock.get("met_at") is None:
+                updated[target.value] = self.recompute(target, priority, clock)
+        return updated
+
+    def paused(self, sla: dict[str, Any], at: datetime) -> dict[str, Any]:
+        if sla.get("paused_at") is not None:
+            return sla
+        return {**sla, "paused_at": at}
+
+    def resumed(self, sla: dict[str, Any], priority: Priority, at: datetime) -> dict[str, Any]:
+        """Leave a pause: the resolution clock moves on by the business time spent waiting."""
+        paused_at = sla.get("paused_at")
+        if paused_at is None:
+            return sla
+        waited = self.calendar.seconds_between(paused_at, at)
+        updated = {**sla, "paused_at": None}
+        clock = sla.get(SlaTarget.RESOLUTION.value)
+        if clock is not None and clock.get("met_at") is None:
+            clock = {**clock, "paused_seconds": float(clock.get("paused_seconds", 0.0)) + waited}
+            updated[SlaTarget.RESOLUTION.value] = self.recompute(
+                SlaTarget.RESOLUTION, priority, clock
+            )
+        return updated
+
+    def senior_wrote(self, sla: dict[str, Any], priority: Priority, at: datetime) -> dict[str, Any]:
+        """Start a next-response clock, unless the first response or one already runs."""
+        first = sla.get(SlaTarget.FIRST_RESPONSE.value)
+        if first is None or first.get("met_at") is None:
+            return sla
+        running = sla.get(SlaTarget.NEXT_RESPONSE.value)
+        if running is not None and running.get("met_at") is None:
+            return sla
+        cycle = (running or {}).get("cycle", 0) + 1
+        return {
+            **sla,
+            SlaTarget.NEXT_RESPONSE.value: self.clock(
+                SlaTarget.NEXT_RESPONSE, priority, started_at=at, cycle=cycle
+            ),
+        }
+
+    def staff_replied(
+        self, sla: dict[str, Any], at: datetime
+    ) -> tuple[dict[str, Any], list[SlaTarget]]:
+        """Stop the response clocks; return which targets this reply met."""
+        updated = dict(sla)
+        met: list[SlaTarget] = []
+        for target in (SlaTarget.FIRST_RESPONSE, SlaTarget.NEXT_RESPONSE):
+            clock = sla.get(target.value)
+            if clock is not None and clock.get("met_at") is None:
+                updated[target.value] = {**clock, "met_at": at}
+                met.append(target)
+        return updated, met
+
+    def resolved(self, sla: dict[str, Any], priority: Priority, at: datetime) -> dict[str, Any]:
+        updated = self.resumed(sla, priority, at)
+        clock = updated.get(SlaTarget.RESOLUTION.value)
+        if clock is not None and clock.get("met_at") is None:
+            updated[SlaTarget.RESOLUTION.value] = {**clock, "met_at": at}
+        next_clock = updated.get(SlaTarget.NEXT_RESPONSE.value)
+        if next_clock is not None and next_clock.get("met_at") is None:
+            # Resolving answers the senior too (the closing message).
+            updated[SlaTarget.NEXT_RESPONSE.value] = {**next_clock, "met_at": at}
+        return updated
+
+    def reopened(self, sla: dict[str, Any], priority: Priority, at: datetime) -> dict[str, Any]:
+        previous = sla.get(SlaTarget.RESOLUTION.value) or {}
+        updated = {
+            **sla,
+            "paused_at": None,
+            SlaTarget.RESOLUTION.value: self.clock(
+                SlaTarget.RESOLUTION, priority, started_at=at, cycle=previous.get("cycle", 0) + 1
+            ),
+        }
+        return self.senior_wrote(updated, priority, at)
+
+
+def parse_hours(spec: str) -> tuple[int, int]:
+    """ "09:00-17:00" -> (540, 1020); "00:00-24:00" is a 24-hour desk."""
+    try:
+        opens, closes = (part.strip() for part in spec.split("-"))
+        minutes = [int(h) * 60 + int(m) for h, m in (value.split(":") for value in (opens, closes))]
+    except ValueError as exc:
+        raise ValueError(f"business hours must look like 09:00-17:00, not {spec!r}") from exc
+    if not 0 <= minutes[0] < minutes[1] <= 24 * 60:
+        raise ValueError(f"business hours {spec!r} must open before they close, within a day")
+    return minutes[0], minutes[1]
+
+
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_weekdays(spec: str) -> frozenset[int]:
+    """ "mon-fri" or "mon,tue,sat" -> weekday numbers (0 = Monday)."""
+    days: set[int] = set()
+    for part in filter(None, (p.strip().lower() for p in spec.split(","))):
+        first, _, last = part.partition("-")
+        try:
+            start = _DAY_NAMES.index(first)
+            end = _DAY_NAMES.index(last) if last else start
+        except ValueError as exc:
+            raise ValueError(f"unknown weekday in {spec!r}; use mon..sun") from exc
+        days.update(range(start, end + 1))
+    if not days:
+        raise ValueError("the helpdesk needs at least one working weekday")
+    return frozenset(days)

@@ -1,0 +1,66 @@
+"""Fixed Japanese texts the helpdesk sends to seniors (never generated)."""
+
+from __future__ import annotations
+
+from services.common.events.contracts.line import PostbackAction, TextMessage
+
+CLOSING = (
+    "お問い合わせ ありがとうございました。\n"
+    "担当者との やりとりは これで 終わります。\n"
+    "この後は また 大ちゃんが お話し相手に なります。\n"
+    "困ったときは いつでも「人と話したい」と 送ってください。"
+)
+CSAT_QUESTION = "よろしければ、今回の 対応は いかがでしたか？\n5（とても よかった）〜 1（よくなかった）から 選んでください。"
+CSAT_LABELS = {
+    5: "5 とても よかった",
+    4: "4 よかった",
+    3: "3 ふつう",
+    2: "2 あまり",
+    1: "1 よくなかった",
+}
+CSAT_THANKS = "ご回答 ありがとうございました。これからの 対応に 役立てます。"
+
+NON_TEXT = {
+    "sticker": "（スタンプ）",
+    "image": "（画像）",
+    "audio": "（音声メッセージ）",
+    "video": "（動画）",
+    "location": "（位置情報）",
+    "file": "（ファイル）",
+}
+
+# Offered to staff on a fresh helpdesk; supervisors edit them on the page.
+DEFAULT_CANNED = [
+    (
+        "あいさつ",
+        "お問い合わせ ありがとうございます。ヘルプデスクの 担当です。どのような ことで お困りですか？",
+    ),
+    ("確認中", "ありがとうございます。ただいま 確認しておりますので、少々 お待ちください。"),
+    (
+        "タブレットの再起動",
+        "タブレットの 電源ボタンを 長く 押して、「再起動」を 選んでみてください。うまく いかなければ 教えてください。",
+    ),
+    (
+        "詐欺の注意",
+        "お金の 話が 出る 電話は 詐欺の おそれが あります。お金を 払ったり、ATMに 行ったりせず、いったん 電話を 切ってください。心配な ときは #9110（警察相談専用電話）に ご相談ください。",
+    ),
+]
+
+
+def closing_messages(ticket_id: str, *, ask_csat: bool) -> list[TextMessage]:
+    messages = [TextMessage(text=CLOSING)]
+    if ask_csat:
+        messages.append(
+            TextMessage(
+                text=CSAT_QUESTION,
+                quick_replies=[
+                    PostbackAction(
+                        label=label,
+                        data=f"helpdesk:csat?ticket={ticket_id}&score={score}",
+                        display_text=label,
+                    )
+                    for score, label in CSAT_LABELS.items()
+                ],
+            )
+        )
+    return messages

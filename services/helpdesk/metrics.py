@@ -1,0 +1,83 @@
+"""The helpdesk's own metrics (labels: status, priority, channel, target, score; never an id)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+# Response and resolution times in wall-clock seconds (the SLA clocks use business time).
+_TIME_BUCKETS = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 432000, 864000)
+
+TICKETS_OPENED = Counter(
+    "sslp_helpdesk_tickets_opened_total",
+    "Tickets opened, by channel and priority.",
+    ["channel", "priority"],
+)
+TICKETS_REOPENED = Counter(
+    "sslp_helpdesk_tickets_reopened_total",
+    "Resolved tickets reopened because the senior wrote again or asked for a person again.",
+    ["priority"],
+)
+REQUESTS_HANDLED = Counter(
+    "sslp_helpdesk_requests_total",
+    "Help requests from helpdesk.requests, by what became of them.",
+    ["outcome"],
+)
+BACKLOG = Gauge(
+    "sslp_helpdesk_backlog",
+    "Tickets still needing the helpdesk, by status and priority.",
+    ["status", "priority"],
+)
+OLDEST_WAITING_SECONDS = Gauge(
+    "sslp_helpdesk_oldest_waiting_seconds",
+    "How long the longest-waiting senior has waited for staff, by priority (0 if none waits).",
+    ["priority"],
+)
+FIRST_RESPONSE_SECONDS = Histogram(
+    "sslp_helpdesk_first_response_seconds",
+    "From opening a ticket to the first public reply, by priority.",
+    ["priority"],
+    buckets=_TIME_BUCKETS,
+)
+RESOLUTION_SECONDS = Histogram(
+    "sslp_helpdesk_resolution_seconds",
+    "From opening (or reopening) a ticket to resolving it, by priority.",
+    ["priority"],
+    buckets=_TIME_BUCKETS,
+)
+SLA_WARNINGS = Counter(
+    "sslp_helpdesk_sla_warnings_total",
+    "Tickets close to missing a service-level target, by target and priority.",
+    ["target", "priority"],
+)
+SLA_BREACHES = Counter(
+    "sslp_helpdesk_sla_breaches_total",
+    "Tickets that missed a service-level target, by target and priority.",
+    ["target", "priority"],
+)
+CSAT_RESPONSES = Counter(
+    "sslp_helpdesk_csat_responses_total",
+    "Satisfaction answers from seniors after a resolved ticket, by score (1-5).",
+    ["score"],
+)
+REPLIES_SENT = Counter(
+    "sslp_helpdesk_replies_total",
+    "Public staff replies, by channel (LINE replies are sent to the senior).",
+    ["channel"],
+)
+LOGINS = Counter(
+    "sslp_helpdesk_logins_total",
+    "Staff sign-in attempts, by outcome.",
+    ["outcome"],
+)
+
+
+def initialise() -> None:
+    """Create every priority's series at zero, so dashboards see them before the first event."""
+    for priority in ("urgent", "high", "normal", "low"):
+        FIRST_RESPONSE_SECONDS.labels(priority)
+        RESOLUTION_SECONDS.labels(priority)
+        for target in ("first_response", "next_response", "resolution"):
+            SLA_WARNINGS.labels(target, priority)
+            SLA_BREACHES.labels(target, priority)
+    for score in range(1, 6):
+        CSAT_RESPONSES.labels(str(score))

@@ -1,0 +1,267 @@
+"""The helpdesk staff page in a real browser (Debian's Chromium driven by Playwright).
+
+Covers sign-in, an urgent escalation appearing live, two staff claiming at once, a reply arriving
+in the LINE simulator's inbox, resolving with the satisfaction question, and the answer coming
+back. Screenshots of every open page are saved under test-artifacts/ when a test fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from services.common.events.contracts.helpdesk import Priority, RequestReason
+from services.helpdesk.domain import texts
+from tests.fixtures.line import Simulator, new_user_id
+from tests.helpdesk.support import (
+    NAMES,
+    PASSWORDS,
+    Staff,
+    events_on,
+    help_request,
+    of_type,
+    postback,
+    publish,
+)
+from tools.devstack.stack import Stack
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make install adds it)"
+)
+
+OpenPage = Callable[[str], Awaitable[Page]]
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def staff_page(
+    browser: Browser, stack: Stack, request: pytest.FixtureRequest
+) -> AsyncIterator[OpenPage]:
+    """Open the staff page signed in as someone, in a browser context of their own."""
+    contexts = []
+    failed_before = request.session.testsfailed
+
+    async def open_page(username: str) -> Page:
+        context = await browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
+        contexts.append(context)
+        page = await context.new_page()
+        page.set_default_timeout(15_000)
+        await page.goto(f"{stack.config.url('helpdesk')}/staff/")
+        await page.get_by_label("ユーザー名").fill(username)
+        await page.get_by_label("パスワード").fill(PASSWORDS[username])
+        await page.get_by_label("パスワード").press("Enter")
+        await expect(page.get_by_role("heading", name=re.compile("チケット一覧"))).to_be_visible()
+        await expect(page.locator("#live-state")).to_be_visible()
+        return page
+
+    yield open_page
+    if request.session.testsfailed > failed_before:
+        ARTIFACTS.mkdir(exist_ok=True)
+        for index, context in enumerate(contexts):
+            for number, page in enumerate(context.pages):
+                await page.screenshot(
+                    path=str(ARTIFACTS / f"{request.node.name}-{index}-{number}.png"),
+                    full_page=True,
+                )
+    for context in contexts:
+        await context.close()
+
+
+async def ticket_for(stack: Stack, user: str, **request: object) -> dict[str, object]:
+    await publish(stack, "helpdesk.requests", user, help_request(user, **request))  # type: ignore[arg-type]
+    staff = await Staff.login(stack, "sato")
+    try:
+        [found] = await staff.wait_ticket_of(user)
+        return found
+    finally:
+        await staff.close()
+
+
+async def open_ticket(page: Page, summary: str) -> None:
+    await page.get_by_role("button", name=re.compile(re.escape(summary))).click()
+    await expect(page.locator("#ticket-title")).to_contain_text(summary)
+
+
+async def test_sign_in_refuses_a_wrong_password_in_japanese(browser: Browser, stack: Stack) -> None:
+    context = await browser.new_context(locale="ja-JP")
+    page = await context.new_page()
+    try:
+        await page.goto(f"{stack.config.url('helpdesk')}/staff/")
+        await page.get_by_label("ユーザー名").fill("tanaka")
+        await page.get_by_label("パスワード").fill("wrong-password")
+        await page.keyboard.press("Enter")
+        await expect(page.locator("#login-error")).to_have_text(
+            "ユーザー名 または パスワードが 違います。"
+        )
+        cookies = await context.cookies()
+        assert not [c for c in cookies if c["name"] == "sslp_session"]
+    finally:
+        await context.close()
+
+
+async def test_an_urgent_escalation_appears_without_reload(
+    staff_page: OpenPage, stack: Stack
+) -> None:
+    page = await staff_page("tanaka")
+    await page.evaluate("window.__notReloaded = true")
+    user = new_user_id()
+    summary = f"命に関わる相談 {uuid4().hex[:6]}"
+
+    await publish(
+        stack,
+        "helpdesk.requests",
+        user,
+        help_request(
+            user, reason=RequestReason.EMERGENCY, priority=Priority.URGENT, summary=summary
+        ),
+    )
+
+    row = page.get_by_role("button", name=re.compile(re.escape(summary)))
+    await expect(row).to_be_visible(timeout=20_000)
+    await expect(row).to_contain_text("緊急")
+    await expect(page.locator("#announce")).to_contain_text("緊急のチケットが届きました")
+    assert await page.evaluate("window.__notReloaded") is True
+    # Urgent sorts first.
+    first = page.locator(".queue-list button").first
+    await expect(first).to_contain_text("緊急")
+
+
+async def test_two_staff_claiming_at_once_one_wins_the_other_is_told_who(
+    staff_page: OpenPage, stack: Stack
+) -> None:
+    user = new_user_id()
+    summary = f"電話の かけ方 {uuid4().hex[:6]}"
+    await ticket_for(stack, user, summary=summary)
+    tanaka, suzuki = await staff_page("tanaka"), await staff_page("suzuki")
+    for page in (tanaka, suzuki):
+        await open_ticket(page, summary)
+    await expect(tanaka.locator("#ticket-viewers")).to_contain_text(NAMES["suzuki"], timeout=15_000)
+
+    await asyncio.gather(
+        tanaka.get_by_role("button", name="担当する (c)").click(),
+        suzuki.get_by_role("button", name="担当する (c)").click(),
+    )
+
+    owners: list[str] = []
+    for _ in range(50):
+        owners = [await p.locator("#ticket-owner").text_content() or "" for p in (tanaka, suzuki)]
+        if all(o and "まだ" not in o for o in owners):
+            break
+        await asyncio.sleep(0.2)
+    assert owners.count("あなたが担当しています。") == 1, owners
+    winner, loser = (
+        (tanaka, suzuki) if owners[0] == "あなたが担当しています。" else (suzuki, tanaka)
+    )
+    winner_name = NAMES["tanaka"] if winner is tanaka else NAMES["suzuki"]
+    await expect(loser.locator("#ticket-owner")).to_have_text(
+        f"このチケットは {winner_name} さんが対応中です。"
+    )
+    # The loser's page hides what only the owner may do.
+    await expect(loser.get_by_role("button", name="担当する (c)")).to_be_hidden()
+    await expect(loser.locator("#reply-form")).to_be_hidden()
+
+
+async def test_a_reply_typed_with_the_keyboard_reaches_the_senior_once(
+    staff_page: OpenPage, stack: Stack, simulator: Simulator
+) -> None:
+    user = new_user_id()
+    summary = f"タブレットの 音が でない {uuid4().hex[:6]}"
+    await ticket_for(stack, user, summary=summary)
+    page = await staff_page("tanaka")
+    await open_ticket(page, summary)
+    await page.keyboard.press("c")
+    await expect(page.locator("#ticket-owner")).to_have_text("あなたが担当しています。")
+
+    await page.keyboard.press("r")
+    await expect(page.locator("#reply-text")).to_be_focused()
+    reply = "ヘルプデスクの 田中です。音量ボタンを 上に 押してみてください。"
+    await page.keyboard.insert_text(reply)
+    await page.keyboard.press("Control+Enter")
+    await expect(page.locator("#thread")).to_contain_text(reply)
+    await expect(page.locator("#ticket-meta")).to_contain_text("返答待ち")
+    # An impatient double-click on the next reply sends it once.
+    second = "できましたら 教えてください。"
+    await page.locator("#reply-text").fill(second)
+    await page.locator("#reply-send").dblclick()
+
+    inbox = await simulator.settled_inbox(user, count=2, quiet=2.5)
+    assert [m["text"] for send in inbox for m in send["messages"]] == [reply, second]
+    await expect(page.locator("#thread .entry.reply")).to_have_count(2)
+
+
+async def test_resolve_sends_the_closing_message_and_the_answer_is_shown(
+    staff_page: OpenPage, stack: Stack, simulator: Simulator
+) -> None:
+    user = new_user_id()
+    summary = f"詐欺かもしれない 電話 {uuid4().hex[:6]}"
+    ticket = await ticket_for(stack, user, summary=summary, reason=RequestReason.FRAUD_SUSPECTED)
+    page = await staff_page("tanaka")
+    await open_ticket(page, summary)
+    await expect(page.locator("#ticket-meta")).to_contain_text("優先度：高")
+
+    await page.get_by_role("button", name="解決する (x)").click()
+
+    await expect(page.locator("#ticket-meta")).to_contain_text("解決済み")
+    [sent] = await simulator.wait_for_inbox(user)
+    closing, question = sent["messages"]
+    assert closing["text"] == texts.CLOSING
+    labels = [item["action"]["label"] for item in question["quickReply"]["items"]]
+    assert labels == list(texts.CSAT_LABELS.values())
+
+    # The senior taps "5" (published as line_gateway will publish it) and the page shows it live.
+    data = f"helpdesk:csat?ticket={ticket['id']}&score=5"
+    await publish(stack, "line.inbound", user, postback(user, data))
+    await expect(page.locator("#ticket-meta")).to_contain_text("満足度：5", timeout=20_000)
+
+
+async def test_the_satisfaction_answer_through_the_line_simulator(
+    staff_page: OpenPage, stack: Stack, simulator: Simulator
+) -> None:
+    user = new_user_id()
+    summary = f"講座の 予約 {uuid4().hex[:6]}"
+    ticket = await ticket_for(stack, user, summary=summary)
+    page = await staff_page("suzuki")
+    await open_ticket(page, summary)
+    await page.get_by_role("button", name="解決する (x)").click()
+    await expect(page.locator("#ticket-meta")).to_contain_text("解決済み")
+    await simulator.wait_for_inbox(user)
+
+    tapped = await simulator.http.post(
+        f"/sim/users/{user}/postbacks",
+        json={"data": f"helpdesk:csat?ticket={ticket['id']}&score=3", "displayText": "3 ふつう"},
+    )
+    assert tapped.status_code == 200
+    await asyncio.sleep(3)
+    published = of_type(await events_on(stack, "line.inbound", key=user), "line.postback.received")
+    if not published:
+        pytest.skip(
+            "line_gateway does not publish postbacks as line.postback.received yet (issue 3); "
+            "the CSAT consumer is covered by publishing the event directly"
+        )
+    await expect(page.locator("#ticket-meta")).to_contain_text("満足度：3", timeout=20_000)

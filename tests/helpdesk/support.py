@@ -1,0 +1,206 @@
+"""Helpers for helpdesk tests: staff clients over real HTTP, events on the real broker."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+from uuid import uuid4
+
+import httpx
+
+from services.common.events import decode_event
+from services.common.events.contracts.helpdesk import (
+    HelpRequested,
+    Priority,
+    RequestReason,
+    SlaBreached,
+    SlaWarning,
+)
+from services.common.events.contracts.line import (
+    ConversationMode,
+    MessageReceived,
+    PostbackReceived,
+)
+from services.common.events.envelope import Contract, Envelope, encode_event, new_event
+from services.common.time import utcnow
+from tests.fixtures.kafka import produce, read_topic
+from tools.devstack.stack import Stack
+
+PASSWORDS = {
+    "tanaka": "tanaka-demo-pass",
+    "suzuki": "suzuki-demo-pass",
+    "sato": "sato-demo-pass",
+    "admin": "admin-demo-pass",
+}
+NAMES = {"tanaka": "田中 (担当)", "suzuki": "鈴木 (担当)", "sato": "佐藤 (主任)"}
+
+
+class Staff:
+    """A signed-in staff member using bearer tokens (the API path scripts use)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=20.0)
+        self.token = ""
+
+    @classmethod
+    async def login(cls, stack: Stack, username: str) -> Staff:
+        staff = cls(stack.config.url("helpdesk"))
+        response = await staff.http.post(
+            "/staff/api/login",
+            json={"username": username, "password": PASSWORDS[username], "mode": "bearer"},
+        )
+        response.raise_for_status()
+        staff.token = response.json()["token"]
+        staff.http.headers["authorization"] = f"Bearer {staff.token}"
+        return staff
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def get(self, path: str, **params: Any) -> httpx.Response:
+        return await self.http.get(path, params=params)
+
+    async def post(self, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
+        return await self.http.post(path, json=body or {})
+
+    async def ticket(self, ticket_id: str) -> dict[str, Any]:
+        response = await self.http.get(f"/staff/api/tickets/{ticket_id}")
+        response.raise_for_status()
+        found: dict[str, Any] = response.json()
+        return found
+
+    async def tickets_of(self, line_user_id: str, **params: Any) -> list[dict[str, Any]]:
+        response = await self.http.get(
+            "/staff/api/tickets",
+            params={
+                "line_user_id": line_user_id,
+                "status": ["new", "open", "waiting_on_senior", "resolved", "closed"],
+                **params,
+            },
+        )
+        response.raise_for_status()
+        tickets: list[dict[str, Any]] = response.json()["tickets"]
+        return tickets
+
+    async def wait_ticket_of(
+        self, line_user_id: str, *, timeout: float = 20.0, count: int = 1
+    ) -> list[dict[str, Any]]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            found = await self.tickets_of(line_user_id)
+            if len(found) >= count or asyncio.get_running_loop().time() > deadline:
+                assert len(found) >= count, f"no ticket for {line_user_id} within {timeout}s"
+                return found
+            await asyncio.sleep(0.3)
+
+    async def wait_for(
+        self, ticket_id: str, until: Any, *, timeout: float = 20.0
+    ) -> dict[str, Any]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            found = await self.ticket(ticket_id)
+            if until(found) or asyncio.get_running_loop().time() > deadline:
+                return found
+            await asyncio.sleep(0.3)
+
+
+async def publish(stack: Stack, topic: str, key: str, event: Envelope[Any]) -> None:
+    await produce(stack.kafka.bootstrap_servers, topic, key=key.encode(), value=encode_event(event))
+
+
+def help_request(
+    user: str,
+    *,
+    reason: RequestReason = RequestReason.PERSON_REQUESTED,
+    priority: Priority = Priority.NORMAL,
+    handover: bool = True,
+    summary: str = "人と話したいそうです",
+    participant_id: str | None = None,
+) -> Envelope[HelpRequested]:
+    event_id = uuid4()
+    return new_event(
+        HelpRequested(
+            request_id=f"ai_chat:{event_id}",
+            line_user_id=user,
+            participant_id=participant_id,
+            reason=reason,
+            priority=priority,
+            summary=summary,
+            handover=handover,
+        ),
+        source="ai_chat",
+        event_id=event_id,
+    )
+
+
+def senior_message(
+    user: str, text: str, *, mode: ConversationMode = ConversationMode.HUMAN
+) -> Envelope[MessageReceived]:
+    now = utcnow()
+    return new_event(
+        MessageReceived(
+            user_id=user,
+            webhook_event_id=uuid4().hex,
+            message_id=uuid4().hex[:12],
+            message_type="text",
+            text=text,
+            reply_token=uuid4().hex,
+            reply_token_expires_at=now + timedelta(seconds=50),
+            sent_at=now,
+            conversation_mode=mode,
+        ),
+        source="line_gateway",
+    )
+
+
+def postback(
+    user: str, data: str, *, mode: ConversationMode = ConversationMode.BOT
+) -> Envelope[PostbackReceived]:
+    now = utcnow()
+    return new_event(
+        PostbackReceived(
+            user_id=user,
+            webhook_event_id=uuid4().hex,
+            data=data,
+            reply_token=uuid4().hex,
+            reply_token_expires_at=now + timedelta(seconds=50),
+            sent_at=now,
+            conversation_mode=mode,
+        ),
+        source="line_gateway",
+    )
+
+
+async def events_on(stack: Stack, topic: str, *, key: str) -> list[Envelope[Contract]]:
+    return [
+        decode_event(r.value)
+        for r in await read_topic(stack.kafka.bootstrap_servers, topic)
+        if r.key == key.encode()
+    ]
+
+
+async def wait_events(
+    stack: Stack, topic: str, *, key: str, until: Any, timeout: float = 20.0
+) -> list[Envelope[Contract]]:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = await events_on(stack, topic, key=key)
+        if until(found) or asyncio.get_running_loop().time() > deadline:
+            return found
+        await asyncio.sleep(0.4)
+
+
+def of_type(events: list[Envelope[Contract]], event_type: str) -> list[Envelope[Contract]]:
+    return [e for e in events if e.type == event_type]
+
+
+def sla_announcements(
+    events: list[Envelope[Contract]], event_type: str, target: str
+) -> list[Envelope[Contract]]:
+    """SLA warnings or breaches (by event type) for one target."""
+    return [
+        e
+        for e in of_type(events, event_type)
+        if isinstance(e.data, SlaWarning | SlaBreached) and e.data.target == target
+    ]
