@@ -5,6 +5,9 @@ from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import ServiceSettings, shared
 
+LINE_API_HOST = "https://api.line.me"
+LINE_DATA_API_HOST = "https://api-data.line.me"
+
 
 class LineGatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="LINE_GATEWAY_")
@@ -19,8 +22,11 @@ class LineGatewaySettings(ServiceSettings):
         default="dev-channel-access-token", validation_alias=shared("LINE_CHANNEL_ACCESS_TOKEN")
     )
     # The Messaging API host; the local stack points it at the LINE simulator.
-    api_base_url: str = Field(
-        default="https://api.line.me", validation_alias=shared("LINE_API_BASE_URL")
+    api_base_url: str = Field(default=LINE_API_HOST, validation_alias=shared("LINE_API_BASE_URL"))
+    # Content downloads and rich menu images live on LINE's data host. Left unset, it is LINE's
+    # data host when the API host is LINE's, and the API host otherwise (the simulator serves both).
+    data_api_base_url: str | None = Field(
+        default=None, validation_alias=shared("LINE_DATA_API_BASE_URL")
     )
     # line-bot-sdk waits 300 s by default; a send that slow is better retried.
     api_timeout_seconds: float = 5.0
@@ -29,8 +35,51 @@ class LineGatewaySettings(ServiceSettings):
     max_webhook_body_bytes: int = 1_048_576
     webhook_event_retention_days: int = 7
 
+    # -- users and personal data ---------------------------------------------------------------
+    # Display names are fetched from LINE's profile API off the webhook path and refreshed when
+    # older than this.
+    profile_refresh_hours: float = 24.0
+    # Display name and picture of users who blocked the account are erased after this long.
+    personal_data_retention_days: float = 30.0
+    maintenance_interval_seconds: float = 3600.0
+
+    # -- sending and cost ------------------------------------------------------------------------
+    # Billable messages (push recipients, multicast recipients) the programme allows itself per
+    # month; 0 means "LINE's plan allowance", read from the quota endpoint.
+    monthly_push_budget: int = 0
+    quota_refresh_seconds: float = 300.0
+    # LINE's limit is 500 recipients per multicast call.
+    multicast_batch_size: int = Field(default=500, ge=1, le=500)
+    # The loading animation shown while Dai-chan thinks (LINE: 5..60 in steps of 5).
+    loading_seconds: int = Field(default=20, ge=5, le=60, multiple_of=5)
+    # Show it only for messages this fresh: a replayed or late event gets no animation.
+    loading_max_age_seconds: float = 20.0
+
+    # -- voice -----------------------------------------------------------------------------------
+    # Voice messages longer than this get a kind request for a shorter one instead of a
+    # transcription; the size cap keeps the event well under Kafka's 1 MB message limit.
+    audio_max_seconds: float = 60.0
+    audio_max_bytes: int = 600_000
+
+    # -- account linking -------------------------------------------------------------------------
+    link_max_failures: int = 5
+    link_failure_window_seconds: float = 3600.0
+    # Used and expired codes are kept this long so a senior can be told "already used" or
+    # "expired" rather than "wrong".
+    link_code_retention_days: int = 30
+
+    # -- rich menu -------------------------------------------------------------------------------
+    rich_menu_enabled: bool = True
+    rich_menu_retry_seconds: float = 30.0
+
     def secrets_to_check(self) -> dict[str, str]:
         return {
             "LINE_CHANNEL_SECRET": self.channel_secret,
             "LINE_CHANNEL_ACCESS_TOKEN": self.channel_access_token,
         }
+
+    @property
+    def data_host(self) -> str:
+        if self.data_api_base_url:
+            return self.data_api_base_url
+        return LINE_DATA_API_HOST if self.api_base_url == LINE_API_HOST else self.api_base_url
