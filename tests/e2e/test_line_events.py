@@ -13,7 +13,8 @@ from services.common.events.contracts.line import (
     UserUnfollowed,
 )
 from services.line_gateway.domain import texts
-from tests.fixtures.line import Simulator, gateway_body, new_user_id, texts as inbox_texts
+from tests.fixtures.line import Simulator, gateway_body, new_user_id
+from tests.fixtures.line import texts as inbox_texts
 from tests.fixtures.waiting import eventually
 from tests.line_gateway.support import (
     events_for,
