@@ -312,8 +312,9 @@ class LineMessaging:
         self, rich_menu_id: str, image: bytes, media_type: str
     ) -> None:
         await self._call(
+            # The SDK ignores `_content_type` here and would send JSON; the header must be set.
             self._blob.set_rich_menu_image(
-                rich_menu_id, body=image, _content_type=media_type, **self._opts()
+                rich_menu_id, body=image, _headers={"Content-Type": media_type}, **self._opts()
             )
         )
 
