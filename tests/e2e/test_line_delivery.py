@@ -59,6 +59,7 @@ async def send_command(
 
 async def delivery_of(stack: Stack, user: str) -> DeliveryCompleted:
     [done] = await wait_for_events(stack, "line.deliveries", user, kind=DeliveryCompleted)
+    assert isinstance(done, DeliveryCompleted)
     return done
 
 

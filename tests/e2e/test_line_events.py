@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from typing import Any
 
 from services.common.events.contracts.line import (
     AudioFetched,
@@ -32,7 +33,7 @@ async def test_every_message_type_is_published_with_its_type(
     simulator: Simulator, stack: Stack
 ) -> None:
     user = new_user_id()
-    bodies = [
+    bodies: list[dict[str, Any]] = [
         {"text": "こんにちは"},
         {"type": "sticker"},
         {"type": "image"},
@@ -196,7 +197,7 @@ async def test_a_group_gets_one_polite_note_and_nothing_else(
     assert joined["status"] == said["status"] == 200
     assert gateway_body(said) == {"accepted": 0, "duplicates": 0, "ignored": 1}
 
-    async def group_inbox() -> list[dict]:
+    async def group_inbox() -> list[dict[str, Any]]:
         return list((await simulator.http.get(f"/sim/groups/{group}/inbox")).json()["messages"])
 
     await eventually(group_inbox, bool)

@@ -3,7 +3,9 @@ stack."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -15,7 +17,7 @@ from tests.line_gateway.support import gateway_user, metric, metrics
 from tools.devstack.stack import Stack
 
 
-async def provisioned(simulator: Simulator) -> dict:
+async def provisioned(simulator: Simulator) -> dict[str, Any]:
     found = await eventually(
         lambda: simulator.http.get("/sim/richmenus"),
         lambda r: (
@@ -25,7 +27,7 @@ async def provisioned(simulator: Simulator) -> dict:
         ),
         timeout=30,
     )
-    body: dict = found.json()
+    body: dict[str, Any] = found.json()
     return body
 
 
@@ -111,7 +113,7 @@ async def test_names_of_seniors_who_blocked_the_account_are_erased_after_retenti
         await simulator.http.put(f"/sim/users/{user}", json={"displayName": name})
         await simulator.follow(user)
         await eventually(
-            lambda user=user: gateway_user(stack, user),
+            functools.partial(gateway_user, stack, user),
             lambda doc: bool(doc and doc.get("display_name")),
         )
 

@@ -52,8 +52,8 @@ async def test_create_upload_set_default_and_link_per_user(
     assert (shown["richMenuId"], shown["source"]) == (linked_id, "user")
     other = (await sim.get(f"/sim/users/U{'0' * 32}/richmenu")).json()
     assert (other["richMenuId"], other["source"]) == (default_id, "default")
-    image = await sim.get(shown["imageUrl"])
-    assert image.content == render(LINKED)[0]
+    drawn = await sim.get(shown["imageUrl"])
+    assert drawn.content == render(LINKED)[0]
 
     await messaging.unlink_rich_menu(user_id=USER)
     assert (await sim.get(f"/sim/users/{USER}/richmenu")).json()["source"] == "default"
