@@ -79,12 +79,12 @@ def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
                 store=store,
                 messaging=messaging,
                 budget=budget,
-                multicast_batch_size=settings.multicast_batch_size,
+                multicast_batch_size=settings.multicast_batch,
             )
             follow_ups = InboundFollowUps(
                 store=store,
                 messaging=messaging,
-                loading_seconds=settings.loading_seconds,
+                loading_seconds=settings.loading_animation_seconds,
                 loading_max_age=timedelta(seconds=settings.loading_max_age_seconds),
                 profile_refresh=timedelta(hours=settings.profile_refresh_hours),
                 audio_max_seconds=settings.audio_max_seconds,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.common.events.contracts.line import MAX_MULTICAST_RECIPIENTS
 from services.common.settings import ServiceSettings, shared
 
 LINE_API_HOST = "https://api.line.me"
@@ -48,10 +49,11 @@ class LineGatewaySettings(ServiceSettings):
     # month; 0 means "LINE's plan allowance", read from the quota endpoint.
     monthly_push_budget: int = 0
     quota_refresh_seconds: float = 300.0
-    # LINE's limit is 500 recipients per multicast call.
-    multicast_batch_size: int = Field(default=500, ge=1, le=500)
-    # The loading animation shown while Dai-chan thinks (LINE: 5..60 in steps of 5).
-    loading_seconds: int = Field(default=20, ge=5, le=60, multiple_of=5)
+    # Recipients per multicast call; LINE allows at most 500 (larger values are capped).
+    multicast_batch_size: int = 500
+    # The loading animation shown while Dai-chan thinks; LINE takes 5..60 in steps of 5, so
+    # other values are rounded into that range.
+    loading_seconds: int = 20
     # Show it only for messages this fresh: a replayed or late event gets no animation.
     loading_max_age_seconds: float = 20.0
 
@@ -77,6 +79,14 @@ class LineGatewaySettings(ServiceSettings):
             "LINE_CHANNEL_SECRET": self.channel_secret,
             "LINE_CHANNEL_ACCESS_TOKEN": self.channel_access_token,
         }
+
+    @property
+    def multicast_batch(self) -> int:
+        return min(max(self.multicast_batch_size, 1), MAX_MULTICAST_RECIPIENTS)
+
+    @property
+    def loading_animation_seconds(self) -> int:
+        return min(max(round(self.loading_seconds / 5) * 5, 5), 60)
 
     @property
     def data_host(self) -> str:

@@ -184,12 +184,8 @@ async def test_a_dead_lettered_send_can_be_replayed_after_the_cause_is_fixed(
 
     inbox = await simulator.settled_inbox(user)
     assert len(inbox) == 1
-    outcomes = [
-        e.outcome
-        for e in await events_for(stack, "line.deliveries", user)
-        if isinstance(e, DeliveryCompleted)
-    ]
-    assert outcomes == [DeliveryOutcome.FAILED, DeliveryOutcome.SENT]
+    done = await wait_for_events(stack, "line.deliveries", user, kind=DeliveryCompleted, count=2)
+    assert [e.outcome for e in done] == [DeliveryOutcome.FAILED, DeliveryOutcome.SENT]
 
 
 async def test_nothing_is_sent_to_a_senior_who_blocked_the_account_until_they_come_back(

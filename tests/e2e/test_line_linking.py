@@ -47,7 +47,9 @@ async def test_a_valid_code_links_the_senior_and_never_reaches_dai_chan(
     await issue_link_code(stack, participant_id=participant, code=code)
 
     # Seniors type codes their own way: full-width digits, a word in front, a space inside.
-    await simulator.send_text(user, f"連携 {full_width(code[:4])} {full_width(code[4:])}")
+    sent = await simulator.send_text(user, f"連携 {full_width(code[:4])} {full_width(code[4:])}")
+    assert sent["status"] == 200
+    assert sent["elapsedMs"] < 2000  # checked inside the webhook, within LINE's budget
 
     inbox = await simulator.settled_inbox(user)
     assert inbox_texts(inbox) == [texts.LINK_SUCCESS]
