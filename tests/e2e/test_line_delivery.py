@@ -121,7 +121,10 @@ async def test_a_crash_between_sent_and_recorded_does_not_send_twice(
         ]
         if r["retryKey"] == retry_key_for(command_id)
     ]
-    assert [r["status"] for r in pushes][-1] == 409
+    # The first push's answer is held back (its log line comes only when the hold ends).
+    statuses = [r["status"] for r in pushes]
+    assert 409 in statuses
+    assert statuses.count(200) <= 1
 
 
 async def test_a_rate_limited_push_is_retried_and_sent_once(
