@@ -199,8 +199,8 @@ class OutboundSender:
             return Result(None, DeliveryOutcome.SKIPPED_BLOCKED)
 
         previous = await self._deliveries.get(command_id)
-        if previous is not None and previous.final:
-            return Result(previous.method, previous.outcome)  # type: ignore[arg-type]
+        if previous is not None and previous.final and previous.outcome is not None:
+            return Result(previous.method, previous.outcome)
         if previous is not None and previous.outcome is DeliveryOutcome.FAILED:
             previous = None  # LINE refused the last try: nothing was delivered, start afresh
 
