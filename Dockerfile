@@ -17,6 +17,11 @@ RUN groupadd --system --gid 10001 sslp \
     && useradd --system --uid 10001 --gid sslp --home-dir /var/lib/sslp --shell /usr/sbin/nologin sslp \
     && install --directory --owner sslp --group sslp /var/lib/sslp
 
+# The Japanese font line_gateway draws its rich menu labels with (the image is made at start).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-ipaexfont-gothic \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /opt/sslp/src
 
 # Dependencies first, pinned by constraints.txt: this layer is rebuilt only when pyproject.toml or

@@ -3,7 +3,11 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.common.events.contracts.line import MAX_MULTICAST_RECIPIENTS
 from services.common.settings import ServiceSettings, shared
+
+LINE_API_HOST = "https://api.line.me"
+LINE_DATA_API_HOST = "https://api-data.line.me"
 
 
 class LineGatewaySettings(ServiceSettings):
@@ -19,8 +23,11 @@ class LineGatewaySettings(ServiceSettings):
         default="dev-channel-access-token", validation_alias=shared("LINE_CHANNEL_ACCESS_TOKEN")
     )
     # The Messaging API host; the local stack points it at the LINE simulator.
-    api_base_url: str = Field(
-        default="https://api.line.me", validation_alias=shared("LINE_API_BASE_URL")
+    api_base_url: str = Field(default=LINE_API_HOST, validation_alias=shared("LINE_API_BASE_URL"))
+    # Content downloads and rich menu images live on LINE's data host. Left unset, it is LINE's
+    # data host when the API host is LINE's, and the API host otherwise (the simulator serves both).
+    data_api_base_url: str | None = Field(
+        default=None, validation_alias=shared("LINE_DATA_API_BASE_URL")
     )
     # line-bot-sdk waits 300 s by default; a send that slow is better retried.
     api_timeout_seconds: float = 5.0
@@ -29,8 +36,60 @@ class LineGatewaySettings(ServiceSettings):
     max_webhook_body_bytes: int = 1_048_576
     webhook_event_retention_days: int = 7
 
+    # -- users and personal data ---------------------------------------------------------------
+    # Display names are fetched from LINE's profile API off the webhook path and refreshed when
+    # older than this.
+    profile_refresh_hours: float = 24.0
+    # Display name and picture of users who blocked the account are erased after this long.
+    personal_data_retention_days: float = 30.0
+    maintenance_interval_seconds: float = 3600.0
+
+    # -- sending and cost ------------------------------------------------------------------------
+    # Billable messages (push recipients, multicast recipients) the programme allows itself per
+    # month; 0 means "LINE's plan allowance", read from the quota endpoint.
+    monthly_push_budget: int = 0
+    quota_refresh_seconds: float = 300.0
+    # Recipients per multicast call; LINE allows at most 500 (larger values are capped).
+    multicast_batch_size: int = 500
+    # The loading animation shown while Dai-chan thinks; LINE takes 5..60 in steps of 5, so
+    # other values are rounded into that range.
+    loading_seconds: int = 20
+    # Show it only for messages this fresh: a replayed or late event gets no animation.
+    loading_max_age_seconds: float = 20.0
+
+    # -- voice -----------------------------------------------------------------------------------
+    # Voice messages longer than this get a kind request for a shorter one instead of a
+    # transcription; the size cap keeps the event well under Kafka's 1 MB message limit.
+    audio_max_seconds: float = 60.0
+    audio_max_bytes: int = 600_000
+
+    # -- account linking -------------------------------------------------------------------------
+    link_max_failures: int = 5
+    link_failure_window_seconds: float = 3600.0
+    # Used and expired codes are kept this long so a senior can be told "already used" or
+    # "expired" rather than "wrong".
+    link_code_retention_days: int = 30
+
+    # -- rich menu -------------------------------------------------------------------------------
+    rich_menu_enabled: bool = True
+    rich_menu_retry_seconds: float = 30.0
+
     def secrets_to_check(self) -> dict[str, str]:
         return {
             "LINE_CHANNEL_SECRET": self.channel_secret,
             "LINE_CHANNEL_ACCESS_TOKEN": self.channel_access_token,
         }
+
+    @property
+    def multicast_batch(self) -> int:
+        return min(max(self.multicast_batch_size, 1), MAX_MULTICAST_RECIPIENTS)
+
+    @property
+    def loading_animation_seconds(self) -> int:
+        return min(max(round(self.loading_seconds / 5) * 5, 5), 60)
+
+    @property
+    def data_host(self) -> str:
+        if self.data_api_base_url:
+            return self.data_api_base_url
+        return LINE_DATA_API_HOST if self.api_base_url == LINE_API_HOST else self.api_base_url

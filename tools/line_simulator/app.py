@@ -29,6 +29,8 @@ _ENDPOINT_NAMES = (
     ("/v2/bot/chat/loading/start", "loading"),
     ("/v2/bot/profile/", "profile"),
     ("/v2/bot/message/quota", "quota"),
+    ("/v2/bot/richmenu", "richmenu"),
+    ("/v2/bot/user/", "richmenu"),
 )
 
 

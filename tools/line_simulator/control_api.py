@@ -11,7 +11,7 @@ import base64
 import binascii
 from typing import Annotated, Any, Literal, Self
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -73,11 +73,12 @@ class FollowIn(_Body):
 
 
 class MessageIn(_Body):
-    type: Literal["text", "sticker", "image", "audio", "location"] = "text"
+    type: Literal["text", "sticker", "image", "audio", "video", "location", "file"] = "text"
     text: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_LENGTH)
     package_id: str = "446"
     sticker_id: str = "1988"
-    duration: int = Field(default=3000, ge=1, description="audio length in milliseconds")
+    duration: int = Field(default=3000, ge=1, description="audio or video length in ms")
+    file_name: str = "しおり.pdf"
     title: str | None = None
     address: str = "大阪府大阪市中央区大手前2丁目"
     latitude: float = 34.686
@@ -106,12 +107,14 @@ class MessageIn(_Body):
             }
         if self.type == "image":
             return {"type": "image", "contentProvider": {"type": "line"}}
-        if self.type == "audio":
+        if self.type in ("audio", "video"):
             return {
-                "type": "audio",
+                "type": self.type,
                 "duration": self.duration,
                 "contentProvider": {"type": "line"},
             }
+        if self.type == "file":
+            return {"type": "file", "fileName": self.file_name, "fileSize": 2048}
         location: JsonObject = {
             "type": "location",
             "address": self.address,
@@ -140,6 +143,11 @@ class PostbackIn(_Body):
     data: str = Field(min_length=1, max_length=MAX_POSTBACK_DATA_LENGTH)
     display_text: str | None = Field(default=None, max_length=300)
     params: dict[str, str] | None = None
+
+
+class GroupMessageIn(_Body):
+    user_id: str | None = Field(default=None, pattern=USER_ID.pattern)
+    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
 
 
 class RawWebhookIn(_Body):
@@ -254,6 +262,69 @@ async def send_postback(
         user_id, data=body.data, display_text=body.display_text, params=body.params
     )
     return await _post_event(event, sender=sender, settings=settings)
+
+
+ChatId = Annotated[
+    str, Path(pattern=r"^[CR][0-9A-Za-z]{1,64}$", description='a group ("C...") or room ("R...")')
+]
+
+
+@router.post("/groups/{chat_id}/join", summary="The account is added to a group or room")
+async def join_group(
+    chat_id: ChatId, platform: PlatformDep, sender: SenderDep, settings: SettingsDep
+) -> JsonObject:
+    event = await platform.group_event(chat_id, user_id=None, message=None)
+    return await _post_event(event, sender=sender, settings=settings)
+
+
+@router.post("/groups/{chat_id}/messages", summary="Someone writes in a group or room")
+async def group_message(
+    chat_id: ChatId,
+    body: GroupMessageIn,
+    platform: PlatformDep,
+    sender: SenderDep,
+    settings: SettingsDep,
+) -> JsonObject:
+    event = await platform.group_event(
+        chat_id, user_id=body.user_id, message={"type": "text", "text": body.text}
+    )
+    return await _post_event(event, sender=sender, settings=settings)
+
+
+@router.get("/groups/{chat_id}/inbox", summary="What the bot sent to a group or room")
+async def group_inbox(chat_id: ChatId, platform: PlatformDep) -> JsonObject:
+    return {"chatId": chat_id, "messages": platform.inbox(chat_id)}
+
+
+@router.get("/users/{user_id}/richmenu", summary="The rich menu this user's chat shows")
+async def user_rich_menu(user_id: UserId, platform: PlatformDep) -> JsonObject:
+    menu, source = platform.rich_menus.shown_to(user_id)
+    if menu is None:
+        return {"richMenuId": None, "source": None, "menu": None, "imageUrl": None}
+    return {
+        "richMenuId": menu.rich_menu_id,
+        "source": source,
+        "menu": menu.to_json(),
+        "imageUrl": f"/sim/richmenus/{menu.rich_menu_id}/image",
+    }
+
+
+@router.get("/richmenus", summary="Every rich menu, the default, and per-user links")
+async def rich_menus(platform: PlatformDep) -> JsonObject:
+    menus = platform.rich_menus
+    return {
+        "richmenus": [
+            {**menu.to_json(), "hasImage": menu.image is not None} for menu in menus.menus.values()
+        ],
+        "default": menus.default,
+        "linkedUsers": len(menus.per_user),
+    }
+
+
+@router.get("/richmenus/{rich_menu_id}/image", summary="A rich menu's image, for the page")
+async def rich_menu_image(rich_menu_id: str, platform: PlatformDep) -> Response:
+    data, media_type = platform.rich_menus.image(rich_menu_id)
+    return Response(data, media_type=media_type, headers={"cache-control": "max-age=3600"})
 
 
 @router.get("/users/{user_id}/inbox", summary="What the bot sent this user, in order")

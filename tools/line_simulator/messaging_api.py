@@ -20,10 +20,13 @@ from tools.line_simulator.errors import (
     default_fault_body,
     invalid_body,
 )
+from tools.line_simulator.rich_menus import validate_rich_menu as validate_rich_menu_body
+from tools.line_simulator.rich_menus import validate_user_ids
 from tools.line_simulator.settings import SimulatorSettings
 from tools.line_simulator.state import Fault, FaultEndpoint, LinePlatform, Sent
 from tools.line_simulator.validation import (
     detail,
+    is_chat_id,
     is_user_id,
     is_uuid,
     validate_loading_seconds,
@@ -128,8 +131,8 @@ async def push(request: Request, platform: PlatformDep) -> Response:
     retry_key = _retry_key(request)
     body = await _json_object(request)
     problems = validate_messages(body.get("messages"))
-    if not is_user_id(body.get("to")):
-        problems.insert(0, detail("to", "Must be a valid user ID"))
+    if not is_chat_id(body.get("to")):
+        problems.insert(0, detail("to", "Must be a valid user, group or room ID"))
     if problems:
         raise invalid_body(problems)
     sent = await platform.push(body["to"], body["messages"], retry_key=retry_key)
@@ -197,3 +200,128 @@ async def message_content(message_id: str, platform: PlatformDep) -> Response:
 async def content_transcoding(message_id: str, platform: PlatformDep) -> Response:
     platform.content(message_id)
     return JSONResponse({"status": "succeeded"})
+
+
+# -- rich menus ------------------------------------------------------------------------------
+# Static paths come before `/richmenu/{rich_menu_id}` so "list" is never taken for an id.
+
+
+async def _menu_fault(platform: LinePlatform) -> Response | None:
+    return await _before(platform, FaultEndpoint.RICHMENU)
+
+
+@router.post("/richmenu/validate", summary="Check a rich menu object without creating it")
+async def validate_rich_menu(request: Request, platform: PlatformDep) -> Response:
+    body = await _json_object(request)
+    problems = validate_rich_menu_body(body)
+    if problems:
+        raise invalid_body(problems)
+    return JSONResponse({})
+
+
+@router.post("/richmenu", summary="Create a rich menu")
+async def create_rich_menu(request: Request, platform: PlatformDep) -> Response:
+    if (injected := await _menu_fault(platform)) is not None:
+        return injected
+    menu = platform.rich_menus.create(await _json_object(request))
+    return await _answer(platform, FaultEndpoint.RICHMENU, {"richMenuId": menu.rich_menu_id})
+
+
+@router.get("/richmenu/list", summary="Every rich menu of the channel")
+async def list_rich_menus(platform: PlatformDep) -> Response:
+    if (injected := await _menu_fault(platform)) is not None:
+        return injected
+    menus = [menu.to_json() for menu in platform.rich_menus.menus.values()]
+    return await _answer(platform, FaultEndpoint.RICHMENU, {"richmenus": menus})
+
+
+@router.post("/richmenu/bulk/link", summary="Link a rich menu to up to 500 users", status_code=202)
+async def bulk_link(request: Request, platform: PlatformDep) -> Response:
+    if (injected := await _menu_fault(platform)) is not None:
+        return injected
+    body = await _json_object(request)
+    users = validate_user_ids(body.get("userIds"))
+    platform.rich_menus.link(users, str(body.get("richMenuId", "")))
+    return await _answer(platform, FaultEndpoint.RICHMENU, {}, status_code=202)
+
+
+@router.post("/richmenu/bulk/unlink", summary="Unlink rich menus from up to 500 users")
+async def bulk_unlink(request: Request, platform: PlatformDep) -> Response:
+    if (injected := await _menu_fault(platform)) is not None:
+        return injected
+    body = await _json_object(request)
+    platform.rich_menus.unlink(validate_user_ids(body.get("userIds")))
+    return await _answer(platform, FaultEndpoint.RICHMENU, {}, status_code=202)
+
+
+@router.get("/richmenu/{rich_menu_id}", summary="One rich menu")
+async def get_rich_menu(rich_menu_id: str, platform: PlatformDep) -> Response:
+    return JSONResponse(platform.rich_menus.get(rich_menu_id).to_json())
+
+
+@router.delete("/richmenu/{rich_menu_id}", summary="Delete a rich menu (and unlink it everywhere)")
+async def delete_rich_menu(rich_menu_id: str, platform: PlatformDep) -> Response:
+    if (injected := await _menu_fault(platform)) is not None:
+        return injected
+    platform.rich_menus.delete(rich_menu_id)
+    return await _answer(platform, FaultEndpoint.RICHMENU, {})
+
+
+@router.post("/richmenu/{rich_menu_id}/content", summary="Upload a rich menu's image (data host)")
+async def upload_rich_menu_image(
+    rich_menu_id: str, request: Request, platform: PlatformDep
+) -> Response:
+    if (injected := await _menu_fault(platform)) is not None:
+        return injected
+    platform.rich_menus.upload(
+        rich_menu_id, await request.body(), request.headers.get("content-type", "")
+    )
+    return await _answer(platform, FaultEndpoint.RICHMENU, {})
+
+
+@router.get("/richmenu/{rich_menu_id}/content", summary="Download a rich menu's image (data host)")
+async def download_rich_menu_image(rich_menu_id: str, platform: PlatformDep) -> Response:
+    data, media_type = platform.rich_menus.image(rich_menu_id)
+    return Response(data, media_type=media_type)
+
+
+@router.post("/user/all/richmenu/{rich_menu_id}", summary="Set the default rich menu")
+async def set_default_rich_menu(rich_menu_id: str, platform: PlatformDep) -> Response:
+    if (injected := await _menu_fault(platform)) is not None:
+        return injected
+    platform.rich_menus.set_default(rich_menu_id)
+    return await _answer(platform, FaultEndpoint.RICHMENU, {})
+
+
+@router.get("/user/all/richmenu", summary="The default rich menu's id")
+async def get_default_rich_menu(platform: PlatformDep) -> Response:
+    return JSONResponse({"richMenuId": platform.rich_menus.default_id()})
+
+
+@router.delete("/user/all/richmenu", summary="Clear the default rich menu")
+async def cancel_default_rich_menu(platform: PlatformDep) -> Response:
+    platform.rich_menus.default = None
+    return JSONResponse({})
+
+
+@router.post("/user/{user_id}/richmenu/{rich_menu_id}", summary="Link a rich menu to one user")
+async def link_rich_menu(user_id: str, rich_menu_id: str, platform: PlatformDep) -> Response:
+    if (injected := await _menu_fault(platform)) is not None:
+        return injected
+    if not is_user_id(user_id):
+        raise invalid_body([detail("userId", "Must be a valid user ID")])
+    platform.rich_menus.link([user_id], rich_menu_id)
+    return await _answer(platform, FaultEndpoint.RICHMENU, {})
+
+
+@router.delete("/user/{user_id}/richmenu", summary="Unlink a user's own rich menu")
+async def unlink_rich_menu(user_id: str, platform: PlatformDep) -> Response:
+    if (injected := await _menu_fault(platform)) is not None:
+        return injected
+    platform.rich_menus.unlink([user_id])
+    return await _answer(platform, FaultEndpoint.RICHMENU, {})
+
+
+@router.get("/user/{user_id}/richmenu", summary="The rich menu linked to one user")
+async def get_user_rich_menu(user_id: str, platform: PlatformDep) -> Response:
+    return JSONResponse({"richMenuId": platform.rich_menus.linked_to(user_id)})

@@ -28,6 +28,7 @@ from tools.line_simulator.errors import (
     RETRY_KEY_ACCEPTED,
     LineError,
 )
+from tools.line_simulator.rich_menus import RichMenus
 from tools.line_simulator.settings import SimulatorSettings
 
 Clock = Callable[[], datetime]
@@ -52,6 +53,7 @@ class FaultEndpoint(StrEnum):
     PROFILE = "profile"
     QUOTA = "quota"
     CONTENT = "content"
+    RICHMENU = "richmenu"
 
 
 @dataclass
@@ -233,6 +235,7 @@ class LinePlatform:
         self._faults: dict[FaultEndpoint, deque[Fault]] = {}
         self._requests: deque[JsonObject] = deque(maxlen=self._settings.max_logged_requests)
         self._quota = _Quota(limit=self._settings.monthly_quota, month=self._month())
+        self.rich_menus = RichMenus()
         self._load_demo_users()
 
     def _load_demo_users(self) -> None:
@@ -255,7 +258,8 @@ class LinePlatform:
     # -- users -----------------------------------------------------------------------------
 
     def users(self) -> list[User]:
-        return [record.user for record in self._users.values()]
+        # Groups and rooms have records too (for their deliveries); they are not users.
+        return [r.user for r in self._users.values() if r.user.user_id.startswith("U")]
 
     def user(self, user_id: str) -> User | None:
         record = self._users.get(user_id)
@@ -363,6 +367,28 @@ class LinePlatform:
                 now=self._clock(),
             )
             self._stamp(user_id, "message", {"message": message})
+            return self._remember(event)
+
+    async def group_event(
+        self, chat_id: str, *, user_id: str | None, message: JsonObject | None
+    ) -> JsonObject:
+        """A message in a group or room the account is in, or (without one) the account joining."""
+        async with self._lock:
+            source = webhooks.chat_source(chat_id, user_id)
+            token = self._issue_reply_token(chat_id)
+            if message is None:
+                event = webhooks.join_event(source=source, reply_token=token, now=self._clock())
+                self._stamp(chat_id, "follow", {"joined": True})
+            else:
+                message = {"id": str(next(self._message_ids)), **message}
+                event = webhooks.message_event(
+                    user_id=user_id or "",
+                    message=message,
+                    reply_token=token,
+                    now=self._clock(),
+                    source=source,
+                )
+                self._stamp(chat_id, "message", {"message": message, "userId": user_id})
             return self._remember(event)
 
     async def user_postback(

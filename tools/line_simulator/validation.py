@@ -25,6 +25,8 @@ Detail = dict[str, str]
 # Real LINE user ids are "U" + 32 hex digits; shorter ones ("U1") are accepted too so people can
 # type ids by hand in demos and acceptance checks.
 USER_ID = re.compile(r"^U[0-9A-Za-z]{1,64}$")
+# Pushes and replies may also go to a group ("C...") or a room ("R...") the account is in.
+CHAT_ID = re.compile(r"^[UCR][0-9A-Za-z]{1,64}$")
 MAX_MULTICAST_RECIPIENTS = 500
 MAX_ALT_TEXT_LENGTH = 400
 MAX_ACTION_TEXT_LENGTH = 300
@@ -51,6 +53,10 @@ def detail(prop: str, message: str) -> Detail:
 
 def is_user_id(value: object) -> bool:
     return isinstance(value, str) and USER_ID.fullmatch(value) is not None
+
+
+def is_chat_id(value: object) -> bool:
+    return isinstance(value, str) and CHAT_ID.fullmatch(value) is not None
 
 
 def is_uuid(value: str) -> bool:

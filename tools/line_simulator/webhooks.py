@@ -30,14 +30,32 @@ def new_quote_token() -> str:
     return secrets.token_urlsafe(48)
 
 
+def chat_source(chat_id: str, user_id: str | None) -> dict[str, Any]:
+    """The webhook `source` for a group ("C..."), a room ("R...") or a one-to-one chat."""
+    if chat_id.startswith("C"):
+        source: dict[str, Any] = {"type": "group", "groupId": chat_id}
+    elif chat_id.startswith("R"):
+        source = {"type": "room", "roomId": chat_id}
+    else:
+        return {"type": "user", "userId": chat_id}
+    if user_id:
+        source["userId"] = user_id
+    return source
+
+
 def _event(
-    event_type: str, *, user_id: str, now: datetime, reply_token: str | None
+    event_type: str,
+    *,
+    user_id: str,
+    now: datetime,
+    reply_token: str | None,
+    source: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     event: dict[str, Any] = {
         "type": event_type,
         "mode": "active",
         "timestamp": int(now.timestamp() * 1000),
-        "source": {"type": "user", "userId": user_id},
+        "source": source or {"type": "user", "userId": user_id},
         "webhookEventId": new_webhook_event_id(now),
         "deliveryContext": {"isRedelivery": False},
     }
@@ -47,12 +65,22 @@ def _event(
 
 
 def message_event(
-    *, user_id: str, message: dict[str, Any], reply_token: str, now: datetime
+    *,
+    user_id: str,
+    message: dict[str, Any],
+    reply_token: str,
+    now: datetime,
+    source: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
-        **_event("message", user_id=user_id, now=now, reply_token=reply_token),
+        **_event("message", user_id=user_id, now=now, reply_token=reply_token, source=source),
         "message": message,
     }
+
+
+def join_event(*, source: dict[str, Any], reply_token: str, now: datetime) -> dict[str, Any]:
+    """The account was added to a group or room."""
+    return _event("join", user_id="", now=now, reply_token=reply_token, source=source)
 
 
 def postback_event(

@@ -33,19 +33,20 @@ LINE_INBOUND = TopicSpec(
     name="line.inbound",
     key="LINE user id",
     producers=("line_gateway",),
-    consumers=("ai_chat", "helpdesk", "tablet_lending"),
+    # line_gateway reads its own events too: calls to LINE stay off the webhook's path.
+    consumers=("ai_chat", "helpdesk", "tablet_lending", "line_gateway"),
     purpose="webhook events from LINE, normalised and de-duplicated",
 )
 LINE_OUTBOUND = TopicSpec(
     name="line.outbound",
-    key="LINE user id",
-    producers=("ai_chat", "helpdesk", "tablet_lending"),
+    key="LINE user id (audience for multicast)",
+    producers=("ai_chat", "helpdesk", "tablet_lending", "line_gateway"),
     consumers=("line_gateway",),
-    purpose="commands to send messages to a senior on LINE",
+    purpose="commands to send messages to a senior (or many) on LINE",
 )
 LINE_DELIVERIES = TopicSpec(
     name="line.deliveries",
-    key="LINE user id",
+    key="LINE user id (audience for multicast)",
     producers=("line_gateway",),
     consumers=("helpdesk",),
     purpose="what became of each send command (sent, failed, held)",

@@ -2,48 +2,97 @@
 
 How a command becomes exactly one message to the senior:
 
-1. The attempt (reply or push) is recorded *before* the request leaves, outside any transaction.
-2. Reply while the token is valid. If LINE says the token is invalid on the *first* attempt, the
+1. Blocked users get nothing (`skipped_blocked`); a `low` push over the month's budget is held
+   (`held`), never sent later (a greeting a month late is worse than none).
+2. The attempt (reply or push) is recorded *before* the request leaves, outside any transaction.
+3. Reply while the token is valid. If LINE says the token is invalid on the *first* attempt, the
    token expired or was never good: fall back to push. If it says so on a *retried* attempt, the
    earlier attempt used it, which means the senior already has the message: do not send again.
-3. Push carries `X-Line-Retry-Key` derived from the command id, so a retried push is accepted at
+4. Push carries `X-Line-Retry-Key` derived from the command id, so a retried push is accepted at
    most once; LINE's 409 for an accepted key counts as delivered.
-4. The outcome and a `line.delivery.completed` event commit together with the processed mark.
+5. The outcome, the month's counts and a `line.delivery.completed` event commit together with the
+   processed mark.
 
-Failures: 429, 5xx and timeouts raise and are retried with backoff by the stream processor (the
-same retry key keeps them safe); other 4xx can never succeed and are dead-lettered at once.
+Failures: a 429 rate limit, 5xx and timeouts are retried with backoff by the stream processor (the
+same retry key keeps them safe). A 429 that says the monthly limit is reached is not retried
+blindly: `low` and `conversation` sends are held; `safety` and `service` sends are retried and
+alerted on, then dead-lettered for replay once the plan is raised. Other 4xx can never succeed:
+the failure is recorded and published (outcome `failed`, with LINE's error) *without* marking the
+command processed, then the command is dead-lettered, so a replay after a fix sends it afresh.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID, uuid5
 
 from services.common.events.contracts.line import (
     DeliveryCompleted,
     DeliveryMethod,
     DeliveryOutcome,
+    MulticastCompleted,
+    MulticastRequested,
+    SendPriority,
     SendRequested,
 )
 from services.common.events.envelope import Envelope, new_event
 from services.common.kafka.streams import HandlerContext, PermanentError
 from services.common.kafka.topics import LINE_DELIVERIES
 from services.common.logging import get_logger, user_ref
-from services.common.store import Tx
+from services.common.store import MongoStore, Tx
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging, SendReceipt
-from services.line_gateway.metrics import SEND_ERRORS, SENDS
-from services.line_gateway.store import DeliveryRepository, LineUserRepository
+from services.line_gateway.domain.budget import ALWAYS_SENT, BudgetKeeper
+from services.line_gateway.metrics import (
+    BILLABLE_MESSAGES,
+    QUOTA_EXHAUSTED,
+    SEND_ERRORS,
+    SENDS,
+)
+from services.line_gateway.store import (
+    DeliveryRepository,
+    LineUserRepository,
+    MulticastPlan,
+    UsageRepository,
+)
 
 log = get_logger(__name__)
 
 # Fixed namespace: the retry key for a command must be the same in every process, forever.
 RETRY_KEY_NAMESPACE = UUID("6f1d3c52-8f0e-4d5a-9a43-5b8c2f7e9d10")
+FAILURE_NAMESPACE = UUID("b7a0e3c4-1d2f-4e5a-8b6c-9d0e1f2a3b4c")
 SOURCE = "line_gateway"
+
+BUDGET_EXHAUSTED = "push_budget_exhausted"
+QUOTA_REACHED = "monthly_quota_exhausted"
 
 
 def retry_key_for(command_id: UUID) -> str:
     return str(uuid5(RETRY_KEY_NAMESPACE, str(command_id)))
+
+
+def batch_retry_key(command_id: UUID, index: int) -> str:
+    return str(uuid5(RETRY_KEY_NAMESPACE, f"{command_id}:batch:{index}"))
+
+
+def batches_of(user_ids: list[str], size: int) -> list[list[str]]:
+    return [user_ids[start : start + size] for start in range(0, len(user_ids), size)]
+
+
+class MonthlyQuotaReached(Exception):
+    """LINE's monthly limit is reached and this send must not be dropped: retry, and alert."""
+
+
+@dataclass(frozen=True)
+class Refused(Exception):
+    """LINE refused a send for good (a 4xx other than 409 and 429)."""
+
+    method: DeliveryMethod
+    error: LineApiError
+
+    def __str__(self) -> str:
+        return f"{self.method.value}: {self.error}"
 
 
 @dataclass(frozen=True)
@@ -51,26 +100,38 @@ class Result:
     method: DeliveryMethod | None
     outcome: DeliveryOutcome
     request_id: str | None = None
+    reason: str | None = None
 
 
 class OutboundSender:
     def __init__(
         self,
         *,
+        store: MongoStore,
         messaging: LineMessaging,
-        deliveries: DeliveryRepository,
-        users: LineUserRepository,
+        budget: BudgetKeeper,
+        multicast_batch_size: int = 500,
     ) -> None:
+        self._store = store
         self._messaging = messaging
-        self._deliveries = deliveries
-        self._users = users
+        self._budget = budget
+        self._deliveries = DeliveryRepository(store)
+        self._users = LineUserRepository(store)
+        self._usage = UsageRepository(store)
+        self._batch_size = multicast_batch_size
+
+    # -- one senior --------------------------------------------------------------------------
 
     async def on_send_requested(
         self, envelope: Envelope[SendRequested], ctx: HandlerContext
     ) -> None:
         # Retried on failure: the recorded attempt and the retry key make repeats safe.
         command = envelope.data
-        result = await self._deliver(envelope.id, command)
+        try:
+            result = await self._deliver(envelope.id, command)
+        except Refused as refused:
+            await self._record_refusal(envelope, refused)
+            raise PermanentError(str(refused)) from refused
         SENDS.labels(
             result.method.value if result.method else "none",
             command.priority.value,
@@ -82,6 +143,7 @@ class OutboundSender:
             method=result.method,
             outcome=result.outcome,
             purpose=command.purpose,
+            reason=result.reason,
         )
 
         async def record(tx: Tx) -> None:
@@ -91,7 +153,12 @@ class OutboundSender:
                 method=result.method,
                 outcome=result.outcome,
                 line_request_id=result.request_id,
+                reason=result.reason,
+                held_messages=[m.model_dump(mode="json") for m in command.messages]
+                if result.outcome is DeliveryOutcome.HELD
+                else None,
             )
+            await self._count(tx, result)
             await tx.emit(
                 topic=LINE_DELIVERIES,
                 key=command.user_id,
@@ -106,6 +173,7 @@ class OutboundSender:
                         message_count=len(command.messages),
                         line_request_id=result.request_id,
                         completed_at=utcnow(),
+                        reason=result.reason,
                     ),
                     source=SOURCE,
                     cause=envelope,
@@ -113,6 +181,17 @@ class OutboundSender:
             )
 
         await ctx.transaction(record)
+        if result.method is DeliveryMethod.PUSH:
+            BILLABLE_MESSAGES.labels("push", command.priority.value).inc()
+            await self._budget.report()
+
+    async def _count(self, tx: Tx, result: Result) -> None:
+        if result.outcome is DeliveryOutcome.HELD:
+            await self._usage.count(tx, held=1)
+        elif result.method is DeliveryMethod.REPLY:
+            await self._usage.count(tx, replies=1)
+        elif result.method is DeliveryMethod.PUSH:
+            await self._usage.count(tx, pushes=1)
 
     async def _deliver(self, command_id: UUID, command: SendRequested) -> Result:
         user = await self._users.get(command.user_id)
@@ -120,8 +199,10 @@ class OutboundSender:
             return Result(None, DeliveryOutcome.SKIPPED_BLOCKED)
 
         previous = await self._deliveries.get(command_id)
-        if previous is not None and previous.outcome is not None:
+        if previous is not None and previous.final and previous.outcome is not None:
             return Result(previous.method, previous.outcome)
+        if previous is not None and previous.outcome is DeliveryOutcome.FAILED:
+            previous = None  # LINE refused the last try: nothing was delivered, start afresh
 
         retried_reply = previous is not None and previous.method is DeliveryMethod.REPLY
         token_usable = (
@@ -141,12 +222,23 @@ class OutboundSender:
             except LineApiError as error:
                 SEND_ERRORS.labels("reply", str(error.status)).inc()
                 if not error.is_invalid_reply_token:
-                    raise _classified(error) from error
+                    raise _classified(DeliveryMethod.REPLY, error) from error
                 if retried_reply:
                     # Our earlier attempt used this token: the senior has the message already.
                     return Result(DeliveryMethod.REPLY, DeliveryOutcome.ASSUMED_DELIVERED)
                 # Token no longer accepted on a first attempt: push instead.
 
+        pushed_before = previous is not None and previous.method is DeliveryMethod.PUSH
+        if not pushed_before:
+            # A push already attempted is finished whatever the budget says now (its retry key
+            # makes it safe); a new one must fit the budget.
+            budget = await self._budget.current()
+            if not budget.allows(command.priority):
+                return Result(
+                    None,
+                    DeliveryOutcome.HELD,
+                    reason=QUOTA_REACHED if budget.quota_exhausted else BUDGET_EXHAUSTED,
+                )
         await self._deliveries.record_attempt(
             command_id=command_id, user_id=command.user_id, method=DeliveryMethod.PUSH
         )
@@ -160,13 +252,200 @@ class OutboundSender:
             SEND_ERRORS.labels("push", str(error.status)).inc()
             if error.is_retry_key_accepted:
                 return Result(DeliveryMethod.PUSH, DeliveryOutcome.ALREADY_ACCEPTED)
-            raise _classified(error) from error
+            if error.is_monthly_limit:
+                return await self._monthly_limit(command.priority)
+            raise _classified(DeliveryMethod.PUSH, error) from error
         return _sent(DeliveryMethod.PUSH, receipt)
+
+    async def _monthly_limit(self, priority: SendPriority) -> Result:
+        await self._budget.quota_exhausted()
+        QUOTA_EXHAUSTED.labels(priority.value).inc()
+        if priority in ALWAYS_SENT:
+            log.error(
+                "LINE's monthly message limit is reached; a safety or service message waits "
+                "for retry (raise the plan, then replay the dead letters)",
+                priority=priority.value,
+            )
+            raise MonthlyQuotaReached(priority.value)
+        return Result(None, DeliveryOutcome.HELD, reason=QUOTA_REACHED)
+
+    async def _record_refusal(self, envelope: Envelope[Any], refused: Refused) -> None:
+        """Publish the failure without claiming the command, so a replay can still send it."""
+        command = envelope.data
+        SENDS.labels(refused.method.value, command.priority.value, "failed").inc()
+        log.warning(
+            "LINE refused a send; dead-lettering it",
+            user=user_ref(command.user_id),
+            status=refused.error.status,
+            error=refused.error.message,
+            purpose=command.purpose,
+        )
+        error = str(refused.error)[:1000]
+
+        async def record(tx: Tx) -> None:
+            await self._deliveries.record_failure(tx, command_id=envelope.id, error=error)
+            if isinstance(command, SendRequested):
+                result: DeliveryCompleted | MulticastCompleted = DeliveryCompleted(
+                    command_id=envelope.id,
+                    user_id=command.user_id,
+                    method=refused.method,
+                    outcome=DeliveryOutcome.FAILED,
+                    purpose=command.purpose,
+                    priority=command.priority,
+                    message_count=len(command.messages),
+                    error=error,
+                    completed_at=utcnow(),
+                )
+                key = command.user_id
+            else:
+                assert isinstance(command, MulticastRequested)
+                result = MulticastCompleted(
+                    command_id=envelope.id,
+                    audience=command.audience,
+                    purpose=command.purpose,
+                    priority=command.priority,
+                    outcome=DeliveryOutcome.FAILED,
+                    requested=len(command.user_ids),
+                    skipped_blocked=0,
+                    sent=0,
+                    held=0,
+                    batches=0,
+                    message_count=len(command.messages),
+                    error=error,
+                    completed_at=utcnow(),
+                )
+                key = command.audience
+            await tx.emit(
+                topic=LINE_DELIVERIES,
+                key=key,
+                # The same failure computed twice (a crash before the dead letter is written)
+                # publishes the same event id, which consumers de-duplicate.
+                event=new_event(
+                    result,
+                    source=SOURCE,
+                    cause=envelope,
+                    event_id=uuid5(FAILURE_NAMESPACE, f"{envelope.id}:{error}"),
+                ),
+            )
+
+        await self._store.transaction(record)
+
+    # -- many seniors ------------------------------------------------------------------------
+
+    async def on_multicast_requested(
+        self, envelope: Envelope[MulticastRequested], ctx: HandlerContext
+    ) -> None:
+        # Retried on failure: the recorded batches and their retry keys make repeats safe.
+        command = envelope.data
+        try:
+            plan = await self._multicast(envelope.id, command)
+        except Refused as refused:
+            await self._record_refusal(envelope, refused)
+            raise PermanentError(str(refused)) from refused
+        sent = sum(len(plan.batches[i]) for i in plan.done)
+        held = sum(len(plan.batches[i]) for i in plan.held)
+        if not plan.batches:
+            outcome = DeliveryOutcome.SKIPPED_BLOCKED
+        elif not plan.done:
+            outcome = DeliveryOutcome.HELD
+        else:
+            outcome = DeliveryOutcome.SENT
+        reason = BUDGET_EXHAUSTED if plan.held else None
+        SENDS.labels("multicast", command.priority.value, outcome.value).inc()
+        log.info(
+            "multicast finished",
+            audience=command.audience,
+            sent=sent,
+            held=held,
+            skipped_blocked=plan.skipped_blocked,
+            purpose=command.purpose,
+        )
+
+        async def record(tx: Tx) -> None:
+            await self._deliveries.record_outcome(
+                tx,
+                command_id=envelope.id,
+                method=DeliveryMethod.MULTICAST,
+                outcome=outcome,
+                line_request_id=None,
+                reason=reason,
+            )
+            await self._usage.count(tx, multicast_recipients=sent, held=held)
+            await tx.emit(
+                topic=LINE_DELIVERIES,
+                key=command.audience,
+                event=new_event(
+                    MulticastCompleted(
+                        command_id=envelope.id,
+                        audience=command.audience,
+                        purpose=command.purpose,
+                        priority=command.priority,
+                        outcome=outcome,
+                        requested=len(command.user_ids),
+                        skipped_blocked=plan.skipped_blocked,
+                        sent=sent,
+                        held=held,
+                        batches=len(plan.batches),
+                        message_count=len(command.messages),
+                        reason=reason,
+                        completed_at=utcnow(),
+                    ),
+                    source=SOURCE,
+                    cause=envelope,
+                ),
+            )
+
+        await ctx.transaction(record)
+        if sent:
+            BILLABLE_MESSAGES.labels("multicast", command.priority.value).inc(sent)
+            await self._budget.report()
+
+    async def _multicast(self, command_id: UUID, command: MulticastRequested) -> MulticastPlan:
+        recipients = list(dict.fromkeys(command.user_ids))
+        blocked = await self._users.blocked_among(recipients)
+        plan = await self._deliveries.save_multicast_plan(
+            command_id=command_id,
+            plan=MulticastPlan(
+                batches=batches_of([u for u in recipients if u not in blocked], self._batch_size),
+                skipped_blocked=len(blocked),
+            ),
+        )
+        done, held = set(plan.done), set(plan.held)
+        sent_now = 0
+        for index, batch in enumerate(plan.batches):
+            if index in done or index in held:
+                continue
+            budget = await self._budget.current()
+            if not budget.allows(command.priority, sent_now + len(batch)):
+                await self._deliveries.mark_batch(command_id=command_id, index=index, held=True)
+                held.add(index)
+                continue
+            try:
+                await self._messaging.multicast(
+                    user_ids=batch,
+                    messages=command.messages,
+                    retry_key=batch_retry_key(command_id, index),
+                )
+            except LineApiError as error:
+                SEND_ERRORS.labels("multicast", str(error.status)).inc()
+                if error.is_monthly_limit:
+                    await self._monthly_limit(command.priority)  # raises unless it may be held
+                    await self._deliveries.mark_batch(command_id=command_id, index=index, held=True)
+                    held.add(index)
+                    continue
+                if not error.is_retry_key_accepted:
+                    raise _classified(DeliveryMethod.MULTICAST, error) from error
+            # Recorded right after LINE accepted it; a crash before this resends the batch with
+            # the same key, and LINE answers 409.
+            await self._deliveries.mark_batch(command_id=command_id, index=index, held=False)
+            done.add(index)
+            sent_now += len(batch)
+        return plan.model_copy(update={"done": sorted(done), "held": sorted(held)})
 
 
 def _sent(method: DeliveryMethod, receipt: SendReceipt) -> Result:
     return Result(method, DeliveryOutcome.SENT, receipt.request_id)
 
 
-def _classified(error: LineApiError) -> Exception:
-    return error if error.retryable else PermanentError(str(error))
+def _classified(method: DeliveryMethod, error: LineApiError) -> Exception:
+    return error if error.retryable else Refused(method, error)

@@ -1,7 +1,8 @@
 """LINE webhook payloads, and how each webhook event becomes a platform event (or is ignored).
 
 Parsing is strict about what we rely on (type, source, ids, timestamps) and tolerant of fields we
-do not use, so LINE adding a field never breaks the gateway.
+do not use, so LINE adding a field never breaks the gateway. Every event type LINE documents is
+either turned into a contract or ignored under a named reason, so the metrics say which.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.events.contracts.line import (
+    MAX_POSTBACK_DATA_LENGTH,
     ConversationMode,
     MessageReceived,
     MessageType,
+    PostbackReceived,
     UserFollowed,
     UserUnfollowed,
 )
@@ -31,6 +34,15 @@ class Source(_Webhook):
     group_id: str | None = Field(default=None, alias="groupId")
     room_id: str | None = Field(default=None, alias="roomId")
 
+    @property
+    def chat_id(self) -> str | None:
+        """Where a reply or push to this chat goes: the group, the room or the user."""
+        if self.type == "group":
+            return self.group_id
+        if self.type == "room":
+            return self.room_id
+        return self.user_id
+
 
 class DeliveryContext(_Webhook):
     is_redelivery: bool = Field(alias="isRedelivery")
@@ -40,10 +52,17 @@ class WebhookMessage(_Webhook):
     id: str
     type: str
     text: str | None = None
+    duration: int | None = Field(default=None, ge=0)
 
 
 class Follow(_Webhook):
     is_unblocked: bool = Field(default=False, alias="isUnblocked")
+
+
+class Postback(_Webhook):
+    data: str = Field(max_length=MAX_POSTBACK_DATA_LENGTH)
+    # Date and time pickers put the chosen value here; rich menu switches their alias.
+    params: dict[str, Any] = Field(default_factory=dict)
 
 
 class WebhookEvent(_Webhook):
@@ -56,6 +75,7 @@ class WebhookEvent(_Webhook):
     reply_token: str | None = Field(default=None, alias="replyToken")
     message: WebhookMessage | None = None
     follow: Follow | None = None
+    postback: Postback | None = None
 
     @property
     def occurred_at(self) -> datetime:
@@ -67,9 +87,39 @@ class WebhookBody(_Webhook):
     events: list[WebhookEvent]
 
 
-InboundContract = MessageReceived | UserFollowed | UserUnfollowed
+InboundContract = MessageReceived | PostbackReceived | UserFollowed | UserUnfollowed
 
-KNOWN_MESSAGE_TYPES = {"text", "sticker", "image", "audio", "video", "location", "file"}
+KNOWN_MESSAGE_TYPES = frozenset({"text", "sticker", "image", "audio", "video", "location", "file"})
+
+# Events LINE sends that this account knowingly does nothing with, and why (the metric's outcome).
+IGNORED_EVENTS = {
+    # The platform never issues link tokens (linking works with codes from tablet_lending), so an
+    # account-link result can only be stale or forged.
+    "accountLink": "account_link_unused",
+    "unsend": "unsend",  # nothing to take back: Dai-chan's history expires on its own
+    "videoPlayComplete": "video_play_complete",  # needs trackingId, which we never set
+    "beacon": "beacon",
+    "things": "things",
+    "membership": "membership",
+    "module": "module",
+    "activated": "module",
+    "deactivated": "module",
+    "botSuspended": "module",
+    "botResumed": "module",
+    "memberJoined": "group_membership",
+    "memberLeft": "group_membership",
+    "leave": "group_membership",
+}
+
+
+KNOWN_EVENT_TYPES = frozenset(
+    {"message", "postback", "follow", "unfollow", "join", *IGNORED_EVENTS}
+)
+
+
+def event_type_label(event_type: str) -> str:
+    """The event type as a metric label: LINE's own types, anything else as "other"."""
+    return event_type if event_type in KNOWN_EVENT_TYPES else "other"
 
 
 @dataclass(frozen=True)
@@ -79,6 +129,12 @@ class Normalised:
     user_id: str | None
     contract: InboundContract | None
     ignored_because: str | None = None
+    # A group or room whose members should get the one-off note (with the reply token, if any).
+    group_chat: tuple[str, str] | None = None
+
+
+def reply_token_expiry(event: WebhookEvent, ttl: timedelta) -> datetime | None:
+    return event.occurred_at + ttl if event.reply_token else None
 
 
 def normalise(
@@ -87,10 +143,20 @@ def normalise(
     if event.mode == "standby":
         # Another channel (e.g. a chat tool) is active for this user; we must not answer.
         return Normalised(None, None, "standby")
-    if event.source is None or event.source.type != "user" or not event.source.user_id:
-        return Normalised(None, None, "not_a_user_chat")
-    user_id = event.source.user_id
-    expires = event.occurred_at + reply_token_ttl if event.reply_token else None
+    if event.type in IGNORED_EVENTS:
+        return Normalised(None, None, IGNORED_EVENTS[event.type])
+    source = event.source
+    if source is None:
+        return Normalised(None, None, "no_source")
+    if source.type != "user":
+        chat_id = source.chat_id
+        if chat_id is None:
+            return Normalised(None, None, "no_source")
+        return Normalised(None, None, "group_chat", group_chat=(chat_id, source.type))
+    if not source.user_id:
+        return Normalised(None, None, "no_source")
+    user_id = source.user_id
+    expires = reply_token_expiry(event, reply_token_ttl)
     common: dict[str, Any] = {
         "user_id": user_id,
         "webhook_event_id": event.webhook_event_id,
@@ -110,6 +176,22 @@ def normalise(
                 reply_token_expires_at=expires,
                 is_redelivery=event.delivery_context.is_redelivery,
                 conversation_mode=mode,
+                duration_ms=event.message.duration,
+            ),
+        )
+    if event.type == "postback" and event.postback is not None:
+        if not event.postback.data:
+            return Normalised(user_id, None, "empty_postback")
+        return Normalised(
+            user_id,
+            PostbackReceived(
+                **common,
+                data=event.postback.data,
+                params={k: str(v) for k, v in event.postback.params.items()},
+                reply_token=event.reply_token,
+                reply_token_expires_at=expires,
+                is_redelivery=event.delivery_context.is_redelivery,
+                conversation_mode=mode,
             ),
         )
     if event.type == "follow":
@@ -124,4 +206,5 @@ def normalise(
         )
     if event.type == "unfollow":
         return Normalised(user_id, UserUnfollowed(**common))
-    return Normalised(user_id, None, f"unhandled_{event.type}")
+    # A type LINE added after this was written: acknowledged, counted, not published.
+    return Normalised(user_id, None, "unknown_event_type")

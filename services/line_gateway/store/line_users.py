@@ -1,4 +1,8 @@
-"""LINE users as the gateway knows them: follow status and conversation mode."""
+"""LINE users as the gateway knows them: follow status, profile, link, conversation mode, counts.
+
+The display name and picture are personal data: fetched from LINE's profile API, refreshed when
+stale, and erased once a user has blocked the account for longer than the retention period.
+"""
 
 from __future__ import annotations
 
@@ -13,17 +17,30 @@ from services.common.time import utcnow
 
 COLLECTION = "line_users"
 
+_NEW_USER = {"mode": ConversationMode.BOT.value, "messages_received": 0}
+
 
 class LineUser(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     user_id: str
     following: bool = True
     mode: ConversationMode = ConversationMode.BOT
+    mode_changed_at: datetime | None = None
+    first_followed_at: datetime | None = None
     followed_at: datetime | None = None
     unfollowed_at: datetime | None = None
+    unblocked_count: int = 0
     last_message_at: datetime | None = None
     messages_received: int = 0
+    postbacks_received: int = 0
+    display_name: str | None = None
+    picture_url: str | None = None
+    language: str | None = None
+    profile_fetched_at: datetime | None = None
+    personal_data_erased_at: datetime | None = None
+    participant_id: str | None = None
+    linked_at: datetime | None = None
 
 
 class LineUserRepository:
@@ -33,7 +50,16 @@ class LineUserRepository:
     @staticmethod
     def indexes() -> CollectionIndexes:
         return CollectionIndexes(
-            COLLECTION, [IndexModel([("following", 1), ("unfollowed_at", 1)], name="following")]
+            COLLECTION,
+            [
+                IndexModel([("following", 1), ("unfollowed_at", 1)], name="following"),
+                IndexModel(
+                    [("participant_id", 1)],
+                    name="participant",
+                    unique=True,
+                    partialFilterExpression={"participant_id": {"$type": "string"}},
+                ),
+            ],
         )
 
     async def get(self, user_id: str, tx: Tx | None = None) -> LineUser | None:
@@ -42,6 +68,13 @@ class LineUserRepository:
             return None
         doc["user_id"] = doc.pop("_id")
         return LineUser.model_validate(doc)
+
+    async def blocked_among(self, user_ids: list[str]) -> set[str]:
+        """Which of these users have blocked the account (unknown users are taken as friends)."""
+        found = self._collection.find(
+            {"_id": {"$in": user_ids}, "following": False}, projection={"_id": 1}
+        )
+        return {doc["_id"] async for doc in found}
 
     async def record_message(self, tx: Tx, *, user_id: str, at: datetime) -> None:
         await self._collection.update_one(
@@ -55,12 +88,28 @@ class LineUserRepository:
             session=tx.session,
         )
 
-    async def record_follow(self, tx: Tx, *, user_id: str, at: datetime) -> None:
+    async def record_postback(self, tx: Tx, *, user_id: str, at: datetime) -> None:
+        await self._collection.update_one(
+            {"_id": user_id},
+            {
+                "$set": {"last_message_at": at},
+                "$inc": {"postbacks_received": 1},
+                "$setOnInsert": {"following": True, **_NEW_USER},
+            },
+            upsert=True,
+            session=tx.session,
+        )
+
+    async def record_follow(
+        self, tx: Tx, *, user_id: str, at: datetime, is_unblocked: bool
+    ) -> None:
         await self._collection.update_one(
             {"_id": user_id},
             {
                 "$set": {"following": True, "followed_at": at, "unfollowed_at": None},
-                "$setOnInsert": {"mode": ConversationMode.BOT.value, "messages_received": 0},
+                "$min": {"first_followed_at": at},
+                "$inc": {"unblocked_count": 1 if is_unblocked else 0},
+                "$setOnInsert": _NEW_USER,
             },
             upsert=True,
             session=tx.session,
@@ -69,18 +118,119 @@ class LineUserRepository:
     async def record_unfollow(self, tx: Tx, *, user_id: str, at: datetime) -> None:
         await self._collection.update_one(
             {"_id": user_id},
+            {"$set": {"following": False, "unfollowed_at": at}, "$setOnInsert": _NEW_USER},
+            upsert=True,
+            session=tx.session,
+        )
+
+    async def set_mode(self, tx: Tx, *, user_id: str, mode: ConversationMode, at: datetime) -> bool:
+        """Set the mode unless a later change is already recorded; True when it changed."""
+        result = await self._collection.update_one(
             {
-                "$set": {"following": False, "unfollowed_at": at},
-                "$setOnInsert": {"mode": ConversationMode.BOT.value, "messages_received": 0},
+                "_id": user_id,
+                "$or": [{"mode_changed_at": None}, {"mode_changed_at": {"$lte": at}}],
+            },
+            {"$set": {"mode": mode.value, "mode_changed_at": at}},
+            session=tx.session,
+        )
+        if result.matched_count:
+            return True
+        exists = await self._collection.find_one({"_id": user_id}, session=tx.session)
+        if exists is not None:
+            return False
+        await self._collection.insert_one(
+            {
+                "_id": user_id,
+                "following": True,
+                "messages_received": 0,
+                "mode": mode.value,
+                "mode_changed_at": at,
+            },
+            session=tx.session,
+        )
+        return True
+
+    # -- profile -------------------------------------------------------------------------------
+
+    async def needs_profile(self, user_id: str, *, fresher_than: datetime) -> bool:
+        doc = await self._collection.find_one(
+            {"_id": user_id}, projection={"following": 1, "profile_fetched_at": 1}
+        )
+        if doc is None:
+            return True
+        fetched = doc.get("profile_fetched_at")
+        return bool(doc.get("following", True)) and (fetched is None or fetched < fresher_than)
+
+    async def save_profile(
+        self, *, user_id: str, display_name: str, picture_url: str | None, language: str | None
+    ) -> None:
+        # Only for current friends: a profile that arrives after an unfollow is not kept.
+        await self._collection.update_one(
+            {"_id": user_id, "following": {"$ne": False}},
+            {
+                "$set": {
+                    "display_name": display_name,
+                    "picture_url": picture_url,
+                    "language": language,
+                    "profile_fetched_at": utcnow(),
+                    "personal_data_erased_at": None,
+                }
+            },
+        )
+
+    async def erase_personal_data(self, *, blocked_before: datetime) -> int:
+        """Erase names and pictures of users who blocked the account before `blocked_before`."""
+        result = await self._collection.update_many(
+            {
+                "following": False,
+                "unfollowed_at": {"$lt": blocked_before},
+                "$or": [
+                    {"display_name": {"$ne": None}},
+                    {"picture_url": {"$ne": None}},
+                    {"language": {"$ne": None}},
+                ],
+            },
+            {
+                "$set": {
+                    "display_name": None,
+                    "picture_url": None,
+                    "language": None,
+                    "profile_fetched_at": None,
+                    "personal_data_erased_at": utcnow(),
+                }
+            },
+        )
+        return int(result.modified_count)
+
+    # -- account links -------------------------------------------------------------------------
+
+    async def user_linked_to(self, tx: Tx, participant_id: str) -> str | None:
+        doc = await self._collection.find_one(
+            {"participant_id": participant_id}, projection={"_id": 1}, session=tx.session
+        )
+        return str(doc["_id"]) if doc else None
+
+    async def link(self, tx: Tx, *, user_id: str, participant_id: str, at: datetime) -> None:
+        await self._collection.update_one(
+            {"_id": user_id},
+            {
+                "$set": {"participant_id": participant_id, "linked_at": at},
+                "$setOnInsert": {"following": True, **_NEW_USER},
             },
             upsert=True,
             session=tx.session,
         )
 
-    async def set_mode(self, tx: Tx, *, user_id: str, mode: ConversationMode) -> None:
+    async def unlink(self, tx: Tx, *, user_id: str) -> None:
         await self._collection.update_one(
             {"_id": user_id},
-            {"$set": {"mode": mode.value, "mode_changed_at": utcnow()}},
-            upsert=True,
+            {"$set": {"participant_id": None, "linked_at": None}},
             session=tx.session,
         )
+
+    async def linked_user_ids(self) -> list[str]:
+        found = self._collection.find(
+            {"participant_id": {"$type": "string"}, "following": {"$ne": False}},
+            projection={"_id": 1},
+        )
+        return [str(doc["_id"]) async for doc in found]

@@ -22,6 +22,9 @@ const els = {
   form: document.getElementById("composer"),
   text: document.getElementById("text"),
   send: document.getElementById("send-btn"),
+  menu: document.getElementById("rich-menu"),
+  menuToggle: document.getElementById("menu-toggle"),
+  menuBoard: document.getElementById("menu-board"),
 };
 
 const state = {
@@ -31,6 +34,9 @@ const state = {
   lastEntry: null,
   pollTimer: null,
   generation: 0, // bumps on every user switch so a late answer for the old user is dropped
+  menuKey: null, // which rich menu is drawn (its id and whether it is the user's own)
+  menuOpen: true,
+  polls: 0,
 };
 
 // -- helpers ---------------------------------------------------------------------------------
@@ -114,6 +120,8 @@ function selectUser(userId) {
   state.user = null;
   state.lastSeq = 0;
   state.lastEntry = null;
+  state.menuKey = null;
+  state.polls = 0;
   els.select.value = userId;
   els.chat.replaceChildren();
   els.quick.replaceChildren();
@@ -195,10 +203,13 @@ function botBubble(message) {
       break;
     case "template": {
       const template = message.template || {};
-      bubble.textContent = template.text || message.altText;
+      bubble.classList.add("template", `template-${template.type}`);
+      if (template.title) bubble.append(el("strong", "template-title", template.title));
+      bubble.append(el("span", null, template.text || message.altText));
       const actions = template.actions || [];
       if (actions.length) {
-        const box = el("div", "actions");
+        // Buttons templates stack full-width buttons; a confirm puts its two side by side.
+        const box = el("div", template.type === "confirm" ? "actions side-by-side" : "actions");
         for (const action of actions) box.append(actionButton(action));
         bubble.append(box);
       }
@@ -251,6 +262,51 @@ function renderQuickReplies() {
   for (const item of items) els.quick.append(actionButton(item.action));
 }
 
+// -- rich menu -------------------------------------------------------------------------------
+
+function renderMenu(data) {
+  const key = data.richMenuId ? `${data.richMenuId}:${data.source}` : null;
+  if (key === state.menuKey) return;
+  state.menuKey = key;
+  els.menuBoard.replaceChildren();
+  if (!data.menu) {
+    els.menu.hidden = true;
+    return;
+  }
+  const { size, areas, chatBarText } = data.menu;
+  els.menuToggle.dataset.label = chatBarText;
+  els.menuBoard.style.aspectRatio = `${size.width} / ${size.height}`;
+  els.menuBoard.style.backgroundImage = `url("${data.imageUrl}")`;
+  for (const area of areas) {
+    const { x, y, width, height } = area.bounds;
+    const button = actionButton(area.action);
+    button.classList.add("menu-area");
+    button.setAttribute("aria-label", area.action.label || area.action.displayText || "メニュー");
+    button.textContent = "";
+    Object.assign(button.style, {
+      left: `${(100 * x) / size.width}%`,
+      top: `${(100 * y) / size.height}%`,
+      width: `${(100 * width) / size.width}%`,
+      height: `${(100 * height) / size.height}%`,
+    });
+    els.menuBoard.append(button);
+  }
+  els.menu.hidden = false;
+  setMenuOpen(state.menuOpen);
+}
+
+function setMenuOpen(open) {
+  state.menuOpen = open;
+  els.menuBoard.hidden = !open;
+  els.menuToggle.setAttribute("aria-expanded", String(open));
+  els.menuToggle.textContent = `${els.menuToggle.dataset.label || "メニュー"} ${open ? "▼" : "▲"}`;
+}
+
+async function refreshMenu(generation) {
+  const data = await api("GET", `/sim/users/${state.userId}/richmenu`);
+  if (generation === state.generation) renderMenu(data);
+}
+
 // -- polling ---------------------------------------------------------------------------------
 
 async function poll() {
@@ -276,6 +332,8 @@ async function poll() {
     if (userChanged) renderUserInfo();
     if (added || userChanged) renderQuickReplies();
     els.typing.hidden = !data.loading.active;
+    // The menu changes rarely (provisioning, linking): look every few seconds, not every poll.
+    if (state.polls++ % 3 === 0) await refreshMenu(generation);
     if (added && atBottom) els.chat.scrollTop = els.chat.scrollHeight;
     if (added && !atBottom) showStatus("新しいメッセージがあります。下にスクロールしてください。");
   } catch (error) {
@@ -363,6 +421,7 @@ els.randomId.addEventListener("click", () => {
   els.customId.value = randomUserId();
   els.customId.focus();
 });
+els.menuToggle.addEventListener("click", () => setMenuOpen(!state.menuOpen));
 els.follow.addEventListener("click", follow);
 els.unfollow.addEventListener("click", unfollow);
 els.form.addEventListener("submit", (event) => {

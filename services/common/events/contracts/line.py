@@ -23,6 +23,13 @@ MAX_TEXT_LENGTH = 5000
 MAX_QUICK_REPLY_ITEMS = 13
 MAX_ACTION_LABEL_LENGTH = 20
 MAX_POSTBACK_DATA_LENGTH = 300
+MAX_ALT_TEXT_LENGTH = 400
+MAX_BUTTONS = 4
+MAX_BUTTONS_TEXT_LENGTH = 160
+MAX_BUTTONS_TEXT_WITH_TITLE_LENGTH = 60
+MAX_BUTTONS_TITLE_LENGTH = 40
+MAX_CONFIRM_TEXT_LENGTH = 240
+MAX_MULTICAST_RECIPIENTS = 500
 
 
 class ConversationMode(StrEnum):
@@ -67,7 +74,41 @@ class TextMessage(_Message):
     quick_replies: list[Action] = Field(default_factory=list, max_length=MAX_QUICK_REPLY_ITEMS)
 
 
-OutboundMessage = Annotated[TextMessage, Field(discriminator="type")]
+class ButtonsMessage(_Message):
+    """LINE's buttons template: a short text and up to four full-width buttons, one per line.
+
+    Big, separate tap targets suit seniors better than links inside a text.
+    """
+
+    type: Literal["buttons"] = "buttons"
+    alt_text: str = Field(min_length=1, max_length=MAX_ALT_TEXT_LENGTH)
+    title: str | None = Field(default=None, min_length=1, max_length=MAX_BUTTONS_TITLE_LENGTH)
+    text: str = Field(min_length=1, max_length=MAX_BUTTONS_TEXT_LENGTH)
+    actions: list[Action] = Field(min_length=1, max_length=MAX_BUTTONS)
+    quick_replies: list[Action] = Field(default_factory=list, max_length=MAX_QUICK_REPLY_ITEMS)
+
+    @model_validator(mode="after")
+    def _shorter_text_with_a_title(self) -> ButtonsMessage:
+        if self.title and len(self.text) > MAX_BUTTONS_TEXT_WITH_TITLE_LENGTH:
+            raise ValueError(
+                f"text may be at most {MAX_BUTTONS_TEXT_WITH_TITLE_LENGTH} characters with a title"
+            )
+        return self
+
+
+class ConfirmMessage(_Message):
+    """LINE's confirm template: a question and exactly two side-by-side buttons (はい / いいえ)."""
+
+    type: Literal["confirm"] = "confirm"
+    alt_text: str = Field(min_length=1, max_length=MAX_ALT_TEXT_LENGTH)
+    text: str = Field(min_length=1, max_length=MAX_CONFIRM_TEXT_LENGTH)
+    actions: list[Action] = Field(min_length=2, max_length=2)
+    quick_replies: list[Action] = Field(default_factory=list, max_length=MAX_QUICK_REPLY_ITEMS)
+
+
+OutboundMessage = Annotated[
+    TextMessage | ButtonsMessage | ConfirmMessage, Field(discriminator="type")
+]
 
 
 MessageType = Literal["text", "sticker", "image", "audio", "video", "location", "file"]
@@ -89,6 +130,8 @@ class MessageReceived(Contract):
     sent_at: AwareDatetime
     is_redelivery: bool = False
     conversation_mode: ConversationMode = ConversationMode.BOT
+    # Length of a voice or video message, as LINE reports it.
+    duration_ms: int | None = None
 
 
 @contract
@@ -216,6 +259,8 @@ class DeliveryOutcome(StrEnum):
     ASSUMED_DELIVERED = "assumed_delivered"  # a retried reply whose token was already used
     SKIPPED_BLOCKED = "skipped_blocked"
     FAILED = "failed"
+    # A low-priority push not sent because the month's push budget or LINE quota is used up.
+    HELD = "held"
 
 
 @contract
@@ -232,5 +277,47 @@ class DeliveryCompleted(Contract):
     priority: SendPriority
     message_count: int = Field(ge=0)
     line_request_id: str | None = None
+    error: str | None = None
+    completed_at: datetime
+    # Why a send was held or skipped (e.g. "push_budget_exhausted", "monthly_quota_exhausted").
+    reason: str | None = None
+
+
+@contract
+class MulticastRequested(Contract):
+    """A command to line_gateway: send the same messages to many seniors (a cohort announcement).
+
+    Keyed by `audience` on `line.outbound`. line_gateway drops users who blocked the account,
+    sends in batches of at most 500 recipients (LINE's limit), each batch with its own retry key
+    derived from the envelope id, and reports the result as `line.multicast.completed`.
+    """
+
+    event_type = "line.multicast.requested"
+
+    audience: str = Field(min_length=1, max_length=64, description="e.g. a cohort id")
+    user_ids: list[str] = Field(min_length=1, max_length=20_000)
+    messages: list[OutboundMessage] = Field(min_length=1, max_length=MAX_MESSAGES_PER_REQUEST)
+    priority: SendPriority = SendPriority.LOW
+    purpose: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.]+$")
+
+
+@contract
+class MulticastCompleted(Contract):
+    """What became of one `line.multicast.requested` command (counts, never the user ids)."""
+
+    event_type = "line.multicast.completed"
+
+    command_id: UUID
+    audience: str
+    purpose: str
+    priority: SendPriority
+    outcome: DeliveryOutcome
+    requested: int = Field(ge=0)
+    skipped_blocked: int = Field(ge=0)
+    sent: int = Field(ge=0, description="recipients in batches LINE accepted")
+    held: int = Field(ge=0, description="recipients in batches held by the push budget")
+    batches: int = Field(ge=0)
+    message_count: int = Field(ge=0)
+    reason: str | None = None
     error: str | None = None
     completed_at: datetime

@@ -1,0 +1,57 @@
+"""Conversation mode from `helpdesk.events`: who answers a senior, Dai-chan or a person.
+
+The gateway stamps the mode on every later inbound event, so ai_chat stays silent while staff
+have the conversation and helpdesk adds the senior's messages to the ticket.
+"""
+
+from __future__ import annotations
+
+from services.common.events.contracts.helpdesk import (
+    ConversationHandedBack,
+    ConversationHandedOver,
+)
+from services.common.events.contracts.line import ConversationMode
+from services.common.events.envelope import Envelope
+from services.common.kafka.streams import HandlerContext
+from services.common.logging import get_logger, user_ref
+from services.common.store import MongoStore, Tx
+from services.line_gateway.store import LineUserRepository
+
+log = get_logger(__name__)
+
+
+class ModeHandlers:
+    def __init__(self, *, store: MongoStore) -> None:
+        self._users = LineUserRepository(store)
+
+    async def on_handed_over(
+        self, envelope: Envelope[ConversationHandedOver], ctx: HandlerContext
+    ) -> None:
+        # Retried on failure (MongoDB only). Events of different tickets for one senior may
+        # arrive out of order (keyed by ticket), so the later `at` wins.
+        await self._set(ctx, envelope.data.line_user_id, ConversationMode.HUMAN, envelope)
+
+    async def on_handed_back(
+        self, envelope: Envelope[ConversationHandedBack], ctx: HandlerContext
+    ) -> None:
+        # Retried on failure (MongoDB only); the later `at` wins, as above.
+        await self._set(ctx, envelope.data.line_user_id, ConversationMode.BOT, envelope)
+
+    async def _set(
+        self,
+        ctx: HandlerContext,
+        user_id: str,
+        mode: ConversationMode,
+        envelope: Envelope[ConversationHandedOver] | Envelope[ConversationHandedBack],
+    ) -> None:
+        async def change(tx: Tx) -> bool:
+            return await self._users.set_mode(tx, user_id=user_id, mode=mode, at=envelope.data.at)
+
+        changed = await ctx.transaction(change)
+        log.info(
+            "conversation mode",
+            user=user_ref(user_id),
+            mode=mode.value,
+            applied=changed,
+            ticket_id=envelope.data.ticket_id,
+        )

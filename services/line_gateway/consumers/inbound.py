@@ -1,0 +1,244 @@
+"""The gateway's own follow-ups on `line.inbound`: work that must stay off the webhook's path.
+
+The webhook answers LINE within two seconds by only recording events. Calls to LINE that an event
+asks for happen here, in the gateway's consumer of its own topic: the loading animation while
+Dai-chan thinks, fetching a voice message for transcription, refreshing a display name, and
+switching a senior's rich menu when their account is linked or unlinked.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Awaitable
+from datetime import timedelta
+from uuid import UUID, uuid5
+
+from services.common.events.contracts.line import (
+    AccountLinked,
+    AccountUnlinked,
+    AudioFetched,
+    ConversationMode,
+    MessageReceived,
+    PostbackReceived,
+    SendPriority,
+    SendRequested,
+    TextMessage,
+    UserFollowed,
+)
+from services.common.events.envelope import Envelope, new_event
+from services.common.kafka.streams import HandlerContext
+from services.common.kafka.topics import LINE_INBOUND, LINE_OUTBOUND
+from services.common.logging import get_logger, user_ref
+from services.common.store import MongoStore, Tx
+from services.common.time import utcnow
+from services.line_gateway.clients.messaging import LineApiError, LineMessaging
+from services.line_gateway.domain import texts
+from services.line_gateway.domain.rich_menu import LINKED
+from services.line_gateway.metrics import AUDIO, LOADING, PROFILES, RICH_MENU
+from services.line_gateway.store import LineUserRepository, RichMenuRepository
+
+log = get_logger(__name__)
+
+SOURCE = "line_gateway"
+FOLLOW_UP_NAMESPACE = UUID("5e2c9a7d-3b1f-4c8e-a6d0-1f9b7e3c5a24")
+# Dai-chan thinks about these; stickers and images get a fixed answer at once.
+THINKING_TYPES = frozenset({"text", "audio"})
+
+
+class InboundFollowUps:
+    def __init__(
+        self,
+        *,
+        store: MongoStore,
+        messaging: LineMessaging,
+        loading_seconds: int,
+        loading_max_age: timedelta,
+        profile_refresh: timedelta,
+        audio_max_seconds: float,
+        audio_max_bytes: int,
+        rich_menus_enabled: bool,
+    ) -> None:
+        self._messaging = messaging
+        self._users = LineUserRepository(store)
+        self._menus = RichMenuRepository(store)
+        self._loading_seconds = loading_seconds
+        self._loading_max_age = loading_max_age
+        self._profile_refresh = profile_refresh
+        self._audio_max_ms = int(audio_max_seconds * 1000)
+        self._audio_max_bytes = audio_max_bytes
+        self._rich_menus_enabled = rich_menus_enabled
+
+    async def on_message_received(
+        self, envelope: Envelope[MessageReceived], ctx: HandlerContext
+    ) -> None:
+        # Retried on failure, but only fetching a voice message can fail here: the loading
+        # animation and the profile are best effort and never raise.
+        message = envelope.data
+        if (
+            message.conversation_mode is ConversationMode.BOT
+            and message.message_type in THINKING_TYPES
+        ):
+            await self._show_loading(message)
+        if message.message_type == "audio":
+            await self._fetch_audio(envelope, ctx)
+        await self._refresh_profile(message.user_id)
+
+    async def on_postback_received(
+        self, envelope: Envelope[PostbackReceived], _ctx: HandlerContext
+    ) -> None:
+        # Not retried: a profile refresh that fails is tried again on the next event.
+        await self._refresh_profile(envelope.data.user_id)
+
+    async def on_user_followed(
+        self, envelope: Envelope[UserFollowed], _ctx: HandlerContext
+    ) -> None:
+        # Not retried: a profile refresh that fails is tried again on the next event.
+        await self._refresh_profile(envelope.data.user_id, force=True)
+
+    async def on_account_linked(
+        self, envelope: Envelope[AccountLinked], _ctx: HandlerContext
+    ) -> None:
+        # Retried on failure (LINE unreachable): the senior should see their linked menu. If the
+        # menus are not provisioned yet, provisioning links every linked senior itself.
+        if not self._rich_menus_enabled:
+            return
+        menu_id = await self._menus.menu_for(LINKED)
+        if menu_id is None:
+            RICH_MENU.labels("link_user", "not_provisioned").inc()
+            return
+        await self._menu_call(
+            "link_user",
+            self._messaging.link_rich_menu(user_id=envelope.data.user_id, rich_menu_id=menu_id),
+        )
+
+    async def on_account_unlinked(
+        self, envelope: Envelope[AccountUnlinked], _ctx: HandlerContext
+    ) -> None:
+        # Retried on failure: back to the default menu, which has no "my tablet" button.
+        if not self._rich_menus_enabled:
+            return
+        await self._menu_call(
+            "unlink_user", self._messaging.unlink_rich_menu(user_id=envelope.data.user_id)
+        )
+
+    async def _menu_call(self, operation: str, pending: Awaitable[None]) -> None:
+        try:
+            await pending
+        except LineApiError as error:
+            RICH_MENU.labels(operation, "error").inc()
+            if error.retryable:
+                raise
+            # E.g. the senior blocked the account since: nothing to show them a menu on.
+            log.warning("rich menu call refused", operation=operation, status=error.status)
+            return
+        RICH_MENU.labels(operation, "ok").inc()
+
+    # -- loading animation ---------------------------------------------------------------------
+
+    async def _show_loading(self, message: MessageReceived) -> None:
+        # A replayed or long-delayed event: Dai-chan's answer is not being computed right now.
+        if utcnow() - message.sent_at > self._loading_max_age:
+            LOADING.labels("too_late").inc()
+            return
+        try:
+            await self._messaging.show_loading(
+                user_id=message.user_id, seconds=self._loading_seconds
+            )
+        except LineApiError as error:
+            # Cosmetic: never retried, since a late animation could outlast the answer.
+            LOADING.labels("error").inc()
+            log.info("loading animation failed", status=error.status)
+            return
+        LOADING.labels("shown").inc()
+
+    # -- voice ---------------------------------------------------------------------------------
+
+    async def _fetch_audio(self, envelope: Envelope[MessageReceived], ctx: HandlerContext) -> None:
+        message = envelope.data
+        if message.duration_ms is not None and message.duration_ms > self._audio_max_ms:
+            await self._too_long(envelope, ctx, outcome="too_long")
+            return
+        try:
+            data, media_type = await self._messaging.content(message_id=message.message_id)
+        except LineApiError as error:
+            if error.retryable:
+                raise
+            # LINE keeps content for a limited time; once it is gone it will not come back.
+            AUDIO.labels("gone").inc()
+            log.warning("voice message content unavailable", status=error.status)
+            return
+        if len(data) > self._audio_max_bytes:
+            await self._too_long(envelope, ctx, outcome="too_large")
+            return
+        fetched = AudioFetched(
+            user_id=message.user_id,
+            webhook_event_id=message.webhook_event_id,
+            message_id=message.message_id,
+            content_type=media_type,
+            audio_base64=base64.b64encode(data).decode(),
+            duration_ms=message.duration_ms,
+            reply_token=message.reply_token,
+            reply_token_expires_at=message.reply_token_expires_at,
+            sent_at=message.sent_at,
+            conversation_mode=message.conversation_mode,
+        )
+
+        async def publish(tx: Tx) -> None:
+            await tx.emit(
+                topic=LINE_INBOUND,
+                key=message.user_id,
+                event=new_event(fetched, source=SOURCE, cause=envelope),
+            )
+
+        await ctx.transaction(publish)
+        AUDIO.labels("fetched").inc()
+        log.info("voice message fetched", user=user_ref(message.user_id), size=len(data))
+
+    async def _too_long(
+        self, envelope: Envelope[MessageReceived], ctx: HandlerContext, *, outcome: str
+    ) -> None:
+        message = envelope.data
+        AUDIO.labels(outcome).inc()
+        if message.conversation_mode is ConversationMode.HUMAN:
+            return  # staff answer in human mode; the message event itself reaches them
+
+        async def answer(tx: Tx) -> None:
+            await tx.emit(
+                topic=LINE_OUTBOUND,
+                key=message.user_id,
+                event=new_event(
+                    SendRequested(
+                        user_id=message.user_id,
+                        messages=[TextMessage(text=texts.AUDIO_TOO_LONG)],
+                        reply_token=message.reply_token,
+                        reply_token_expires_at=message.reply_token_expires_at,
+                        priority=SendPriority.CONVERSATION,
+                        purpose="line_gateway.audio_too_long",
+                    ),
+                    source=SOURCE,
+                    cause=envelope,
+                    event_id=uuid5(FOLLOW_UP_NAMESPACE, f"{envelope.id}:audio_too_long"),
+                ),
+            )
+
+        await ctx.transaction(answer)
+
+    # -- profile -------------------------------------------------------------------------------
+
+    async def _refresh_profile(self, user_id: str, *, force: bool = False) -> None:
+        stale_before = utcnow() - (timedelta(0) if force else self._profile_refresh)
+        if not await self._users.needs_profile(user_id, fresher_than=stale_before):
+            return
+        try:
+            profile = await self._messaging.profile(user_id=user_id)
+        except LineApiError as error:
+            # 404: not a friend any more. Anything else: tried again on the next event.
+            PROFILES.labels("not_found" if error.is_not_found else "error").inc()
+            return
+        await self._users.save_profile(
+            user_id=user_id,
+            display_name=profile.display_name,
+            picture_url=profile.picture_url,
+            language=profile.language,
+        )
+        PROFILES.labels("fetched").inc()

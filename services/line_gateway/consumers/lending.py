@@ -1,0 +1,66 @@
+"""What the gateway needs from `lending.events`: link codes, and participants who were erased."""
+
+from __future__ import annotations
+
+from services.common.events.contracts.lending import LinkCodeIssued, ParticipantErased
+from services.common.events.contracts.line import AccountUnlinked
+from services.common.events.envelope import Envelope, new_event
+from services.common.kafka.streams import HandlerContext
+from services.common.kafka.topics import LINE_INBOUND
+from services.common.store import MongoStore, Tx
+from services.line_gateway.store import LineUserRepository, LinkCodeRepository
+
+SOURCE = "line_gateway"
+
+
+class LendingHandlers:
+    def __init__(self, *, store: MongoStore) -> None:
+        self._codes = LinkCodeRepository(store)
+        self._users = LineUserRepository(store)
+
+    async def on_link_code_issued(
+        self, envelope: Envelope[LinkCodeIssued], ctx: HandlerContext
+    ) -> None:
+        # Retried on failure (MongoDB only); the code is keyed by its hash, so a repeat is a no-op.
+        issued = envelope.data
+
+        async def remember(tx: Tx) -> None:
+            await self._codes.issue(
+                tx,
+                code_sha256=issued.code_sha256,
+                salt=issued.salt,
+                participant_id=issued.participant_id,
+                expires_at=issued.expires_at,
+                issued_at=envelope.occurred_at,
+            )
+
+        await ctx.transaction(remember)
+
+    async def on_participant_erased(
+        self, envelope: Envelope[ParticipantErased], ctx: HandlerContext
+    ) -> None:
+        # Retried on failure (MongoDB only). The senior stays a LINE friend, just unlinked.
+        erased = envelope.data
+
+        async def forget(tx: Tx) -> None:
+            await self._codes.forget_participant(tx, participant_id=erased.participant_id)
+            user_id = await self._users.user_linked_to(tx, erased.participant_id)
+            if user_id is None:
+                return
+            await self._users.unlink(tx, user_id=user_id)
+            await tx.emit(
+                topic=LINE_INBOUND,
+                key=user_id,
+                event=new_event(
+                    AccountUnlinked(
+                        user_id=user_id,
+                        participant_id=erased.participant_id,
+                        reason="participant_erased",
+                        unlinked_at=erased.erased_at,
+                    ),
+                    source=SOURCE,
+                    cause=envelope,
+                ),
+            )
+
+        await ctx.transaction(forget)

@@ -1,0 +1,115 @@
+"""Account linking with one-time codes: recognising a code in a message and checking it.
+
+tablet_lending gives each participant an 8-digit code (on paper or by phone) and publishes only
+`sha256(salt + code)` with the salt. A senior sends the code as a LINE message; seniors type it
+in many ways ("１２３４ ５６７８", "連携 12345678", "コード:1234-5678"), so the text is normalised
+(NFKC turns full-width digits into ASCII) before matching.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from services.line_gateway.domain import texts
+from services.line_gateway.store.link_codes import LinkCode
+
+CODE_LENGTH = 8
+_CODE_MESSAGE = re.compile(
+    r"(?:連携|れんけい|レンケイ|LINE連携)?\s*(?:コード|番号|ばんごう)?\s*(?:は)?\s*[:：]?\s*"
+    r"(?P<digits>\d[\d\s\-]{6,14}\d)\s*(?:です)?[。.]?"
+)
+
+
+class LinkOutcome(StrEnum):
+    LINKED = "linked"
+    ALREADY_LINKED = "already_linked"
+    WRONG_CODE = "wrong_code"
+    EXPIRED = "expired"
+    USED = "used"
+    SUPERSEDED = "superseded"
+    RATE_LIMITED = "rate_limited"
+
+    @property
+    def failed(self) -> bool:
+        """Counts towards the brute-force limit (a refused-as-rate-limited try does not)."""
+        return self in {
+            LinkOutcome.WRONG_CODE,
+            LinkOutcome.EXPIRED,
+            LinkOutcome.USED,
+            LinkOutcome.SUPERSEDED,
+        }
+
+
+ANSWERS = {
+    LinkOutcome.LINKED: texts.LINK_SUCCESS,
+    LinkOutcome.ALREADY_LINKED: texts.LINK_ALREADY,
+    LinkOutcome.WRONG_CODE: texts.LINK_WRONG,
+    LinkOutcome.EXPIRED: texts.LINK_EXPIRED,
+    LinkOutcome.USED: texts.LINK_USED,
+    LinkOutcome.SUPERSEDED: texts.LINK_EXPIRED,
+    LinkOutcome.RATE_LIMITED: texts.LINK_RATE_LIMITED,
+}
+
+
+def code_in(text: str | None) -> str | None:
+    """The 8-digit code if the whole message is a link code, else None."""
+    if not text:
+        return None
+    normalised = unicodedata.normalize("NFKC", text).strip()
+    match = _CODE_MESSAGE.fullmatch(normalised)
+    if match is None:
+        return None
+    digits = re.sub(r"\D", "", match["digits"])
+    return digits if len(digits) == CODE_LENGTH else None
+
+
+def code_hash(*, salt: str, code: str) -> str:
+    """sha256(salt + code) as hex: the agreed form of `lending.link_code.issued.code_sha256`."""
+    return hashlib.sha256((salt + code).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: LinkOutcome
+    code: LinkCode | None = None
+
+
+def verify(
+    *,
+    code: str,
+    candidates: Iterable[LinkCode],
+    now: datetime,
+    linked_participant: str | None,
+) -> Verdict:
+    """Which recorded code (if any) this is, and whether it may link the sender now.
+
+    Any friend holding a valid code may link: the code is the proof. `linked_participant` is
+    who the sender is linked to already, so resending one's own used code is not an error.
+    """
+    match = next(
+        (
+            c
+            for c in candidates
+            # Constant-time comparison: response timing must not reveal how close a guess was.
+            if hmac.compare_digest(code_hash(salt=c.salt, code=code), c.code_sha256)
+        ),
+        None,
+    )
+    if match is None:
+        return Verdict(LinkOutcome.WRONG_CODE)
+    if match.used_at is not None:
+        if linked_participant == match.participant_id:
+            return Verdict(LinkOutcome.ALREADY_LINKED, match)
+        return Verdict(LinkOutcome.USED, match)
+    if match.superseded_at is not None:
+        return Verdict(LinkOutcome.SUPERSEDED, match)
+    if match.expires_at <= now:
+        return Verdict(LinkOutcome.EXPIRED, match)
+    return Verdict(LinkOutcome.LINKED, match)

@@ -1,0 +1,83 @@
+"""The gateway's periodic jobs: read LINE's quota, and erase personal data past its retention.
+
+Both are safe on every instance at once (reading the quota twice costs nothing; erasing is an
+idempotent update), so they need no lease.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from services.common.logging import get_logger
+from services.common.time import utcnow
+from services.line_gateway.clients.messaging import LineApiError, LineMessaging
+from services.line_gateway.domain.budget import BudgetKeeper
+from services.line_gateway.metrics import PERSONAL_DATA_ERASED
+from services.line_gateway.store import LineUserRepository
+
+log = get_logger(__name__)
+
+
+async def erase_expired_personal_data(*, users: LineUserRepository, retention: timedelta) -> int:
+    """Erase names and pictures of users who blocked the account longer ago than `retention`."""
+    erased = await users.erase_personal_data(blocked_before=utcnow() - retention)
+    if erased:
+        PERSONAL_DATA_ERASED.inc(erased)
+        log.info("personal data of blocked users erased", users=erased)
+    return erased
+
+
+class PeriodicJobs:
+    def __init__(
+        self,
+        *,
+        messaging: LineMessaging,
+        budget: BudgetKeeper,
+        users: LineUserRepository,
+        quota_every: float,
+        maintenance_every: float,
+        retention: timedelta,
+    ) -> None:
+        self._messaging = messaging
+        self._budget = budget
+        self._users = users
+        self._quota_every = quota_every
+        self._maintenance_every = maintenance_every
+        self._retention = retention
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._every(self._quota_every, self._refresh_quota), name="quota"),
+            asyncio.create_task(
+                self._every(self._maintenance_every, self._erase), name="personal-data"
+            ),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _refresh_quota(self) -> None:
+        try:
+            await self._budget.refresh_quota(self._messaging)
+        except LineApiError as error:
+            # The budget still works from our own counts until LINE answers again.
+            log.warning("could not read LINE's quota", status=error.status)
+
+    async def _erase(self) -> None:
+        await erase_expired_personal_data(users=self._users, retention=self._retention)
+
+    async def _every(self, seconds: float, job: Callable[[], Awaitable[None]]) -> None:
+        while True:
+            try:
+                await job()
+            except Exception:
+                log.exception("periodic job failed; will run again", job=job.__name__)
+            await asyncio.sleep(seconds)

@@ -1,0 +1,129 @@
+"""Helpers for line_gateway's tests on the real stack: Kafka, the gateway's MongoDB, /metrics."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from pymongo import AsyncMongoClient
+
+from services.common.events import Contract, decode_event, encode_event, new_event
+from services.common.events.contracts.lending import LinkCodeIssued
+from services.common.time import utcnow
+from tests.fixtures.kafka import produce, read_topic
+from tests.fixtures.waiting import eventually
+from tools.devstack.stack import Stack
+
+GATEWAY_DB = "sslp_line_gateway"
+
+
+async def publish(stack: Stack, topic: str, *, key: str, data: Contract, source: str) -> None:
+    """Produce an event as another service would (the real producer, a real envelope)."""
+    await produce(
+        stack.kafka.bootstrap_servers,
+        topic,
+        key=key.encode(),
+        value=encode_event(new_event(data, source=source)),
+    )
+
+
+async def events_for(stack: Stack, topic: str, key: str) -> list[Contract]:
+    records = await read_topic(stack.kafka.bootstrap_servers, topic)
+    return [decode_event(r.value).data for r in records if r.key == key.encode()]
+
+
+async def wait_for_events(
+    stack: Stack, topic: str, key: str, *, kind: type[Contract], count: int = 1, timeout=20.0
+) -> list[Any]:
+    found = await eventually(
+        lambda: events_for(stack, topic, key),
+        lambda events: len([e for e in events if isinstance(e, kind)]) >= count,
+        timeout=timeout,
+        interval=0.5,
+    )
+    return [e for e in found if isinstance(e, kind)]
+
+
+@asynccontextmanager
+async def gateway_db(stack: Stack) -> AsyncIterator[Any]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo.uri, tz_aware=True)
+    try:
+        yield client[GATEWAY_DB]
+    finally:
+        await client.close()
+
+
+async def gateway_user(stack: Stack, user_id: str) -> dict[str, Any] | None:
+    async with gateway_db(stack) as db:
+        found: dict[str, Any] | None = await db.line_users.find_one({"_id": user_id})
+        return found
+
+
+async def metrics(stack: Stack) -> str:
+    async with httpx.AsyncClient() as client:
+        return (await client.get(f"{stack.config.url('line_gateway')}/metrics")).text
+
+
+def metric(text: str, name: str, labels: Mapping[str, str] | None = None) -> float:
+    """The sum of every sample of `name` whose labels include `labels` (0 when none)."""
+    total = 0.0
+    for line in text.splitlines():
+        match = re.fullmatch(rf"{re.escape(name)}(?:\{{(.*)\}})? (\S+)", line)
+        if match is None:
+            continue
+        found = dict(re.findall(r'(\w+)="([^"]*)"', match.group(1) or ""))
+        if all(found.get(k) == v for k, v in (labels or {}).items()):
+            total += float(match.group(2))
+    return total
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10**8):08d}"
+
+
+async def issue_link_code(
+    stack: Stack, *, participant_id: str, code: str, expires_in: timedelta = timedelta(days=7)
+) -> None:
+    """Publish `lending.link_code.issued` as tablet_lending does, and wait until the gateway has it."""
+    salt = secrets.token_hex(8)
+    digest = hashlib.sha256((salt + code).encode()).hexdigest()
+    expires_at: datetime = utcnow() + expires_in
+    await publish(
+        stack,
+        "lending.events",
+        key=participant_id,
+        data=LinkCodeIssued(
+            participant_id=participant_id, code_sha256=digest, salt=salt, expires_at=expires_at
+        ),
+        source="tablet_lending",
+    )
+
+    async def stored() -> bool:
+        async with gateway_db(stack) as db:
+            return await db.link_codes.find_one({"_id": digest}) is not None
+
+    assert await eventually(stored, bool, timeout=20), "the gateway never stored the link code"
+
+
+def signed_body(events: list[dict[str, Any]]) -> str:
+    return json.dumps({"destination": "U" + "0" * 32, "events": events}, ensure_ascii=False)
+
+
+def raw_event(event_type: str, **fields: Any) -> dict[str, Any]:
+    """A webhook event of any type, as LINE would send it."""
+    event: dict[str, Any] = {
+        "type": event_type,
+        "mode": "active",
+        "timestamp": int(utcnow().timestamp() * 1000),
+        "webhookEventId": "01" + secrets.token_hex(12).upper(),
+        "deliveryContext": {"isRedelivery": False},
+    }
+    event.update(fields)
+    return event
