@@ -40,7 +40,7 @@ def fresh_device_id() -> str:
 
 
 def kana(length: int = 4) -> str:
-    return "".join(random.choice(KATAKANA) for _ in range(length))  # noqa: S311
+    return "".join(random.choice(KATAKANA) for _ in range(length))
 
 
 def person(**overrides: Any) -> dict[str, Any]:
