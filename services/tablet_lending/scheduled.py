@@ -103,7 +103,7 @@ class Scheduler:
         await self.run_once()
 
     async def run_once(self) -> dict[str, Any]:
-        """One round: reminders (in the allowed hours), escalations, retention."""
+        """One round: reminders (in the allowed hours), escalations, retention, gauges."""
         async with self._round:
             if not await self._lease.acquire_or_renew():
                 SCHEDULER_RUNS.labels("skipped_lease").inc()
@@ -127,6 +127,7 @@ class Scheduler:
                 days_after_end=self._settings.retention_days_after_cohort_end,
             )
             report["erased"], report["erasure_blocked"] = retention.erased, retention.blocked
+            await self.refresh_metrics()
             SCHEDULER_RUNS.labels("ran").inc()
             return report
 

@@ -12,7 +12,12 @@ from uuid import uuid4
 
 import httpx
 
+from services.common.events import encode_event, new_event
+from services.common.events.contracts.line import AccountLinked
 from services.common.time import JST, utcnow
+from tests.fixtures.kafka import produce, wait_for_records
+from tests.fixtures.line import new_user_id
+from tests.fixtures.waiting import eventually
 from tools.devstack.stack import Stack
 
 PASSWORDS = {
@@ -197,3 +202,30 @@ class LendingApi:
     async def run_scheduler(self) -> dict[str, Any]:
         report: dict[str, Any] = await self.ok("POST", "/admin/scheduler/run")
         return report
+
+
+async def link(stack: Stack, api: LendingApi, participant_id: str, user: str | None = None) -> str:
+    """Publish `line.account.linked` as line_gateway would, and wait for lending to learn it."""
+    user = user or new_user_id()
+    event = new_event(
+        AccountLinked(user_id=user, participant_id=participant_id, linked_at=utcnow()),
+        source="line_gateway",
+    )
+    await produce(
+        stack.kafka.bootstrap_servers, "line.inbound", key=user.encode(), value=encode_event(event)
+    )
+    detail = await eventually(
+        lambda: api.ok("GET", f"/participants/{participant_id}"),
+        lambda d: d["line_linked"],
+    )
+    assert detail["line_linked"]
+    return user
+
+
+async def exactly_one(stack: Stack, topic: str, key: str) -> bytes:
+    """The one record under `key`, after waiting long enough for a second one to show up."""
+    bootstrap = stack.kafka.bootstrap_servers
+    assert await wait_for_records(bootstrap, topic, key=key.encode(), count=1)
+    found = await wait_for_records(bootstrap, topic, key=key.encode(), count=2, timeout=3.0)
+    assert len(found) == 1, found
+    return found[0].value
