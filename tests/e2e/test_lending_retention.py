@@ -41,7 +41,7 @@ async def documents_mentioning(stack: Stack, needle: str) -> list[tuple[str, Any
 
 
 @pytest.fixture(scope="module")
-async def before(stack: Stack) -> AsyncIterator[dict[str, Any]]:
+async def before(stack: Stack) -> dict[str, Any]:
     """A cohort that ended, with participants, loans and a LINE link; set up in the present."""
     api = await LendingApi.signed_in(stack, "operator")
     boss = await LendingApi.signed_in(stack, "supervisor")
@@ -99,7 +99,7 @@ async def before(stack: Stack) -> AsyncIterator[dict[str, Any]]:
     }
     await api.close()
     await boss.close()
-    yield state
+    return state
 
 
 @pytest.fixture(scope="module")
