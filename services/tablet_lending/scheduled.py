@@ -59,7 +59,7 @@ class Scheduler:
         self._clock = clock
         self._settings = settings
         self._policy = ReminderPolicy(
-            days_before=settings.days_before,
+            days_before=settings.reminder_days_before,
             call_after=settings.overdue_call_after_days,
             visit_after=settings.overdue_visit_after_days,
         )
@@ -110,7 +110,7 @@ class Scheduler:
                 return {"ran": False, "reason": "another instance holds the scheduler lease"}
             now, today = self._clock.now(), self._clock.today()
             report: dict[str, Any] = {"ran": True, "at": now.isoformat(), "today": str(today)}
-            if within_hours(now, self._settings.reminder_hours):
+            if within_hours(now, self._settings.reminder_hours_jst):
                 report["loan_reminders"] = await send_loan_reminders(
                     db=self._db, policy=self._policy, now=now, today=today
                 )

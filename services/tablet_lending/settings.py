@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 from pydantic import AwareDatetime, field_validator, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from services.common.settings import Environment, ServiceSettings
 
@@ -31,12 +31,12 @@ class TabletLendingSettings(ServiceSettings):
     # One-time LINE link codes given to seniors on paper or by phone.
     link_code_ttl_days: int = 14
 
-    # Reminders: days before the due date, overdue escalation, and the hours (Japan time) in which
-    # seniors may be messaged or called: "9-19" means from 09:00 to before 19:00.
-    reminder_days_before: str = "14,7,1"
+    # Reminders: days before the due date ("14,7,1"), overdue escalation, and the hours (Japan
+    # time) in which seniors may be messaged or called ("9-19": from 09:00 to before 19:00).
+    reminder_days_before: Annotated[tuple[int, ...], NoDecode] = (14, 7, 1)
     overdue_call_after_days: int = 7
     overdue_visit_after_days: int = 14
-    reminder_hours_jst: str = "9-19"
+    reminder_hours_jst: Annotated[tuple[int, int], NoDecode] = (9, 19)
     scheduler_interval_seconds: float = 60.0
     # A loan counts as "due soon" (metrics) this many days before its due date.
     due_soon_days: int = 7
@@ -48,32 +48,40 @@ class TabletLendingSettings(ServiceSettings):
     # Tests only: the service's clock starts at this instant and runs on from there.
     clock_start: AwareDatetime | None = None
 
+    @field_validator("reminder_days_before", mode="before")
+    @classmethod
+    def _days_from_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError("reminder_days_before must be whole days, e.g. 14,7,1")
+            return tuple(int(part) for part in parts)
+        return value
+
     @field_validator("reminder_days_before")
     @classmethod
-    def _days_are_positive_integers(cls, value: str) -> str:
-        days = [part.strip() for part in value.split(",") if part.strip()]
-        if not days or not all(day.isdigit() and int(day) >= 1 for day in days):
-            raise ValueError("reminder_days_before must be positive whole days, e.g. 14,7,1")
-        return ",".join(days)
+    def _days_are_positive(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value or min(value) < 1:
+            raise ValueError("reminder_days_before needs at least one day, each 1 or more")
+        return tuple(sorted(set(value), reverse=True))
+
+    @field_validator("reminder_hours_jst", mode="before")
+    @classmethod
+    def _hours_from_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            start, _, end = value.partition("-")
+            if not (start.strip().isdigit() and end.strip().isdigit()):
+                raise ValueError("reminder_hours_jst must look like 9-19")
+            return int(start), int(end)
+        return value
 
     @field_validator("reminder_hours_jst")
     @classmethod
-    def _hours_are_a_range(cls, value: str) -> str:
-        start, _, end = value.partition("-")
-        if not (start.isdigit() and end.isdigit() and 0 <= int(start) < int(end) <= 24):
-            raise ValueError("reminder_hours_jst must look like 9-19 (start before end, 0..24)")
+    def _hours_are_a_range(cls, value: tuple[int, int]) -> tuple[int, int]:
+        start, end = value
+        if not 0 <= start < end <= 24:
+            raise ValueError("reminder_hours_jst must start before it ends, within 0-24")
         return value
-
-    @property
-    def days_before(self) -> tuple[int, ...]:
-        return tuple(
-            sorted({int(day) for day in self.reminder_days_before.split(",")}, reverse=True)
-        )
-
-    @property
-    def reminder_hours(self) -> tuple[int, int]:
-        start, _, end = self.reminder_hours_jst.partition("-")
-        return int(start), int(end)
 
     def secrets_to_check(self) -> dict[str, str]:
         return {"TABLET_LENDING_TOKEN_SECRET": self.token_secret}

@@ -76,6 +76,7 @@ PRODUCTION_ENV = {
     "LINE_CHANNEL_SECRET": "test-channel-secret-0123456789abcdef",
     "LINE_CHANNEL_ACCESS_TOKEN": "test-channel-access-token-0123456789",
     "GRAFANA_ADMIN_PASSWORD": "test-grafana-admin-password",
+    "TABLET_LENDING_TOKEN_SECRET": "test-tablet-lending-token-secret-0123456789",
 }
 
 

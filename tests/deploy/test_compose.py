@@ -283,7 +283,13 @@ def test_production_environment_builds_valid_production_settings(
 
 
 @pytest.mark.parametrize(
-    "secret", ["LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "GRAFANA_ADMIN_PASSWORD"]
+    "secret",
+    [
+        "LINE_CHANNEL_SECRET",
+        "LINE_CHANNEL_ACCESS_TOKEN",
+        "GRAFANA_ADMIN_PASSWORD",
+        "TABLET_LENDING_TOKEN_SECRET",
+    ],
 )
 def test_compose_refuses_to_start_without_a_secret(secret: str):
     env = {**PRODUCTION_ENV, secret: ""}

@@ -39,10 +39,20 @@ def test_production_refuses_demo_accounts_demo_data_and_a_shifted_clock(
         production(**{field: value})
 
 
+def test_reminder_schedule_and_hours_are_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TABLET_LENDING_REMINDER_DAYS_BEFORE", "10,3")
+    monkeypatch.setenv("TABLET_LENDING_REMINDER_HOURS_JST", "8-20")
+    settings = TabletLendingSettings()
+    assert settings.reminder_days_before == (10, 3)
+    assert settings.reminder_hours_jst == (8, 20)
+
+
 def test_reminder_schedule_and_hours_are_validated() -> None:
     settings = TabletLendingSettings(reminder_days_before="1, 14,7")
-    assert settings.days_before == (14, 7, 1)
-    assert TabletLendingSettings(reminder_hours_jst="0-24").reminder_hours == (0, 24)
+    assert settings.reminder_days_before == (14, 7, 1)
+    assert TabletLendingSettings(reminder_hours_jst="0-24").reminder_hours_jst == (0, 24)
     with pytest.raises(ValidationError):
         TabletLendingSettings(reminder_days_before="14,0")
     with pytest.raises(ValidationError):
