@@ -31,12 +31,14 @@ LOANS_OVERDUE = Gauge(
 )
 SESSION_FILL = Gauge(
     "sslp_lending_session_fill_ratio",
-    "Booked seats over capacity across a cohort's sessions that are not cancelled.",
+    "Seats taken (bookings and walk-ins) over capacity, across a cohort's sessions that are "
+    "not cancelled.",
     ["cohort"],
 )
 SESSION_ATTENDANCE = Gauge(
     "sslp_lending_session_attendance_ratio",
-    "Attended over booked, across a cohort's sessions that have started.",
+    "Attended over registered (bookings and walk-ins), across a cohort's sessions that have "
+    "started.",
     ["cohort"],
 )
 GAUGES = (

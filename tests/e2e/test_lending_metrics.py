@@ -64,8 +64,10 @@ async def test_gauges_per_cohort(stack: Stack, api: LendingApi) -> None:
     assert gauge(metrics, "sslp_lending_loans_active", cohort_id) == 2
     assert gauge(metrics, "sslp_lending_loans_due_soon", cohort_id) == 1
     assert gauge(metrics, "sslp_lending_loans_overdue", cohort_id) == 1
-    # The explanatory session (10 seats, 2 walk-ins who never booked) and the follow-up (4, 1).
-    assert gauge(metrics, "sslp_lending_session_fill_ratio", cohort_id) == pytest.approx(1 / 14)
+    # The explanatory session (10 seats, 2 walk-ins who both came) and the follow-up (4, 1 booked,
+    # not started yet).
+    assert gauge(metrics, "sslp_lending_session_fill_ratio", cohort_id) == pytest.approx(3 / 14)
+    assert gauge(metrics, "sslp_lending_session_attendance_ratio", cohort_id) == 1.0
     for line in metrics.splitlines():
         if line.startswith("sslp_lending_") and "{" in line:
             labels = line[line.index("{") + 1 : line.index("}")]

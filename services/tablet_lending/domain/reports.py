@@ -35,6 +35,7 @@ SESSION_COLUMNS = [
     "cancelled",
     "capacity",
     "booked",
+    "walk_ins",
     "attended",
     "fill_ratio",
     "attendance_ratio",
@@ -98,11 +99,14 @@ async def loans(
 async def sessions(
     db: LendingDb, *, now: datetime, cohort_id: str | None = None
 ) -> list[dict[str, Any]]:
+    """Fill counts every seat taken (bookings and walk-ins); attendance is over those who
+    registered, for sessions that have started."""
     counts = await db.registrations.summary_by_session()
     rows = []
     for session in await db.sessions.find(cohort_id=cohort_id):
-        attended = counts.get(session.session_id, {}).get("attended", 0)
-        booked = session.booked
+        summary = counts.get(session.session_id, {})
+        walk_ins, attended = summary.get("walk_ins", 0), summary.get("attended", 0)
+        taken = session.booked + walk_ins
         started = session.starts_at <= now
         rows.append(
             {
@@ -113,34 +117,36 @@ async def sessions(
                 "starts_at": session.starts_at.isoformat(),
                 "cancelled": session.cancelled,
                 "capacity": session.capacity,
-                "booked": booked,
+                "booked": session.booked,
+                "walk_ins": walk_ins,
                 "attended": attended,
-                "fill_ratio": round(booked / session.capacity, 3),
-                "attendance_ratio": round(attended / booked, 3) if started and booked else None,
+                "fill_ratio": round(taken / session.capacity, 3),
+                "attendance_ratio": round(attended / taken, 3) if started and taken else None,
             }
         )
     return rows
 
 
 def session_totals_by_cohort(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Fill (booked/capacity, sessions not cancelled) and attendance (started sessions)."""
+    """Fill over the sessions that are not cancelled; attendance over those that started."""
     totals: dict[str, dict[str, float]] = defaultdict(
-        lambda: {"capacity": 0, "booked": 0, "started_booked": 0, "attended": 0}
+        lambda: {"capacity": 0, "taken": 0, "started_taken": 0, "attended": 0}
     )
     for row in rows:
         if row["cancelled"]:
             continue
         total = totals[row["cohort_id"]]
+        taken = row["booked"] + row["walk_ins"]
         total["capacity"] += row["capacity"]
-        total["booked"] += row["booked"]
+        total["taken"] += taken
         if row["attendance_ratio"] is not None:
-            total["started_booked"] += row["booked"]
+            total["started_taken"] += taken
             total["attended"] += row["attended"]
     return {
         cohort: {
-            "fill_ratio": total["booked"] / total["capacity"] if total["capacity"] else 0.0,
+            "fill_ratio": total["taken"] / total["capacity"] if total["capacity"] else 0.0,
             "attendance_ratio": (
-                total["attended"] / total["started_booked"] if total["started_booked"] else 0.0
+                total["attended"] / total["started_taken"] if total["started_taken"] else 0.0
             ),
         }
         for cohort, total in totals.items()

@@ -143,19 +143,17 @@ class RegistrationRepository:
         return doc is not None
 
     async def summary_by_session(self) -> dict[str, dict[str, int]]:
-        """Per session: booked (not cancelled) and attended counts."""
+        """Per session: registrations that stand (booked, walk-ins among them) and attendance."""
+        standing = {"$eq": ["$status", RegistrationStatus.BOOKED.value]}
         cursor = await self._collection.aggregate(
             [
                 {
                     "$group": {
                         "_id": "$session_id",
-                        "booked": {
+                        "registered": {"$sum": {"$cond": [standing, 1, 0]}},
+                        "walk_ins": {
                             "$sum": {
-                                "$cond": [
-                                    {"$eq": ["$status", RegistrationStatus.BOOKED.value]},
-                                    1,
-                                    0,
-                                ]
+                                "$cond": [{"$and": [standing, {"$eq": ["$walk_in", True]}]}, 1, 0]
                             }
                         },
                         "attended": {"$sum": {"$cond": [{"$eq": ["$attended", True]}, 1, 0]}},
@@ -164,7 +162,11 @@ class RegistrationRepository:
             ]
         )
         return {
-            str(row["_id"]): {"booked": int(row["booked"]), "attended": int(row["attended"])}
+            str(row["_id"]): {
+                "registered": int(row["registered"]),
+                "walk_ins": int(row["walk_ins"]),
+                "attended": int(row["attended"]),
+            }
             async for row in cursor
         }
 
