@@ -66,6 +66,7 @@ async def before(stack: Stack) -> dict[str, Any]:
     )
     await api.attended_explanatory(cohort_id, [returned_by, kept_by])
     loan = await api.lend(returned_by)
+    name_of = dict(zip(ids, names, strict=True))
     await api.ok(
         "POST",
         f"/loans/{loan['loan_id']}/return",
@@ -73,6 +74,8 @@ async def before(stack: Stack) -> dict[str, Any]:
             "condition": "good",
             "data_wiped": True,
             "accessories_returned": {"charger": True, "case": True, "sim": True},
+            # Staff should not, but sometimes do, write names into notes.
+            "note": f"{name_of[returned_by]}さんの家族が返却",
         },
     )
     kept_loan = await api.lend(kept_by)
@@ -133,7 +136,7 @@ async def test_retention_erases_personal_data_and_keeps_the_counts(
             assert detail["participant"]["application_number"] is None
             assert detail["line_linked"] is False
             assert detail["link_code_expires_at"] is None
-            # Nothing anywhere in the database still carries the person's kana.
+            # Nothing anywhere in the database still carries the person's kana (notes included).
             assert await documents_mentioning(later, before["names"][participant_id]) == []
 
         # Someone who still has a tablet is kept until it is back.

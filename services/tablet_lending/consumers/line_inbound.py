@@ -46,7 +46,8 @@ class LineInboundHandlers:
         link = envelope.data
 
         async def record(tx: Tx) -> None:
-            if await self._db.participants.get(link.participant_id, tx) is None:
+            participant = await self._db.participants.get(link.participant_id, tx)
+            if participant is None or participant.erased:
                 # Erased, or from another environment: there is nobody to link.
                 log.info("link for an unknown participant ignored", ref=user_ref(link.user_id))
                 return

@@ -1,7 +1,8 @@
 """Erasing personal data: after a cohort's end plus the retention period, or on request.
 
 Erasure removes the `personal` sub-document and every key derived from it (application number,
-duplicate-detection hash), the LINE link and any link code; it keeps the participant's id,
+duplicate-detection hash), the LINE link and any link code, and blanks the staff's free-text notes
+on the participant's loans (and in their history), since a note may name someone; it keeps the participant's id,
 cohort, area, status, age band and dates, so every count and report stays as it was. A
 participant who still has a tablet is kept until the loan is closed (the data is needed to get
 the tablet back) and counted as blocked. `lending.participant.erased` tells the other services to
@@ -22,9 +23,18 @@ from services.tablet_lending.domain.errors import Refused
 from services.tablet_lending.domain.events import publish
 from services.tablet_lending.metrics import ERASURES
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.store.history import REDACTED
 
 log = get_logger(__name__)
 RETENTION_ACTOR = "system:retention"
+FREE_TEXT_DETAILS = (
+    "note",
+    "damage_decision",
+    "circumstances",
+    "decision",
+    "police_report_number",
+    "session_exception",
+)
 
 
 async def erase_participant(
@@ -54,6 +64,17 @@ async def erase_participant(
         await db.participants.erase(tx, participant_id, at=now)
         await db.links.forget(tx, participant_id)
         await db.link_codes.forget(tx, participant_id)
+        loan_ids = await db.loans.redact_free_text(tx, participant_id, placeholder=REDACTED)
+        await db.history.redact(
+            tx,
+            match={
+                "$or": [
+                    {"subject": {"$in": [f"loan:{loan_id}" for loan_id in loan_ids]}},
+                    {"details.loan_id": {"$in": loan_ids}},
+                ]
+            },
+            fields=FREE_TEXT_DETAILS,
+        )
         await db.history.append(
             tx,
             subject=f"participant:{participant_id}",

@@ -69,7 +69,6 @@ async def schedule_session(
 
 async def cancel_session(*, db: LendingDb, session_id: str, actor: str, now: datetime) -> Session:
     """Call a session off and tell every booked senior who is on LINE."""
-    booked = await db.registrations.of_session(session_id, booked_only=True)
 
     async def work(tx: Tx) -> Session:
         session = await session_or_404(db, session_id, tx)
@@ -85,7 +84,7 @@ async def cancel_session(*, db: LendingDb, session_id: str, actor: str, now: dat
             tx, subject=f"session:{session_id}", action="cancelled", actor=actor, at=now
         )
         await publish(tx, key=session.cohort_id, data=cancelled.scheduled())
-        for registration in booked:
+        for registration in await db.registrations.of_session(session_id, booked_only=True, tx=tx):
             user_id = await db.links.user_of(registration.participant_id, tx)
             if user_id is None:
                 continue

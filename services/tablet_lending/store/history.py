@@ -1,7 +1,8 @@
 """The append-only history of every change to a loan, device, participant or session.
 
-This repository can only add and read: nothing on the platform updates or deletes an entry.
-Entries carry ids, states and staff notes, never personal data.
+This repository adds and reads entries; nothing changes or deletes one, with a single exception:
+erasing a participant blanks the free-text staff notes in the entries about them (a note may name
+someone, even though it should not). Entries carry ids, states and notes, never personal fields.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.tablet_lending.store.documents import plain
 
 COLLECTION = "history"
+REDACTED = "[消去済み]"
 
 
 class HistoryRepository:
@@ -56,3 +58,12 @@ class HistoryRepository:
             .sort([("at", ASCENDING), ("_id", ASCENDING)])
             .to_list()
         )
+
+    async def redact(self, tx: Tx, *, match: dict[str, Any], fields: tuple[str, ...]) -> None:
+        """Blank the free-text `details.<field>` of the matching entries (erasure only)."""
+        for field in fields:
+            await self._collection.update_many(
+                {**match, f"details.{field}": {"$type": "string"}},
+                {"$set": {f"details.{field}": REDACTED}},
+                session=tx.session,
+            )

@@ -13,6 +13,11 @@ from services.tablet_lending.store.documents import from_document, plain, sessio
 
 COLLECTION = "loans"
 ID = "loan_id"
+# Free text staff type about a loan; erasure blanks it, since a note may name someone.
+FREE_TEXT = {
+    "return_record": ("note", "damage_decision"),
+    "loss_record": ("circumstances", "decision", "police_report_number"),
+}
 
 
 class LoanRepository:
@@ -104,3 +109,27 @@ class LoanRepository:
         pipeline.append({"$group": {"_id": {f: f"${f}" for f in fields}, "count": {"$sum": 1}}})
         cursor = await self._collection.aggregate(pipeline)
         return [{**row["_id"], "count": row["count"]} async for row in cursor]
+
+    async def redact_free_text(self, tx: Tx, participant_id: str, *, placeholder: str) -> list[str]:
+        """Blank the staff's free-text notes on a participant's loans; returns the loan ids."""
+        docs = await self._collection.find(
+            {"participant_id": participant_id}, session=tx.session
+        ).to_list()
+        for doc in docs:
+            changes = {
+                path: placeholder
+                for path, value in (
+                    ("session_exception", doc.get("session_exception")),
+                    *(
+                        (f"{record}.{field}", (doc.get(record) or {}).get(field))
+                        for record, fields in FREE_TEXT.items()
+                        for field in fields
+                    ),
+                )
+                if isinstance(value, str)
+            }
+            if changes:
+                await self._collection.update_one(
+                    {"_id": doc["_id"]}, {"$set": changes}, session=tx.session
+                )
+        return [str(doc["_id"]) for doc in docs]

@@ -110,11 +110,17 @@ class RegistrationRepository:
             {"_id": doc["_id"]}, doc, upsert=True, session=tx.session
         )
 
-    async def of_session(self, session_id: str, *, booked_only: bool = False) -> list[Registration]:
+    async def of_session(
+        self, session_id: str, *, booked_only: bool = False, tx: Tx | None = None
+    ) -> list[Registration]:
         query: dict[str, Any] = {"session_id": session_id}
         if booked_only:
             query["status"] = RegistrationStatus.BOOKED.value
-        docs = await self._collection.find(query).sort("booked_at", 1).to_list()
+        docs = (
+            await self._collection.find(query, session=session_of(tx))
+            .sort("booked_at", 1)
+            .to_list()
+        )
         return [_registration(doc) for doc in docs]
 
     async def of_sessions_booked(self, session_ids: list[str]) -> list[Registration]:
