@@ -40,7 +40,7 @@ def test_a_good_row_becomes_an_application() -> None:
     [row] = parsed.rows
     assert row.problem is None
     assert row.application is not None
-    assert row.application.natural_key() == "27116:A-1"
+    assert row.application.natural_key("phase-2") == "phase-2:27116:A-1"
     assert str(row.application.personal.birthdate) == "1955-01-02"
     assert row.application.consented_at is not None
 

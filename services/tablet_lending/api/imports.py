@@ -25,7 +25,7 @@ log = get_logger(__name__)
     description=(
         "Send the file as the raw body (`Content-Type: text/csv`). Every row is reported as "
         "accepted, duplicate or refused with its reason; accepted rows and the report commit "
-        "together, and nothing is accepted twice (municipality + application number). "
+        "together, and nothing is accepted twice (cohort + municipality + application number). "
         f"Header example: `{EXAMPLE_HEADER}`"
     ),
     responses={422: {"description": "The file as a whole cannot be read; nothing imported"}},

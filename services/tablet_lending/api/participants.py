@@ -62,18 +62,13 @@ async def apply(
 ) -> ApplicationOut:
     participant = await enrolment.apply(
         db=lending.db,
+        audit=lending.audit,
         cohort_id=cohort_id,
         application=application,
         source=ApplicationSource.STAFF,
         actor=staff.sub,
         now=lending.clock.now(),
         today=lending.clock.today(),
-    )
-    await lending.audit.record(
-        actor=staff.sub,
-        action="participant.create",
-        subject=participant.participant_id,
-        details={"via": "staff_entry"},
     )
     log.info(
         "application recorded",

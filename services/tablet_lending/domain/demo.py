@@ -209,6 +209,7 @@ async def _apply(
     )
     participant = await enrolment.apply(
         db=db,
+        audit=AuditLog(db.store),
         cohort_id=cohort.cohort_id,
         application=ApplicationIn(
             personal=personal,
@@ -226,8 +227,12 @@ async def _apply(
 async def demo_participants(db: LendingDb) -> dict[str, str]:
     """Demo person key -> participant id (found by their application number)."""
     found = {}
-    for person in (*demo_data()["people"], *demo_data()["after_draw"]):
-        participant = await db.participants.by_natural_key(f"staff:DEMO-{person['key']}")
+    data = demo_data()
+    cohort_id = data["cohort"]["cohort_id"]
+    for person in (*data["people"], *data["after_draw"]):
+        participant = await db.participants.by_natural_key(
+            f"{cohort_id}:staff:DEMO-{person['key']}"
+        )
         if participant is not None:
             found[person["key"]] = participant.participant_id
     return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -42,6 +43,7 @@ from services.tablet_lending.domain.participants import (
     age_band,
 )
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.store.allocations import Allocation
 
 LOTTERY_ALGORITHM = "sort entrants by sha256(seed + ':' + participant_id) as hex, ascending"
 
@@ -66,99 +68,186 @@ async def participant_or_404(
 class Screened:
     """An application that passed every check that does not depend on seats."""
 
+    application: ApplicationIn
     area: Area
     natural_key: str | None
     person_key: str
 
 
-async def screen(
-    tx: Tx, *, db: LendingDb, cohort: Cohort, application: ApplicationIn, today: date
+@dataclass
+class TakenKeys:
+    """Application and person keys already used in a cohort, loaded in one query per kind for
+    every application at hand, and grown as applications are accepted in this transaction."""
+
+    natural: set[str]
+    person: set[str]
+
+    @classmethod
+    async def load(
+        cls, tx: Tx, *, db: LendingDb, cohort: Cohort, applications: Sequence[ApplicationIn]
+    ) -> TakenKeys:
+        natural = [key for a in applications if (key := a.natural_key(cohort.cohort_id))]
+        person = [a.personal.person_key(cohort.cohort_id) for a in applications]
+        return cls(
+            natural=await db.participants.taken_natural_keys(tx, natural),
+            person=await db.participants.taken_person_keys(tx, cohort.cohort_id, person),
+        )
+
+
+def screen(
+    *, cohort: Cohort, application: ApplicationIn, taken: TakenKeys, today: date
 ) -> Screened:
-    """Eligibility and duplicates; reads only, raises `Refused` or `Conflict`."""
+    """Eligibility and duplicates, without a query; raises `Refused` or `Conflict`, otherwise
+    reserves the application's keys in `taken`."""
     area = check_eligibility(cohort=cohort, application=application, today=today)
-    natural_key = application.natural_key()
-    if natural_key and await db.participants.by_natural_key(natural_key, tx):
+    natural_key = application.natural_key(cohort.cohort_id)
+    if natural_key and natural_key in taken.natural:
         raise Conflict(
             "already_received",
             f"Application {application.application_number} was already received.",
             f"申込番号 {application.application_number} はすでに受け付けています。",
         )
     person_key = application.personal.person_key(cohort.cohort_id)
-    if await db.participants.by_person_key(cohort.cohort_id, person_key, tx):
+    if person_key in taken.person:
         raise Conflict(
             "duplicate_person",
             "The same person (kana and birthdate) has already applied to this cohort.",
             f"同じ方（フリガナと生年月日が同じ）の{cohort.name}への申込がすでにあります。",
         )
-    return Screened(area=area, natural_key=natural_key, person_key=person_key)
+    if natural_key:
+        taken.natural.add(natural_key)
+    taken.person.add(person_key)
+    return Screened(
+        application=application, area=area, natural_key=natural_key, person_key=person_key
+    )
 
 
-async def store_application(
+class Seats:
+    """A cohort's allocation as one transaction changes it: read (and locked) once, written once.
+
+    Writing the allocation document once per application would also be correct, but thousands
+    of updates to one document in one transaction (a large file) slow MongoDB down
+    quadratically; a file is placed in memory and the document written at the end.
+    """
+
+    def __init__(self, cohort: Cohort, allocation: Allocation) -> None:
+        self._capacity = cohort.capacity
+        self.drawn = allocation.drawn
+        self.enrolled_before = allocation.enrolled
+        self.enrolled = allocation.enrolled
+        self.last_position = allocation.last_position
+
+    @classmethod
+    async def lock(cls, tx: Tx, *, db: LendingDb, cohort: Cohort) -> Seats:
+        return cls(cohort, await db.allocations.lock(tx, cohort.cohort_id))
+
+    def place(self) -> tuple[ParticipantStatus, int | None]:
+        if not self.drawn:
+            return ParticipantStatus.APPLIED, None
+        if self.enrolled < self._capacity:
+            self.enrolled += 1
+            return ParticipantStatus.ENROLLED, None
+        self.last_position += 1
+        return ParticipantStatus.WAITLISTED, self.last_position
+
+    async def save(self, tx: Tx, *, db: LendingDb, cohort_id: str) -> None:
+        await db.allocations.update(
+            tx,
+            cohort_id,
+            enrolled_delta=self.enrolled - self.enrolled_before,
+            last_position=self.last_position,
+        )
+
+
+async def store_applications(
     tx: Tx,
     *,
     db: LendingDb,
+    audit: AuditLog,
     cohort: Cohort,
-    application: ApplicationIn,
-    screened: Screened,
+    screened: Sequence[Screened],
     source: ApplicationSource,
     actor: str,
     now: datetime,
-) -> Participant:
-    """Record a screened application as applied, enrolled or waitlisted (seats permitting)."""
-    allocation = await db.allocations.lock(tx, cohort.cohort_id)
-    position: int | None = None
-    if not allocation.drawn:
-        status = ParticipantStatus.APPLIED
-    elif allocation.enrolled < cohort.capacity:
-        status = ParticipantStatus.ENROLLED
-    else:
-        status = ParticipantStatus.WAITLISTED
-        position = allocation.last_position + 1
-    participant = Participant(
-        participant_id=new_id("P"),
-        cohort_id=cohort.cohort_id,
-        area_code=screened.area.code,
-        area_name=screened.area.name,
-        status=status,
-        waitlist_position=position,
-        source=source,
-        municipality_code=application.municipality_code,
-        application_number=application.application_number,
-        age_band=age_band(application.personal.birthdate, cohort.lending_starts_on),
-        consent=Consent(
-            terms_version=application.terms_version,
-            consented_at=application.consented_at or now,
-            recorded_by=actor,
-        ),
-        applied_at=now,
-        enrolled_at=now if status is ParticipantStatus.ENROLLED else None,
-        personal=application.personal,
-    )
-    await db.participants.insert(
-        tx, participant, natural_key=screened.natural_key, person_key=screened.person_key
-    )
-    await db.allocations.update(
+) -> list[Participant]:
+    """Record screened applications as applied, enrolled or waitlisted (seats permitting), in
+    order, with their history, audit entries and events: a handful of writes however many."""
+    if not screened:
+        return []
+    seats = await Seats.lock(tx, db=db, cohort=cohort)
+    participants = []
+    for item in screened:
+        status, position = seats.place()
+        application = item.application
+        participants.append(
+            Participant(
+                participant_id=new_id("P"),
+                cohort_id=cohort.cohort_id,
+                area_code=item.area.code,
+                area_name=item.area.name,
+                status=status,
+                waitlist_position=position,
+                source=source,
+                municipality_code=application.municipality_code,
+                application_number=application.application_number,
+                age_band=age_band(application.personal.birthdate, cohort.lending_starts_on),
+                consent=Consent(
+                    terms_version=application.terms_version,
+                    consented_at=application.consented_at or now,
+                    recorded_by=actor,
+                ),
+                applied_at=now,
+                enrolled_at=now if status is ParticipantStatus.ENROLLED else None,
+                personal=application.personal,
+            )
+        )
+    await db.participants.insert_many(
         tx,
-        cohort.cohort_id,
-        enrolled_delta=1 if status is ParticipantStatus.ENROLLED else 0,
-        last_position=position,
+        [
+            (participant, item.natural_key, item.person_key)
+            for participant, item in zip(participants, screened, strict=True)
+        ],
     )
-    if status is ParticipantStatus.ENROLLED:
-        await _publish_enrolled(tx, participant, now)
-    await db.history.append(
+    await db.history.append_many(
         tx,
-        subject=f"participant:{participant.participant_id}",
-        action="applied",
-        actor=actor,
-        at=now,
-        details={"status": status.value, "source": source.value, "position": position},
+        [
+            {
+                "subject": f"participant:{p.participant_id}",
+                "action": "applied",
+                "actor": actor,
+                "at": now,
+                "details": {
+                    "status": p.status.value,
+                    "source": source.value,
+                    "position": p.waitlist_position,
+                },
+            }
+            for p in participants
+        ],
     )
-    return participant
+    await audit.record_many(
+        [
+            {
+                "actor": actor,
+                "action": "participant.create",
+                "subject": p.participant_id,
+                "details": {"via": source.value},
+            }
+            for p in participants
+        ],
+        tx=tx,
+    )
+    for participant in participants:
+        if participant.status is ParticipantStatus.ENROLLED:
+            await _publish_enrolled(tx, participant, now)
+    await seats.save(tx, db=db, cohort_id=cohort.cohort_id)
+    return participants
 
 
 async def apply(
     *,
     db: LendingDb,
+    audit: AuditLog,
     cohort_id: str,
     application: ApplicationIn,
     source: ApplicationSource,
@@ -170,17 +259,19 @@ async def apply(
 
     async def work(tx: Tx) -> Participant:
         cohort = await cohort_or_404(db, cohort_id, tx)
-        screened = await screen(tx, db=db, cohort=cohort, application=application, today=today)
-        return await store_application(
+        taken = await TakenKeys.load(tx, db=db, cohort=cohort, applications=[application])
+        screened = screen(cohort=cohort, application=application, taken=taken, today=today)
+        [participant] = await store_applications(
             tx,
             db=db,
+            audit=audit,
             cohort=cohort,
-            application=application,
-            screened=screened,
+            screened=[screened],
             source=source,
             actor=actor,
             now=now,
         )
+        return participant
 
     return await db.store.transaction(work)
 
@@ -214,12 +305,11 @@ async def draw(
         lottery_id = new_id("LOT")
         if winners:
             await db.participants.enrol(tx, winners, at=now)
-        for offset, participant_id in enumerate(waiting, start=1):
-            await db.participants.waitlist(
-                tx, participant_id, position=allocation.last_position + offset
-            )
-        for participant_id in winners:
-            participant = await participant_or_404(db, participant_id, tx)
+        await db.participants.waitlist_many(
+            tx,
+            {pid: allocation.last_position + n for n, pid in enumerate(waiting, start=1)},
+        )
+        for participant in await db.participants.get_many(tx, winners):
             await _publish_enrolled(tx, participant, now)
         record = {
             "_id": lottery_id,

@@ -7,8 +7,9 @@ in one MongoDB transaction, so a file is either fully applied with its report or
 fails midway (a crash, a lost connection), not applied at all and can simply be sent again. A bad
 row never blocks the good ones, and a good row is never half-written.
 
-Nothing is accepted twice: the natural key is municipality + application number (a unique index),
-so importing the same file again reports every row as a duplicate and changes nothing.
+Nothing is accepted twice: the natural key is cohort + municipality + application number (a
+unique index), so importing the same file again reports every row as a duplicate and changes
+nothing.
 """
 
 from __future__ import annotations
@@ -23,10 +24,20 @@ from services.common.store import Tx
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.csv_import import ParsedRow, parse_file
 from services.tablet_lending.domain.eligibility import belongs_to
-from services.tablet_lending.domain.enrolment import cohort_or_404, screen, store_application
+from services.tablet_lending.domain.enrolment import (
+    Screened,
+    TakenKeys,
+    cohort_or_404,
+    screen,
+    store_applications,
+)
 from services.tablet_lending.domain.errors import LendingError, Refused
 from services.tablet_lending.domain.events import new_id
-from services.tablet_lending.domain.participants import ApplicationSource, five_digit_code
+from services.tablet_lending.domain.participants import (
+    ApplicationSource,
+    Participant,
+    five_digit_code,
+)
 from services.tablet_lending.metrics import IMPORT_ROWS
 from services.tablet_lending.store import LendingDb
 
@@ -78,11 +89,26 @@ async def import_file(
     import_id = new_id("IMP")
 
     async def work(tx: Tx) -> dict[str, Any]:
-        results = [
-            await _apply_row(
-                tx, db=db, audit=audit, cohort=cohort, row=row, actor=actor, now=now, today=today
+        applications = [row.application for row in parsed.rows if row.application]
+        taken = await TakenKeys.load(tx, db=db, cohort=cohort, applications=applications)
+        verdicts = [
+            _screen_row(cohort=cohort, row=row, taken=taken, today=today) for row in parsed.rows
+        ]
+        accepted = iter(
+            await store_applications(
+                tx,
+                db=db,
+                audit=audit,
+                cohort=cohort,
+                screened=[v for v in verdicts if isinstance(v, Screened)],
+                source=ApplicationSource.CSV,
+                actor=actor,
+                now=now,
             )
-            for row in parsed.rows
+        )
+        results = [
+            verdict if isinstance(verdict, RowResult) else _accepted(row, next(accepted))
+            for row, verdict in zip(parsed.rows, verdicts, strict=True)
         ]
         counts = {outcome: 0 for outcome in OUTCOME_JA}
         for result in results:
@@ -108,17 +134,10 @@ async def import_file(
     return record
 
 
-async def _apply_row(
-    tx: Tx,
-    *,
-    db: LendingDb,
-    audit: AuditLog,
-    cohort: Cohort,
-    row: ParsedRow,
-    actor: str,
-    now: datetime,
-    today: date,
-) -> RowResult:
+def _screen_row(
+    *, cohort: Cohort, row: ParsedRow, taken: TakenKeys, today: date
+) -> RowResult | Screened:
+    """A row's verdict before anything is written: refused (or a duplicate), or screened."""
     if row.problem is not None or row.application is None:
         reason = row.problem.reason if row.problem else "invalid"
         return RowResult(
@@ -129,9 +148,7 @@ async def _apply_row(
             message_ja=row.problem.message_ja if row.problem else None,
         )
     try:
-        # Our own rule checks raise plain Python exceptions after reads only, so catching them
-        # here leaves the transaction intact (a server error would not be caught).
-        screened = await screen(tx, db=db, cohort=cohort, application=row.application, today=today)
+        return screen(cohort=cohort, application=row.application, taken=taken, today=today)
     except LendingError as refusal:
         return RowResult(
             line=row.line,
@@ -140,23 +157,9 @@ async def _apply_row(
             reason=refusal.reason,
             message_ja=refusal.message_ja,
         )
-    participant = await store_application(
-        tx,
-        db=db,
-        cohort=cohort,
-        application=row.application,
-        screened=screened,
-        source=ApplicationSource.CSV,
-        actor=actor,
-        now=now,
-    )
-    await audit.record(
-        actor=actor,
-        action="participant.create",
-        subject=participant.participant_id,
-        details={"via": "csv_import", "line": row.line},
-        tx=tx,
-    )
+
+
+def _accepted(row: ParsedRow, participant: Participant) -> RowResult:
     return RowResult(
         line=row.line,
         application_number=row.application_number,

@@ -171,11 +171,15 @@ class ApplicationIn(BaseModel):
     terms_version: str = Field(min_length=1, max_length=40)
     consented_at: AwareDatetime | None = None
 
-    def natural_key(self) -> str | None:
-        """Municipality + application number: the same application is never accepted twice."""
+    def natural_key(self, cohort_id: str) -> str | None:
+        """Cohort + municipality + application number: an application is accepted once.
+
+        The cohort is part of it because municipalities may number each phase's forms afresh.
+        """
         if self.application_number is None:
             return None
-        return f"{five_digit_code(self.municipality_code) or 'staff'}:{self.application_number}"
+        municipality = five_digit_code(self.municipality_code) or "staff"
+        return f"{cohort_id}:{municipality}:{self.application_number}"
 
 
 def age_band(birthdate: date, on: date) -> str:

@@ -52,6 +52,14 @@ class HistoryRepository:
             session=tx.session,
         )
 
+    async def append_many(self, tx: Tx, entries: list[dict[str, Any]]) -> None:
+        """Entries shaped like `append`'s arguments (subject, action, actor, at, details)."""
+        if entries:
+            await self._collection.insert_many(
+                [{**entry, "details": plain(entry.get("details") or {})} for entry in entries],
+                session=tx.session,
+            )
+
     async def of(self, subject: str) -> list[dict[str, Any]]:
         return (
             await self._collection.find({"subject": subject}, {"_id": 0})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.tablet_lending.domain.participants import Participant, ParticipantStatus, Personal
@@ -52,14 +52,33 @@ class ParticipantRepository:
             ],
         )
 
-    async def insert(
-        self, tx: Tx, participant: Participant, *, natural_key: str | None, person_key: str
+    async def insert_many(
+        self, tx: Tx, participants: list[tuple[Participant, str | None, str]]
     ) -> None:
-        doc = to_document(participant, id_field=ID)
-        doc[PERSON_KEY] = person_key
-        if natural_key is not None:
-            doc[NATURAL_KEY] = natural_key
-        await self._collection.insert_one(doc, session=tx.session)
+        """(participant, natural key, person key) each; the keys go away again with erasure."""
+        docs = []
+        for participant, natural_key, person_key in participants:
+            doc = to_document(participant, id_field=ID)
+            doc[PERSON_KEY] = person_key
+            if natural_key is not None:
+                doc[NATURAL_KEY] = natural_key
+            docs.append(doc)
+        if docs:
+            await self._collection.insert_many(docs, ordered=True, session=tx.session)
+
+    async def taken_natural_keys(self, tx: Tx, keys: list[str]) -> set[str]:
+        docs = await self._collection.find(
+            {NATURAL_KEY: {"$in": keys}}, {NATURAL_KEY: 1}, session=tx.session
+        ).to_list()
+        return {str(doc[NATURAL_KEY]) for doc in docs}
+
+    async def taken_person_keys(self, tx: Tx, cohort_id: str, keys: list[str]) -> set[str]:
+        docs = await self._collection.find(
+            {"cohort_id": cohort_id, PERSON_KEY: {"$in": keys}},
+            {PERSON_KEY: 1},
+            session=tx.session,
+        ).to_list()
+        return {str(doc[PERSON_KEY]) for doc in docs}
 
     async def get(self, participant_id: str, tx: Tx | None = None) -> Participant | None:
         doc = await self._collection.find_one({"_id": participant_id}, session=session_of(tx))
@@ -119,17 +138,31 @@ class ParticipantRepository:
             session=tx.session,
         )
 
-    async def waitlist(self, tx: Tx, participant_id: str, *, position: int) -> None:
-        await self._collection.update_one(
-            {"_id": participant_id},
-            {
-                "$set": {
-                    "status": ParticipantStatus.WAITLISTED.value,
-                    "waitlist_position": position,
-                }
-            },
+    async def waitlist_many(self, tx: Tx, positions: dict[str, int]) -> None:
+        if not positions:
+            return
+        await self._collection.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": participant_id},
+                    {
+                        "$set": {
+                            "status": ParticipantStatus.WAITLISTED.value,
+                            "waitlist_position": position,
+                        }
+                    },
+                )
+                for participant_id, position in positions.items()
+            ],
+            ordered=False,
             session=tx.session,
         )
+
+    async def get_many(self, tx: Tx, participant_ids: list[str]) -> list[Participant]:
+        docs = await self._collection.find(
+            {"_id": {"$in": participant_ids}}, session=tx.session
+        ).to_list()
+        return [from_document(Participant, doc, id_field=ID) for doc in docs]
 
     async def withdraw(self, tx: Tx, participant_id: str, *, at: datetime, reason: str) -> None:
         await self._collection.update_one(
