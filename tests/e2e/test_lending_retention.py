@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from pymongo import AsyncMongoClient
@@ -17,6 +18,7 @@ from pymongo import AsyncMongoClient
 from services.common.events import decode_event
 from services.common.events.contracts.lending import ParticipantErased
 from services.common.time import JST
+from services.tablet_lending.domain.csv_import import EXAMPLE_HEADER
 from services.tablet_lending.settings import TabletLendingSettings
 from tests.fixtures.kafka import wait_for_records
 from tests.tablet_lending.support import LendingApi, kana, link, today_jst
@@ -82,6 +84,18 @@ async def before(stack: Stack) -> dict[str, Any]:
     await link(stack, api, linked)
     await api.ok("POST", f"/participants/{linked}/link-code")
     assert await documents_mentioning(stack, names[0])  # the search finds what is there
+    imported = await api.http.post(
+        f"/cohorts/{cohort_id}/imports",
+        params={"municipality_code": "27116"},
+        content=(
+            f"{EXAMPLE_HEADER}\r\n"
+            f"RET-{uuid4().hex[:6]},山田,一郎,ヤマダ,イチロウ,1950/1/1,,大阪市生野区1-1,,,同意,,\r\n"
+            f"RET-{uuid4().hex[:6]},山田,次郎,ヤマダ,ジロウ,2000/1/1,,大阪市生野区1-1,,,同意,,\r\n"
+        ).encode("cp932"),
+    )
+    assert imported.json()["counts"] == {"accepted": 1, "duplicate": 0, "refused": 1}, (
+        imported.json()["rows"]
+    )
     erased_now = await boss.ok(
         "POST", f"/participants/{on_request}/erase", json={"reason": "本人からの削除依頼"}
     )
@@ -99,6 +113,7 @@ async def before(stack: Stack) -> dict[str, Any]:
         ),
         "loans": await api.ok("GET", "/reports/loans", params={"cohort_id": cohort_id}),
         "ends_on": cohort["lending_ends_on"],
+        "import_id": imported.json()["import_id"],
     }
     await api.close()
     await boss.close()
@@ -138,6 +153,11 @@ async def test_retention_erases_personal_data_and_keeps_the_counts(
             assert detail["link_code_expires_at"] is None
             # Nothing anywhere in the database still carries the person's kana (notes included).
             assert await documents_mentioning(later, before["names"][participant_id]) == []
+
+        # The import report keeps its verdicts but no application numbers, refused rows included.
+        report = await api.ok("GET", f"/imports/{before['import_id']}")
+        assert [row["application_number"] for row in report["rows"]] == [None, None]
+        assert [row["outcome"] for row in report["rows"]] == ["accepted", "refused"]
 
         # Someone who still has a tablet is kept until it is back.
         kept = await api.ok("GET", f"/participants/{before['kept_by']}")

@@ -57,7 +57,8 @@ _COMPACT = re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$")
 
 
 class BadDate(ValueError):
-    """The text is not a date this module reads; the message (Japanese) says why."""
+    """The text is not a date this module reads; the message (Japanese) says why without
+    repeating the text, which may be someone's birthdate."""
 
 
 def normalise(text: str) -> str:
@@ -71,27 +72,25 @@ def parse_date(text: str) -> date:
         raise BadDate("日付が空です。")
     for pattern in (_SEIREKI, _COMPACT):
         if match := pattern.match(value):
-            return _build(int(match["year"]), int(match["month"]), int(match["day"]), text)
+            return _build(int(match["year"]), int(match["month"]), int(match["day"]))
     if match := _WAREKI.match(value):
         name, first = _ERA_BY_MARK[match["era"]]
         era_year = 1 if match["year"] == "元" else int(match["year"])
         if era_year < 1:
-            raise BadDate(f"「{text}」の{name}の年が正しくありません。")
-        result = _build(first.year + era_year - 1, int(match["month"]), int(match["day"]), text)
+            raise BadDate(f"{name}の年が正しくありません。")
+        result = _build(first.year + era_year - 1, int(match["month"]), int(match["day"]))
         later = [era_first for _n, era_first, _m in ERAS if era_first > first]
         if result < first or (later and result >= min(later)):
-            raise BadDate(f"「{text}」は{name}の期間にない日付です。")
+            raise BadDate(f"{name}の期間にない日付です。")
         return result
-    raise BadDate(
-        f"「{text}」を日付として読み取れませんでした（例: 1952/4/1、昭和27年4月1日、S27.4.1）。"
-    )
+    raise BadDate("日付として読み取れませんでした（例: 1952/4/1、昭和27年4月1日、S27.4.1）。")
 
 
-def _build(year: int, month: int, day: int, text: str) -> date:
+def _build(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError as exc:
-        raise BadDate(f"「{text}」は存在しない日付です。") from exc
+        raise BadDate("存在しない日付です。") from exc
 
 
 def format_date_ja(day: date) -> str:

@@ -2,7 +2,9 @@
 
 Erasure removes the `personal` sub-document and every key derived from it (application number,
 duplicate-detection hash), the LINE link and any link code, and blanks the staff's free-text notes
-on the participant's loans (and in their history), since a note may name someone; it keeps the participant's id,
+on the participant's loans (and in their history), since a note may name someone, and their
+application number in import reports (a cohort's import reports lose every application number,
+refused rows included, when its retention period ends); it keeps the participant's id,
 cohort, area, status, age band and dates, so every count and report stays as it was. A
 participant who still has a tablet is kept until the loan is closed (the data is needed to get
 the tablet back) and counted as blocked. `lending.participant.erased` tells the other services to
@@ -64,6 +66,7 @@ async def erase_participant(
         await db.participants.erase(tx, participant_id, at=now)
         await db.links.forget(tx, participant_id)
         await db.link_codes.forget(tx, participant_id)
+        await db.imports.forget_participant(tx, participant_id)
         loan_ids = await db.loans.redact_free_text(tx, participant_id, placeholder=REDACTED)
         await db.history.redact(
             tx,
@@ -116,6 +119,8 @@ async def run_retention(
     for cohort in await db.cohorts.list():
         if cohort.lending_ends_on + timedelta(days=days_after_end) >= today:
             continue
+        # Import reports keep refused rows too: their application numbers go with the rest.
+        await db.imports.forget_numbers(cohort.cohort_id)
         for participant_id in await db.participants.not_erased(cohort.cohort_id, limit=100_000):
             try:
                 if await erase_participant(

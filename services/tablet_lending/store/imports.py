@@ -26,3 +26,19 @@ class ImportRepository:
 
     async def get(self, import_id: str) -> dict[str, Any] | None:
         return await self._collection.find_one({"_id": import_id})
+
+    async def forget_participant(self, tx: Tx, participant_id: str) -> None:
+        """Blank the application number reported for an erased participant's row."""
+        await self._collection.update_many(
+            {"rows.participant_id": participant_id},
+            {"$set": {"rows.$[row].application_number": None}},
+            array_filters=[{"row.participant_id": participant_id}],
+            session=tx.session,
+        )
+
+    async def forget_numbers(self, cohort_id: str) -> None:
+        """Blank every application number in a cohort's reports, refused rows included."""
+        await self._collection.update_many(
+            {"cohort_id": cohort_id, "rows.application_number": {"$type": "string"}},
+            {"$set": {"rows.$[].application_number": None, "filename": None}},
+        )
