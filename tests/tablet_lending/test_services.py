@@ -11,7 +11,7 @@ from uuid import uuid4
 
 import pytest
 
-from services.common.auth import AuditLog
+from services.common.auth import AuditLog, StaffAccounts
 from services.common.events.contracts.lending import Area
 from services.common.store import Tx
 from services.common.time import JST
@@ -35,6 +35,7 @@ from services.tablet_lending.domain.reminder_service import (
 )
 from services.tablet_lending.domain.sessions import SessionKind
 from services.tablet_lending.settings import TabletLendingSettings
+from services.tablet_lending.staff import add_staff
 from services.tablet_lending.store import LendingDb
 from tests.tablet_lending.support import kana
 
@@ -286,3 +287,26 @@ async def test_the_demo_seed_builds_the_demo_and_runs_again_harmlessly(
     codes = await db.store.collection("link_codes").count_documents({})
     assert codes == 6
     assert len(await outbox(db, "lending.link_code.issued")) == 6
+
+
+async def test_staff_accounts_are_created_from_the_command_line_code(db: LendingDb) -> None:
+    staff_id = await add_staff(
+        store=db.store,
+        username="first-supervisor",
+        password="a-long-enough-password",
+        display_name="統括 一",
+        roles=("supervisor",),
+    )
+    account = await StaffAccounts(db.store).authenticate(
+        username="first-supervisor", password="a-long-enough-password"
+    )
+    assert (account.id, account.roles) == (staff_id, ("supervisor",))
+    with pytest.raises(ValueError, match="unknown roles"):
+        await add_staff(
+            store=db.store, username="x", password="a-long-enough-password",
+            display_name="x", roles=("admin",),
+        )  # fmt: skip
+    with pytest.raises(ValueError, match="at least"):
+        await add_staff(
+            store=db.store, username="y", password="short", display_name="y", roles=("viewer",)
+        )

@@ -92,13 +92,13 @@ async def list_participants(
     found = await lending.db.participants.page(
         cohort_id=cohort_id, status=status, limit=limit, skip=skip
     )
-    for participant in found:
-        if participant.personal is not None:
-            await lending.audit.record(
-                actor=staff.sub,
-                action="participant.list",
-                subject=participant.participant_id,
-            )
+    await lending.audit.record_many(
+        [
+            {"actor": staff.sub, "action": "participant.list", "subject": p.participant_id}
+            for p in found
+            if p.personal is not None
+        ]
+    )
     return found
 
 

@@ -104,15 +104,20 @@ async def export_participants(
         cohort_id=cohort_id, status=status, limit=500, skip=skip
     ):
         skip += len(batch)
-        for participant in batch:
-            if participant.personal is None:
-                continue
-            await lending.audit.record(
-                actor=staff.sub,
-                action="participant.export",
-                subject=participant.participant_id,
-                details={"cohort_id": cohort_id},
-            )
+        shown = [participant for participant in batch if participant.personal is not None]
+        await lending.audit.record_many(
+            [
+                {
+                    "actor": staff.sub,
+                    "action": "participant.export",
+                    "subject": participant.participant_id,
+                    "details": {"cohort_id": cohort_id},
+                }
+                for participant in shown
+            ]
+        )
+        for participant in shown:
+            assert participant.personal is not None
             rows.append(
                 {
                     "participant_id": participant.participant_id,
