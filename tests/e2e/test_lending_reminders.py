@@ -120,6 +120,10 @@ async def test_seniors_without_line_get_one_call_task_in_the_helpdesk_queue(
     assert participant_id in task.summary
     assert "山田" not in task.summary
     assert "06-0000-1234" not in task.summary
+    # Staff who call see what was sent, and the phone number, on the participant (audited).
+    detail = await api.ok("GET", f"/participants/{participant_id}")
+    assert [(r["stage"], r["channel"]) for r in detail["reminders"]] == [("due_7", "call_task")]
+    assert detail["participant"]["personal"]["phone"] == "06-0000-1234"
 
 
 async def test_overdue_loans_escalate_from_message_to_call_to_visit(

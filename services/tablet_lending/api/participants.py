@@ -108,6 +108,7 @@ class ParticipantDetail(BaseModel):
     link_code_expires_at: datetime | None
     loans: list[dict[str, Any]]
     registrations: list[dict[str, Any]]
+    reminders: list[dict[str, Any]]
 
 
 @router.get("/participants/{participant_id}", summary="One participant in full (audited)")
@@ -125,6 +126,11 @@ async def get_participant(
         registrations=[
             registration.model_dump()
             for registration in await lending.db.registrations.of_participant(participant_id)
+        ],
+        reminders=[
+            {key: value for key, value in reminder.items() if key != "_id"}
+            | {"reminder_id": reminder["_id"]}
+            for reminder in await lending.db.reminders.of_participant(participant_id)
         ],
     )
 

@@ -80,6 +80,3 @@ class Loan(BaseModel):
     loss_record: LossRecord | None = None
     issued_by: str
     created_at: AwareDatetime
-
-    def days_overdue(self, today: date) -> int:
-        return max((today - self.due_on).days, 0)

@@ -56,9 +56,6 @@ class LineLinkRepository:
         )
         return str(doc["_id"]) if doc else None
 
-    async def linked_count(self, participant_ids: list[str]) -> int:
-        return await self._collection.count_documents({"_id": {"$in": participant_ids}})
-
 
 class LinkCodeRepository:
     """Only a salted hash of each code is kept; the code itself is shown to staff once."""

@@ -212,10 +212,6 @@ class ParticipantRepository:
         )
         return [str(doc["_id"]) for doc in docs]
 
-    async def raw(self, participant_id: str) -> dict[str, Any] | None:
-        """The stored document as is (tests and erasure checks look at every field)."""
-        return await self._collection.find_one({"_id": participant_id})
-
     async def count_by(self, *fields: str, match: dict[str, Any] | None = None) -> list[Any]:
         """Counts grouped by `fields` (e.g. cohort_id, area_code, status): reports and metrics."""
         pipeline: list[dict[str, Any]] = []
