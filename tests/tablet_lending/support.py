@@ -5,6 +5,7 @@ Every test builds its own cohort (a fresh id), so tests never share state on the
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -222,10 +223,15 @@ async def link(stack: Stack, api: LendingApi, participant_id: str, user: str | N
     return user
 
 
-async def exactly_one(stack: Stack, topic: str, key: str) -> bytes:
-    """The one record under `key`, after waiting long enough for a second one to show up."""
+async def exactly_one(stack: Stack, topic: str, key: str, *, quiet: float = 3.0) -> bytes:
+    """The one record under `key`, after waiting long enough for a second one to show up.
+
+    A single read of a topic can come back empty just after its consumer starts (no partitions
+    assigned yet), so every read here waits for at least one record, which is known to exist.
+    """
     bootstrap = stack.kafka.bootstrap_servers
     assert await wait_for_records(bootstrap, topic, key=key.encode(), count=1)
-    found = await wait_for_records(bootstrap, topic, key=key.encode(), count=2, timeout=3.0)
+    await asyncio.sleep(quiet)
+    found = await wait_for_records(bootstrap, topic, key=key.encode(), count=1)
     assert len(found) == 1, found
     return found[0].value
