@@ -1,0 +1,1 @@
+"""Benchmarks that back performance statements in the README; each runs on its own."""

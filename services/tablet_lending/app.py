@@ -1,23 +1,75 @@
-"""tablet_lending's process."""
+"""tablet_lending's process: the admin API, `line.inbound` consumers and the scheduler."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
+from services.common.auth import AuditLog, StaffAccounts
+from services.common.auth.accounts import parse_demo_accounts
+from services.common.auth.web import StaffAuth
+from services.common.events.contracts.line import (
+    AccountLinked,
+    AccountUnlinked,
+    PostbackReceived,
+)
+from services.common.kafka.streams import route
+from services.common.kafka.topics import LINE_INBOUND
 from services.common.logging import get_logger
+from services.common.metrics import REJECTED_INPUT
 from services.common.runtime import platform_runtime
+from services.common.settings import Environment
 from services.common.web import create_service_app
+from services.tablet_lending.api import (
+    admin,
+    auth,
+    devices,
+    imports,
+    loans,
+    participants,
+    reports,
+    sessions,
+)
 from services.tablet_lending.api import cohorts as cohorts_api
+from services.tablet_lending.api.deps import STAFF_ROLES, Lending
+from services.tablet_lending.consumers.line_inbound import LineInboundHandlers
+from services.tablet_lending.domain.clock import Clock
 from services.tablet_lending.domain.cohort_service import save_cohort
 from services.tablet_lending.domain.cohorts import seed_cohorts
+from services.tablet_lending.domain.demo import seed_demo
+from services.tablet_lending.domain.errors import LendingError
+from services.tablet_lending.scheduled import Scheduler
 from services.tablet_lending.settings import TabletLendingSettings
-from services.tablet_lending.store import CohortRepository
+from services.tablet_lending.store import LendingDb
 
 SERVICE = "tablet_lending"
 log = get_logger(__name__)
+
+
+async def ensure_demo_accounts(accounts: StaffAccounts, spec: str) -> None:
+    for username, password, display_name, roles in parse_demo_accounts(spec):
+        unknown = set(roles) - set(STAFF_ROLES)
+        if unknown:
+            raise ValueError(f"demo account {username!r} has unknown roles {sorted(unknown)}")
+        await accounts.ensure(
+            username=username, password=password, display_name=display_name, roles=roles
+        )
+
+
+async def refuse(request: Request, exc: Exception) -> JSONResponse:
+    """A domain refusal: English `message` for the API, `message_ja` for staff screens."""
+    assert isinstance(exc, LendingError)
+    where = str(getattr(request.scope.get("route"), "path", "unmatched"))
+    REJECTED_INPUT.labels(where, exc.reason).inc()
+    log.info("request refused", route=where, reason=exc.reason)
+    return JSONResponse(
+        {"message": exc.message, "reason": exc.reason, "message_ja": exc.message_ja},
+        status_code=exc.status_code,
+    )
 
 
 def create_app(settings: TabletLendingSettings | None = None) -> FastAPI:
@@ -26,21 +78,82 @@ def create_app(settings: TabletLendingSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with platform_runtime(
-            service=SERVICE, settings=settings, indexes=[CohortRepository.indexes()]
+            service=SERVICE,
+            settings=settings,
+            indexes=[
+                *LendingDb.indexes(),
+                StaffAccounts.indexes(),
+                StaffAuth.indexes(),
+                AuditLog.indexes(retention=timedelta(days=settings.audit_retention_days)),
+            ],
         ) as runtime:
-            cohorts = CohortRepository(runtime.store)
-            app.state.cohorts = cohorts
+            db = LendingDb.on(runtime.store)
+            app.state.cohorts = db.cohorts
+            clock = Clock(start=settings.clock_start)
+            if clock.shifted:
+                log.warning(
+                    "the service clock is shifted (tests only)", now=clock.now().isoformat()
+                )
+            audit = AuditLog(runtime.store)
+            accounts = StaffAccounts(runtime.store)
+            await ensure_demo_accounts(accounts, settings.demo_accounts)
             if settings.seed_cohorts:
                 for cohort in seed_cohorts():
-                    if await save_cohort(store=runtime.store, cohorts=cohorts, cohort=cohort):
+                    if await save_cohort(store=runtime.store, cohorts=db.cohorts, cohort=cohort):
                         log.info("seeded cohort", cohort_id=cohort.cohort_id)
-            async with runtime.serving(app):
-                yield
+            if settings.demo_data:
+                await seed_demo(db=db, audit=audit, clock=clock, settings=settings)
+            scheduler = Scheduler(db=db, audit=audit, clock=clock, settings=settings)
+            app.state.lending = Lending(
+                db=db,
+                audit=audit,
+                auth=StaffAuth(
+                    runtime.store,
+                    secret=settings.token_secret,
+                    secure_cookies=settings.environment is Environment.PRODUCTION,
+                    session_ttl=timedelta(minutes=settings.token_ttl_minutes),
+                ),
+                accounts=accounts,
+                clock=clock,
+                settings=settings,
+                scheduler=scheduler,
+            )
+            handlers = LineInboundHandlers(db=db, clock=clock)
+            async with runtime.serving(
+                app,
+                [
+                    route(LINE_INBOUND, PostbackReceived, handlers.on_postback_received),
+                    route(LINE_INBOUND, AccountLinked, handlers.on_account_linked),
+                    route(LINE_INBOUND, AccountUnlinked, handlers.on_account_unlinked),
+                ],
+            ):
+                scheduler.start()
+                try:
+                    yield
+                finally:
+                    await scheduler.stop()
 
-    return create_service_app(
+    app = create_service_app(
         service=SERVICE,
         title="tablet_lending",
-        description="Cohorts, participants, devices, six-month loans and sessions.",
+        description=(
+            "The programme office's system of record: cohorts, applicants and participants, "
+            "tablets, six-month loans, sessions, reminders. Sign in with `POST /auth/token` and "
+            "send `Authorization: Bearer <token>`. Refusals answer "
+            '`{"message", "reason", "message_ja"}`.'
+        ),
         lifespan=lifespan,
-        routers=[cohorts_api.router],
+        routers=[
+            auth.router,
+            cohorts_api.router,
+            participants.router,
+            imports.router,
+            devices.router,
+            loans.router,
+            sessions.router,
+            reports.router,
+            admin.router,
+        ],
     )
+    app.add_exception_handler(LendingError, refuse)
+    return app

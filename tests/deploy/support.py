@@ -77,6 +77,7 @@ PRODUCTION_ENV = {
     "LINE_CHANNEL_ACCESS_TOKEN": "test-channel-access-token-0123456789",
     "GRAFANA_ADMIN_PASSWORD": "test-grafana-admin-password",
     "HELPDESK_SESSION_SECRET": "test-helpdesk-session-secret-0123456789abcdef",
+    "TABLET_LENDING_TOKEN_SECRET": "test-tablet-lending-token-secret-0123456789",
 }
 
 

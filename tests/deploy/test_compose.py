@@ -289,6 +289,7 @@ def test_production_environment_builds_valid_production_settings(
         "LINE_CHANNEL_ACCESS_TOKEN",
         "GRAFANA_ADMIN_PASSWORD",
         "HELPDESK_SESSION_SECRET",
+        "TABLET_LENDING_TOKEN_SECRET",
     ],
 )
 def test_compose_refuses_to_start_without_a_secret(secret: str):

@@ -46,6 +46,12 @@ PASS_THROUGH = (
     "OPENAI_MODEL",
     "LOG_LEVEL",
 )
+# username:password:roles:display name (development and demo only).
+TABLET_LENDING_DEMO_ACCOUNTS = (
+    "operator:operator-demo-pass:operator:運用担当（デモ）,"
+    "supervisor:supervisor-demo-pass:supervisor:統括（デモ）,"
+    "viewer:viewer-demo-pass:viewer:閲覧（デモ）"
+)
 
 
 def free_port() -> int:
@@ -140,6 +146,11 @@ class Stack:
         }
         for name in SERVICES:
             env[f"{name.upper()}_PORT"] = str(ports[name])
+        # tablet_lending: demo staff accounts (never in production: its settings refuse them),
+        # and the fictional demo cohort for `make run`/`make up` only, not for test stacks.
+        env["TABLET_LENDING_DEMO_ACCOUNTS"] = TABLET_LENDING_DEMO_ACCOUNTS
+        if not self.config.tied_to_parent:
+            env["TABLET_LENDING_DEMO_DATA"] = "true"
         env.update(self.config.env)
         return env
 

@@ -51,6 +51,25 @@ class AuditLog:
             session=tx.session if tx else None,
         )
 
+    async def record_many(self, entries: list[dict[str, Any]], *, tx: Tx | None = None) -> None:
+        """Several `record` calls in one write: each entry has actor, action, subject, details."""
+        if not entries:
+            return
+        at = utcnow()
+        await self._collection.insert_many(
+            [
+                {
+                    "at": at,
+                    "actor": entry["actor"],
+                    "action": entry["action"],
+                    "subject": entry["subject"],
+                    "details": entry.get("details") or {},
+                }
+                for entry in entries
+            ],
+            session=tx.session if tx else None,
+        )
+
     async def for_subject(self, subject: str, *, limit: int = 100) -> list[dict[str, Any]]:
         return (
             await self._collection.find({"subject": subject}, {"_id": 0})

@@ -28,14 +28,29 @@ class Cohort(BaseModel):
     lending_ends_on: date
     minimum_age: int = Field(default=50, ge=0, le=120)
     capacity: int = Field(ge=1)
+    # Each loan lasts this many calendar months, cut short by the end of the lending window.
+    loan_months: int = Field(default=6, ge=1, le=24)
+    # The version of the lending terms applicants of this cohort agree to.
+    terms_version: str = Field(default="v1", min_length=1, max_length=40)
     planned_sessions: PlannedSessions | None = None
     source: str | None = None
+    # A fictional cohort for demonstrations, never real people.
+    demo: bool = False
 
     @model_validator(mode="after")
     def _window_is_ordered(self) -> Cohort:
         if self.lending_ends_on <= self.lending_starts_on:
             raise ValueError("lending_ends_on must be after lending_starts_on")
+        codes = [area.code for area in self.areas]
+        if len(set(codes)) != len(codes):
+            raise ValueError("each area may appear only once")
         return self
+
+    def area(self, code: str) -> Area | None:
+        return next((area for area in self.areas if area.code == code), None)
+
+    def area_names_ja(self) -> str:
+        return "、".join(area.name for area in self.areas)
 
     def published(self) -> CohortPublished:
         return CohortPublished(

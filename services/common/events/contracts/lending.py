@@ -49,6 +49,17 @@ class ParticipantEnrolled(Contract):
 
 
 @contract
+class ParticipantWithdrawn(Contract):
+    """A participant left the programme (their seat may go to the next on the waiting list)."""
+
+    event_type = "lending.participant.withdrawn"
+
+    participant_id: str
+    cohort_id: str
+    withdrawn_at: AwareDatetime
+
+
+@contract
 class ParticipantErased(Contract):
     """A participant's personal data was deleted (retention or request): forget them too."""
 
@@ -99,6 +110,28 @@ class LoanOverdue(Contract):
     due_on: date
     days_overdue: int = Field(ge=1)
     stage: str = Field(max_length=32)
+
+
+class DeviceState(StrEnum):
+    IN_STOCK = "in_stock"
+    ON_LOAN = "on_loan"
+    IN_REPAIR = "in_repair"
+    LOST = "lost"
+    RETIRED = "retired"
+
+
+@contract
+class DeviceStateChanged(Contract):
+    """A tablet changed state (stock, loan, repair, lost, retired); keyed by device id."""
+
+    event_type = "lending.device.state_changed"
+
+    device_id: str
+    model: str
+    from_state: DeviceState | None = None
+    state: DeviceState
+    condition: str = Field(max_length=32)
+    at: AwareDatetime
 
 
 class SessionKind(StrEnum):

@@ -1,0 +1,140 @@
+"""tablet_lending's side of `line.inbound`: account links, and `lending:*` postbacks.
+
+Links come from line_gateway (`line.account.linked` / `unlinked`) and tell reminders where a
+participant can be messaged. Postbacks `lending:book?session=ID` and `lending:cancel?session=ID`
+book or cancel a follow-up session and answer the senior in Japanese; other prefixes belong to
+other services and are ignored.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from services.common.events.contracts.line import (
+    AccountLinked,
+    AccountUnlinked,
+    PostbackReceived,
+    SendRequested,
+)
+from services.common.events.envelope import Envelope
+from services.common.kafka.streams import HandlerContext
+from services.common.logging import get_logger, user_ref
+from services.common.store import Tx
+from services.tablet_lending.domain import messages
+from services.tablet_lending.domain.clock import Clock
+from services.tablet_lending.domain.errors import Refused
+from services.tablet_lending.domain.events import send_line
+from services.tablet_lending.domain.session_service import LineBooking, line_booking
+from services.tablet_lending.metrics import BOOKINGS
+from services.tablet_lending.store import LendingDb
+
+log = get_logger(__name__)
+
+PREFIX = "lending:"
+ACTIONS = ("book", "cancel")
+
+
+class LineInboundHandlers:
+    def __init__(self, *, db: LendingDb, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def on_account_linked(
+        self, envelope: Envelope[AccountLinked], ctx: HandlerContext
+    ) -> None:
+        # Retried on failure (MongoDB only); the claimed event id makes a redelivery a no-op.
+        link = envelope.data
+
+        async def record(tx: Tx) -> None:
+            participant = await self._db.participants.get(link.participant_id, tx)
+            if participant is None or participant.erased:
+                # Erased, or from another environment: there is nobody to link.
+                log.info("link for an unknown participant ignored", ref=user_ref(link.user_id))
+                return
+            await self._db.links.link(
+                tx,
+                participant_id=link.participant_id,
+                line_user_id=link.user_id,
+                linked_at=link.linked_at,
+            )
+
+        await ctx.transaction(record)
+
+    async def on_account_unlinked(
+        self, envelope: Envelope[AccountUnlinked], ctx: HandlerContext
+    ) -> None:
+        # Retried on failure (MongoDB only); unlinking twice changes nothing.
+        unlink = envelope.data
+
+        async def record(tx: Tx) -> None:
+            await self._db.links.unlink(
+                tx, participant_id=unlink.participant_id, line_user_id=unlink.user_id
+            )
+
+        await ctx.transaction(record)
+
+    async def on_postback_received(
+        self, envelope: Envelope[PostbackReceived], ctx: HandlerContext
+    ) -> None:
+        # Retried on failure: the booking and its reply commit together with the claimed event
+        # id, so a redelivered tap neither books twice nor answers twice.
+        postback = envelope.data
+        if not postback.data.startswith(PREFIX):
+            return
+        action, session_id = parse_postback(postback.data)
+        now = self._clock.now()
+
+        async def handle(tx: Tx) -> str:
+            if action is None or session_id is None:
+                outcome = LineBooking(
+                    None, Refused("bad_postback", "Unreadable postback.", "読み取れません。")
+                )
+            else:
+                outcome = await line_booking(
+                    tx,
+                    db=self._db,
+                    line_user_id=postback.user_id,
+                    session_id=session_id,
+                    cancel=action == "cancel",
+                    now=now,
+                )
+            await send_line(
+                tx, command=reply(postback, action, outcome), key=str(envelope.id), cause=envelope
+            )
+            if outcome.refusal is not None:
+                return outcome.refusal.reason
+            return "cancelled" if action == "cancel" else "booked"
+
+        result = await ctx.transaction(handle)
+        BOOKINGS.labels(result).inc()
+        log.info("lending postback handled", outcome=result, ref=user_ref(postback.user_id))
+
+
+def parse_postback(data: str) -> tuple[str | None, str | None]:
+    """ "lending:book?session=S-1" -> ("book", "S-1"); anything malformed -> Nones."""
+    action, _, query = data.removeprefix(PREFIX).partition("?")
+    sessions = parse_qs(query).get("session", [])
+    if action not in ACTIONS or len(sessions) != 1 or not sessions[0].strip():
+        return None, None
+    return action, sessions[0].strip()
+
+
+def reply(postback: PostbackReceived, action: str | None, outcome: LineBooking) -> SendRequested:
+    session = outcome.session
+    quick_replies = []
+    if outcome.refusal is not None:
+        text = messages.booking_refused(outcome.refusal, session)
+    elif action == "cancel" and session is not None:
+        text = messages.booking_cancelled(session)
+    else:
+        assert session is not None  # a successful booking always has its session
+        text = messages.booking_confirmed(session)
+        quick_replies = [messages.cancel_button(session.session_id)]
+    return messages.send(
+        user_id=postback.user_id,
+        text=text,
+        purpose="lending.booking",
+        quick_replies=quick_replies,
+        reply_token=postback.reply_token,
+        reply_token_expires_at=postback.reply_token_expires_at,
+    )

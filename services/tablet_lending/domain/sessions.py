@@ -1,0 +1,73 @@
+"""Explanatory (説明会) and follow-up (フォローアップ) sessions and their registrations."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from services.common.events.contracts.lending import SessionKind, SessionScheduled
+
+__all__ = ["Registration", "RegistrationStatus", "Session", "SessionKind"]
+
+KIND_JA = {SessionKind.EXPLANATORY: "説明会", SessionKind.FOLLOW_UP: "フォローアップ説明会"}
+
+
+class Session(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    session_id: str
+    cohort_id: str
+    kind: SessionKind
+    title: str = Field(min_length=1, max_length=80)
+    venue: str = Field(min_length=1, max_length=120)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    capacity: int = Field(ge=1, le=10_000)
+    booked: int = Field(default=0, ge=0)
+    cancelled: bool = False
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Session:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+    def scheduled(self) -> SessionScheduled:
+        return SessionScheduled(
+            session_id=self.session_id,
+            cohort_id=self.cohort_id,
+            kind=self.kind,
+            title=self.title,
+            venue=self.venue,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            capacity=self.capacity,
+            seats_left=self.seats_left,
+            cancelled=self.cancelled,
+        )
+
+
+class RegistrationStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
+class Registration(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    session_id: str
+    participant_id: str
+    cohort_id: str
+    kind: SessionKind
+    status: RegistrationStatus
+    via: str  # "line" or "staff"
+    booked_at: AwareDatetime
+    cancelled_at: AwareDatetime | None = None
+    attended: bool | None = None
+    # Recorded without a booking (a walk-in), so it never took a seat.
+    walk_in: bool = False
