@@ -23,11 +23,11 @@ from tests.helpdesk.support import (
     NAMES,
     PASSWORDS,
     Staff,
-    events_on,
     help_request,
     of_type,
     postback,
     publish,
+    wait_events,
 )
 from tools.devstack.stack import Stack
 
@@ -257,11 +257,11 @@ async def test_the_satisfaction_answer_through_the_line_simulator(
         json={"data": f"helpdesk:csat?ticket={ticket['id']}&score=3", "displayText": "3 ふつう"},
     )
     assert tapped.status_code == 200
-    await asyncio.sleep(3)
-    published = of_type(await events_on(stack, "line.inbound", key=user), "line.postback.received")
-    if not published:
-        pytest.skip(
-            "line_gateway does not publish postbacks as line.postback.received yet (issue 3); "
-            "the CSAT consumer is covered by publishing the event directly"
-        )
+    published = await wait_events(
+        stack,
+        "line.inbound",
+        key=user,
+        until=lambda found: of_type(found, "line.postback.received"),
+    )
+    assert of_type(published, "line.postback.received")
     await expect(page.locator("#ticket-meta")).to_contain_text("満足度：3", timeout=20_000)

@@ -141,25 +141,10 @@ async def test_refusals_are_explained_kindly(
     assert not [t for t in texts(other)[3:] if "予約" in t]
 
 
-async def postbacks_reach_line_inbound(stack: Stack, simulator: Simulator) -> bool:
-    probe = new_user_id()
-    await simulator.http.post(f"/sim/users/{probe}/postbacks", json={"data": "lending:probe"})
-    found = await wait_for_records(
-        stack.kafka.bootstrap_servers, "line.inbound", key=probe.encode(), timeout=5.0
-    )
-    return any(decode_event(r.value).type == "line.postback.received" for r in found)
-
-
 async def test_booking_from_the_line_simulator_end_to_end(
     stack: Stack, api: LendingApi, boss: LendingApi, simulator: Simulator
 ) -> None:
-    """LINE simulator → line_gateway → tablet_lending → line_gateway → LINE (reply token).
-
-    Skipped until line_gateway publishes postbacks as `line.postback.received` (issue 3); it
-    needs no change once it does.
-    """
-    if not await postbacks_reach_line_inbound(stack, simulator):
-        pytest.skip("line_gateway does not publish line.postback.received yet (issue 3)")
+    """LINE simulator → line_gateway → tablet_lending → line_gateway → LINE (reply token)."""
     cohort_id, [(_, user)] = await linked_participants(stack, api, boss, 1)
     session = await follow_up(api, cohort_id)
 

@@ -44,7 +44,8 @@ async def test_demo_seniors_live_in_the_programme_areas(sim: httpx.AsyncClient) 
     assert all(re.fullmatch(r"U[0-9a-f]{32}", u["userId"]) for u in users)
     assert len({u["userId"] for u in users}) == 6
     assert {u["area"] for u in users} == AREAS
-    assert {u["cohort"] for u in users} == {"phase-2", "phase-3"}
+    assert {u["cohort"] for u in users} == {"phase-4-demo"}
+    assert all(re.fullmatch(r"4001000[1-6]", u["linkCode"]) for u in users)
     assert all(u["demo"] and u["following"] for u in users)
     assert all(re.search(r"[ぁ-んァ-ン一-龥]", u["displayName"]) for u in users)
 

@@ -64,6 +64,8 @@ class User:
     status_message: str | None = None
     area: str | None = None
     cohort: str | None = None
+    # The demo link code tablet_lending's demo cohort issues to this senior (demo users only).
+    link_code: str | None = None
     demo: bool = False
     following: bool = True
     ever_blocked: bool = False
@@ -87,6 +89,7 @@ class User:
             "pictureUrl": self.picture_url,
             "area": self.area,
             "cohort": self.cohort,
+            "linkCode": self.link_code,
             "demo": self.demo,
             "following": self.following,
         }
@@ -250,6 +253,7 @@ class LinePlatform:
                 status_message=raw.get("statusMessage"),
                 area=raw.get("area"),
                 cohort=raw.get("cohort"),
+                link_code=raw.get("linkCode"),
                 demo=True,
                 following=raw.get("following", True),
             )

@@ -145,7 +145,10 @@ function renderUserInfo() {
     ["名前", user ? user.displayName : "（まだ話していません）"],
   ];
   if (user && user.area) rows.push(["地域", user.area]);
-  if (user && user.cohort) rows.push(["期", user.cohort === "phase-2" ? "第2期" : user.cohort === "phase-3" ? "第3期" : user.cohort]);
+  const cohorts = { "phase-2": "第2期", "phase-3": "第3期", "phase-4-demo": "第4期（デモ）" };
+  if (user && user.cohort) rows.push(["期", cohorts[user.cohort] || user.cohort]);
+  // Sending this code links the demo senior's LINE account to their (fictional) loan.
+  if (user && user.linkCode) rows.push(["連携コード", user.linkCode]);
   // Someone the simulator has never seen has not added the account yet: they start by adding it.
   const following = Boolean(user && user.following);
   rows.push(["友だち", following ? "追加済み" : user ? "ブロック中" : "まだ追加していません"]);
