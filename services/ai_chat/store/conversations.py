@@ -15,11 +15,15 @@ COLLECTION = "turns"
 
 
 class Turn(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     role: Literal["senior", "daichan"]
     text: str
     at: datetime
+    # Which reviewed persona prompt wrote Dai-chan's words (None for fixed texts and the senior).
+    persona_version: str | None = None
+    # How the senior said it: typed, spoken (transcribed) or tapped.
+    via: Literal["text", "voice", "button"] | None = None
 
 
 class ConversationRepository:
@@ -37,15 +41,23 @@ class ConversationRepository:
         )
 
     async def recent(self, user_id: str, *, limit: int) -> list[Turn]:
+        if limit <= 0:
+            return []
         docs = (
             await self._collection.find({"user_id": user_id}, {"_id": 0, "user_id": 0})
-            .sort("at", DESCENDING)
+            .sort([("at", DESCENDING), ("_id", DESCENDING)])
             .limit(limit)
             .to_list()
         )
         return [Turn.model_validate(doc) for doc in reversed(docs)]
 
     async def append(self, tx: Tx, *, user_id: str, turns: list[Turn]) -> None:
-        await self._collection.insert_many(
-            [{"user_id": user_id, **turn.model_dump()} for turn in turns], session=tx.session
-        )
+        if turns:
+            await self._collection.insert_many(
+                [{"user_id": user_id, **turn.model_dump(exclude_none=True)} for turn in turns],
+                session=tx.session,
+            )
+
+    async def erase(self, tx: Tx, *, user_id: str) -> int:
+        result = await self._collection.delete_many({"user_id": user_id}, session=tx.session)
+        return result.deleted_count
