@@ -79,7 +79,7 @@ def _word(hiragana: str) -> str:
 
 
 # Negative endings: 「痛くない」「痛くはありません」 do not describe a symptom.
-_NOT = r"(?!くな|くは|くあり|くも?ない)"
+_NOT = r"(?!くない|くなかった|くなく|くは|くあり|くもない)"
 _CANNOT = _words("ない へん ひん ん(?:。|$|や|ねん|の|わ) ません なく なかった れへん")
 _CHEST = _alt("胸", _word("むね"))
 _BREATH = _alt("息", _word("いき"))
@@ -92,7 +92,7 @@ _PERSON_NEAR = _alt(
 )
 # Context that turns "cannot stand / move" into a fall or an injury.
 _FALL = _words(
-    "転 ころん ころび ころげ こけ 倒 たおれ すべって 滑 落ち おちて めまい 目まい 眩 腰 足 膝 ひざ 痛 いたい いたく けが 怪我"
+    "転 ころん ころび ころげ こけ 倒 たおれ すべって 滑 落ち おちて 打っ うった うって めまい 目まい 眩 腰 足 膝 ひざ 痛 いたい いたく けが 怪我"
 )
 _KIN = _words("息子 むすこ 孫 まご 娘 むすめ 甥 姪 せがれ")
 _CALL = _words(
@@ -107,6 +107,9 @@ _MONEY_ASK = _alt(
         "用意 ようい 準備 じゅんび 渡し わたし 渡せ 取りに とりに 送っ 送れ おくっ おくれ 振 貸 かし かせ 預け あずけ"
     ),
     _MONEY + "が?" + _words("いる 要る 必要 ひつよう 足りな たりな 戻 もど"),
+    r"\d+万円?"
+    + _gap(4)
+    + _words("いる 要る 必要 ひつよう 用意 ようい 振り?込 ふりこ 貸 かし 払 はら"),
     _words("口座 こうざ")
     + _gap(4)
     + _words("教え おしえ 聞か きか 聞い きい 使われ つかわれ 凍結 とうけつ"),
@@ -127,6 +130,10 @@ _TALK = _alt(
     _words("繋 つな") + _words("いで げて ぎたい いでほしい がりたい"),
     _words("相談 そうだん") + _words("したい させて できる でけ"),
     _words("電話 でんわ") + _words("したい してほしい ください ちょうだい"),
+    _words("電話 でんわ")
+    + "して"
+    + _gap(4)
+    + _words("聞きたい ききたい 相談 そうだん 話し はなし"),
 )
 
 
@@ -173,6 +180,38 @@ _EMERGENCY_RULES = (
     ),
     _rule("breath_hard", E, _BREATH + _gap(3) + _words("苦し くるし ぐるし")),
     _rule(
+        "breath_difficult",
+        E,
+        _BREATH
+        + _alt("が", "も", "を", "")
+        + _words("吸い すい 吸い込み し")
+        + _words("にく づら ずら"),
+    ),
+    _rule(
+        "not_breathing",
+        E,
+        _BREATH + _alt("を", "") + "し" + _words("て と とっ") + _alt("い", "") + _CANNOT,
+    ),
+    _rule(
+        "no_response",
+        E,
+        _alt(
+            _words("返事 へんじ") + _alt("を", "") + _words("しない せえへん せん しなくな"),
+            _words("反応 はんのう") + _alt("が", "") + _words("ない なく あらへん"),
+        ),
+        _PERSON_NEAR,
+    ),
+    _rule(
+        "limb_weakness",
+        E,
+        _words("手 足 腕 うで 体 からだ 半身 片方 片側")
+        + _gap(4)
+        + _words("力 ちから")
+        + _alt("が", "")
+        + _words("入ら はいら")
+        + _CANNOT,
+    ),
+    _rule(
         "breathing",
         E,
         _words("呼吸 こきゅう")
@@ -182,7 +221,7 @@ _EMERGENCY_RULES = (
     _rule(
         "choking",
         E,
-        _words("喉 のど") + _gap(3) + _words("詰ま つま") + _words("った って る"),
+        _words("喉 のど") + _gap(8) + _words("詰ま つま") + _words("った って る"),
     ),
     _rule("cannot_get_up", E, _words("起き上が 起きあが おきあが") + "れ" + _CANNOT),
     _rule(
@@ -191,13 +230,32 @@ _EMERGENCY_RULES = (
         _words("立 た") + _words("て ちあがれ ち上がれ") + _CANNOT,
         _FALL,
     ),
-    _rule("fell_cannot_move", E, _words("動 うご") + "け" + _CANNOT, _FALL),
+    _rule("cannot_stay_up", E, _words("立 た") + "って" + _alt("い", "") + "られ" + _CANNOT),
+    _rule(
+        "limp",
+        E,
+        _words("ぐったり 目の前が真っ暗 めのまえがまっくら 目の前が真っ白 息が止まり いきがとまり"),
+    ),
+    _rule(
+        "no_waking",
+        E,
+        _words("呼んでも よんでも 声をかけても こえをかけても ゆすっても 揺すっても")
+        + _gap(4)
+        + _words("起きな おきな 起きへん おきへん 返事 へんじ 反応 はんのう 目を覚まさ めをさまさ"),
+    ),
+    _rule(
+        "bleeding_head",
+        E,
+        _words("血 ち") + "が" + _words("出 で") + _words("てる とる た て"),
+        _words("頭 あたま たくさん いっぱい 大量 顔 こけ 転 ころん 落ち 倒"),
+    ),
+    _rule("fell_cannot_move", E, _words("動 うご") + _words("け かれ") + _CANNOT, _FALL),
+    _rule("fell_cannot_rise", E, _words("起き おき") + _words("られ れ") + _CANNOT, _FALL),
     _rule(
         "someone_collapsed",
         E,
         _PERSON_NEAR
-        + _alt(_words("が は も さんが ちゃんが"), "")
-        + _alt(_words("急に きゅうに いきなり"), "")
+        + _alt(_words("が は も さんが ちゃんが") + _gap(6), "")
         + _words("倒 たお")
         + "れ"
         + _words("た て とる ちゃ まし"),
@@ -271,6 +329,48 @@ _EMERGENCY_RULES = (
 )
 
 _SELF_HARM_RULES = (
+    _rule(
+        "fine_to_die",
+        S,
+        _words("死 し") + "んでも" + _words("かまへん かまわない かまわん いい ええ よい"),
+    ),
+    _rule(
+        "thinking_of_death",
+        S,
+        _words("死 し")
+        + "ぬ"
+        + _words("こと 事")
+        + _gap(2)
+        + _words("ばかり ばっかり 考え かんがえ 思っ おもっ"),
+    ),
+    _rule("way_out", S, _words("楽 らく") + "になる" + _words("方法 ほうほう やり方 やりかた")),
+    _rule(
+        "not_wake",
+        S,
+        _words("目 め")
+        + "が"
+        + _words("覚め さめ")
+        + _words("なければ なかったら へんかったら んかったら"),
+    ),
+    _rule(
+        "burden",
+        S,
+        _words("迷惑 めいわく")
+        + _gap(10)
+        + _words("いない 居ない おらん おらへん 消え きえ 死 いなくな"),
+    ),
+    _rule(
+        "pill_plan",
+        S,
+        _alt(
+            _words("薬 くすり")
+            + _gap(8)
+            + _words("全部 ぜんぶ まとめて たくさん 大量 いっぱい")
+            + _gap(4)
+            + _words("飲も のも 飲みたい のみたい"),
+            _words("薬 くすり") + _alt("を", "") + _words("ため 溜め 貯め") + _words("て とる"),
+        ),
+    ),
     _rule("want_to_die", S, _words("死 し") + "に" + _words("たい たく とう")),
     _rule("lets_die", S, _alt("死のう", _word("しのう"))),
     _rule(
@@ -304,9 +404,9 @@ _SELF_HARM_RULES = (
         "not_living",
         S,
         _alt("生", _word("い"))
-        + "きて"
+        + _words("きて きとって きとっ きてて")
         + _gap(3)
-        + _words("たくな いたくな もしょうがな も仕方 もしかた てもしゃあな"),
+        + _words("たくな いたくな もしょうがな も仕方 もしかた もしゃあな もしゃーな"),
     ),
     _rule(
         "no_meaning",
@@ -456,12 +556,22 @@ _FRAUD_RULES = (
         "kin_needs_money",
         F,
         _alt(_KIN, "俺")
-        + _gap(20)
-        + _alt(_MONEY, "金が", "かねが")
-        + _gap(10)
+        + _gap(24)
+        + _alt(_MONEY, "金が", "かねが", r"\d+万")
+        + _gap(14)
         + _words(
             "いる 要る 必要 ひつよう 貸 かし かせ 用意 ようい 振り?込 ふりこ 至急 しきゅう すぐ"
         ),
+    ),
+    _rule("kin_impersonation", F, _KIN + _words("を名乗 をなの と名乗 となの を名の")),
+    _rule("cheque", F, _words("小切手 こぎって")),
+    _rule(
+        "card_misused",
+        F,
+        _words("不正 ふせい")
+        + _gap(3)
+        + _words("使われ つかわれ 利用され りようされ 引き出され ひきだされ"),
+        _alt(_CALL, _words("かーど 口座 こうざ")),
     ),
     _rule("ore_ore", F, _words("おれおれ 俺俺 俺やけど 俺だけど おれやけど おれだけど")),
     _rule("settlement", F, _words("示談 じだんきん")),
@@ -534,6 +644,13 @@ _PERSON_RULES = (
         + _words("がいい がええ を出して にかわって に代わって と話"),
     ),
     _rule(
+        "anyone_human",
+        P,
+        _words("人間 にんげん")
+        + _alt(_words("の人 のひと の方"), "")
+        + _words("おる いる いますか いません おらん"),
+    ),
+    _rule(
         "not_a_bot",
         P,
         _words("ai えーあい ろぼっと 機械 きかい 大ちゃん だいちゃん")
@@ -577,6 +694,15 @@ HARMLESS = re.compile(
         "に" + _words("たい 対") + "し" + _words("て た ます"),
         "にたいする",
         "119番の日",
+        _CHEST
+        + _gap(6)
+        + _words("苦し くるし 痛 いた 熱 あつ")
+        + "くなる"
+        + _words("ほど くらい ぐらい ような")
+        + _gap(2)
+        + _words(
+            "感動 かんどう うれし 嬉し 幸せ しあわせ 映画 えいが 話 はなし どらま 本 ほん 歌 うた"
+        ),
     )
 )
 
