@@ -227,7 +227,7 @@ _EMERGENCY_RULES = (
     _rule(
         "fell_cannot_stand",
         E,
-        _words("立 た") + _words("て ちあがれ ち上がれ") + _CANNOT,
+        _words("立 た") + _words("て たれ ちあがれ ち上がれ") + _CANNOT,
         _FALL,
     ),
     _rule("cannot_stay_up", E, _words("立 た") + "って" + _alt("い", "") + "られ" + _CANNOT),
@@ -309,6 +309,7 @@ _EMERGENCY_RULES = (
     ),
     _rule("help_someone", E, _words("誰 だれ") + "か" + _words("助 たす") + "けて"),
     _rule("help_alone", E, "^" + _words("助 たす") + "けて" + "[えてー。]*$"),
+    _rule("help_hurt", E, _words("助 たす") + "けて", _alt(_FALL, _words("苦し くるし 血"))),
     _rule(
         "overdose",
         E,
