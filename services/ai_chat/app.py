@@ -18,7 +18,6 @@ from services.ai_chat.domain.dialogue import Dialogue, DialogueSettings
 from services.ai_chat.domain.recording import OutcomeRecorder
 from services.ai_chat.domain.responders import Persona
 from services.ai_chat.settings import AiChatSettings
-from services.ai_chat.store import ConversationRepository
 from services.ai_chat.store.programme import ProgrammeRepository
 from services.ai_chat.store.seniors import SeniorRepository
 from services.common.events.contracts import helpdesk, lending, line
@@ -45,6 +44,7 @@ def build_model(settings: AiChatSettings) -> ModelClient | None:
         timeout_seconds=settings.openai_timeout_seconds,
         max_retries=settings.openai_max_retries,
         max_output_tokens=settings.openai_max_output_tokens,
+        http_pools=settings.openai_http_pools,
     )
 
 
@@ -100,18 +100,15 @@ def create_app(settings: AiChatSettings | None = None) -> FastAPI:
             service=SERVICE,
             settings=settings,
             indexes=[
-                ConversationRepository.indexes(retention=retention),
                 SeniorRepository.indexes(),
                 *ProgrammeRepository.indexes(),
             ],
         ) as runtime:
             model = build_model(settings)
             seniors = SeniorRepository(runtime.store)
-            turns = ConversationRepository(runtime.store)
             programme = ProgrammeRepository(runtime.store)
             dialogue = Dialogue(
                 seniors=seniors,
-                turns=turns,
                 programme=programme,
                 model=model,
                 persona=Persona.load(settings.persona_version),
@@ -119,10 +116,10 @@ def create_app(settings: AiChatSettings | None = None) -> FastAPI:
             )
             recorder = OutcomeRecorder(
                 seniors=seniors,
-                turns=turns,
                 handover_pending_timeout=timedelta(
                     minutes=settings.handover_pending_timeout_minutes
                 ),
+                keep_turns=max(settings.history_turns, settings.summary_every_turns),
             )
             scheduler = CheckinScheduler(
                 store=runtime.store,

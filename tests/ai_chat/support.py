@@ -13,7 +13,7 @@ from services.ai_chat.domain.dialogue import Dialogue, DialogueSettings
 from services.ai_chat.domain.outcome import Inbound, Outcome
 from services.ai_chat.domain.recording import OutcomeRecorder
 from services.ai_chat.domain.responders import Persona
-from services.ai_chat.store import ConversationRepository, ProgrammeRepository, SeniorRepository
+from services.ai_chat.store import ProgrammeRepository, SeniorRepository, Turn
 from services.ai_chat.store.programme import SessionView
 from services.ai_chat.store.seniors import Senior
 from services.common.events import decode_event
@@ -73,12 +73,10 @@ class Harness:
     def __init__(self, store: MongoStore, *, model: ModelClient | None, **settings: Any) -> None:
         self.store = store
         self.seniors = SeniorRepository(store)
-        self.turns = ConversationRepository(store)
         self.programme = ProgrammeRepository(store)
         self.settings = DialogueSettings(**settings)
         self.dialogue = Dialogue(
             seniors=self.seniors,
-            turns=self.turns,
             programme=self.programme,
             model=model,
             persona=Persona.load(),
@@ -86,15 +84,14 @@ class Harness:
         )
         self.recorder = OutcomeRecorder(
             seniors=self.seniors,
-            turns=self.turns,
             handover_pending_timeout=self.settings.handover_pending_timeout,
+            keep_turns=max(self.settings.history_turns, self.settings.summary_every_turns),
         )
 
     async def prepare(self) -> None:
         await self.store.ensure_indexes(
             [
                 *outbox_indexes(timedelta(days=1)),
-                ConversationRepository.indexes(retention=timedelta(days=90)),
                 SeniorRepository.indexes(),
                 *ProgrammeRepository.indexes(),
             ]
@@ -183,6 +180,9 @@ class Harness:
 
     async def senior(self, user_id: str) -> Senior:
         return await self.seniors.get(user_id)
+
+    async def turns(self, user_id: str) -> list[Turn]:
+        return (await self.seniors.get(user_id)).memory.turns
 
 
 def _event(data: Contract) -> Envelope[Any]:

@@ -44,7 +44,7 @@ async def test_the_model_answers_with_the_versioned_persona_and_usage_is_counted
     assert "マークダウン" in system_prompt(chat)
     [moderation] = await requests(model_control, "moderations")
     assert moderation["input"] == "公園に行ってきたよ"
-    turns = await online.turns.recent(user, limit=5)
+    turns = await online.turns(user)
     assert [t.persona_version for t in turns] == [None, PERSONA_VERSION]
     senior = await online.senior(user)
     assert senior.usage is not None
@@ -200,7 +200,7 @@ async def test_a_clear_voice_message_is_answered_like_text(
     assert transcription["language"] == "ja"
     assert transcription["model"] == "gpt-4o-mini-transcribe"
     assert "「今日は孫と散歩したよ」" in result.text
-    assert [t.via for t in await online.turns.recent(user, limit=2)] == ["voice", None]
+    assert [t.via for t in await online.turns(user)] == ["voice", None]
 
 
 async def test_an_unsure_transcript_is_read_back_for_confirmation(

@@ -133,11 +133,11 @@ async def test_forget_asks_first_then_erases_turns_summary_and_facts(offline: Ha
     asked = await offline.say(user, "忘れて")
     assert asked.texts == [templates.FORGET_CONFIRM_TEXT]
     assert [q.label for q in asked.quick_replies] == ["はい", "いいえ"]
-    assert await offline.turns.recent(user, limit=10) != []
+    assert await offline.turns(user) != []
 
     erased = await offline.say(user, "はい")
     assert erased.texts == [templates.FORGOTTEN_TEXT]
-    assert await offline.turns.recent(user, limit=10) == []
+    assert await offline.turns(user) == []
     assert (await offline.senior(user)).memory.is_empty()
 
 
@@ -157,7 +157,7 @@ async def test_one_seniors_memory_never_reaches_another(offline: Harness) -> Non
     await offline.say(alice, "ハナコって呼んで")
     await offline.say(bob, "こんにちは")
     assert (await offline.senior(bob)).memory.preferred_name is None
-    assert all("ハナコ" not in t.text for t in await offline.turns.recent(bob, limit=10))
+    assert all("ハナコ" not in t.text for t in await offline.turns(bob))
     await offline.say(bob, "忘れて")
     await offline.say(bob, "はい")
     assert (await offline.senior(alice)).memory.preferred_name == "ハナコ"

@@ -1,17 +1,28 @@
 """The model behind Dai-chan, through the `openai` SDK: chat, moderation and transcription.
 
-One `AsyncOpenAI` client with short timeouts and few retries (the SDK's defaults, 600 s and two
+`AsyncOpenAI` clients with short timeouts and few retries (the SDK's defaults, 600 s and two
 retries, are far too long for someone waiting on LINE). Every call is timed and counted by
 operation and outcome; failures surface as `ModelUnavailable` so callers choose their fallback.
+
+Throughput with a slow model means hundreds of requests in flight. Two things found by profiling
+(`bench/ai_chat_throughput.py --profile`) keep that cheap: requests go round-robin over a few
+clients, because an HTTP connection pool checks every pooled connection on each request (cost
+grows with the pool), and chat and moderation go through the client's plain `post` with JSON
+bodies, read back for the few fields used: the typed methods spend more CPU transforming the
+`messages` parameter and building response objects than the rest of the request together.
+Authentication, timeouts, retries and error types are the SDK's either way.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
 import time
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from openai import APITimeoutError, AsyncOpenAI, OpenAIError
 
 from services.ai_chat.domain.safety import Moderation
@@ -20,7 +31,9 @@ from services.common.logging import get_logger
 
 log = get_logger(__name__)
 
-SELF_HARM_CATEGORIES = ("self_harm", "self_harm_intent", "self_harm_instructions")
+SELF_HARM_CATEGORIES = ("self-harm", "self-harm/intent", "self-harm/instructions")
+# What an answer that is not the expected JSON raises while it is read.
+_MALFORMED = (ValueError, KeyError, IndexError, TypeError, AttributeError)
 
 
 class ModelUnavailable(Exception):
@@ -57,41 +70,53 @@ class ModelClient:
         timeout_seconds: float,
         max_retries: int,
         max_output_tokens: int,
+        http_pools: int = 8,
     ) -> None:
-        self._client = AsyncOpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout_seconds, max_retries=max_retries
-        )
+        self._clients = [
+            AsyncOpenAI(
+                api_key=api_key, base_url=base_url, timeout=timeout_seconds, max_retries=max_retries
+            )
+            for _ in range(max(1, http_pools))
+        ]
+        self._turn = itertools.cycle(self._clients)
         self.chat_model = chat_model
         self._moderation_model = moderation_model
         self._transcription_model = transcription_model
         self._max_output_tokens = max_output_tokens
 
+    @property
+    def _client(self) -> AsyncOpenAI:
+        return next(self._turn)
+
     async def close(self) -> None:
-        await self._client.close()
+        for client in self._clients:
+            await client.close()
 
     async def chat(self, messages: list[dict[str, str]], *, operation: str = "chat") -> ChatAnswer:
         started = time.monotonic()
         try:
-            completion = await self._client.chat.completions.create(
-                model=self.chat_model,
-                messages=messages,  # type: ignore[arg-type]
-                max_completion_tokens=self._max_output_tokens,
+            body = await self._post_json(
+                "/chat/completions",
+                {
+                    "model": self.chat_model,
+                    "messages": messages,
+                    "max_completion_tokens": self._max_output_tokens,
+                },
             )
-            text = (
-                (completion.choices[0].message.content or "").strip() if completion.choices else ""
-            )
+            choices = body.get("choices") or []
+            text = str(choices[0]["message"].get("content") or "").strip() if choices else ""
             if not text:
                 raise ModelUnavailable("empty completion")
-        except (OpenAIError, ModelUnavailable) as exc:
+            usage = body.get("usage") or {}
+            answer = ChatAnswer(
+                text=text,
+                input_tokens=int(usage.get("prompt_tokens") or 0),
+                output_tokens=int(usage.get("completion_tokens") or 0),
+            )
+        except (OpenAIError, ModelUnavailable, *_MALFORMED) as exc:
             self._failed(operation, started, exc)
             raise ModelUnavailable(type(exc).__name__) from exc
         self._succeeded(operation, started)
-        usage = completion.usage
-        answer = ChatAnswer(
-            text=text,
-            input_tokens=usage.prompt_tokens if usage else 0,
-            output_tokens=usage.completion_tokens if usage else 0,
-        )
         MODEL_TOKENS.labels("input").inc(answer.input_tokens)
         MODEL_TOKENS.labels("output").inc(answer.output_tokens)
         return answer
@@ -99,21 +124,22 @@ class ModelClient:
     async def moderate(self, text: str) -> Moderation:
         started = time.monotonic()
         try:
-            result = await self._client.moderations.create(model=self._moderation_model, input=text)
-        except OpenAIError as exc:
+            body = await self._post_json(
+                "/moderations", {"model": self._moderation_model, "input": text}
+            )
+            results = body.get("results") or []
+            first: dict[str, Any] = results[0] if results else {}
+            categories: dict[str, Any] = first.get("categories") or {}
+            moderation = Moderation(
+                flagged=bool(first.get("flagged")),
+                self_harm=any(bool(categories.get(name)) for name in SELF_HARM_CATEGORIES),
+                categories=tuple(sorted(name for name, on in categories.items() if on)),
+            )
+        except (OpenAIError, *_MALFORMED) as exc:
             self._failed("moderation", started, exc)
             raise ModelUnavailable(type(exc).__name__) from exc
         self._succeeded("moderation", started)
-        if not result.results:
-            return Moderation(flagged=False, self_harm=False)
-        first = result.results[0]
-        categories = first.categories.model_dump()
-        flagged_categories = tuple(sorted(name for name, on in categories.items() if on))
-        return Moderation(
-            flagged=first.flagged,
-            self_harm=any(bool(categories.get(name)) for name in SELF_HARM_CATEGORIES),
-            categories=flagged_categories,
-        )
+        return moderation
 
     async def transcribe(self, audio: bytes, *, content_type: str, filename: str) -> Transcript:
         started = time.monotonic()
@@ -137,6 +163,13 @@ class ModelClient:
         logprobs = [p.logprob for p in (result.logprobs or []) if p.logprob is not None]
         confidence = math.exp(sum(logprobs) / len(logprobs)) if logprobs else None
         return Transcript(text=result.text.strip(), confidence=confidence)
+
+    async def _post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await self._client.post(path, body=body, cast_to=httpx.Response)
+        answer = json.loads(response.content)
+        if not isinstance(answer, dict):
+            raise TypeError("the answer is not a JSON object")
+        return answer
 
     def _succeeded(self, operation: str, started: float) -> None:
         MODEL_SECONDS.labels(operation, "ok").observe(time.monotonic() - started)

@@ -59,7 +59,6 @@ from services.ai_chat.metrics import (
     SAFETY_ESCALATIONS,
     TRANSCRIPTIONS,
 )
-from services.ai_chat.store.conversations import ConversationRepository, Turn
 from services.ai_chat.store.programme import ProgrammeRepository
 from services.ai_chat.store.seniors import (
     Checkin,
@@ -68,6 +67,7 @@ from services.ai_chat.store.seniors import (
     Senior,
     SeniorChanges,
     SeniorRepository,
+    Turn,
     Usage,
 )
 from services.common.events.contracts.helpdesk import Priority, RequestReason
@@ -105,14 +105,12 @@ class Dialogue:
         self,
         *,
         seniors: SeniorRepository,
-        turns: ConversationRepository,
         programme: ProgrammeRepository,
         model: ModelClient | None,
         persona: Persona,
         settings: DialogueSettings,
     ) -> None:
         self._seniors = seniors
-        self._turns = turns
         self._programme = programme
         self._model = model
         self._persona = persona
@@ -258,7 +256,6 @@ class Dialogue:
             messages=[say(templates.FORGOTTEN_TEXT)],
             kind="memory_erased",
             purpose="ai_chat.memory",
-            erase_turns=True,
             changes=SeniorChanges(last_message_at=now, erase_memory=True, clear_pending=True),
         )
 
@@ -328,7 +325,7 @@ class Dialogue:
         memory = _remember(senior.memory, facts, now=now)
         if facts:
             MEMORY_EVENTS.labels("fact_saved").inc()
-        history = await self._turns.recent(inbound.user_id, limit=self._settings.history_turns)
+        history = _recent(senior.memory.turns, self._settings.history_turns)
         senior_turn = Turn(role="senior", text=text, at=inbound.sent_at, via=inbound.via)
 
         if self._model is None:
@@ -654,6 +651,10 @@ def parse_postback(data: str) -> tuple[str | None, dict[str, str]]:
     parts = urlsplit(rest)
     params = {key: values[0] for key, values in parse_qs(parts.query).items() if values}
     return parts.path, params
+
+
+def _recent(turns: list[Turn], limit: int) -> list[Turn]:
+    return turns[-limit:] if limit > 0 else []
 
 
 def _remember(memory: Memory, facts: SharedFacts, *, now: datetime) -> Memory:

@@ -12,8 +12,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from services.ai_chat.store.conversations import Turn
-from services.ai_chat.store.seniors import SeniorChanges
+from services.ai_chat.store.seniors import SeniorChanges, Turn
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.line import Action, SendPriority, TextMessage
 
@@ -53,7 +52,6 @@ class Outcome:
     help: HelpRequest | None = None
     turns: list[Turn] = field(default_factory=list)
     changes: SeniorChanges = field(default_factory=SeniorChanges)
-    erase_turns: bool = False
     # Sent even when a person took the conversation while this was being decided.
     safety: bool = False
     # Why nothing is said (silence is a decision too, counted by reason).

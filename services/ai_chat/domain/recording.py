@@ -13,7 +13,6 @@ from uuid import UUID, uuid5
 
 from services.ai_chat.domain.outcome import Inbound, Outcome
 from services.ai_chat.metrics import REPLIES, SKIPPED_MESSAGES
-from services.ai_chat.store.conversations import ConversationRepository
 from services.ai_chat.store.seniors import SeniorRepository
 from services.common.events.contracts.helpdesk import HelpRequested
 from services.common.events.contracts.line import SendRequested
@@ -42,12 +41,12 @@ class OutcomeRecorder:
         self,
         *,
         seniors: SeniorRepository,
-        turns: ConversationRepository,
         handover_pending_timeout: timedelta,
+        keep_turns: int,
     ) -> None:
         self._seniors = seniors
-        self._turns = turns
         self._pending_timeout = handover_pending_timeout
+        self._keep_turns = keep_turns
 
     async def record(
         self,
@@ -62,21 +61,21 @@ class OutcomeRecorder:
         # thinking; safety guidance and hand-over notices always go.
         recheck = bool(outcome.messages) and not outcome.safety and outcome.help is None
 
+        changes = outcome.changes
+        changes.turns = outcome.turns
+        changes.keep_turns = self._keep_turns
+
         async def commit(tx: Tx) -> bool:
-            if recheck:
-                current = await self._seniors.get(user_id, tx)
-                if current.human.holds(now=utcnow(), pending_timeout=self._pending_timeout):
-                    await self._seniors.save(tx, user_id=user_id, changes=outcome.changes)
-                    return False
-            if outcome.erase_turns:
-                await self._turns.erase(tx, user_id=user_id)
-            await self._turns.append(tx, user_id=user_id, turns=outcome.turns)
-            await self._seniors.save(tx, user_id=user_id, changes=outcome.changes)
+            # One round trip records the turns and state and returns the state before them, for
+            # the re-check; a redelivery never gets here (the event id is claimed first).
+            before = await self._seniors.save(tx, user_id=user_id, changes=changes)
+            if recheck and before.human.holds(now=utcnow(), pending_timeout=self._pending_timeout):
+                return False
             if outcome.help is not None:
                 request = HelpRequested(
                     request_id=help_request_id(inbound.event_id),
                     line_user_id=user_id,
-                    participant_id=(await self._seniors.get(user_id, tx)).participant_id,
+                    participant_id=before.participant_id,
                     reason=outcome.help.reason,
                     priority=outcome.help.priority,
                     summary=outcome.help.summary,

@@ -13,8 +13,7 @@ from importlib import resources
 from services.ai_chat.clients.model import ChatAnswer, ModelClient
 from services.ai_chat.domain.templates import FALLBACK_TEXT, OFFLINE_LABEL
 from services.ai_chat.domain.text import clip
-from services.ai_chat.store.conversations import Turn
-from services.ai_chat.store.seniors import Memory
+from services.ai_chat.store.seniors import Memory, Turn
 
 __all__ = [
     "FALLBACK_TEXT",

@@ -1,7 +1,8 @@
-"""One document per LINE user: what Dai-chan keeps about a senior besides the turns.
+"""One document per LINE user: everything Dai-chan keeps about a senior.
 
-- `memory`: the rolling summary and the facts the senior chose to share (erased on 「忘れて」,
-  expired after the retention period without conversation);
+- `memory`: the last few turns verbatim, the rolling summary and the facts the senior chose to
+  share; all of it is erased on 「忘れて」 and expires after the retention period without
+  conversation. Older turns are not kept anywhere: the summary is what remains of them;
 - `human`: whether a person at the helpdesk has the conversation (Dai-chan then stays silent);
 - `participant_id`: the tablet-lending participant this LINE user linked to, if any;
 - `usage`: model tokens used today (the daily budget);
@@ -16,10 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 
 from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.common.time import as_utc
@@ -31,7 +32,24 @@ class _Doc(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+# A turn is stored at most this long (LINE allows 5000 characters; context needs far less).
+MAX_STORED_TURN_CHARS = 1000
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    role: Literal["senior", "daichan"]
+    text: str
+    at: datetime
+    # Which reviewed persona prompt wrote Dai-chan's words (None for fixed texts and the senior).
+    persona_version: str | None = None
+    # How the senior said it: typed, spoken (transcribed) or tapped.
+    via: Literal["text", "voice", "button"] | None = None
+
+
 class Memory(_Doc):
+    turns: list[Turn] = Field(default_factory=list)
     summary: str = ""
     preferred_name: str | None = None
     interests: list[str] = Field(default_factory=list)
@@ -39,7 +57,7 @@ class Memory(_Doc):
     updated_at: datetime | None = None
 
     def is_empty(self) -> bool:
-        return not (self.summary or self.preferred_name or self.interests)
+        return not (self.turns or self.summary or self.preferred_name or self.interests)
 
 
 class Human(_Doc):
@@ -93,8 +111,11 @@ class SeniorChanges:
     """What one handled event changes in a senior's document (None leaves a field alone)."""
 
     last_message_at: datetime | None = None
+    # Memory fields other than the turns (those are appended with `turns`).
     memory: Memory | None = None
     erase_memory: bool = False
+    turns: list[Turn] = field(default_factory=list)
+    keep_turns: int = 8
     usage: Usage | None = None
     pending: Pending | None = None
     clear_pending: bool = False
@@ -107,31 +128,47 @@ class SeniorChanges:
     def update(self) -> dict[str, Any]:
         to_set: dict[str, Any] = dict(self.extra)
         to_unset: dict[str, str] = {}
-        if self.last_message_at is not None:
-            to_set["last_message_at"] = self.last_message_at
+        push: dict[str, Any] = {}
+        self._memory_update(to_set, to_unset, push)
+        optional = {
+            "last_message_at": self.last_message_at,
+            "usage": self.usage.model_dump() if self.usage else None,
+            "pending": self.pending.model_dump() if self.pending else None,
+            "human.pending_since": self.handover_requested_at,
+            "human.reason": self.handover_reason,
+            "checkin": self.checkin.model_dump() if self.checkin else None,
+            "following": self.following,
+        }
+        to_set.update({path: value for path, value in optional.items() if value is not None})
+        if self.clear_pending:
+            to_set.pop("pending", None)
+            to_unset["pending"] = ""
+        operators = {"$set": to_set, "$unset": to_unset, "$push": push}
+        return {operator: fields for operator, fields in operators.items() if fields}
+
+    def _memory_update(
+        self, to_set: dict[str, Any], to_unset: dict[str, str], push: dict[str, Any]
+    ) -> None:
+        # Fields are set one by one so the turns can be appended in the same update.
         if self.erase_memory:
             to_unset["memory"] = ""
-        elif self.memory is not None:
-            to_set["memory"] = self.memory.model_dump()
-        if self.usage is not None:
-            to_set["usage"] = self.usage.model_dump()
-        if self.clear_pending:
-            to_unset["pending"] = ""
-        elif self.pending is not None:
-            to_set["pending"] = self.pending.model_dump()
-        if self.handover_requested_at is not None:
-            to_set["human.pending_since"] = self.handover_requested_at
-            to_set["human.reason"] = self.handover_reason
-        if self.checkin is not None:
-            to_set["checkin"] = self.checkin.model_dump()
-        if self.following is not None:
-            to_set["following"] = self.following
-        update: dict[str, Any] = {}
-        if to_set:
-            update["$set"] = to_set
-        if to_unset:
-            update["$unset"] = to_unset
-        return update
+            return
+        if self.memory is not None:
+            for name, value in self.memory.model_dump(exclude={"turns"}).items():
+                to_set[f"memory.{name}"] = value
+        if self.turns:
+            push["memory.turns"] = {
+                "$each": [
+                    {
+                        **turn.model_dump(exclude_none=True),
+                        "text": turn.text[:MAX_STORED_TURN_CHARS],
+                    }
+                    for turn in self.turns
+                ],
+                "$slice": -self.keep_turns,
+            }
+            if to_set.get("memory.updated_at") is None:
+                to_set["memory.updated_at"] = self.turns[-1].at
 
 
 class SeniorRepository:
@@ -156,12 +193,19 @@ class SeniorRepository:
         doc = await self._collection.find_one({"_id": user_id}, session=tx.session if tx else None)
         return Senior.model_validate(doc or {"_id": user_id})
 
-    async def save(self, tx: Tx, *, user_id: str, changes: SeniorChanges) -> None:
+    async def save(self, tx: Tx, *, user_id: str, changes: SeniorChanges) -> Senior:
+        """Apply `changes`; the document as it was before them (one round trip either way)."""
         update = changes.update()
-        if update:
-            await self._collection.update_one(
-                {"_id": user_id}, update, upsert=True, session=tx.session
-            )
+        if not update:
+            return await self.get(user_id, tx)
+        before = await self._collection.find_one_and_update(
+            {"_id": user_id},
+            update,
+            upsert=True,
+            return_document=ReturnDocument.BEFORE,
+            session=tx.session,
+        )
+        return Senior.model_validate(before or {"_id": user_id})
 
     # -- hand-over to a person and back ---------------------------------------------------------
 

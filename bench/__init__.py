@@ -1,0 +1,1 @@
+"""Rerunnable benchmarks (not timed tests): each starts its own isolated stack."""
