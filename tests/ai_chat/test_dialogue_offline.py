@@ -9,7 +9,13 @@ from services.ai_chat.domain import templates
 from services.ai_chat.domain.outcome import Inbound
 from services.ai_chat.domain.recording import help_request_id
 from services.common.events.contracts.helpdesk import Priority, RequestReason
-from services.common.events.contracts.line import MessageAction, PostbackAction, SendPriority
+from services.common.events.contracts.line import (
+    MessageAction,
+    MessageReceived,
+    PostbackAction,
+    SendPriority,
+)
+from services.common.events.envelope import Envelope, new_event
 from services.common.store import Tx
 from services.common.time import utcnow
 from tests.ai_chat.support import Harness, link_with_loan, session_view
@@ -259,3 +265,47 @@ async def test_the_voice_confirmation_button_resends_the_transcript() -> None:
     assert choices[0].text == "こんちは"
     assert isinstance(choices[1], PostbackAction)
     assert choices[1].data == "daichan:voice_retry"
+
+
+async def test_an_answer_decided_before_a_hand_over_is_not_sent_after_it(offline: Harness) -> None:
+    # The model takes seconds; if staff take the conversation meanwhile, the answer is dropped
+    # at commit time, while safety guidance decided the same way would still go out.
+    user = new_user_id()
+    chat = Inbound(event_id=uuid4(), user_id=user, sent_at=utcnow(), via="text", text="こんにちは")
+    decided = await offline.dialogue.on_text(chat)
+
+    async def hand_over(tx: Tx) -> None:
+        await offline.seniors.handed_over(tx, user_id=user, ticket_id="T-race")
+
+    await offline.store.transaction(hand_over)
+    envelope = _message_event(user, "こんにちは")
+    await offline.recorder.record(
+        offline.context(envelope), cause=envelope, inbound=chat, outcome=decided
+    )
+    assert (await offline.emitted(envelope.id, decided)).sends == []
+
+    emergency = Inbound(
+        event_id=uuid4(), user_id=user, sent_at=utcnow(), via="text", text="胸が痛い"
+    )
+    guidance = await offline.dialogue.on_text(emergency)
+    envelope = _message_event(user, "胸が痛い")
+    await offline.recorder.record(
+        offline.context(envelope), cause=envelope, inbound=emergency, outcome=guidance
+    )
+    assert [
+        m.text for s in (await offline.emitted(envelope.id, guidance)).sends for m in s.messages
+    ] == [templates.EMERGENCY_TEXT]
+
+
+def _message_event(user: str, text: str) -> Envelope[MessageReceived]:
+    return new_event(
+        MessageReceived(
+            user_id=user,
+            webhook_event_id="w",
+            message_id="m",
+            message_type="text",
+            text=text,
+            sent_at=utcnow(),
+        ),
+        source="test",
+    )
