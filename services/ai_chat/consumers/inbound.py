@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from services.ai_chat.domain.dialogue import Dialogue
 from services.ai_chat.domain.outcome import Inbound, Via
-
-# Re-exported for tests and tools that predict a reply's command id.
-from services.ai_chat.domain.recording import OutcomeRecorder, reply_command_id
+from services.ai_chat.domain.recording import OutcomeRecorder
 from services.ai_chat.store.seniors import SeniorRepository
 from services.common.events.contracts.line import (
     AccountLinked,
@@ -21,8 +19,6 @@ from services.common.events.contracts.line import (
 from services.common.events.envelope import Envelope
 from services.common.kafka.streams import HandlerContext
 from services.common.store import Tx
-
-__all__ = ["InboundHandlers", "reply_command_id"]
 
 
 def _inbound(

@@ -71,8 +71,8 @@ from services.ai_chat.store.seniors import (
     Usage,
 )
 from services.common.events.contracts.helpdesk import Priority, RequestReason
-from services.common.events.contracts.line import SendPriority
-from services.common.logging import get_logger
+from services.common.events.contracts.line import PostbackAction, SendPriority
+from services.common.logging import get_logger, user_ref
 from services.common.time import utcnow
 
 log = get_logger(__name__)
@@ -86,6 +86,11 @@ REQUEST_FOR = {
     Route.PERSON: (RequestReason.PERSON_REQUESTED, Priority.NORMAL),
 }
 MENU_TOPICS = {route.value: route for route in Route}
+MENU_LABELS = {
+    MENU_TOPICS[choice.data.split("topic=")[1]]: choice.label
+    for choice in templates.HELP_MENU
+    if isinstance(choice, PostbackAction) and "topic=" in choice.data
+}
 
 
 @dataclass(frozen=True)
@@ -190,22 +195,23 @@ class Dialogue:
         already_with_person_for_this = senior.human.reason == primary.value and bool(
             senior.human.tickets or senior.human.pending_since
         )
-        said = "メニューから えらびました" if inbound.via == "button" else "本人の メッセージ"
-        heard = "（声を 文字に したもの）" if inbound.via == "voice" else ""
+        if inbound.via == "button":
+            said = f"メニューから「{MENU_LABELS.get(primary, primary.value)}」を えらびました。"
+        else:
+            heard = "（声を 文字に したもの）" if inbound.via == "voice" else ""
+            said = f"本人の メッセージ{heard}: 「{clip(inbound.text or '', 300)}」"
         help_request = (
             None
             if already_with_person_for_this
             else HelpRequest(
                 reason=reason,
                 priority=priority,
-                summary=(
-                    f"{templates.REQUEST_SUMMARY[primary]}\n{said}{heard}: "
-                    f"「{clip(inbound.text or '', 300)}」"
-                ),
+                summary=f"{templates.REQUEST_SUMMARY[primary]}\n{said}",
             )
         )
         log.info(
             "safety route",
+            user=user_ref(inbound.user_id),
             route=primary.value,
             detector=detector,
             rules=",".join(detection.reasons),
