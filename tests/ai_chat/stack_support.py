@@ -34,32 +34,48 @@ async def publish(stack: Stack, topic: TopicSpec, key: str, data: Contract) -> E
     return envelope
 
 
-async def events_of(stack: Stack, topic: str, contract: type[C], *, key: str) -> list[Envelope[C]]:
-    found = []
-    for record in await read_topic(stack.kafka.bootstrap_servers, topic):
-        if record.key != key.encode():
-            continue
-        event = decode_event(record.value)
-        if isinstance(event.data, contract):
-            found.append(event)
-    return found  # type: ignore[return-value]
+async def events_of(
+    stack: Stack,
+    topic: str,
+    contract: type[C],
+    *,
+    key: str,
+    count: int = 1,
+    timeout: float = 20.0,
+) -> list[Envelope[C]]:
+    """This key's events of one type on `topic`, once there are `count` (or at the deadline).
+
+    A reader that has just joined may see no partitions yet, so one empty read proves nothing.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = []
+        for record in await read_topic(stack.kafka.bootstrap_servers, topic):
+            if record.key != key.encode():
+                continue
+            event = decode_event(record.value)
+            if isinstance(event.data, contract):
+                found.append(event)
+        if len(found) >= count or asyncio.get_running_loop().time() > deadline:
+            return found  # type: ignore[return-value]
+        await asyncio.sleep(0.3)
 
 
 async def help_requests(
     stack: Stack, user: str, *, count: int = 1, timeout: float = 20.0
 ) -> list[HelpRequested]:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = [
-            e.data for e in await events_of(stack, "helpdesk.requests", HelpRequested, key=user)
-        ]
-        if len(found) >= count or asyncio.get_running_loop().time() > deadline:
-            return found
-        await asyncio.sleep(0.3)
+    events = await events_of(
+        stack, "helpdesk.requests", HelpRequested, key=user, count=count, timeout=timeout
+    )
+    return [event.data for event in events]
 
 
-async def send_commands(stack: Stack, user: str) -> list[Envelope[SendRequested]]:
-    return await events_of(stack, "line.outbound", SendRequested, key=user)
+async def send_commands(
+    stack: Stack, user: str, *, count: int = 1, timeout: float = 20.0
+) -> list[Envelope[SendRequested]]:
+    return await events_of(
+        stack, "line.outbound", SendRequested, key=user, count=count, timeout=timeout
+    )
 
 
 def quick_reply_data(inbox: list[dict[str, Any]]) -> list[str]:

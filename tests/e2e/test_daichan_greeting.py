@@ -22,4 +22,6 @@ async def test_new_and_returning_friends_are_greeted(simulator: Simulator, stack
 
     inbox = await simulator.settled_inbox(user, count=2)
     assert texts(inbox)[1] == templates.GREETING_BACK
-    assert {c.data.priority for c in await send_commands(stack, user)} == {SendPriority.LOW}
+    assert {c.data.priority for c in await send_commands(stack, user, count=2)} == {
+        SendPriority.LOW
+    }

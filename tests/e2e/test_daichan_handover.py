@@ -105,5 +105,5 @@ async def test_events_stamped_human_mode_are_left_to_the_person(stack: Stack) ->
             conversation_mode=ConversationMode.HUMAN,
         ),
     )
-    await asyncio.sleep(4.0)
-    assert await send_commands(stack, user) == []
+    await asyncio.sleep(2.0)
+    assert await send_commands(stack, user, timeout=3.0) == []

@@ -107,7 +107,7 @@ async def test_a_voice_message_is_transcribed_in_japanese_and_answered(
         r for r in await model_server.requests() if r["endpoint"] == "audio.transcriptions"
     ]
     assert transcription["language"] == "ja"
-    assert len(await send_commands(with_model, user)) == 1
+    assert len(await send_commands(with_model, user, count=2, timeout=2.0)) == 1
 
 
 async def test_an_unsure_voice_message_is_read_back(
@@ -181,6 +181,6 @@ async def test_a_daily_check_in_arrives_at_the_chosen_time(
     assert "ごろに あいさつ するな" in texts(inbox)[0]
     assert texts(inbox)[1] in templates.CHECKIN_GREETINGS
     assert inbox[1]["via"] == "push"
-    commands = await send_commands(with_model, user)
+    commands = await send_commands(with_model, user, count=2)
     assert [c.data.purpose for c in commands] == ["ai_chat.checkin", "ai_chat.checkin"]
     assert commands[1].data.priority is SendPriority.LOW
