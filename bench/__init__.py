@@ -1,1 +1,2 @@
-"""Benchmarks that back performance statements in the README; each runs on its own."""
+"""Rerunnable benchmarks behind the README's performance statements (not timed tests); each
+starts what it needs on its own (its own mongod, or a whole isolated stack)."""

@@ -1,20 +1,28 @@
-"""ai_chat's process: Dai-chan answering `line.inbound`."""
+"""ai_chat's process: Dai-chan answering `line.inbound`, keeping its read models, checking in."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI
 
-from services.ai_chat.consumers.inbound import ChatHandlers
-from services.ai_chat.domain.responders import OfflineResponder, OpenAIResponder, Responder
+from services.ai_chat.clients.model import ModelClient
+from services.ai_chat.consumers.helpdesk import HelpdeskHandlers
+from services.ai_chat.consumers.inbound import InboundHandlers
+from services.ai_chat.consumers.lending import LendingHandlers
+from services.ai_chat.domain.checkins import CheckinScheduler, CheckinSettings
+from services.ai_chat.domain.dialogue import Dialogue, DialogueSettings
+from services.ai_chat.domain.recording import OutcomeRecorder
+from services.ai_chat.domain.responders import Persona
 from services.ai_chat.settings import AiChatSettings
-from services.ai_chat.store import ConversationRepository
-from services.common.events.contracts.line import MessageReceived
-from services.common.kafka.streams import route
-from services.common.kafka.topics import LINE_INBOUND
+from services.ai_chat.store.programme import ProgrammeRepository
+from services.ai_chat.store.seniors import SeniorRepository
+from services.common.events.contracts import helpdesk, lending, line
+from services.common.kafka.streams import Route, route
+from services.common.kafka.topics import HELPDESK_EVENTS, LENDING_EVENTS, LINE_INBOUND
 from services.common.logging import get_logger
 from services.common.runtime import platform_runtime
 from services.common.web import create_service_app
@@ -23,22 +31,68 @@ SERVICE = "ai_chat"
 log = get_logger(__name__)
 
 
-def build_responder(settings: AiChatSettings) -> Responder:
+def build_model(settings: AiChatSettings) -> ModelClient | None:
     if not settings.openai_api_key:
         log.info("no OPENAI_API_KEY: Dai-chan uses the offline responder")
-        return OfflineResponder()
-    return OpenAIResponder(
+        return None
+    return ModelClient(
         api_key=settings.openai_api_key,
         base_url=settings.openai_base_url,
-        model=settings.openai_model,
+        chat_model=settings.openai_model,
+        moderation_model=settings.openai_moderation_model,
+        transcription_model=settings.openai_transcription_model,
         timeout_seconds=settings.openai_timeout_seconds,
         max_retries=settings.openai_max_retries,
         max_output_tokens=settings.openai_max_output_tokens,
+        http_pools=settings.openai_http_pools,
     )
+
+
+def dialogue_settings(settings: AiChatSettings) -> DialogueSettings:
+    return DialogueSettings(
+        history_turns=settings.history_turns,
+        summary_every_turns=settings.summary_every_turns,
+        daily_token_budget=settings.daily_token_budget,
+        handover_pending_timeout=timedelta(minutes=settings.handover_pending_timeout_minutes),
+        confirmation_ttl=timedelta(minutes=settings.confirmation_ttl_minutes),
+        moderation_enabled=settings.moderation_enabled,
+        transcript_min_chars=settings.transcript_min_chars,
+        transcript_min_confidence=settings.transcript_min_confidence,
+    )
+
+
+def routes(
+    inbound: InboundHandlers, lending_handlers: LendingHandlers, helpdesk_handlers: HelpdeskHandlers
+) -> list[Route[Any]]:
+    return [
+        route(LINE_INBOUND, line.MessageReceived, inbound.on_message_received),
+        route(LINE_INBOUND, line.PostbackReceived, inbound.on_postback_received),
+        route(LINE_INBOUND, line.AudioFetched, inbound.on_audio_fetched),
+        route(LINE_INBOUND, line.UserFollowed, inbound.on_user_followed),
+        route(LINE_INBOUND, line.UserUnfollowed, inbound.on_user_unfollowed),
+        route(LINE_INBOUND, line.AccountLinked, inbound.on_account_linked),
+        route(LINE_INBOUND, line.AccountUnlinked, inbound.on_account_unlinked),
+        route(LENDING_EVENTS, lending.LoanIssued, lending_handlers.on_loan_issued),
+        route(LENDING_EVENTS, lending.LoanClosed, lending_handlers.on_loan_closed),
+        route(LENDING_EVENTS, lending.LoanOverdue, lending_handlers.on_loan_overdue),
+        route(LENDING_EVENTS, lending.SessionScheduled, lending_handlers.on_session_scheduled),
+        route(LENDING_EVENTS, lending.SessionBooked, lending_handlers.on_session_booked),
+        route(
+            LENDING_EVENTS, lending.SessionBookingCancelled, lending_handlers.on_booking_cancelled
+        ),
+        route(
+            LENDING_EVENTS, lending.ParticipantEnrolled, lending_handlers.on_participant_enrolled
+        ),
+        route(LENDING_EVENTS, lending.CohortPublished, lending_handlers.on_cohort_published),
+        route(LENDING_EVENTS, lending.ParticipantErased, lending_handlers.on_participant_erased),
+        route(HELPDESK_EVENTS, helpdesk.ConversationHandedOver, helpdesk_handlers.on_handed_over),
+        route(HELPDESK_EVENTS, helpdesk.ConversationHandedBack, helpdesk_handlers.on_handed_back),
+    ]
 
 
 def create_app(settings: AiChatSettings | None = None) -> FastAPI:
     settings = settings or AiChatSettings()
+    retention = timedelta(days=settings.conversation_retention_days)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -46,24 +100,52 @@ def create_app(settings: AiChatSettings | None = None) -> FastAPI:
             service=SERVICE,
             settings=settings,
             indexes=[
-                ConversationRepository.indexes(
-                    retention=timedelta(days=settings.conversation_retention_days)
-                )
+                SeniorRepository.indexes(),
+                *ProgrammeRepository.indexes(),
             ],
         ) as runtime:
-            responder = build_responder(settings)
-            handlers = ChatHandlers(
-                responder=responder,
-                conversations=ConversationRepository(runtime.store),
-                history_turns=settings.history_turns,
+            model = build_model(settings)
+            seniors = SeniorRepository(runtime.store)
+            programme = ProgrammeRepository(runtime.store)
+            dialogue = Dialogue(
+                seniors=seniors,
+                programme=programme,
+                model=model,
+                persona=Persona.load(settings.persona_version),
+                settings=dialogue_settings(settings),
+            )
+            recorder = OutcomeRecorder(
+                seniors=seniors,
+                handover_pending_timeout=timedelta(
+                    minutes=settings.handover_pending_timeout_minutes
+                ),
+                keep_turns=max(settings.history_turns, settings.summary_every_turns),
+            )
+            scheduler = CheckinScheduler(
+                store=runtime.store,
+                seniors=seniors,
+                settings=CheckinSettings(
+                    poll_seconds=settings.checkin_poll_seconds,
+                    max_lateness=timedelta(minutes=settings.checkin_max_lateness_minutes),
+                    inactivity_days=settings.inactivity_flag_days,
+                    memory_retention=retention,
+                ),
+            )
+            handlers = routes(
+                InboundHandlers(dialogue=dialogue, recorder=recorder, seniors=seniors),
+                LendingHandlers(programme=programme, seniors=seniors),
+                HelpdeskHandlers(seniors=seniors),
             )
             try:
-                async with runtime.serving(
-                    app, [route(LINE_INBOUND, MessageReceived, handlers.on_message_received)]
-                ):
-                    yield
+                async with runtime.serving(app, handlers):
+                    scheduler.start()
+                    try:
+                        yield
+                    finally:
+                        await scheduler.stop()
             finally:
-                await responder.close()
+                if model is not None:
+                    await model.close()
 
     return create_service_app(
         service=SERVICE,

@@ -1,4 +1,4 @@
-"""ai_chat's own metrics."""
+"""ai_chat's own metrics (labels stay low-cardinality: never a user, participant or ticket id)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,19 @@ from prometheus_client import Counter, Histogram
 
 REPLIES = Counter(
     "sslp_ai_replies_total",
-    "Dai-chan's replies, by responder (openai, offline, fallback) and kind.",
+    "Dai-chan's replies, by who wrote them (openai, offline, fallback, fixed) and what they were.",
     ["responder", "kind"],
 )
 MODEL_SECONDS = Histogram(
     "sslp_ai_model_seconds",
-    "Latency of model calls, by outcome.",
-    ["outcome"],
-    buckets=(0.25, 0.5, 1, 2, 3, 5, 8, 13, 20),
+    "Latency of model calls, by operation (chat, summary, moderation, transcription) and outcome.",
+    ["operation", "outcome"],
+    buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20),
+)
+MODEL_CALLS = Counter(
+    "sslp_ai_model_calls_total",
+    "Model calls, by operation and outcome (ok, error, timeout).",
+    ["operation", "outcome"],
 )
 MODEL_TOKENS = Counter(
     "sslp_ai_model_tokens_total",
@@ -22,6 +27,39 @@ MODEL_TOKENS = Counter(
 )
 SKIPPED_MESSAGES = Counter(
     "sslp_ai_skipped_messages_total",
-    "Inbound messages Dai-chan deliberately did not answer, by reason.",
+    "Inbound events Dai-chan deliberately did not answer, by reason.",
     ["reason"],
+)
+SAFETY_ESCALATIONS = Counter(
+    "sslp_ai_safety_escalations_total",
+    "Messages routed to fixed safety guidance and a person, by route and what detected it.",
+    ["route", "detector"],
+)
+OUTPUT_GUARD = Counter(
+    "sslp_ai_output_guard_total",
+    "Model answers changed before sending, by action (markdown_stripped, phone_number_replaced).",
+    ["action"],
+)
+BUDGET_EXHAUSTED = Counter(
+    "sslp_ai_budget_exhausted_total",
+    "Messages answered with the budget text because the senior's daily token budget was used up.",
+)
+TRANSCRIPTIONS = Counter(
+    "sslp_ai_transcriptions_total",
+    "Voice messages, by outcome (heard, unsure, failed, no_model).",
+    ["outcome"],
+)
+MEMORY_EVENTS = Counter(
+    "sslp_ai_memory_events_total",
+    "Changes to seniors' memory, by kind (fact_saved, summary_updated, erased, expired).",
+    ["kind"],
+)
+CHECKINS = Counter(
+    "sslp_ai_checkins_total",
+    "Daily check-ins, by outcome (sent, skipped_late, skipped_unfollowed, opted_in, opted_out).",
+    ["outcome"],
+)
+INACTIVITY_FLAGS = Counter(
+    "sslp_ai_inactivity_flags_total",
+    "Seniors flagged to the helpdesk for a friendly call after days without a message.",
 )

@@ -31,6 +31,7 @@ from tools.openai_server.behaviour import (
     prompt_tokens,
     read_markers,
     response_texts,
+    transcript_logprobs,
 )
 from tools.openai_server.settings import OpenAIServerSettings
 from tools.openai_server.state import Endpoint, ServerState
@@ -270,17 +271,19 @@ async def moderations(request: Request, state: StateDep) -> JsonObject:
     return {
         "id": f"modr-test{secrets.token_hex(12)}",
         "model": model,
-        "results": [moderate(text) for text in texts],
+        "results": [moderate(text, state.control.moderation_flags) for text in texts],
     }
 
 
 @v1.post("/audio/transcriptions", summary="Speech to text (scripted)", response_model=None)
 async def transcriptions(
+    *,
     state: StateDep,
     file: Annotated[UploadFile, File()],
     model: Annotated[str, Form()],
     language: Annotated[str | None, Form()] = None,
     response_format: Annotated[str, Form()] = "json",
+    include: Annotated[list[str] | None, Form(alias="include[]")] = None,
 ) -> JsonObject | Response:
     data = await file.read()
     entry = state.record(
@@ -300,7 +303,10 @@ async def transcriptions(
             "text": text,
             "segments": [],
         }
-    return {"text": text, "usage": {"type": "duration", "seconds": 1}}
+    answer: JsonObject = {"text": text, "usage": {"type": "duration", "seconds": 1}}
+    if include and "logprobs" in include:
+        answer["logprobs"] = transcript_logprobs(text, state.control.transcript_confidence)
+    return answer
 
 
 @v1.get("/models", summary="The model names the test server answers to (it answers to any)")
@@ -326,6 +332,8 @@ class ControlIn(BaseModel):
     fail_endpoints: list[Endpoint] | None = None
     replies: dict[str, str] | None = None
     transcript: str | None = None
+    moderation_flags: dict[str, list[str]] | None = None
+    transcript_confidence: float | None = Field(default=None, gt=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _keys_not_empty(self) -> Self:
@@ -348,6 +356,8 @@ async def set_control(body: ControlIn, state: StateDep) -> JsonObject:
         fail_endpoints=body.fail_endpoints,
         replies=body.replies,
         transcript=body.transcript,
+        moderation_flags=body.moderation_flags,
+        transcript_confidence=body.transcript_confidence,
     )
     return control.to_json()
 

@@ -138,6 +138,15 @@ def daichan_reply(user_text: str | None, replies: dict[str, str]) -> str:
     return f"テスト用の大ちゃんやで。「{excerpt}」のこと、もっと聞かせてな。"
 
 
+def transcript_logprobs(text: str, confidence: float) -> list[dict[str, Any]]:
+    """One "token" per character, each with log probability ln(confidence)."""
+    logprob = math.log(confidence)
+    return [
+        {"token": character, "logprob": logprob, "bytes": list(character.encode())}
+        for character in text
+    ]
+
+
 def moderation_inputs(value: Any) -> list[str]:
     """One text per result, as OpenAI returns them: per string, or one for a multimodal list."""
     if isinstance(value, str):
@@ -149,18 +158,21 @@ def moderation_inputs(value: Any) -> list[str]:
     return []
 
 
-def moderate(text: str) -> dict[str, Any]:
+def moderate(text: str, flags: dict[str, list[str]] | None = None) -> dict[str, Any]:
     lowered = text.lower()
-    self_harm = any(phrase in lowered for phrase in SELF_HARM_PHRASES)
-    categories = {
-        name: self_harm and name in SELF_HARM_CATEGORIES for name in MODERATION_CATEGORIES
-    }
+    flagged: set[str] = set()
+    if any(phrase in lowered for phrase in SELF_HARM_PHRASES):
+        flagged.update(SELF_HARM_CATEGORIES)
+    for substring, names in (flags or {}).items():
+        if substring and substring.lower() in lowered:
+            flagged.update(name for name in names if name in MODERATION_CATEGORIES)
+    categories = {name: name in flagged for name in MODERATION_CATEGORIES}
     scores = {
         name: (0.93 if name == "self-harm" else 0.88) if categories[name] else 0.0001
         for name in MODERATION_CATEGORIES
     }
     return {
-        "flagged": self_harm,
+        "flagged": bool(flagged),
         "categories": categories,
         "category_scores": scores,
         "category_applied_input_types": {name: ["text"] for name in MODERATION_CATEGORIES},

@@ -36,6 +36,11 @@ class Control:
     fail_status: int = 500
     fail_endpoints: frozenset[Endpoint] = GENERATION
     replies: dict[str, str] = field(default_factory=dict)
+    # Substring -> moderation categories flagged for any input containing it (added to the
+    # built-in self-harm phrases), so a test can make moderation catch what rules do not.
+    moderation_flags: dict[str, list[str]] = field(default_factory=dict)
+    # Mean token probability reported with `include=["logprobs"]` (default: a clear recording).
+    transcript_confidence: float = 0.98
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,6 +50,8 @@ class Control:
             "failEndpoints": sorted(endpoint.value for endpoint in self.fail_endpoints),
             "replies": dict(self.replies),
             "transcript": self.transcript,
+            "moderationFlags": {key: list(value) for key, value in self.moderation_flags.items()},
+            "transcriptConfidence": self.transcript_confidence,
         }
 
 
@@ -66,6 +73,8 @@ class ServerState:
         fail_endpoints: list[Endpoint] | None = None,
         replies: dict[str, str] | None = None,
         transcript: str | None = None,
+        moderation_flags: dict[str, list[str]] | None = None,
+        transcript_confidence: float | None = None,
     ) -> Control:
         """Merge the given settings into the current ones; replies are added to, not replaced."""
         control = self.control
@@ -81,6 +90,10 @@ class ServerState:
             control.replies.update(replies)
         if transcript is not None:
             control.transcript = transcript
+        if moderation_flags is not None:
+            control.moderation_flags.update(moderation_flags)
+        if transcript_confidence is not None:
+            control.transcript_confidence = transcript_confidence
         return control
 
     def take_failure(self, endpoint: Endpoint) -> int | None:

@@ -1,31 +1,32 @@
-"""Who writes Dai-chan's words: the model through the `openai` SDK, or the offline responder.
+"""Who writes Dai-chan's free words: the model, or the offline responder when there is no key.
 
-Without an API key the offline responder answers, and says so. With a key, a failed or slow model
-call gets a kind fallback message instead of silence.
+The model gets the reviewed persona prompt, what the senior chose to share, the rolling summary,
+the senior's own programme dates and the recent turns; what it writes passes the output guard.
+Without an API key the offline responder answers with a few fixed friendly lines and says so.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from importlib import resources
-from typing import Protocol
 
-from openai import AsyncOpenAI, OpenAIError
+from services.ai_chat.clients.model import ChatAnswer, ModelClient
+from services.ai_chat.domain.templates import FALLBACK_TEXT, OFFLINE_LABEL
+from services.ai_chat.domain.text import clip
+from services.ai_chat.store.seniors import Memory, Turn
 
-from services.ai_chat.metrics import MODEL_SECONDS, MODEL_TOKENS
-from services.ai_chat.store import Turn
-from services.common.logging import get_logger
+__all__ = [
+    "FALLBACK_TEXT",
+    "OFFLINE_LABEL",
+    "PERSONA_VERSION",
+    "OfflineResponder",
+    "Persona",
+    "build_messages",
+    "load_persona",
+    "summary_messages",
+]
 
-log = get_logger(__name__)
-
-PERSONA_VERSION = "daichan.v1"
-OFFLINE_LABEL = "（大ちゃんの かんたん応答です。いまは AI につながっていません）"
-FALLBACK_TEXT = (
-    "ごめんな、いま ちょっと 考えが まとまらへんかった。\n"
-    "少ししてから、もう一回 送ってくれる？\n"
-    "急ぐときは「人と話したい」と送ってな。"
-)
+PERSONA_VERSION = "daichan.v2"
 
 
 def load_persona(version: str = PERSONA_VERSION) -> str:
@@ -33,17 +34,81 @@ def load_persona(version: str = PERSONA_VERSION) -> str:
 
 
 @dataclass(frozen=True)
-class Reply:
-    text: str
-    responder: str  # "openai", "offline" or "fallback"
-    input_tokens: int = 0
-    output_tokens: int = 0
+class Persona:
+    version: str
+    prompt: str
+
+    @classmethod
+    def load(cls, version: str = PERSONA_VERSION) -> Persona:
+        return cls(version=version, prompt=load_persona(version))
 
 
-class Responder(Protocol):
-    async def respond(self, *, history: list[Turn], text: str) -> Reply: ...
+def _context(memory: Memory, programme_lines: list[str]) -> str:
+    blocks: list[str] = []
+    about = []
+    if memory.preferred_name:
+        about.append(f"よび名: {memory.preferred_name}")
+    if memory.interests:
+        about.append("すきな こと: " + "、".join(memory.interests))
+    if about:
+        blocks.append("この方について（本人が 教えてくれた こと）:\n" + "\n".join(about))
+    if memory.summary:
+        blocks.append("これまでの 話の メモ:\n" + memory.summary)
+    if programme_lines:
+        blocks.append("プログラムの 情報（データより）:\n" + "\n".join(programme_lines))
+    return "\n\n".join(blocks)
 
-    async def close(self) -> None: ...
+
+def build_messages(
+    *,
+    persona: Persona,
+    memory: Memory,
+    programme_lines: list[str],
+    history: list[Turn],
+    text: str,
+) -> list[dict[str, str]]:
+    system = persona.prompt
+    context = _context(memory, programme_lines)
+    if context:
+        system = f"{system}\n\n{context}"
+    messages = [{"role": "system", "content": system}]
+    messages += [
+        {"role": "user" if turn.role == "senior" else "assistant", "content": turn.text}
+        for turn in history
+    ]
+    messages.append({"role": "user", "content": text})
+    return messages
+
+
+SUMMARY_INSTRUCTIONS = (
+    "あなたは 会話の メモ係です。シニアの 方と AI「大ちゃん」の 会話から、次に 話すときに 役立つ "
+    "短い メモを 日本語で 作ってください。\n"
+    "- 120文字 以内、箇条書きや マークダウンは 使わない。\n"
+    "- 話題、気持ち、予定だけを 書く。名前、住所、電話番号、生年月日、お金や 口座の ことは 書かない。\n"
+    "- 前の メモが あれば、それと まとめて 1つの メモに する。"
+)
+
+
+def summary_messages(*, previous: str, turns: list[Turn]) -> list[dict[str, str]]:
+    lines = [f"前の メモ: {previous or 'なし'}", "会話:"]
+    lines += [
+        f"{'シニア' if turn.role == 'senior' else '大ちゃん'}: {clip(turn.text, 200)}"
+        for turn in turns
+    ]
+    return [
+        {"role": "system", "content": SUMMARY_INSTRUCTIONS},
+        {"role": "user", "content": "\n".join(lines)},
+    ]
+
+
+def offline_summary(*, turns: list[Turn]) -> str:
+    """Without a model: the last few things the senior talked about, cut short."""
+    topics = [clip(turn.text, 15) for turn in turns if turn.role == "senior"][-3:]
+    return "最近の 話題: " + "、".join(f"「{topic}」" for topic in topics) if topics else ""
+
+
+async def summarise(model: ModelClient, *, previous: str, turns: list[Turn]) -> ChatAnswer:
+    return await model.chat(summary_messages(previous=previous, turns=turns), operation="summary")
 
 
 # (keywords, answer) in priority order; the first rule with a keyword in the message answers.
@@ -78,65 +143,8 @@ _OFFLINE_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
 class OfflineResponder:
     """Fixed, friendly answers in Japanese; every one carries the offline label."""
 
-    async def respond(self, *, history: list[Turn], text: str) -> Reply:
+    def respond(self, text: str) -> str:
         for keywords, answer in _OFFLINE_RULES:
             if any(keyword in text for keyword in keywords):
-                return Reply(f"{answer}\n{OFFLINE_LABEL}", "offline")
-        return Reply(
-            "お話 聞かせてくれて ありがとう。\nもっと くわしく 教えてくれる？\n" + OFFLINE_LABEL,
-            "offline",
-        )
-
-    async def close(self) -> None:
-        return None
-
-
-class OpenAIResponder:
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        base_url: str | None,
-        model: str,
-        timeout_seconds: float,
-        max_retries: int,
-        max_output_tokens: int,
-    ) -> None:
-        self._client = AsyncOpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout_seconds, max_retries=max_retries
-        )
-        self._model = model
-        self._max_output_tokens = max_output_tokens
-        self._persona = load_persona()
-
-    async def respond(self, *, history: list[Turn], text: str) -> Reply:
-        messages: list[dict[str, str]] = [{"role": "system", "content": self._persona}]
-        messages += [
-            {"role": "user" if turn.role == "senior" else "assistant", "content": turn.text}
-            for turn in history
-        ]
-        messages.append({"role": "user", "content": text})
-        started = time.monotonic()
-        try:
-            completion = await self._client.chat.completions.create(
-                model=self._model,
-                messages=messages,  # type: ignore[arg-type]
-                max_completion_tokens=self._max_output_tokens,
-            )
-            answer = (completion.choices[0].message.content or "").strip()
-            if not answer:
-                raise ValueError("empty completion")
-        except (OpenAIError, ValueError, IndexError) as exc:
-            MODEL_SECONDS.labels("error").observe(time.monotonic() - started)
-            log.warning("model call failed; sending fallback", error=type(exc).__name__)
-            return Reply(FALLBACK_TEXT, "fallback")
-        MODEL_SECONDS.labels("ok").observe(time.monotonic() - started)
-        usage = completion.usage
-        input_tokens = usage.prompt_tokens if usage else 0
-        output_tokens = usage.completion_tokens if usage else 0
-        MODEL_TOKENS.labels("input").inc(input_tokens)
-        MODEL_TOKENS.labels("output").inc(output_tokens)
-        return Reply(answer, "openai", input_tokens, output_tokens)
-
-    async def close(self) -> None:
-        await self._client.close()
+                return f"{answer}\n{OFFLINE_LABEL}"
+        return "お話 聞かせてくれて ありがとう。\nもっと くわしく 教えてくれる？\n" + OFFLINE_LABEL

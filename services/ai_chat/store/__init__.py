@@ -1,5 +1,6 @@
-"""ai_chat's repositories."""
+"""ai_chat's repositories: the only code here that talks to MongoDB."""
 
-from services.ai_chat.store.conversations import ConversationRepository, Turn
+from services.ai_chat.store.programme import ProgrammeRepository
+from services.ai_chat.store.seniors import SeniorRepository, Turn
 
-__all__ = ["ConversationRepository", "Turn"]
+__all__ = ["ProgrammeRepository", "SeniorRepository", "Turn"]

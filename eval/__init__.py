@@ -1,0 +1,1 @@
+"""Offline evaluations of Dai-chan: the red-team set for safety routing, golden conversations."""

@@ -1,0 +1,155 @@
+"""Answers about the senior's own tablet and sessions, from ai_chat's read model, never guessed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from services.ai_chat.domain.dates import japanese_date, japanese_time, jst_date, short_date
+from services.ai_chat.domain.templates import LINK_HOW_TO_TEXT, postback
+from services.ai_chat.store.programme import (
+    CohortView,
+    LoanView,
+    ProgrammeRepository,
+    SessionView,
+)
+from services.common.events.contracts.line import Action
+
+SESSION_KIND_NAMES = {"explanatory": "説明会", "follow_up": "フォローアップ講座"}
+MAX_SESSIONS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class ProgrammeFacts:
+    participant_id: str | None
+    loans: list[LoanView] = field(default_factory=list)
+    cohort: CohortView | None = None
+    sessions: list[SessionView] = field(default_factory=list)
+    booked: frozenset[str] = frozenset()
+
+    @property
+    def linked(self) -> bool:
+        return self.participant_id is not None
+
+    @property
+    def active_loan(self) -> LoanView | None:
+        active = [loan for loan in self.loans if loan.status == "active"]
+        return active[-1] if active else None
+
+
+async def load_programme(
+    *, programme: ProgrammeRepository, participant_id: str | None, now: datetime
+) -> ProgrammeFacts:
+    if participant_id is None:
+        return ProgrammeFacts(participant_id=None)
+    loans = await programme.loans_of(participant_id)
+    cohort_id = await programme.cohort_of(participant_id)
+    if cohort_id is None and loans:
+        cohort_id = loans[-1].cohort_id
+    if cohort_id is None:
+        return ProgrammeFacts(participant_id=participant_id, loans=loans)
+    return ProgrammeFacts(
+        participant_id=participant_id,
+        loans=loans,
+        cohort=await programme.cohort(cohort_id),
+        sessions=await programme.upcoming_sessions(cohort_id, after=now, limit=MAX_SESSIONS_SHOWN),
+        booked=frozenset(await programme.booked_sessions(participant_id)),
+    )
+
+
+def loan_answer(facts: ProgrammeFacts, *, today: date) -> tuple[str, tuple[Action, ...]]:
+    if not facts.linked:
+        return LINK_HOW_TO_TEXT, ()
+    loan = facts.active_loan
+    if loan is None or loan.due_on is None:
+        if any(loan.status != "active" for loan in facts.loans):
+            return (
+                "タブレットは もう 返してもらってるで。ありがとうな！\n"
+                "また わからへんことが あったら、いつでも 聞いてな。",
+                (),
+            )
+        return (
+            "いま 借りている タブレットは ないみたいや。\n"
+            "わからへんときは「人と話したい」と 送ってな。",
+            (),
+        )
+    due = japanese_date(loan.due_on)
+    days_left = (loan.due_on - today).days
+    if days_left < 0:
+        return (
+            f"タブレットを 返す日は {due} やったで。もう 過ぎてるみたいや。\n"
+            "返し方は ヘルプデスクの 人が 教えてくれるで。下の ボタンから 話してな。",
+            (postback("人と 話したい", "daichan:help?topic=person", "人と 話したい"),),
+        )
+    when = "今日" if days_left == 0 else f"あと {days_left}日"
+    return (
+        f"タブレットを 返す日は {due} やで（{when}）。\n"
+        "返し方が わからへんときは「人と話したい」と 送ってな。",
+        (),
+    )
+
+
+def sessions_answer(facts: ProgrammeFacts) -> tuple[str, tuple[Action, ...]]:
+    if not facts.linked:
+        return LINK_HOW_TO_TEXT, ()
+    if not facts.sessions:
+        return (
+            "いまは 予定されている 講座は ないみたいや。\n決まったら お知らせするな。",
+            (),
+        )
+    lines = ["次の 講座の 予定やで。"]
+    choices: list[Action] = []
+    for session in facts.sessions:
+        day = jst_date(session.starts_at)
+        kind = SESSION_KIND_NAMES.get(session.kind, "講座")
+        booked = session.session_id in facts.booked
+        status = "（申し込み済み）" if booked else ("（満席）" if session.seats_left <= 0 else "")
+        lines.append(
+            f"・{japanese_date(day)} {japanese_time(session.starts_at)}から {session.title}"
+            f"（{kind}、{session.venue}）{status}"
+        )
+        label_day = short_date(day)
+        if booked:
+            choices.append(
+                postback(
+                    f"{label_day}を 取り消す",
+                    f"lending:cancel?session={session.session_id}",
+                    f"{label_day}の 講座を 取り消します",
+                )
+            )
+        elif session.seats_left > 0:
+            choices.append(
+                postback(
+                    f"{label_day}に 申し込む",
+                    f"lending:book?session={session.session_id}",
+                    f"{label_day}の 講座に 申し込みます",
+                )
+            )
+    if choices:
+        lines.append("申し込みは 下の ボタンから できるで。")
+    return "\n".join(lines), tuple(choices)
+
+
+def model_context(facts: ProgrammeFacts, *, today: date) -> list[str]:
+    """Lines for the model's instructions: the senior's own dates, so it never has to guess."""
+    if not facts.linked:
+        return ["この方は まだ タブレットの 貸し出し情報と つながっていません。"]
+    lines: list[str] = []
+    loan = facts.active_loan
+    if loan is not None and loan.due_on is not None:
+        lines.append(f"タブレットを 返す日: {japanese_date(loan.due_on)}")
+    elif facts.loans:
+        lines.append("タブレットは 返却済みです。")
+    booked = [s for s in facts.sessions if s.session_id in facts.booked]
+    for session in booked[:1]:
+        lines.append(
+            f"申し込み済みの 講座: {japanese_date(jst_date(session.starts_at))} "
+            f"{japanese_time(session.starts_at)}から {session.title}（{session.venue}）"
+        )
+    if facts.sessions and not booked:
+        first = facts.sessions[0]
+        lines.append(
+            f"次の 講座: {japanese_date(jst_date(first.starts_at))} {japanese_time(first.starts_at)}から "
+            f"{first.title}（{first.venue}）"
+        )
+    return lines

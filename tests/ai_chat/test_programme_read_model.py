@@ -1,0 +1,241 @@
+"""ai_chat's read model of `lending.events` and account links, driven by the real handlers."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from uuid import uuid4
+
+from services.ai_chat.consumers.inbound import InboundHandlers
+from services.ai_chat.consumers.lending import LendingHandlers
+from services.ai_chat.domain import templates
+from services.ai_chat.domain.programme import load_programme, loan_answer, sessions_answer
+from services.common.events.contracts.lending import (
+    CohortPublished,
+    LoanClosed,
+    LoanIssued,
+    LoanOutcome,
+    LoanOverdue,
+    ParticipantErased,
+    SessionBooked,
+    SessionBookingCancelled,
+    SessionKind,
+    SessionScheduled,
+)
+from services.common.events.contracts.line import AccountLinked, AccountUnlinked
+from services.common.events.envelope import Contract, new_event
+from services.common.time import utcnow
+from tests.ai_chat.support import Harness
+from tests.fixtures.line import new_user_id
+
+
+async def feed(harness: Harness, handler: Any, data: Contract, *, occurred_at: Any = None) -> None:
+    envelope = new_event(data, source="test", occurred_at=occurred_at)
+    await handler(envelope, harness.context(envelope))
+
+
+def handlers(harness: Harness) -> tuple[LendingHandlers, InboundHandlers]:
+    return (
+        LendingHandlers(programme=harness.programme, seniors=harness.seniors),
+        InboundHandlers(
+            dialogue=harness.dialogue, recorder=harness.recorder, seniors=harness.seniors
+        ),
+    )
+
+
+async def test_a_loan_from_issue_to_overdue_to_returned(offline: Harness) -> None:
+    lending, inbound = handlers(offline)
+    user, participant = new_user_id(), f"P-{uuid4().hex[:8]}"
+    today = date(2026, 11, 1)
+    await feed(
+        offline,
+        inbound.on_account_linked,
+        AccountLinked(user_id=user, participant_id=participant, linked_at=utcnow()),
+    )
+    issued = LoanIssued(
+        loan_id="L1",
+        participant_id=participant,
+        cohort_id="C3",
+        device_model="tab",
+        issued_on=date(2026, 5, 1),
+        due_on=date(2026, 10, 31),
+    )
+    await feed(offline, lending.on_loan_issued, issued)
+    await feed(
+        offline,
+        lending.on_loan_overdue,
+        LoanOverdue(
+            loan_id="L1",
+            participant_id=participant,
+            cohort_id="C3",
+            due_on=date(2026, 10, 31),
+            days_overdue=1,
+            stage="first",
+        ),
+    )
+    facts = await load_programme(
+        programme=offline.programme, participant_id=participant, now=utcnow()
+    )
+    text, _ = loan_answer(facts, today=today)
+    assert "2026年10月31日（土）" in text
+    assert "過ぎてる" in text
+    assert facts.active_loan is not None
+    assert facts.active_loan.days_overdue == 1
+
+    await feed(
+        offline,
+        lending.on_loan_closed,
+        LoanClosed(
+            loan_id="L1",
+            participant_id=participant,
+            cohort_id="C3",
+            outcome=LoanOutcome.RETURNED,
+            closed_on=date(2026, 11, 2),
+        ),
+    )
+    # A late overdue notice about a returned tablet changes nothing.
+    await feed(
+        offline,
+        lending.on_loan_overdue,
+        LoanOverdue(
+            loan_id="L1",
+            participant_id=participant,
+            cohort_id="C3",
+            due_on=date(2026, 10, 31),
+            days_overdue=3,
+            stage="second",
+        ),
+    )
+    facts = await load_programme(
+        programme=offline.programme, participant_id=participant, now=utcnow()
+    )
+    assert facts.active_loan is None
+    assert "もう 返してもらってる" in loan_answer(facts, today=today)[0]
+
+
+async def test_sessions_keep_their_latest_version_and_bookings_can_be_cancelled(
+    offline: Harness,
+) -> None:
+    lending, inbound = handlers(offline)
+    user, participant, cohort = new_user_id(), f"P-{uuid4().hex[:8]}", f"C-{uuid4().hex[:6]}"
+    now = utcnow().replace(microsecond=0)
+    await feed(
+        offline,
+        inbound.on_account_linked,
+        AccountLinked(user_id=user, participant_id=participant, linked_at=now),
+    )
+    await feed(
+        offline,
+        lending.on_cohort_published,
+        CohortPublished(
+            cohort_id=cohort,
+            name="第3期",
+            areas=[],
+            lending_starts_on=date(2026, 9, 5),
+            lending_ends_on=date(2027, 2, 28),
+            minimum_age=50,
+            capacity=800,
+        ),
+    )
+    await feed(
+        offline,
+        lending.on_loan_issued,
+        LoanIssued(
+            loan_id=f"L-{participant}",
+            participant_id=participant,
+            cohort_id=cohort,
+            device_model="tab",
+            issued_on=date(2026, 9, 5),
+            due_on=date(2027, 2, 28),
+        ),
+    )
+
+    def session(title: str, days: int) -> SessionScheduled:
+        starts = now + timedelta(days=days)
+        return SessionScheduled(
+            session_id="S1",
+            cohort_id=cohort,
+            kind=SessionKind.FOLLOW_UP,
+            title=title,
+            venue="阿倍野",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            capacity=20,
+            seats_left=5,
+        )
+
+    await feed(offline, lending.on_session_scheduled, session("新しい題", 9), occurred_at=now)
+    # An older version arriving late does not overwrite the newer one.
+    await feed(
+        offline,
+        lending.on_session_scheduled,
+        session("古い題", 7),
+        occurred_at=now - timedelta(hours=1),
+    )
+    await feed(
+        offline,
+        lending.on_session_booked,
+        SessionBooked(session_id="S1", participant_id=participant, booked_at=now),
+    )
+    facts = await load_programme(programme=offline.programme, participant_id=participant, now=now)
+    text, choices = sessions_answer(facts)
+    assert "新しい題" in text
+    assert "古い題" not in text
+    assert facts.cohort is not None
+    assert facts.cohort.name == "第3期"
+    assert [c.data for c in choices] == ["lending:cancel?session=S1"]  # type: ignore[union-attr]
+
+    await feed(
+        offline,
+        lending.on_booking_cancelled,
+        SessionBookingCancelled(
+            session_id="S1", participant_id=participant, cancelled_at=now + timedelta(minutes=1)
+        ),
+    )
+    _, choices = sessions_answer(
+        await load_programme(programme=offline.programme, participant_id=participant, now=now)
+    )
+    assert [c.data for c in choices] == ["lending:book?session=S1"]  # type: ignore[union-attr]
+
+
+async def test_unlinking_and_erasure_forget_the_participant(offline: Harness) -> None:
+    lending, inbound = handlers(offline)
+    erased_user, unlinked_user = new_user_id(), new_user_id()
+    erased, unlinked = f"P-{uuid4().hex[:8]}", f"P-{uuid4().hex[:8]}"
+    for user, participant in ((erased_user, erased), (unlinked_user, unlinked)):
+        await feed(
+            offline,
+            inbound.on_account_linked,
+            AccountLinked(user_id=user, participant_id=participant, linked_at=utcnow()),
+        )
+        await feed(
+            offline,
+            lending.on_loan_issued,
+            LoanIssued(
+                loan_id=f"L-{participant}",
+                participant_id=participant,
+                cohort_id="C",
+                device_model="t",
+                issued_on=date(2026, 5, 1),
+                due_on=date(2026, 10, 31),
+            ),
+        )
+
+    await feed(
+        offline,
+        lending.on_participant_erased,
+        ParticipantErased(participant_id=erased, erased_at=utcnow()),
+    )
+    await feed(
+        offline,
+        inbound.on_account_unlinked,
+        AccountUnlinked(
+            user_id=unlinked_user, participant_id=unlinked, reason="by_staff", unlinked_at=utcnow()
+        ),
+    )
+
+    assert (await offline.senior(erased_user)).participant_id is None
+    assert (await offline.senior(unlinked_user)).participant_id is None
+    assert await offline.programme.loans_of(erased) == []
+    answer = await offline.tap(erased_user, "daichan:my_loan")
+    assert answer.texts == [templates.LINK_HOW_TO_TEXT]
