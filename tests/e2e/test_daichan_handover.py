@@ -9,35 +9,13 @@ from __future__ import annotations
 
 import asyncio
 
-from services.common.events import decode_event
-from services.common.events.contracts.helpdesk import ConversationHandedBack, ConversationHandedOver
 from services.common.events.contracts.line import ConversationMode, MessageReceived
-from services.common.kafka.topics import HELPDESK_EVENTS, LINE_INBOUND
+from services.common.kafka.topics import LINE_INBOUND
 from services.common.time import utcnow
 from tests.ai_chat.stack_support import help_requests, publish, send_commands
-from tests.fixtures.kafka import read_topic
 from tests.fixtures.line import Simulator, new_user_id, texts
+from tests.helpdesk.support import Staff, give_back_every_conversation, take_conversation
 from tools.devstack.stack import Stack
-
-
-async def _tickets_holding(stack: Stack, user: str) -> set[str]:
-    """Tickets the helpdesk itself handed over for this user (once it does so)."""
-    tickets = set()
-    for record in await read_topic(stack.kafka.bootstrap_servers, "helpdesk.events"):
-        event = decode_event(record.value)
-        if isinstance(event.data, ConversationHandedOver) and event.data.line_user_id == user:
-            tickets.add(event.data.ticket_id)
-    return tickets
-
-
-async def _hand_back(stack: Stack, user: str, tickets: set[str]) -> None:
-    for ticket in tickets:
-        await publish(
-            stack,
-            HELPDESK_EVENTS,
-            ticket,
-            ConversationHandedBack(ticket_id=ticket, line_user_id=user, at=utcnow()),
-        )
 
 
 async def test_after_asking_for_a_person_dai_chan_is_silent_until_handed_back(
@@ -50,15 +28,12 @@ async def test_after_asking_for_a_person_dai_chan_is_silent_until_handed_back(
     await simulator.send_text(user, "こんにちは")
     assert len(await simulator.settled_inbox(user, quiet=3.0)) == 1  # the hand-over notice only
 
-    ticket = f"T-{user[-8:]}"
-    await publish(
-        stack,
-        HELPDESK_EVENTS,
-        ticket,
-        ConversationHandedOver(ticket_id=ticket, line_user_id=user, at=utcnow()),
-    )
-    await asyncio.sleep(1.0)
-    await _hand_back(stack, user, {ticket} | await _tickets_holding(stack, user))
+    staff = await Staff.login(stack, "tanaka")
+    try:
+        await staff.wait_ticket_of(user)
+        await give_back_every_conversation(staff, user)
+    finally:
+        await staff.close()
     await asyncio.sleep(1.5)
     await simulator.send_text(user, "おはよう")
 
@@ -71,18 +46,16 @@ async def test_staff_taking_a_conversation_silences_dai_chan_until_they_give_it_
     simulator: Simulator, stack: Stack
 ) -> None:
     user = new_user_id()
-    ticket = f"T-{user[-8:]}"
-    await publish(
-        stack,
-        HELPDESK_EVENTS,
-        ticket,
-        ConversationHandedOver(ticket_id=ticket, line_user_id=user, at=utcnow()),
-    )
-    await asyncio.sleep(1.5)
-    await simulator.send_text(user, "こんにちは")
-    assert await simulator.settled_inbox(user, count=0, quiet=3.0) == []
+    staff = await Staff.login(stack, "tanaka")
+    try:
+        await take_conversation(staff, user)
+        await asyncio.sleep(1.5)
+        await simulator.send_text(user, "こんにちは")
+        assert await simulator.settled_inbox(user, count=0, quiet=3.0) == []
 
-    await _hand_back(stack, user, {ticket})
+        await give_back_every_conversation(staff, user)
+    finally:
+        await staff.close()
     await asyncio.sleep(1.5)
     await simulator.send_text(user, "こんばんは")
     [reply] = texts(await simulator.settled_inbox(user))

@@ -23,6 +23,7 @@ from services.line_gateway.domain import texts
 from tests.fixtures.line import Simulator, new_user_id
 from tests.fixtures.line import texts as inbox_texts
 from tests.fixtures.waiting import eventually
+from tests.helpdesk.support import Staff, give_back_every_conversation, take_conversation
 from tests.line_gateway.support import (
     events_for,
     gateway_user,
@@ -130,32 +131,23 @@ async def test_guessing_is_stopped_after_five_wrong_codes(
 
 async def test_hand_over_to_a_person_and_back(simulator: Simulator, stack: Stack) -> None:
     user = new_user_id()
-    ticket = "T-" + user[-8:]
-    await publish(
-        stack,
-        "helpdesk.events",
-        key=ticket,
-        data=ConversationHandedOver(ticket_id=ticket, line_user_id=user, at=utcnow()),
-        source="helpdesk",
-    )
-    await eventually(
-        lambda: gateway_user(stack, user), lambda doc: bool(doc and doc["mode"] == "human")
-    )
+    staff = await Staff.login(stack, "tanaka")
+    try:
+        await take_conversation(staff, user)
+        await eventually(
+            lambda: gateway_user(stack, user), lambda doc: bool(doc and doc["mode"] == "human")
+        )
 
-    await simulator.send_text(user, "人と話したいです")
-    [message] = await wait_for_events(stack, "line.inbound", user, kind=MessageReceived)
-    assert message.conversation_mode is ConversationMode.HUMAN
-    await asyncio.sleep(2)
-    assert await simulator.inbox(user) == []  # Dai-chan stays silent for a person's ticket
-    assert (await simulator.http.get(f"/sim/loading/{user}")).json()["calls"] == []
+        await simulator.send_text(user, "人と話したいです")
+        [message] = await wait_for_events(stack, "line.inbound", user, kind=MessageReceived)
+        assert message.conversation_mode is ConversationMode.HUMAN
+        await asyncio.sleep(2)
+        assert await simulator.inbox(user) == []  # Dai-chan stays silent for a person's ticket
+        assert (await simulator.http.get(f"/sim/loading/{user}")).json()["calls"] == []
 
-    await publish(
-        stack,
-        "helpdesk.events",
-        key=ticket,
-        data=ConversationHandedBack(ticket_id=ticket, line_user_id=user, at=utcnow()),
-        source="helpdesk",
-    )
+        await give_back_every_conversation(staff, user)
+    finally:
+        await staff.close()
     await eventually(
         lambda: gateway_user(stack, user), lambda doc: bool(doc and doc["mode"] == "bot")
     )

@@ -204,3 +204,35 @@ def sla_announcements(
         for e in of_type(events, event_type)
         if isinstance(e.data, SlaWarning | SlaBreached) and e.data.target == target
     ]
+
+
+async def take_conversation(staff: Staff, line_user_id: str) -> dict[str, Any]:
+    """Staff log a call from this senior and take their LINE conversation (a real hand-over)."""
+    intake = await staff.post(
+        "/staff/api/tickets",
+        {
+            "channel": "phone",
+            "summary": "お電話のあと LINE で続けます",
+            "line_user_id": line_user_id,
+        },
+    )
+    assert intake.status_code == 201, intake.text
+    taken = await staff.post(
+        f"/staff/api/tickets/{intake.json()['id']}/conversation",
+        {"version": intake.json()["version"]},
+    )
+    assert taken.status_code == 200, taken.text
+    ticket: dict[str, Any] = taken.json()
+    assert ticket["holds_conversation"] is True
+    return ticket
+
+
+async def give_back_every_conversation(staff: Staff, line_user_id: str) -> None:
+    """Hand every ticket holding this senior's conversation back to Dai-chan."""
+    for ticket in await staff.tickets_of(line_user_id):
+        if ticket.get("holds_conversation"):
+            current = await staff.ticket(str(ticket["id"]))
+            back = await staff.post(
+                f"/staff/api/tickets/{ticket['id']}/handback", {"version": current["version"]}
+            )
+            assert back.status_code == 200, back.text

@@ -74,7 +74,13 @@ async def test_a_request_becomes_one_ticket_and_takes_the_conversation(
     [over] = of_type(handed, "helpdesk.conversation.handed_over")
     assert over.data.ticket_id == found["id"]  # type: ignore[attr-defined]
     changed = of_type(
-        await events_on(stack, "helpdesk.events", key=str(found["id"])), "helpdesk.ticket.changed"
+        await wait_events(
+            stack,
+            "helpdesk.events",
+            key=str(found["id"]),
+            until=lambda events: of_type(events, "helpdesk.ticket.changed"),
+        ),
+        "helpdesk.ticket.changed",
     )
     assert [e.data.status.value for e in changed] == ["new"]  # type: ignore[attr-defined]
 
