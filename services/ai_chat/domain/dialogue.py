@@ -20,7 +20,6 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import parse_qs, urlsplit
 
 from services.ai_chat.clients.model import ChatAnswer, ModelClient, ModelUnavailable
 from services.ai_chat.domain import templates
@@ -72,6 +71,7 @@ from services.ai_chat.store.seniors import (
 )
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.line import PostbackAction, SendPriority
+from services.common.events.postback_data import PostbackData
 from services.common.logging import get_logger, user_ref
 from services.common.time import utcnow
 
@@ -651,12 +651,10 @@ class Dialogue:
 
 def parse_postback(data: str) -> tuple[str | None, dict[str, str]]:
     """("my_loan", {}) for "daichan:my_loan"; (None, {}) for another service's button."""
-    prefix, _, rest = data.partition(":")
-    if prefix != "daichan" or not rest:
+    parsed = PostbackData.parse(data)
+    if parsed is None or not parsed.for_service("daichan"):
         return None, {}
-    parts = urlsplit(rest)
-    params = {key: values[0] for key, values in parse_qs(parts.query).items() if values}
-    return parts.path, params
+    return parsed.action, parsed.params
 
 
 def _recent(turns: list[Turn], limit: int) -> list[Turn]:

@@ -14,6 +14,7 @@ from services.ai_chat.store.programme import (
     SessionView,
 )
 from services.common.events.contracts.line import Action
+from services.common.events.postback_data import postback_data
 
 SESSION_KIND_NAMES = {"explanatory": "説明会", "follow_up": "フォローアップ講座"}
 MAX_SESSIONS_SHOWN = 3
@@ -113,7 +114,7 @@ def sessions_answer(facts: ProgrammeFacts) -> tuple[str, tuple[Action, ...]]:
             choices.append(
                 postback(
                     f"{label_day}を 取り消す",
-                    f"lending:cancel?session={session.session_id}",
+                    postback_data("lending", "cancel", session=session.session_id),
                     f"{label_day}の 講座を 取り消します",
                 )
             )
@@ -121,7 +122,7 @@ def sessions_answer(facts: ProgrammeFacts) -> tuple[str, tuple[Action, ...]]:
             choices.append(
                 postback(
                     f"{label_day}に 申し込む",
-                    f"lending:book?session={session.session_id}",
+                    postback_data("lending", "book", session=session.session_id),
                     f"{label_day}の 講座に 申し込みます",
                 )
             )

@@ -7,7 +7,6 @@ context for staff. Human-mode messages and taps join the ticket that holds the c
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import parse_qs
 from uuid import UUID, uuid5
 
 from services.common.events.contracts.line import (
@@ -19,6 +18,7 @@ from services.common.events.contracts.line import (
     TextMessage,
 )
 from services.common.events.envelope import Envelope, new_event
+from services.common.events.postback_data import PostbackData
 from services.common.kafka.streams import HandlerContext
 from services.common.kafka.topics import LINE_OUTBOUND
 from services.common.logging import get_logger, user_ref
@@ -29,18 +29,16 @@ from services.helpdesk.domain.service import TicketService
 from services.helpdesk.store import ContextRepository
 
 log = get_logger(__name__)
-CSAT_PREFIX = "helpdesk:csat"
 THANKS_NAMESPACE = UUID("9b0e3f6c-2d4a-4e1b-b7c8-5a6f7e8d9c01")
 
 
 def parse_csat(data: str) -> tuple[str, int] | None:
     """ "helpdesk:csat?ticket=ID&score=N" -> (ID, N), or None if it is not a valid answer."""
-    action, _, query = data.partition("?")
-    if action != CSAT_PREFIX:
+    parsed = PostbackData.parse(data)
+    if parsed is None or (parsed.service, parsed.action) != ("helpdesk", "csat"):
         return None
-    params = parse_qs(query)
-    ticket = (params.get("ticket") or [""])[0]
-    score = (params.get("score") or [""])[0]
+    ticket = parsed.params.get("ticket", "")
+    score = parsed.params.get("score", "")
     if not ticket or not score.isdigit() or not 1 <= int(score) <= 5:
         return None
     return ticket, int(score)

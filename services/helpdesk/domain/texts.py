@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.common.events.contracts.line import PostbackAction, TextMessage
+from services.common.events.postback_data import postback_data
 
 CLOSING = (
     "お問い合わせ ありがとうございました。\n"
@@ -56,7 +57,7 @@ def closing_messages(ticket_id: str, *, ask_csat: bool) -> list[TextMessage]:
                 quick_replies=[
                     PostbackAction(
                         label=label,
-                        data=f"helpdesk:csat?ticket={ticket_id}&score={score}",
+                        data=postback_data("helpdesk", "csat", ticket=ticket_id, score=str(score)),
                         display_text=label,
                     )
                     for score, label in CSAT_LABELS.items()

@@ -8,8 +8,6 @@ other services and are ignored.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from services.common.events.contracts.line import (
     AccountLinked,
     AccountUnlinked,
@@ -17,6 +15,7 @@ from services.common.events.contracts.line import (
     SendRequested,
 )
 from services.common.events.envelope import Envelope
+from services.common.events.postback_data import PostbackData
 from services.common.kafka.streams import HandlerContext
 from services.common.logging import get_logger, user_ref
 from services.common.store import Tx
@@ -30,7 +29,7 @@ from services.tablet_lending.store import LendingDb
 
 log = get_logger(__name__)
 
-PREFIX = "lending:"
+SERVICE = "lending"
 ACTIONS = ("book", "cancel")
 
 
@@ -79,7 +78,8 @@ class LineInboundHandlers:
         # Retried on failure: the booking and its reply commit together with the claimed event
         # id, so a redelivered tap neither books twice nor answers twice.
         postback = envelope.data
-        if not postback.data.startswith(PREFIX):
+        addressed = PostbackData.parse(postback.data)
+        if addressed is None or not addressed.for_service(SERVICE):
             return
         action, session_id = parse_postback(postback.data)
         now = self._clock.now()
@@ -112,11 +112,11 @@ class LineInboundHandlers:
 
 def parse_postback(data: str) -> tuple[str | None, str | None]:
     """ "lending:book?session=S-1" -> ("book", "S-1"); anything malformed -> Nones."""
-    action, _, query = data.removeprefix(PREFIX).partition("?")
-    sessions = parse_qs(query).get("session", [])
-    if action not in ACTIONS or len(sessions) != 1 or not sessions[0].strip():
+    parsed = PostbackData.parse(data)
+    session = parsed.params.get("session") if parsed else None
+    if parsed is None or parsed.action not in ACTIONS or not session:
         return None, None
-    return action, sessions[0].strip()
+    return parsed.action, session
 
 
 def reply(postback: PostbackReceived, action: str | None, outcome: LineBooking) -> SendRequested:

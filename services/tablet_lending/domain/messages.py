@@ -15,6 +15,7 @@ from services.common.events.contracts.line import (
     SendRequested,
     TextMessage,
 )
+from services.common.events.postback_data import postback_data
 from services.common.time import utcnow
 from services.tablet_lending.domain.dates import format_date_ja, format_time_range_ja
 from services.tablet_lending.domain.errors import LendingError
@@ -53,7 +54,7 @@ def send(
 def cancel_button(session_id: str) -> PostbackAction:
     return PostbackAction(
         label="予約を取り消す",
-        data=f"lending:cancel?session={session_id}",
+        data=postback_data("lending", "cancel", session=session_id),
         display_text="予約を取り消します",
     )
 
