@@ -20,4 +20,4 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         running = item.session.config.stash.get(RUNNING_STACK, None)
         if running is not None:
             for process in running.processes():
-                report.sections.append((f"log: {process.name}", process.log_tail(40)))
+                report.sections.append((f"log: {process.name}", process.log_tail(15)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from services.common.events import encode_event, new_event
@@ -58,8 +59,17 @@ async def send_command(
 
 
 async def delivery_of(stack: Stack, user: str) -> DeliveryCompleted:
-    [done] = await wait_for_events(stack, "line.deliveries", user, kind=DeliveryCompleted)
-    assert isinstance(done, DeliveryCompleted)
+    """The delivery of the test's own command (ai_chat may also greet a user who follows)."""
+
+    def ours(events: list[Any]) -> list[DeliveryCompleted]:
+        return [
+            e for e in events if isinstance(e, DeliveryCompleted) and e.purpose == "test.delivery"
+        ]
+
+    found = await eventually(
+        lambda: events_for(stack, "line.deliveries", user), lambda events: bool(ours(events))
+    )
+    [done] = ours(found)
     return done
 
 

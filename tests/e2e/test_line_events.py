@@ -264,7 +264,10 @@ async def test_a_redelivered_postback_is_published_once(simulator: Simulator, st
     again = await simulator.redeliver(sent["webhookEventId"])
 
     assert gateway_body(again) == {"accepted": 0, "duplicates": 1, "ignored": 0}
-    await wait_for_events(stack, "line.inbound", user, kind=PostbackReceived)
+    published = await wait_for_events(
+        stack, "line.inbound", user, kind=PostbackReceived, timeout=30.0
+    )
+    assert published, "the first delivery was never published"
     await asyncio.sleep(1.5)
     postbacks = [
         e for e in await events_for(stack, "line.inbound", user) if isinstance(e, PostbackReceived)

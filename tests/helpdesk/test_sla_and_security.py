@@ -31,15 +31,16 @@ from tests.helpdesk.support import (
 )
 from tools.devstack.stack import Stack
 
-# Seconds instead of hours: every hour counts; "high" answers within 6 s (warning at 4.5 s),
-# "urgent" resolves within 6 s.
+# Seconds instead of hours: every hour counts; "high" answers within 12 s (warning at 9 s, so a
+# busy machine still has several checker rounds between warning and breach), "urgent" resolves
+# within 6 s.
 FAST_SLA = {
     "HELPDESK_BUSINESS_HOURS": "00:00-24:00",
     "HELPDESK_BUSINESS_DAYS": "mon-sun",
     "HELPDESK_OBSERVE_HOLIDAYS": "false",
     "HELPDESK_SLA_TARGETS": json.dumps(
         {
-            "high": {"first_response": 0.1, "next_response": 0.1, "resolution": 0.5},
+            "high": {"first_response": 0.2, "next_response": 0.2, "resolution": 0.5},
             "urgent": {"first_response": 0.05, "next_response": 0.05, "resolution": 0.1},
         }
     ),
@@ -80,7 +81,7 @@ async def test_sla_warning_then_breach_are_announced_once(fast_sla: Stack) -> No
     def announced(events: list[Envelope[Contract]]) -> bool:
         return len(of_type(events, "helpdesk.sla.breached")) >= 1
 
-    await wait_events(fast_sla, "helpdesk.events", key=key, until=announced, timeout=20)
+    await wait_events(fast_sla, "helpdesk.events", key=key, until=announced, timeout=30)
     await asyncio.sleep(2.0)  # several more checker rounds
     events = await events_on(fast_sla, "helpdesk.events", key=key)
     first_warnings = sla_announcements(events, "helpdesk.sla.warning", "first_response")

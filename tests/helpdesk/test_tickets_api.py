@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from services.common.events import Contract, Envelope
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.line import ConversationMode, SendRequested
 from services.helpdesk.domain import texts
@@ -15,7 +16,6 @@ from tests.fixtures.line import Simulator, new_user_id
 from tests.helpdesk.support import (
     NAMES,
     Staff,
-    events_on,
     help_request,
     of_type,
     postback,
@@ -149,9 +149,11 @@ async def test_a_reply_reaches_the_senior_once_even_when_submitted_twice(
     # version and got 409; either way the senior gets the message once.
     assert {first.status_code, second.status_code} <= {200, 409}
     assert 200 in (first.status_code, second.status_code)
-    inbox = await simulator.settled_inbox(user, quiet=2.5)
+    inbox = await simulator.settled_inbox(user, quiet=2.5, timeout=30.0)
     assert [m["text"] for send in inbox for m in send["messages"]] == [body["text"]]
-    sends = of_type(await events_on(stack, "line.outbound", key=user), "line.send.requested")
+    sends = of_type(
+        await wait_events(stack, "line.outbound", key=user, until=bool), "line.send.requested"
+    )
     assert len(sends) == 1
     command = sends[0].data
     assert isinstance(command, SendRequested)
@@ -242,7 +244,9 @@ async def test_a_senior_writing_again_after_resolution_reopens_the_ticket(
 
     # The message crossed the hand-back: line_gateway still had the senior in human mode.
     await publish(stack, "line.inbound", user, senior_message(user, "まだ 直りません"))
-    reopened = await tanaka.wait_for(str(ticket["id"]), lambda t: t["status"] == "open")
+    reopened = await tanaka.wait_for(
+        str(ticket["id"]), lambda t: t["status"] == "open", timeout=30.0
+    )
 
     assert reopened["status"] == "open"
     assert reopened["reopened_count"] == 1
@@ -251,11 +255,20 @@ async def test_a_senior_writing_again_after_resolution_reopens_the_ticket(
     assert reopened["sla"]["resolution"]["cycle"] == 2
     # Dai-chan asking for a person again for the same senior joins the same ticket.
     await publish(stack, "helpdesk.requests", user, help_request(user, summary="もう一度"))
-    joined = await tanaka.wait_for(str(ticket["id"]), lambda t: len(t["request_ids"]) == 2)
+    joined = await tanaka.wait_for(
+        str(ticket["id"]), lambda t: len(t["request_ids"]) == 2, timeout=30.0
+    )
     assert len(joined["request_ids"]) == 2
     assert len(await tanaka.tickets_of(user)) == 1
-    overs = of_type(
-        await events_on(stack, "helpdesk.events", key=user), "helpdesk.conversation.handed_over"
+
+    # The hand-over events leave through the outbox, a moment after the ticket changed.
+    def handed_over(events: list[Envelope[Contract]]) -> list[Envelope[Contract]]:
+        return of_type(events, "helpdesk.conversation.handed_over")
+
+    overs = handed_over(
+        await wait_events(
+            stack, "helpdesk.events", key=user, until=lambda e: len(handed_over(e)) >= 2
+        )
     )
     assert len(overs) == 2  # taken, given back, taken again
 
