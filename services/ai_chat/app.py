@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from services.ai_chat.clients.model import ModelClient
+from services.ai_chat.clients.model import ModelClient, TokenPrices
 from services.ai_chat.consumers.helpdesk import HelpdeskHandlers
 from services.ai_chat.consumers.inbound import InboundHandlers
 from services.ai_chat.consumers.lending import LendingHandlers
@@ -17,6 +17,7 @@ from services.ai_chat.domain.checkins import CheckinScheduler, CheckinSettings
 from services.ai_chat.domain.dialogue import Dialogue, DialogueSettings
 from services.ai_chat.domain.recording import OutcomeRecorder
 from services.ai_chat.domain.responders import Persona
+from services.ai_chat.metrics import initialise as initialise_metrics
 from services.ai_chat.settings import AiChatSettings
 from services.ai_chat.store.programme import ProgrammeRepository
 from services.ai_chat.store.seniors import SeniorRepository
@@ -45,6 +46,10 @@ def build_model(settings: AiChatSettings) -> ModelClient | None:
         max_retries=settings.openai_max_retries,
         max_output_tokens=settings.openai_max_output_tokens,
         http_pools=settings.openai_http_pools,
+        prices=TokenPrices(
+            input_yen_per_million=settings.openai_input_yen_per_million_tokens,
+            output_yen_per_million=settings.openai_output_yen_per_million_tokens,
+        ),
     )
 
 
@@ -96,6 +101,7 @@ def create_app(settings: AiChatSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        initialise_metrics()
         async with platform_runtime(
             service=SERVICE,
             settings=settings,

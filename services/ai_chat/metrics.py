@@ -25,6 +25,11 @@ MODEL_TOKENS = Counter(
     "Tokens used by model calls, by direction (input, output).",
     ["direction"],
 )
+MODEL_COST_YEN = Counter(
+    "sslp_ai_model_cost_yen_total",
+    "Estimated cost of chat model calls in yen, from their tokens and the configured prices "
+    "(AI_CHAT_OPENAI_INPUT_YEN_PER_MILLION_TOKENS, AI_CHAT_OPENAI_OUTPUT_YEN_PER_MILLION_TOKENS).",
+)
 SKIPPED_MESSAGES = Counter(
     "sslp_ai_skipped_messages_total",
     "Inbound events Dai-chan deliberately did not answer, by reason.",
@@ -63,3 +68,15 @@ INACTIVITY_FLAGS = Counter(
     "sslp_ai_inactivity_flags_total",
     "Seniors flagged to the helpdesk for a friendly call after days without a message.",
 )
+
+
+SAFETY_ROUTES = ("emergency", "self_harm", "fraud", "person")
+SAFETY_DETECTORS = ("rules", "moderation", "menu")
+
+
+def initialise() -> None:
+    """Create the safety series at zero, so the first escalation of a kind shows as an increase
+    (Prometheus cannot see the first increment of a series that appears already at 1)."""
+    for route in SAFETY_ROUTES:
+        for detector in SAFETY_DETECTORS:
+            SAFETY_ESCALATIONS.labels(route, detector)

@@ -27,6 +27,10 @@ class AiChatSettings(ServiceSettings):
     # pooled connection on each request, so several small pools are cheaper than one big one
     # when hundreds of slow calls are in flight (measured with bench/ai_chat_throughput.py).
     openai_http_pools: int = 8
+    # Prices for the cost estimate on /metrics, in yen per million tokens (defaults: gpt-4o-mini's
+    # list price of US$0.15 / US$0.60 at 150 yen to the dollar). Set them to your contract.
+    openai_input_yen_per_million_tokens: float = 22.5
+    openai_output_yen_per_million_tokens: float = 90.0
     # The model's moderation beside the rules (only with a key; the rules always run).
     moderation_enabled: bool = True
     # The reviewed persona prompt (services/ai_chat/prompts/<version>.md), recorded on each turn.

@@ -33,6 +33,12 @@ CONSUMER_IN_FLIGHT = Gauge(
     "sslp_consumer_in_flight",
     "Messages taken off topics and not yet finished.",
 )
+CONSUMER_LAG = Gauge(
+    "sslp_kafka_consumer_lag",
+    "Messages on a topic that the consumer group has not committed yet (every instance of a "
+    "service reports its whole group: aggregate with max).",
+    ["group", "topic"],
+)
 OUTBOX_PUBLISHED = Counter(
     "sslp_outbox_published_total",
     "Events relayed from the transactional outbox to Kafka.",

@@ -19,6 +19,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
+from services.common.kafka.lag import ConsumerLagSampler
 from services.common.kafka.producer import create_producer
 from services.common.kafka.streams import Route, StreamProcessor
 from services.common.kafka.topics import ensure_topics
@@ -60,9 +61,17 @@ class Runtime:
         )
         await processor.start()
         self.processors.append(processor)
+        lag = ConsumerLagSampler(
+            group=self.service,
+            topics=processor.topics,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            every_seconds=settings.consumer_lag_sample_seconds,
+        )
+        lag.start()
         try:
             yield processor
         finally:
+            await lag.stop()
             await processor.stop(grace_seconds=settings.shutdown_grace_seconds)
             self.processors.remove(processor)
 

@@ -66,6 +66,8 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_seconds: float = 0.5
     consumer_retry_backoff_max_seconds: float = 8.0
     shutdown_grace_seconds: float = 10.0
+    # How often the service measures its consumer group's lag for /metrics.
+    consumer_lag_sample_seconds: float = 15.0
     # Processed event ids are kept longer than Kafka retention plus any replay window, so a
     # redelivered or replayed event is always recognised.
     processed_event_retention_days: int = 30

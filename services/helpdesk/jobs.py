@@ -12,7 +12,7 @@ from services.common.events.contracts.helpdesk import Priority
 from services.common.logging import get_logger
 from services.common.time import as_utc, utcnow
 from services.helpdesk.domain.tickets import ACTIVE
-from services.helpdesk.metrics import BACKLOG, OLDEST_WAITING_SECONDS
+from services.helpdesk.metrics import BACKLOG, OLDEST_UNCLAIMED_SECONDS, OLDEST_WAITING_SECONDS
 from services.helpdesk.store import TicketRepository
 
 log = get_logger(__name__)
@@ -48,8 +48,12 @@ async def refresh_backlog_metrics(tickets: TicketRepository) -> None:
     for (status, priority), n in counts.items():
         BACKLOG.labels(status, priority).set(n)
     now = utcnow()
-    oldest = {p.value: 0.0 for p in Priority}
-    for row in await tickets.oldest_awaiting():
-        oldest[row["_id"]] = max((now - as_utc(row["since"])).total_seconds(), 0.0)
-    for priority, seconds in oldest.items():
-        OLDEST_WAITING_SECONDS.labels(priority).set(seconds)
+    for gauge, rows in (
+        (OLDEST_WAITING_SECONDS, await tickets.oldest_awaiting()),
+        (OLDEST_UNCLAIMED_SECONDS, await tickets.oldest_unclaimed([s.value for s in ACTIVE])),
+    ):
+        oldest = {p.value: 0.0 for p in Priority}
+        for row in rows:
+            oldest[row["_id"]] = max((now - as_utc(row["since"])).total_seconds(), 0.0)
+        for priority, seconds in oldest.items():
+            gauge.labels(priority).set(seconds)

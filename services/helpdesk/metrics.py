@@ -32,6 +32,11 @@ OLDEST_WAITING_SECONDS = Gauge(
     "How long the longest-waiting senior has waited for staff, by priority (0 if none waits).",
     ["priority"],
 )
+OLDEST_UNCLAIMED_SECONDS = Gauge(
+    "sslp_helpdesk_oldest_unclaimed_seconds",
+    "Age of the oldest open ticket nobody has claimed yet, by priority (0 if none).",
+    ["priority"],
+)
 FIRST_RESPONSE_SECONDS = Histogram(
     "sslp_helpdesk_first_response_seconds",
     "From opening a ticket to the first public reply, by priority.",
@@ -79,5 +84,7 @@ def initialise() -> None:
         for target in ("first_response", "next_response", "resolution"):
             SLA_WARNINGS.labels(target, priority)
             SLA_BREACHES.labels(target, priority)
+        for channel in ("line", "phone", "email", "ai_escalation", "device_issue"):
+            TICKETS_OPENED.labels(channel, priority)
     for score in range(1, 6):
         CSAT_RESPONSES.labels(str(score))

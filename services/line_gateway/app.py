@@ -107,6 +107,7 @@ def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
                 budget=budget,
                 users=LineUserRepository(store),
                 quota_every=settings.quota_refresh_seconds,
+                users_metrics_every=settings.users_metrics_seconds,
                 maintenance_every=settings.maintenance_interval_seconds,
                 retention=timedelta(days=settings.personal_data_retention_days),
             )

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge
 
+USERS = Gauge(
+    "sslp_line_users",
+    "LINE users of the account by state: following (friends), blocked (unfollowed), linked "
+    "(friends linked to a participant). Counted from MongoDB: aggregate with max.",
+    ["state"],
+)
 WEBHOOK_EVENTS = Counter(
     "sslp_line_webhook_events_total",
     "LINE webhook events received, by event type and what the gateway did with them.",

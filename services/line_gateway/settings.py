@@ -43,6 +43,8 @@ class LineGatewaySettings(ServiceSettings):
     # Display name and picture of users who blocked the account are erased after this long.
     personal_data_retention_days: float = 30.0
     maintenance_interval_seconds: float = 3600.0
+    # How often friends, blocks and links are counted for /metrics.
+    users_metrics_seconds: float = 30.0
 
     # -- sending and cost ------------------------------------------------------------------------
     # Billable messages (push recipients, multicast recipients) the programme allows itself per

@@ -9,6 +9,11 @@ PARTICIPANTS = Gauge(
     "Enrolled participants per cohort (withdrawn ones excluded).",
     ["cohort"],
 )
+PARTICIPANTS_BY_AREA = Gauge(
+    "sslp_lending_participants_by_area",
+    "Enrolled participants per cohort and area (the cohort's ward or city, by name).",
+    ["cohort", "area"],
+)
 WAITLISTED = Gauge(
     "sslp_lending_waitlisted",
     "Eligible applicants waiting for a seat, per cohort.",
@@ -29,6 +34,16 @@ LOANS_OVERDUE = Gauge(
     "Active loans past their due date, per cohort.",
     ["cohort"],
 )
+LOANS_RETURNED = Gauge(
+    "sslp_lending_loans_returned",
+    "Loans ended by a return (damaged returns included), per cohort.",
+    ["cohort"],
+)
+LOANS_LOST = Gauge(
+    "sslp_lending_loans_lost",
+    "Loans ended because the tablet was lost, per cohort.",
+    ["cohort"],
+)
 SESSION_FILL = Gauge(
     "sslp_lending_session_fill_ratio",
     "Seats taken (bookings and walk-ins) over capacity, across a cohort's sessions that are "
@@ -43,10 +58,13 @@ SESSION_ATTENDANCE = Gauge(
 )
 GAUGES = (
     PARTICIPANTS,
+    PARTICIPANTS_BY_AREA,
     WAITLISTED,
     LOANS_ACTIVE,
     LOANS_DUE_SOON,
     LOANS_OVERDUE,
+    LOANS_RETURNED,
+    LOANS_LOST,
     SESSION_FILL,
     SESSION_ATTENDANCE,
 )

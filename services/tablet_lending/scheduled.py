@@ -32,8 +32,11 @@ from services.tablet_lending.metrics import (
     GAUGES,
     LOANS_ACTIVE,
     LOANS_DUE_SOON,
+    LOANS_LOST,
     LOANS_OVERDUE,
+    LOANS_RETURNED,
     PARTICIPANTS,
+    PARTICIPANTS_BY_AREA,
     SCHEDULER_RUNS,
     SESSION_ATTENDANCE,
     SESSION_FILL,
@@ -137,9 +140,12 @@ class Scheduler:
         cohorts = [cohort.cohort_id for cohort in await self._db.cohorts.list()]
         enrolled: dict[str, int] = dict.fromkeys(cohorts, 0)
         waiting: dict[str, int] = dict.fromkeys(cohorts, 0)
+        by_area: dict[tuple[str, str], int] = {}
         for row in await reports.participation(self._db):
             enrolled[row["cohort_id"]] = enrolled.get(row["cohort_id"], 0) + row["enrolled"]
             waiting[row["cohort_id"]] = waiting.get(row["cohort_id"], 0) + row["waitlisted"]
+            key = (row["cohort_id"], row["area_name"] or row["area_code"])
+            by_area[key] = by_area.get(key, 0) + row["enrolled"]
         loans = {
             row["cohort_id"]: row
             for row in await reports.loans(
@@ -156,6 +162,10 @@ class Scheduler:
             LOANS_ACTIVE.labels(cohort).set(row.get("active", 0))
             LOANS_DUE_SOON.labels(cohort).set(row.get("due_soon", 0))
             LOANS_OVERDUE.labels(cohort).set(row.get("overdue", 0))
+            LOANS_RETURNED.labels(cohort).set(row.get("returned", 0) + row.get("damaged", 0))
+            LOANS_LOST.labels(cohort).set(row.get("lost", 0))
             totals = sessions.get(cohort, {})
             SESSION_FILL.labels(cohort).set(totals.get("fill_ratio", 0.0))
             SESSION_ATTENDANCE.labels(cohort).set(totals.get("attendance_ratio", 0.0))
+        for (cohort, area), count in by_area.items():
+            PARTICIPANTS_BY_AREA.labels(cohort, area).set(count)

@@ -1,5 +1,5 @@
-"""tablet_lending's gauges on /metrics: participants, loans (active, due soon, overdue) and session
-fill per cohort, refreshed from MongoDB."""
+"""tablet_lending's gauges on /metrics: participants (per cohort and area), loans (active, due
+soon, overdue, returned, lost) and session fill per cohort, refreshed from MongoDB."""
 
 from __future__ import annotations
 
@@ -64,6 +64,15 @@ async def test_gauges_per_cohort(stack: Stack, api: LendingApi) -> None:
     assert gauge(metrics, "sslp_lending_loans_active", cohort_id) == 2
     assert gauge(metrics, "sslp_lending_loans_due_soon", cohort_id) == 1
     assert gauge(metrics, "sslp_lending_loans_overdue", cohort_id) == 1
+    assert gauge(metrics, "sslp_lending_loans_returned", cohort_id) == 0
+    assert gauge(metrics, "sslp_lending_loans_lost", cohort_id) == 0
+    by_area = re.findall(
+        rf'^sslp_lending_participants_by_area{{area="([^"]+)",cohort="{cohort_id}"}} (\S+)$',
+        metrics,
+        re.MULTILINE,
+    )
+    assert by_area
+    assert sum(float(count) for _area, count in by_area) == 2
     # The explanatory session (10 seats, 2 walk-ins who both came) and the follow-up (4, 1 booked,
     # not started yet).
     assert gauge(metrics, "sslp_lending_session_fill_ratio", cohort_id) == pytest.approx(3 / 14)
@@ -72,5 +81,5 @@ async def test_gauges_per_cohort(stack: Stack, api: LendingApi) -> None:
         if line.startswith("sslp_lending_") and "{" in line:
             labels = line[line.index("{") + 1 : line.index("}")]
             assert re.fullmatch(
-                r'(cohort|kind|channel|outcome|trigger)="[^"]*"(,\w+="[^"]*")*', labels
+                r'(area|cohort|kind|channel|outcome|trigger)="[^"]*"(,\w+="[^"]*")*', labels
             ), line

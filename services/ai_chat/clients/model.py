@@ -26,7 +26,7 @@ import httpx
 from openai import APITimeoutError, AsyncOpenAI, OpenAIError
 
 from services.ai_chat.domain.safety import Moderation
-from services.ai_chat.metrics import MODEL_CALLS, MODEL_SECONDS, MODEL_TOKENS
+from services.ai_chat.metrics import MODEL_CALLS, MODEL_COST_YEN, MODEL_SECONDS, MODEL_TOKENS
 from services.common.logging import get_logger
 
 log = get_logger(__name__)
@@ -36,8 +36,25 @@ SELF_HARM_CATEGORIES = ("self-harm", "self-harm/intent", "self-harm/instructions
 _MALFORMED = (ValueError, KeyError, IndexError, TypeError, AttributeError)
 
 
+OPERATIONS = ("chat", "summary", "moderation", "transcription")
+OUTCOMES = ("ok", "error", "timeout")
+
+
 class ModelUnavailable(Exception):
     """The model did not answer usefully (error, timeout, empty answer)."""
+
+
+@dataclass(frozen=True)
+class TokenPrices:
+    """What the model's tokens cost, in yen per million, for the cost estimate on /metrics."""
+
+    input_yen_per_million: float = 0.0
+    output_yen_per_million: float = 0.0
+
+    def cost_yen(self, *, input_tokens: int, output_tokens: int) -> float:
+        return (
+            input_tokens * self.input_yen_per_million + output_tokens * self.output_yen_per_million
+        ) / 1_000_000
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,7 @@ class ModelClient:
         max_retries: int,
         max_output_tokens: int,
         http_pools: int = 8,
+        prices: TokenPrices | None = None,
     ) -> None:
         self._clients = [
             AsyncOpenAI(
@@ -83,6 +101,12 @@ class ModelClient:
         self._moderation_model = moderation_model
         self._transcription_model = transcription_model
         self._max_output_tokens = max_output_tokens
+        self._prices = prices or TokenPrices()
+        # Every operation's outcomes exist at zero from the start, so an error rate reads 0%
+        # (not "no data") until the first failure.
+        for operation in OPERATIONS:
+            for outcome in OUTCOMES:
+                MODEL_CALLS.labels(operation, outcome)
 
     @property
     def _client(self) -> AsyncOpenAI:
@@ -119,6 +143,11 @@ class ModelClient:
         self._succeeded(operation, started)
         MODEL_TOKENS.labels("input").inc(answer.input_tokens)
         MODEL_TOKENS.labels("output").inc(answer.output_tokens)
+        MODEL_COST_YEN.inc(
+            self._prices.cost_yen(
+                input_tokens=answer.input_tokens, output_tokens=answer.output_tokens
+            )
+        )
         return answer
 
     async def moderate(self, text: str) -> Moderation:

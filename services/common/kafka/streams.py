@@ -60,6 +60,9 @@ T = TypeVar("T")
 Item = TypeVar("Item")
 
 
+DEAD_LETTER_REASONS = ("malformed", "permanent", "retries_exhausted")
+
+
 class PermanentError(Exception):
     """Retrying cannot help (e.g. LINE rejected the request as invalid): dead-letter at once."""
 
@@ -200,6 +203,11 @@ class StreamProcessor:
         }
         self._topics = {r.topic.name: r.topic for r in routes}
         self._lanes: KeyedLanes[Any] = KeyedLanes(limit=max_in_flight, process=self._process)
+        # Every topic's dead-letter series exists from the start at zero, so "no dead letters"
+        # reads as 0 on dashboards and alerts can compare against it, instead of "no data".
+        for topic in self._topics:
+            for reason in DEAD_LETTER_REASONS:
+                DEAD_LETTERS.labels(topic, reason)
         self._app = self._create_app(group, instance_id, bootstrap_servers)
         self._started = False
         self._failed = False

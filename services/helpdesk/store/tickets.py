@@ -192,6 +192,17 @@ class TicketRepository:
             )
         ).to_list()
 
+    async def oldest_unclaimed(self, statuses: Sequence[str]) -> list[Document]:
+        """Per priority, when the oldest ticket that nobody has claimed was opened."""
+        return await (
+            await self._collection.aggregate(
+                [
+                    {"$match": {"status": {"$in": list(statuses)}, "assignee": None}},
+                    {"$group": {"_id": "$priority", "since": {"$min": "$opened_at"}}},
+                ]
+            )
+        ).to_list()
+
     async def oldest_awaiting(self) -> list[Document]:
         """Per priority, when the longest-waiting senior started waiting for staff."""
         return await (

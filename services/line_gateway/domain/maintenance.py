@@ -1,7 +1,8 @@
-"""The gateway's periodic jobs: read LINE's quota, and erase personal data past its retention.
+"""The gateway's periodic jobs: read LINE's quota, count the account's users for /metrics, and
+erase personal data past its retention.
 
-Both are safe on every instance at once (reading the quota twice costs nothing; erasing is an
-idempotent update), so they need no lease.
+All are safe on every instance at once (reading twice costs nothing; erasing is an idempotent
+update), so they need no lease.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from services.common.logging import get_logger
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging
 from services.line_gateway.domain.budget import BudgetKeeper
-from services.line_gateway.metrics import PERSONAL_DATA_ERASED
+from services.line_gateway.metrics import PERSONAL_DATA_ERASED, USERS
 from services.line_gateway.store import LineUserRepository
 
 log = get_logger(__name__)
@@ -38,6 +39,7 @@ class PeriodicJobs:
         budget: BudgetKeeper,
         users: LineUserRepository,
         quota_every: float,
+        users_metrics_every: float,
         maintenance_every: float,
         retention: timedelta,
     ) -> None:
@@ -45,6 +47,7 @@ class PeriodicJobs:
         self._budget = budget
         self._users = users
         self._quota_every = quota_every
+        self._users_metrics_every = users_metrics_every
         self._maintenance_every = maintenance_every
         self._retention = retention
         self._tasks: list[asyncio.Task[None]] = []
@@ -52,6 +55,9 @@ class PeriodicJobs:
     def start(self) -> None:
         self._tasks = [
             asyncio.create_task(self._every(self._quota_every, self._refresh_quota), name="quota"),
+            asyncio.create_task(
+                self._every(self._users_metrics_every, self.count_users), name="users-metrics"
+            ),
             asyncio.create_task(
                 self._every(self._maintenance_every, self._erase), name="personal-data"
             ),
@@ -70,6 +76,10 @@ class PeriodicJobs:
         except LineApiError as error:
             # The budget still works from our own counts until LINE answers again.
             log.warning("could not read LINE's quota", status=error.status)
+
+    async def count_users(self) -> None:
+        for state, count in (await self._users.count_by_state()).items():
+            USERS.labels(state).set(count)
 
     async def _erase(self) -> None:
         await erase_expired_personal_data(users=self._users, retention=self._retention)

@@ -7,6 +7,7 @@ stale, and erased once a user has blocked the account for longer than the retent
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from pymongo import IndexModel
@@ -227,6 +228,36 @@ class LineUserRepository:
             {"$set": {"participant_id": None, "linked_at": None}},
             session=tx.session,
         )
+
+    async def count_by_state(self) -> dict[str, int]:
+        """Friends (following), users who blocked the account, and linked friends."""
+        pipeline: list[dict[str, Any]] = [
+            {
+                "$group": {
+                    "_id": None,
+                    "following": {"$sum": {"$cond": [{"$eq": ["$following", False]}, 0, 1]}},
+                    "blocked": {"$sum": {"$cond": [{"$eq": ["$following", False]}, 1, 0]}},
+                    "linked": {
+                        "$sum": {
+                            "$cond": [
+                                {
+                                    "$and": [
+                                        {"$ne": ["$following", False]},
+                                        {"$eq": [{"$type": "$participant_id"}, "string"]},
+                                    ]
+                                },
+                                1,
+                                0,
+                            ]
+                        }
+                    },
+                }
+            }
+        ]
+        counts = {"following": 0, "blocked": 0, "linked": 0}
+        async for row in await self._collection.aggregate(pipeline):
+            counts.update({state: int(row[state]) for state in counts})
+        return counts
 
     async def linked_user_ids(self) -> list[str]:
         found = self._collection.find(
