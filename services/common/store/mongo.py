@@ -15,11 +15,17 @@ from pymongo import AsyncMongoClient, IndexModel, ReadPreference, WriteConcern
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 from pymongo.read_concern import ReadConcern
 
 from services.common.events.envelope import Envelope, encode_event
 from services.common.kafka.topics import TopicSpec
+from services.common.logging import get_logger
 from services.common.time import utcnow
+
+log = get_logger(__name__)
+# MongoDB's IndexOptionsConflict and IndexKeySpecsConflict: same name, different definition.
+_INDEX_DEFINITION_CHANGED = (85, 86)
 
 T = TypeVar("T")
 Document = dict[str, Any]
@@ -96,9 +102,24 @@ class MongoStore:
             )
 
     async def ensure_indexes(self, specs: Iterable[CollectionIndexes]) -> None:
+        """Create the code's indexes; an index whose definition changed since an older release is
+        dropped and rebuilt, so existing data follows the code instead of stopping the start."""
         for spec in specs:
-            if spec.indexes:
-                await self.db[spec.collection].create_indexes(spec.indexes)
+            collection = self.db[spec.collection]
+            for index in spec.indexes:
+                try:
+                    await collection.create_indexes([index])
+                except OperationFailure as exc:
+                    if exc.code not in _INDEX_DEFINITION_CHANGED:
+                        raise
+                    name = index.document["name"]
+                    log.warning(
+                        "index definition changed; rebuilding it",
+                        collection=spec.collection,
+                        index=name,
+                    )
+                    await collection.drop_index(name)
+                    await collection.create_indexes([index])
 
     async def drop_database(self) -> None:
         await self.client.drop_database(self.db.name)
