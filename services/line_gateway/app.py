@@ -46,6 +46,8 @@ from services.line_gateway.domain.budget import BudgetKeeper
 from services.line_gateway.domain.intake import LinkingRules, WebhookIntake
 from services.line_gateway.domain.maintenance import PeriodicJobs
 from services.line_gateway.domain.rich_menu import RichMenuProvisioner
+from services.line_gateway.domain.webhook import KNOWN_EVENT_TYPES
+from services.line_gateway.metrics import WEBHOOK_EVENTS
 from services.line_gateway.settings import LineGatewaySettings
 from services.line_gateway.store import LineUserRepository, UsageRepository, all_indexes
 
@@ -57,6 +59,9 @@ def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # LINE's event types start at zero, so the first message of a kind shows as an increase.
+        for event_type in KNOWN_EVENT_TYPES:
+            WEBHOOK_EVENTS.labels(event_type, "published")
         async with platform_runtime(
             service=SERVICE,
             settings=settings,
