@@ -28,6 +28,7 @@ KAFKA_POM = ROOT / "deploy" / "kafka" / "pom.xml"
 KAFKA_PROPERTIES_TEMPLATE = ROOT / "deploy" / "kafka" / "server.properties.template"
 PROMETHEUS_CONFIG = ROOT / "deploy" / "prometheus" / "prometheus.yml"
 PROMETHEUS_LOCAL_TEMPLATE = ROOT / "deploy" / "prometheus" / "prometheus.local.yml.template"
+PROMETHEUS_RULES_DIR = ROOT / "deploy" / "prometheus" / "rules"
 GRAFANA_DIR = ROOT / "deploy" / "grafana"
 
 

@@ -1,5 +1,5 @@
-"""Prometheus scrapes exactly the four services, and Grafana's dashboards ask only for metrics
-the code exports.
+"""Prometheus scrapes exactly the four services with the project's rules, and the rules and
+Grafana's dashboards ask only for metrics the code exports (or the rules record).
 
 Metric names come from the code itself (every Counter, Gauge, Histogram and Summary declared in a
 services/**/metrics.py), with the suffixes Prometheus sees: counters as <name>_total, histograms
@@ -25,6 +25,7 @@ from tests.deploy.support import (
     GRAFANA_DIR,
     PROMETHEUS_CONFIG,
     PROMETHEUS_LOCAL_TEMPLATE,
+    PROMETHEUS_RULES_DIR,
     ROOT,
     SERVICES,
     compose,
@@ -33,6 +34,7 @@ from tests.deploy.support import (
     load_yaml,
     volume_mounts,
 )
+from tools.grafana_dashboards import DASHBOARDS, render
 
 # Series Prometheus itself records for every target.
 PROMETHEUS_SERIES = frozenset({"up"})
@@ -134,7 +136,24 @@ def service_ports() -> dict[str, int]:
 def render_local_template() -> str:
     """The local stack's config, with the services' default ports."""
     template = Template(PROMETHEUS_LOCAL_TEMPLATE.read_text(encoding="utf-8"))
-    return template.substitute({f"{name}_port": port for name, port in service_ports().items()})
+    return template.substitute(
+        {f"{name}_port": port for name, port in service_ports().items()},
+        scrape_interval="5s",
+        rules_dir=PROMETHEUS_RULES_DIR,
+    )
+
+
+def rules() -> list[dict[str, Any]]:
+    return [
+        rule
+        for path in sorted(PROMETHEUS_RULES_DIR.glob("*.yml"))
+        for group in load_yaml(path)["groups"]
+        for rule in group["rules"]
+    ]
+
+
+def recorded_series() -> frozenset[str]:
+    return frozenset(rule["record"] for rule in rules() if "record" in rule)
 
 
 def scrape_targets(config: dict[str, Any]) -> dict[str, list[str]]:
@@ -161,12 +180,61 @@ def test_local_prometheus_template_scrapes_the_same_jobs_on_loopback():
     assert set(targets) == set(scrape_targets(load_yaml(PROMETHEUS_CONFIG)))
 
 
-def test_compose_runs_prometheus_with_this_config():
+def test_compose_runs_prometheus_with_this_config_and_the_rules():
     prometheus = compose_service("prometheus")
     config_flag = next(arg for arg in prometheus["command"] if arg.startswith("--config.file="))
     config_path = config_flag.split("=", 1)[1]
-    source = volume_mounts(prometheus)[config_path]
-    assert (ROOT / source).resolve() == PROMETHEUS_CONFIG
+    mounts = volume_mounts(prometheus)
+    assert (ROOT / mounts[config_path]).resolve() == PROMETHEUS_CONFIG
+    (rule_glob,) = load_yaml(PROMETHEUS_CONFIG)["rule_files"]
+    rules_target = str(Path(rule_glob).parent)
+    assert (ROOT / mounts[rules_target]).resolve() == PROMETHEUS_RULES_DIR
+
+
+def test_the_local_config_loads_the_same_rules():
+    (rule_glob,) = yaml.safe_load(render_local_template())["rule_files"]
+    assert sorted(Path(rule_glob).parent.glob(Path(rule_glob).name)) == sorted(
+        PROMETHEUS_RULES_DIR.glob("*.yml")
+    )
+
+
+def test_rules_read_only_metrics_the_code_exports_or_the_rules_record():
+    known = code_series() | PROMETHEUS_SERIES | recorded_series()
+    for rule in rules():
+        names = metric_names(rule["expr"])
+        assert names, rule
+        assert names <= known, f"{rule.get('record') or rule['alert']}: {sorted(names - known)}"
+
+
+def test_the_alerts_the_programme_asked_for_exist():
+    alerts = {rule["alert"]: rule for rule in rules() if "alert" in rule}
+    for name in (
+        "SslpUrgentTicketUnclaimed",
+        "SslpHelpdeskSlaBreached",
+        "SslpConsumerLagGrowing",
+        "SslpDeadLetters",
+        "SslpLinePushBudget80",
+        "SslpLinePushBudget95",
+        "SslpModelErrors",
+    ):
+        assert name in alerts, name
+        assert alerts[name]["labels"]["severity"] in ("page", "ticket")
+    assert "300" in alerts["SslpUrgentTicketUnclaimed"]["expr"]  # five minutes
+
+
+def test_promtool_accepts_the_rules():
+    if shutil.which("promtool") is None:
+        pytest.skip("promtool (Debian package prometheus) is not installed")
+    files = sorted(str(path) for path in PROMETHEUS_RULES_DIR.glob("*.yml"))
+    assert files
+    result = subprocess.run(
+        ["promtool", "check", "rules", *files],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_promtool_accepts_both_configs(tmp_path: Path):
@@ -219,8 +287,34 @@ def test_grafana_requires_a_login():
     assert env["GF_SECURITY_ADMIN_PASSWORD"].startswith("${GRAFANA_ADMIN_PASSWORD:?")
 
 
-def test_there_is_a_dashboard():
-    assert [path.name for path in dashboards()] == ["platform-health.json"]
+def test_the_five_dashboards_are_generated_and_up_to_date():
+    assert (
+        {path.name for path in dashboards()}
+        == {d.filename for d in DASHBOARDS}
+        == {
+            "programme-overview.json",
+            "line.json",
+            "daichan.json",
+            "helpdesk.json",
+            "platform-health.json",
+        }
+    )
+    for dashboard in DASHBOARDS:
+        on_disk = (GRAFANA_DIR / "dashboards" / dashboard.filename).read_text(encoding="utf-8")
+        assert on_disk == render(dashboard), "run python -m tools.grafana_dashboards"
+
+
+def test_per_cohort_figures_follow_the_cohort_selector():
+    overview = json.loads((GRAFANA_DIR / "dashboards" / "programme-overview.json").read_text())
+    (variable,) = overview["templating"]["list"]
+    assert variable["name"] == "cohort"
+    assert variable["includeAll"]
+    assert "sslp_lending_participants" in variable["definition"]
+    for path in dashboards():
+        for panel in panels(json.loads(path.read_text(encoding="utf-8"))):
+            for target in panel.get("targets", []):
+                if "sslp_lending_" in target["expr"]:
+                    assert 'cohort=~"$cohort"' in target["expr"], (path.name, panel["title"])
 
 
 @pytest.mark.parametrize("path", dashboards(), ids=lambda p: p.name)
@@ -232,7 +326,7 @@ def test_dashboard_queries_only_metrics_the_code_exports(path: Path):
         for source in load_yaml(f)["datasources"]
     }
     assert dashboard["uid"]
-    known = code_series() | PROMETHEUS_SERIES
+    known = code_series() | PROMETHEUS_SERIES | recorded_series()
     queried = set()
     for panel in panels(dashboard):
         if panel.get("type") == "row":

@@ -29,6 +29,8 @@ def print_urls(stack: Stack) -> None:
         print(f"  {label:36} {stack.config.url(component)}{path}")
     print(f"  {'Kafka bootstrap':36} {stack.kafka.bootstrap_servers}")
     print(f"  {'MongoDB':36} {stack.mongo.uri}")
+    if stack.prometheus is not None:
+        print(f"  {'Prometheus (programme metrics)':36} {stack.prometheus.url}")
     print(f"  {'Logs':36} {stack.run_dir / 'logs'}")
     if "HELPDESK_DEMO_ACCOUNTS" not in stack.config.env:
         print("\nHelpdesk demo staff (user / password / roles):")

@@ -1,4 +1,5 @@
-"""Apache Kafka (a single KRaft node from Maven Central jars) and mongod (a one-node replica set)."""
+"""Apache Kafka (a single KRaft node from Maven Central jars), mongod (a one-node replica set) and
+Prometheus (Debian's package) scraping the services."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import uuid
 from pathlib import Path
 from string import Template
 
+import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 from pymongo.errors import OperationFailure, PyMongoError
@@ -18,6 +20,8 @@ from tools.devstack.paths import (
     KAFKA_LOG4J,
     KAFKA_POM,
     KAFKA_PROPERTIES_TEMPLATE,
+    PROMETHEUS_LOCAL_TEMPLATE,
+    PROMETHEUS_RULES_DIR,
     kafka_lib_dir,
     kafka_version,
     mongod_binary,
@@ -264,3 +268,79 @@ class MongoNode:
             # 23 = AlreadyInitialized: a restart of an existing data folder.
             if exc.code != 23:
                 raise
+
+
+class PrometheusNode:
+    """Debian's Prometheus scraping the local stack's services, with the project's rules."""
+
+    def __init__(
+        self,
+        *,
+        state_dir: Path,
+        run_dir: Path,
+        port: int,
+        service_ports: dict[str, int],
+        scrape_interval: str = "5s",
+        die_with_parent: bool = False,
+    ) -> None:
+        self.port = port
+        self._dir = state_dir / "prometheus"
+        self._config = self._dir / "prometheus.yml"
+        self._service_ports = service_ports
+        self._scrape_interval = scrape_interval
+        self.process = ManagedProcess(
+            name="prometheus",
+            argv=[
+                shutil.which("prometheus") or "prometheus",
+                f"--config.file={self._config}",
+                f"--storage.tsdb.path={self._dir / 'data'}",
+                "--storage.tsdb.retention.time=15d",
+                f"--web.listen-address=127.0.0.1:{port}",
+                "--log.level=warn",
+            ],
+            env={},
+            run_dir=run_dir,
+            stop_timeout=20.0,
+            die_with_parent=die_with_parent,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def render_config(self) -> str:
+        return Template(PROMETHEUS_LOCAL_TEMPLATE.read_text()).substitute(
+            scrape_interval=self._scrape_interval,
+            rules_dir=PROMETHEUS_RULES_DIR,
+            **{f"{name}_port": port for name, port in self._service_ports.items()},
+        )
+
+    def start(self) -> None:
+        if shutil.which("prometheus") is None:
+            raise StartupError(
+                "Prometheus is needed for the local metrics; install it with "
+                "scripts/install-system-packages (Debian package prometheus)"
+            )
+        (self._dir / "data").mkdir(parents=True, exist_ok=True)
+        self._config.write_text(self.render_config())
+        self.process.start()
+
+    async def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            while True:
+                if not self.process.running():
+                    raise StartupError(
+                        f"Prometheus exited during startup:\n{self.process.log_tail()}"
+                    )
+                try:
+                    if (await client.get(f"{self.url}/-/ready")).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                if asyncio.get_running_loop().time() > deadline:
+                    raise StartupError(
+                        f"Prometheus was not ready within {timeout:.0f}s:\n"
+                        f"{self.process.log_tail()}"
+                    )
+                await asyncio.sleep(0.3)

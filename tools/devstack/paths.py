@@ -13,6 +13,8 @@ LOCAL_DIR = REPO_ROOT / ".local"
 KAFKA_POM = REPO_ROOT / "deploy" / "kafka" / "pom.xml"
 KAFKA_LOG4J = REPO_ROOT / "deploy" / "kafka" / "log4j.properties"
 KAFKA_PROPERTIES_TEMPLATE = REPO_ROOT / "deploy" / "kafka" / "server.properties.template"
+PROMETHEUS_LOCAL_TEMPLATE = REPO_ROOT / "deploy" / "prometheus" / "prometheus.local.yml.template"
+PROMETHEUS_RULES_DIR = REPO_ROOT / "deploy" / "prometheus" / "rules"
 
 
 def kafka_version() -> str:

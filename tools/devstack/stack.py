@@ -1,4 +1,5 @@
-"""The whole platform on one machine: Kafka, mongod, the four services and the simulators."""
+"""The whole platform on one machine: Kafka, mongod, the four services, the simulators and (for
+`make run`/`make up`) Prometheus."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tools.devstack.infra import KafkaNode, MongoNode, StartupError
+from tools.devstack.infra import KafkaNode, MongoNode, PrometheusNode, StartupError
 from tools.devstack.paths import LOCAL_DIR
 from tools.devstack.processes import ManagedProcess
 
@@ -26,6 +27,7 @@ DEFAULT_PORTS = {
     "helpdesk": 8004,
     "line_simulator": 8100,
     "openai_server": 8200,
+    "prometheus": 9090,
 }
 SERVICES = ("line_gateway", "tablet_lending", "ai_chat", "helpdesk")
 # Helpdesk staff for the local stack and tests only (the helpdesk refuses them in production):
@@ -67,6 +69,9 @@ class StackConfig:
     # Extra environment for every service and simulator (secrets, model settings, tuning).
     env: dict[str, str] = field(default_factory=dict)
     with_openai_server: bool = False
+    # Prometheus scraping the services: on for the developer's stack, off for test stacks (the
+    # monitoring tests start their own against the test stack).
+    with_prometheus: bool = False
     kafka_heap: str = "768m"
     # Processes die with the Python process that started them (test runs), instead of
     # running on in the background (`make up`).
@@ -84,6 +89,7 @@ class StackConfig:
             ports=ports,
             env=env,
             with_openai_server=environ.get("SSLP_WITH_OPENAI_TEST_SERVER") == "1",
+            with_prometheus=environ.get("SSLP_WITH_PROMETHEUS", "1") != "0",
         )
 
     @classmethod
@@ -128,6 +134,15 @@ class Stack:
         if config.with_openai_server:
             self.apps["openai_server"] = self._python_process(
                 "openai_server", "tools.openai_server"
+            )
+        self.prometheus: PrometheusNode | None = None
+        if config.with_prometheus:
+            self.prometheus = PrometheusNode(
+                state_dir=config.state_dir,
+                run_dir=run_dir,
+                port=config.ports["prometheus"],
+                service_ports={name: config.ports[name] for name in SERVICES},
+                die_with_parent=config.tied_to_parent,
             )
 
     # -- environment -------------------------------------------------------------------------
@@ -185,6 +200,9 @@ class Stack:
     async def start(self) -> None:
         await self.start_infrastructure()
         await self.start_apps()
+        if self.prometheus is not None and not self.prometheus.process.running():
+            self.prometheus.start()
+            await self.prometheus.wait_ready()
 
     async def restart_app(
         self, name: str, *, crash: bool = False, env: Mapping[str, str] | None = None
@@ -198,7 +216,9 @@ class Stack:
         await self.start_apps([name], env=env)
 
     def stop(self) -> None:
-        """Stop everything this stack started, apps first, then Kafka, then mongod."""
+        """Stop everything this stack started: Prometheus, the apps, then Kafka, then mongod."""
+        if self.prometheus is not None:
+            self.prometheus.process.stop()
         for process in reversed(list(self.apps.values())):
             process.stop()
         self.kafka.process.stop()
@@ -233,4 +253,5 @@ class Stack:
                 await asyncio.sleep(0.25)
 
     def processes(self) -> list[ManagedProcess]:
-        return [self.mongo.process, self.kafka.process, *self.apps.values()]
+        monitoring = [self.prometheus.process] if self.prometheus is not None else []
+        return [self.mongo.process, self.kafka.process, *self.apps.values(), *monitoring]
