@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, TypeVar
 
-from services.common.events import decode_event
 from services.common.events.contracts.helpdesk import HelpRequested
 from services.common.events.contracts.line import SendRequested
-from services.common.events.envelope import Contract, Envelope, encode_event, new_event
+from services.common.events.envelope import Contract, Envelope
 from services.common.kafka.topics import TopicSpec
-from tests.fixtures.kafka import produce, read_topic
+from tests.fixtures.events import publish_event, wait_keyed_events
 from tools.devstack.stack import Stack
 
 C = TypeVar("C", bound=Contract)
@@ -26,12 +24,8 @@ def model_env(stack: Stack, **extra: str) -> dict[str, str]:
 
 
 async def publish(stack: Stack, topic: TopicSpec, key: str, data: Contract) -> Envelope[Any]:
-    """Publish an event as its producer would (for producers being built in parallel)."""
-    envelope = new_event(data, source="test")
-    await produce(
-        stack.kafka.bootstrap_servers, topic.name, key=key.encode(), value=encode_event(envelope)
-    )
-    return envelope
+    """Publish an event as its producer would."""
+    return await publish_event(stack, topic.name, key, data)
 
 
 async def events_of(
@@ -43,22 +37,15 @@ async def events_of(
     count: int = 1,
     timeout: float = 20.0,
 ) -> list[Envelope[C]]:
-    """This key's events of one type on `topic`, once there are `count` (or at the deadline).
+    """This key's events of one type on `topic`, once there are `count` (or at the deadline)."""
 
-    A reader that has just joined may see no partitions yet, so one empty read proves nothing.
-    """
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = []
-        for record in await read_topic(stack.kafka.bootstrap_servers, topic):
-            if record.key != key.encode():
-                continue
-            event = decode_event(record.value)
-            if isinstance(event.data, contract):
-                found.append(event)
-        if len(found) >= count or asyncio.get_running_loop().time() > deadline:
-            return found  # type: ignore[return-value]
-        await asyncio.sleep(0.3)
+    def of_type(events: list[Envelope[Contract]]) -> list[Envelope[C]]:
+        return [e for e in events if isinstance(e.data, contract)]  # type: ignore[misc]
+
+    found = await wait_keyed_events(
+        stack, topic, key, lambda events: len(of_type(events)) >= count, timeout=timeout
+    )
+    return of_type(found)
 
 
 async def help_requests(

@@ -9,7 +9,6 @@ from uuid import uuid4
 
 import httpx
 
-from services.common.events import decode_event
 from services.common.events.contracts.helpdesk import (
     HelpRequested,
     Priority,
@@ -24,7 +23,8 @@ from services.common.events.contracts.line import (
 )
 from services.common.events.envelope import Contract, Envelope, encode_event, new_event
 from services.common.time import utcnow
-from tests.fixtures.kafka import produce, read_topic
+from tests.fixtures.events import keyed_events, wait_keyed_events
+from tests.fixtures.kafka import produce
 from tools.devstack.stack import Stack
 
 PASSWORDS = {
@@ -173,22 +173,13 @@ def postback(
 
 
 async def events_on(stack: Stack, topic: str, *, key: str) -> list[Envelope[Contract]]:
-    return [
-        decode_event(r.value)
-        for r in await read_topic(stack.kafka.bootstrap_servers, topic)
-        if r.key == key.encode()
-    ]
+    return await keyed_events(stack, topic, key)
 
 
 async def wait_events(
     stack: Stack, topic: str, *, key: str, until: Any, timeout: float = 20.0
 ) -> list[Envelope[Contract]]:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = await events_on(stack, topic, key=key)
-        if until(found) or asyncio.get_running_loop().time() > deadline:
-            return found
-        await asyncio.sleep(0.4)
+    return await wait_keyed_events(stack, topic, key, until, timeout=timeout, interval=0.4)
 
 
 def of_type(events: list[Envelope[Contract]], event_type: str) -> list[Envelope[Contract]]:

@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 from pymongo import AsyncMongoClient
 
-from services.common.events import Contract, decode_event, encode_event, new_event
+from services.common.events import Contract, Envelope
 from services.common.events.contracts.lending import LinkCodeIssued
 from services.common.time import utcnow
-from tests.fixtures.kafka import produce, read_topic
+from tests.fixtures.events import keyed_events, publish_event, wait_keyed_events
 from tests.fixtures.waiting import eventually
 from tools.devstack.stack import Stack
 
@@ -26,29 +26,23 @@ GATEWAY_DB = "sslp_line_gateway"
 
 async def publish(stack: Stack, topic: str, *, key: str, data: Contract, source: str) -> None:
     """Produce an event as another service would (the real producer, a real envelope)."""
-    await produce(
-        stack.kafka.bootstrap_servers,
-        topic,
-        key=key.encode(),
-        value=encode_event(new_event(data, source=source)),
-    )
+    await publish_event(stack, topic, key, data, source=source)
 
 
 async def events_for(stack: Stack, topic: str, key: str) -> list[Contract]:
-    records = await read_topic(stack.kafka.bootstrap_servers, topic)
-    return [decode_event(r.value).data for r in records if r.key == key.encode()]
+    return [event.data for event in await keyed_events(stack, topic, key)]
 
 
 async def wait_for_events(
     stack: Stack, topic: str, key: str, *, kind: type[Contract], count: int = 1, timeout=20.0
 ) -> list[Any]:
-    found = await eventually(
-        lambda: events_for(stack, topic, key),
-        lambda events: len([e for e in events if isinstance(e, kind)]) >= count,
-        timeout=timeout,
-        interval=0.5,
+    def of_kind(events: list[Envelope[Contract]]) -> list[Contract]:
+        return [e.data for e in events if isinstance(e.data, kind)]
+
+    found = await wait_keyed_events(
+        stack, topic, key, lambda events: len(of_kind(events)) >= count, timeout=timeout
     )
-    return [e for e in found if isinstance(e, kind)]
+    return of_kind(found)
 
 
 @asynccontextmanager
