@@ -12,6 +12,7 @@ from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.tablet_lending.domain.devices import Accessories, Condition, Device
 from services.tablet_lending.store.documents import (
     from_document,
+    page_of,
     plain,
     session_of,
     to_document,
@@ -52,8 +53,7 @@ class DeviceRepository:
         self, *, state: DeviceState | None = None, limit: int = 200, skip: int = 0
     ) -> list[Device]:
         query: dict[str, Any] = {"state": state.value} if state else {}
-        docs = await self._collection.find(query).sort("_id", 1).skip(skip).limit(limit).to_list()
-        return [from_document(Device, doc, id_field=ID) for doc in docs]
+        return await page_of(self._collection, Device, query, id_field=ID, limit=limit, skip=skip)
 
     async def move(
         self,

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from pymongo.asynchronous.collection import AsyncCollection
 
 from services.common.store import Tx
 from services.common.store.mongo import Document
@@ -43,3 +44,29 @@ def from_document(model: type[M], doc: Document, *, id_field: str) -> M:
 
 def session_of(tx: Tx | None) -> Any:
     return tx.session if tx is not None else None
+
+
+async def page_of(
+    collection: AsyncCollection[Document],
+    model: type[M],
+    query: Document,
+    *,
+    id_field: str,
+    limit: int,
+    skip: int,
+) -> list[M]:
+    """One page of `query`'s matches in id order, as models (the admin API's listings)."""
+    docs = await collection.find(query).sort("_id", 1).skip(skip).limit(limit).to_list()
+    return [from_document(model, doc, id_field=id_field) for doc in docs]
+
+
+async def grouped_counts(
+    collection: AsyncCollection[Document], fields: tuple[str, ...], match: Document | None
+) -> list[Document]:
+    """Counts grouped by `fields` (e.g. cohort_id, area_code, status): reports and metrics."""
+    pipeline: list[Document] = []
+    if match:
+        pipeline.append({"$match": match})
+    pipeline.append({"$group": {"_id": {f: f"${f}" for f in fields}, "count": {"$sum": 1}}})
+    cursor = await collection.aggregate(pipeline)
+    return [{**row["_id"], "count": row["count"]} async for row in cursor]

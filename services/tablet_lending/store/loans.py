@@ -9,7 +9,14 @@ from pymongo import ASCENDING, IndexModel
 
 from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.tablet_lending.domain.loans import Loan, LoanStatus, OverdueStage
-from services.tablet_lending.store.documents import from_document, plain, session_of, to_document
+from services.tablet_lending.store.documents import (
+    from_document,
+    grouped_counts,
+    page_of,
+    plain,
+    session_of,
+    to_document,
+)
 
 COLLECTION = "loans"
 ID = "loan_id"
@@ -76,8 +83,7 @@ class LoanRepository:
             query["cohort_id"] = cohort_id
         if status:
             query["status"] = status.value
-        docs = await self._collection.find(query).sort("_id", 1).skip(skip).limit(limit).to_list()
-        return [from_document(Loan, doc, id_field=ID) for doc in docs]
+        return await page_of(self._collection, Loan, query, id_field=ID, limit=limit, skip=skip)
 
     async def active_due_by(self, day: date) -> list[Loan]:
         """Active loans due on or before `day` (the ones a reminder may concern)."""
@@ -103,12 +109,7 @@ class LoanRepository:
         )
 
     async def count_by(self, *fields: str, match: dict[str, Any] | None = None) -> list[Any]:
-        pipeline: list[dict[str, Any]] = []
-        if match:
-            pipeline.append({"$match": match})
-        pipeline.append({"$group": {"_id": {f: f"${f}" for f in fields}, "count": {"$sum": 1}}})
-        cursor = await self._collection.aggregate(pipeline)
-        return [{**row["_id"], "count": row["count"]} async for row in cursor]
+        return await grouped_counts(self._collection, fields, match)
 
     async def redact_free_text(self, tx: Tx, participant_id: str, *, placeholder: str) -> list[str]:
         """Blank the staff's free-text notes on a participant's loans; returns the loan ids."""

@@ -11,6 +11,8 @@ from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.tablet_lending.domain.participants import Participant, ParticipantStatus, Personal
 from services.tablet_lending.store.documents import (
     from_document,
+    grouped_counts,
+    page_of,
     plain,
     session_of,
     to_document,
@@ -109,8 +111,9 @@ class ParticipantRepository:
             query["cohort_id"] = cohort_id
         if status:
             query["status"] = status.value
-        docs = await self._collection.find(query).sort("_id", 1).skip(skip).limit(limit).to_list()
-        return [from_document(Participant, doc, id_field=ID) for doc in docs]
+        return await page_of(
+            self._collection, Participant, query, id_field=ID, limit=limit, skip=skip
+        )
 
     async def ids_with_status(
         self, tx: Tx, *, cohort_id: str, status: ParticipantStatus
@@ -213,12 +216,4 @@ class ParticipantRepository:
         return [str(doc["_id"]) for doc in docs]
 
     async def count_by(self, *fields: str, match: dict[str, Any] | None = None) -> list[Any]:
-        """Counts grouped by `fields` (e.g. cohort_id, area_code, status): reports and metrics."""
-        pipeline: list[dict[str, Any]] = []
-        if match:
-            pipeline.append({"$match": match})
-        pipeline.append(
-            {"$group": {"_id": {f: f"${f}" for f in fields}, "count": {"$sum": 1}}},
-        )
-        cursor = await self._collection.aggregate(pipeline)
-        return [{**row["_id"], "count": row["count"]} async for row in cursor]
+        return await grouped_counts(self._collection, fields, match)
