@@ -24,6 +24,7 @@ from services.common.kafka.topics import (
 )
 from services.common.logging import get_logger
 from services.common.metrics import REJECTED_INPUT
+from services.common.periodic import Periodic
 from services.common.runtime import platform_runtime
 from services.common.time import utcnow
 from services.common.web import create_service_app
@@ -41,7 +42,7 @@ from services.helpdesk.domain import texts
 from services.helpdesk.domain.service import TicketError, TicketService
 from services.helpdesk.domain.sla_checker import SlaChecker
 from services.helpdesk.domain.tickets import InvalidTransition
-from services.helpdesk.jobs import Periodic, refresh_backlog_metrics
+from services.helpdesk.jobs import refresh_backlog_metrics
 from services.helpdesk.metrics import initialise as initialise_metrics
 from services.helpdesk.settings import HelpdeskSettings
 from services.helpdesk.store import (

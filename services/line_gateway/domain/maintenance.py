@@ -7,12 +7,10 @@ update), so they need no lease.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from services.common.logging import get_logger
+from services.common.periodic import Periodic
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging
 from services.line_gateway.domain.budget import BudgetKeeper
@@ -50,25 +48,15 @@ class PeriodicJobs:
         self._users_metrics_every = users_metrics_every
         self._maintenance_every = maintenance_every
         self._retention = retention
-        self._tasks: list[asyncio.Task[None]] = []
+        self._periodic = Periodic()
 
     def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._every(self._quota_every, self._refresh_quota), name="quota"),
-            asyncio.create_task(
-                self._every(self._users_metrics_every, self.count_users), name="users-metrics"
-            ),
-            asyncio.create_task(
-                self._every(self._maintenance_every, self._erase), name="personal-data"
-            ),
-        ]
+        self._periodic.every(self._quota_every, "quota", self._refresh_quota)
+        self._periodic.every(self._users_metrics_every, "users-metrics", self.count_users)
+        self._periodic.every(self._maintenance_every, "personal-data", self._erase)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._periodic.stop()
 
     async def _refresh_quota(self) -> None:
         try:
@@ -83,11 +71,3 @@ class PeriodicJobs:
 
     async def _erase(self) -> None:
         await erase_expired_personal_data(users=self._users, retention=self._retention)
-
-    async def _every(self, seconds: float, job: Callable[[], Awaitable[None]]) -> None:
-        while True:
-            try:
-                await job()
-            except Exception:
-                log.exception("periodic job failed; will run again", job=job.__name__)
-            await asyncio.sleep(seconds)
