@@ -241,3 +241,13 @@ def kafka_env_to_property(name: str) -> str:
 
 def load_yaml(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def rules() -> list[dict[str, Any]]:
+    """Every recording and alert rule in deploy/prometheus/rules."""
+    return [
+        rule
+        for path in sorted(PROMETHEUS_RULES_DIR.glob("*.yml"))
+        for group in load_yaml(path)["groups"]
+        for rule in group["rules"]
+    ]

@@ -14,7 +14,6 @@ import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
-from string import Template
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,7 +23,6 @@ import yaml
 from tests.deploy.support import (
     GRAFANA_DIR,
     PROMETHEUS_CONFIG,
-    PROMETHEUS_LOCAL_TEMPLATE,
     PROMETHEUS_RULES_DIR,
     ROOT,
     SERVICES,
@@ -32,8 +30,10 @@ from tests.deploy.support import (
     compose_service,
     environment,
     load_yaml,
+    rules,
     volume_mounts,
 )
+from tools.devstack.infra import render_prometheus_config
 from tools.grafana_dashboards import DASHBOARDS, render
 
 # Series Prometheus itself records for every target.
@@ -134,22 +134,8 @@ def service_ports() -> dict[str, int]:
 
 
 def render_local_template() -> str:
-    """The local stack's config, with the services' default ports."""
-    template = Template(PROMETHEUS_LOCAL_TEMPLATE.read_text(encoding="utf-8"))
-    return template.substitute(
-        {f"{name}_port": port for name, port in service_ports().items()},
-        scrape_interval="5s",
-        rules_dir=PROMETHEUS_RULES_DIR,
-    )
-
-
-def rules() -> list[dict[str, Any]]:
-    return [
-        rule
-        for path in sorted(PROMETHEUS_RULES_DIR.glob("*.yml"))
-        for group in load_yaml(path)["groups"]
-        for rule in group["rules"]
-    ]
+    """The local stack's config as tools/devstack writes it, with the services' default ports."""
+    return render_prometheus_config(service_ports(), scrape_interval="5s")
 
 
 def recorded_series() -> frozenset[str]:

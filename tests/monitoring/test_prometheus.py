@@ -21,8 +21,9 @@ import httpx
 import pytest
 
 from tests.ai_chat.stack_support import model_env
-from tests.deploy.support import PROMETHEUS_RULES_DIR, load_yaml
+from tests.deploy.support import rules
 from tests.fixtures.line import Simulator, new_user_id
+from tests.fixtures.waiting import eventually
 from tests.helpdesk.support import Staff
 from tests.tablet_lending.support import LendingApi, today_jst
 from tools.devstack.infra import PrometheusNode
@@ -52,29 +53,26 @@ class PrometheusApi:
 
     async def wait_for(self, expr: str, *, timeout: float = 60.0) -> list[dict[str, Any]]:
         """The result once it is not empty (recording rules and scrapes take a round or two)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            result = await self.query(expr)
-            if result or asyncio.get_running_loop().time() > deadline:
-                return result
-            await asyncio.sleep(1.0)
+        return await eventually(lambda: self.query(expr), bool, timeout=timeout, interval=1.0)
 
     async def value(
         self, expr: str, check: Callable[[float], bool], *, timeout: float = 60.0, **labels: str
     ) -> float:
         """The sample with these labels once it passes `check` (gauges refresh on intervals)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            values = [
+
+        async def matching() -> list[float]:
+            return [
                 float(sample["value"][1])
                 for sample in await self.query(expr)
                 if all(sample["metric"].get(k) == v for k, v in labels.items())
             ]
-            if values and check(values[0]):
-                return values[0]
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"{expr} {labels}: {values or 'no sample'}")
-            await asyncio.sleep(1.0)
+
+        values = await eventually(
+            matching, lambda found: bool(found) and check(found[0]), timeout=timeout, interval=1.0
+        )
+        assert values, f"{expr} {labels}: no sample"
+        assert check(values[0]), f"{expr} {labels}: {values}"
+        return values[0]
 
 
 @pytest.fixture(scope="module")
@@ -169,13 +167,7 @@ async def day(stack: Stack, prometheus: PrometheusApi) -> AsyncIterator[dict[str
 
 
 def recording_rules() -> list[str]:
-    return [
-        rule["record"]
-        for path in sorted(PROMETHEUS_RULES_DIR.glob("*.yml"))
-        for group in load_yaml(path)["groups"]
-        for rule in group["rules"]
-        if "record" in rule
-    ]
+    return [rule["record"] for rule in rules() if "record" in rule]
 
 
 def panel_queries() -> list[tuple[str, str, str]]:
@@ -213,13 +205,7 @@ async def test_every_dashboard_query_parses_and_returns_data(
 
 
 async def test_the_alert_rules_are_loaded_and_healthy(prometheus: PrometheusApi) -> None:
-    expected = {
-        rule["alert"]
-        for path in sorted(PROMETHEUS_RULES_DIR.glob("*.yml"))
-        for group in load_yaml(path)["groups"]
-        for rule in group["rules"]
-        if "alert" in rule
-    }
+    expected = {rule["alert"] for rule in rules() if "alert" in rule}
     response = await prometheus.http.get("/api/v1/rules", params={"type": "alert"})
     groups = response.json()["data"]["groups"]
     loaded = {rule["name"]: rule for group in groups for rule in group["rules"]}

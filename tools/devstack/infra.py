@@ -270,6 +270,15 @@ class MongoNode:
                 raise
 
 
+def render_prometheus_config(service_ports: dict[str, int], *, scrape_interval: str) -> str:
+    """The local stack's Prometheus config: the services on loopback, the project's rules."""
+    return Template(PROMETHEUS_LOCAL_TEMPLATE.read_text()).substitute(
+        scrape_interval=scrape_interval,
+        rules_dir=PROMETHEUS_RULES_DIR,
+        **{f"{name}_port": port for name, port in service_ports.items()},
+    )
+
+
 class PrometheusNode:
     """Debian's Prometheus scraping the local stack's services, with the project's rules."""
 
@@ -308,13 +317,6 @@ class PrometheusNode:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def render_config(self) -> str:
-        return Template(PROMETHEUS_LOCAL_TEMPLATE.read_text()).substitute(
-            scrape_interval=self._scrape_interval,
-            rules_dir=PROMETHEUS_RULES_DIR,
-            **{f"{name}_port": port for name, port in self._service_ports.items()},
-        )
-
     def start(self) -> None:
         if shutil.which("prometheus") is None:
             raise StartupError(
@@ -322,7 +324,9 @@ class PrometheusNode:
                 "scripts/install-system-packages (Debian package prometheus)"
             )
         (self._dir / "data").mkdir(parents=True, exist_ok=True)
-        self._config.write_text(self.render_config())
+        self._config.write_text(
+            render_prometheus_config(self._service_ports, scrape_interval=self._scrape_interval)
+        )
         self.process.start()
 
     async def wait_ready(self, timeout: float = 60.0) -> None:
