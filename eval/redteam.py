@@ -118,7 +118,9 @@ class Report:
         return [s for s in self.scored if not s.exact]
 
 
-def evaluate(cases: Sequence[Case], split: str, *, route: Callable[[str], Detection] = detect) -> Report:
+def evaluate(
+    cases: Sequence[Case], split: str, *, route: Callable[[str], Detection] = detect
+) -> Report:
     return Report(split=split, scored=[Scored(case=c, got=route(c.text)) for c in cases])
 
 

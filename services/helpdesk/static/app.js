@@ -9,7 +9,7 @@ const LABELS = {
   priority: { urgent: "緊急", high: "高", normal: "通常", low: "低" },
   channel: { line: "LINE", phone: "電話", email: "メール", ai_escalation: "大ちゃんから", device_issue: "端末の不具合" },
   category: {
-    emergency: "緊急事態", self_harm: "心の危機", fraud: "詐欺の疑い", person_requested: "人と話したい",
+    emergency: "緊急事態", self_harm: "心の危機", fraud: "詐欺の疑い", person_requested: "人と話したい", safety_review: "安全の確認",
     device: "端末", loan: "貸出", session: "講座", account: "アカウント", other: "その他",
   },
   sla: { running: "期限内", warning: "期限間近", breached: "期限超過", met: "達成", met_late: "遅れて達成", paused: "一時停止中" },

@@ -67,8 +67,7 @@ def to_json(
         "routes": [r.value for r in routes],
         "intercepts": [round(float(b), 6) for b in intercepts],
         "thresholds": {
-            r.value: {"certain": t.certain, "uncertain": t.uncertain}
-            for r, t in thresholds.items()
+            r.value: {"certain": t.certain, "uncertain": t.uncertain} for r, t in thresholds.items()
         },
         "training": training,
         "weights": rows,

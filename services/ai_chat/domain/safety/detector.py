@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.ai_chat.domain.safety.classifier import Classifier, default_classifier
-from services.ai_chat.domain.safety.concepts import Rule, matching
+from services.ai_chat.domain.safety.concepts import Rule
 from services.ai_chat.domain.safety.features import features
+from services.ai_chat.domain.safety.matcher import matching, sentence_mentions
 from services.ai_chat.domain.safety.morphology import Analysis, analyse
 from services.ai_chat.domain.safety.routes import Detection, Route, Tier, ordered
 from services.ai_chat.domain.safety.rules import RULES
@@ -50,11 +51,12 @@ def classifier_detection(classifier: Classifier, probabilities: dict[Route, floa
 
 
 def assess(analysis: Analysis, classifier: Classifier | None) -> Assessment:
-    hits = matching(RULES, analysis)
+    mentions = sentence_mentions(analysis)
+    hits = matching(RULES, analysis, mentions)
     detection = rule_detection(hits)
     probabilities: dict[Route, float] = {}
     if classifier is not None and analysis.sentences:
-        probabilities = classifier.probabilities(features(analysis, hits))
+        probabilities = classifier.probabilities(features(analysis, hits, mentions))
         detection = detection.merged(classifier_detection(classifier, probabilities))
     return Assessment(rules=hits, probabilities=probabilities, detection=detection)
 

@@ -8,32 +8,29 @@ drift apart. Feature groups, each prefixed so they cannot collide:
 - `k:` character 2- and 3-grams of the reading: what it sounds like, so hiragana, katakana and
   kanji spellings of a word look alike, and a mis-segmented hiragana message still shares most
   of its features with the kanji one;
-- `c:` the lexicon's concepts mentioned (and `c:…:not` when negated), `r:` the rules that held:
-  the reviewed knowledge, which the classifier learns how far to trust.
+- `c:` the lexicon's concepts mentioned (marked `:not` when negated, `:past` in the past), and
+  `p:` pairs of concepts mentioned in one sentence: the reviewed vocabulary, combined the way the
+  rules combine it, so the classifier can learn conjunctions no rule spells out (a chest and the
+  past, a son and a bag and money); `r:` the rules that held, which it learns how far to trust.
 """
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from typing import Any
 
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from services.ai_chat.domain.safety import lexicon
-from services.ai_chat.domain.safety.concepts import Concept, Rule, mentioned
+from services.ai_chat.domain.safety.concepts import Rule
+from services.ai_chat.domain.safety.matcher import ALL_CONCEPTS, Mentions
 from services.ai_chat.domain.safety.morphology import Analysis
 
 N_FEATURES = 2**20
 _CONTENT = frozenset({"noun", "verb", "adjective", "adjectival_noun", "adverb", "interjection"})
-CONCEPTS: tuple[Concept, ...] = tuple(
-    sorted(
-        (value for value in vars(lexicon).values() if isinstance(value, Concept)),
-        key=lambda c: c.name,
-    )
-)
 
 
-def features(analysis: Analysis, rules: list[Rule]) -> list[str]:
+def features(analysis: Analysis, rules: list[Rule], mentions: list[Mentions]) -> list[str]:
     found: list[str] = []
     for sentence in analysis.sentences:
         content = []
@@ -44,11 +41,24 @@ def features(analysis: Analysis, rules: list[Rule]) -> list[str]:
             found.append(f"w:{lemma}")
             if token.pos in _CONTENT:
                 content.append(lemma)
-        found.extend(f"b:{a}|{b}" for a, b in zip(content, content[1:], strict=False))
+        found.extend(f"b:{a}|{b}" for a, b in itertools.pairwise(content))
         kana = sentence.kana
         for size in (2, 3):
             found.extend(f"k:{kana[i : i + size]}" for i in range(len(kana) - size + 1))
-    found.extend(f"c:{name}" for name in mentioned(analysis, CONCEPTS))
+    for found_in_sentence in mentions:
+        names = []
+        for concept in ALL_CONCEPTS:
+            mentioned = found_in_sentence.get(concept.name)
+            if not mentioned:
+                continue
+            name = concept.name
+            if all(m.negated for m in mentioned):
+                name += ":not"
+            elif all(m.past for m in mentioned):
+                name += ":past"
+            names.append(name)
+        found.extend(f"c:{name}" for name in names)
+        found.extend(f"p:{a}&{b}" for i, a in enumerate(names) for b in names[i + 1 :])
     found.extend(f"r:{rule.name}" for rule in rules)
     return found
 

@@ -28,7 +28,9 @@ NEAR_PERSON = union("near_person", RELATIVE, HOUSEHOLD)
 # -- the body -------------------------------------------------------------------------------------
 CHEST = concept("chest", "胸 心臓 胸元 みぞおち 鳩尾 胸部", kana="むね しんぞう", pos="noun")
 HEAD = concept("head", "頭 後頭部 頭部", kana="あたま", pos="noun")
-ABDOMEN = concept("abdomen", "腹 お腹 御腹 胃 腹部 下腹 脇腹 みぞおち 鳩尾", kana="おなか", pos="noun")
+ABDOMEN = concept(
+    "abdomen", "腹 お腹 御腹 胃 腹部 下腹 脇腹 みぞおち 鳩尾", kana="おなか", pos="noun"
+)
 BACK = concept("back", "背中 腰 背", pos="noun")
 FACE = concept("face", "顔 口 口元 頬 まぶた 瞼 表情 口角 唇", kana="かお くち", pos="noun")
 LIMB = concept(
@@ -62,8 +64,14 @@ CHEST_FEELING = union(
         kana="しんどい えらい",
     ),
 )
-PALPITATION = concept("palpitation", "動悸 脈 不整脈 心臓 鼓動 バクバク ドコドコ ドキドキ", kana="どうき")
-RACING = concept("racing", "速い 早い 激しい 止まる 乱れる 飛ぶ 打つ すごい 凄い おかしい", kana="とまらへん とまらない")
+PALPITATION = concept(
+    "palpitation", "動悸 脈 不整脈 心臓 鼓動 バクバク ドコドコ ドキドキ", kana="どうき"
+)
+RACING = concept(
+    "racing",
+    "速い 早い 激しい 止まる 乱れる 飛ぶ 打つ すごい 凄い おかしい",
+    kana="とまらへん とまらない",
+)
 PALE = concept("pale", "真っ青 真っ白 青白い 土気色 青い 白い 紫", kana="まっさお まっしろ")
 COLD_SWEAT = concept("cold_sweat", "冷や汗 脂汗 冷汗", kana="ひやあせ あぶらあせ")
 SWEAT = concept("sweat", "汗", pos="noun")
@@ -89,7 +97,8 @@ ONE_SIDE = concept(
     kana="かたほう",
 )
 DISTORT = concept(
-    "distort", "歪む ゆがむ 曲がる 垂れる 引きつる 麻痺 痺れる 下がる 垂れ下がる 崩れる",
+    "distort",
+    "歪む ゆがむ 曲がる 垂れる 引きつる 麻痺 痺れる 下がる 垂れ下がる 崩れる",
     kana="ゆがんで まがって たれて さがって",
 )
 DROOP = concept(
@@ -98,7 +107,9 @@ DROOP = concept(
     "閉じる 閉まる",
     kana="さがって ゆがんで まがって たれて",
 )
-SPEECH = concept("speech", "呂律 言葉 喋る しゃべる 話す 口調 発音 舌 声 しゃべり 話し方 喋り方", kana="ろれつ")
+SPEECH = concept(
+    "speech", "呂律 言葉 喋る しゃべる 話す 口調 発音 舌 声 しゃべり 話し方 喋り方", kana="ろれつ"
+)
 GARBLED = concept("garbled", "もつれる 変 おかしい 怪しい 変な", kana="もつれ")
 # Said of speech only when negated: 呂律が回らない, 言葉が出ない, 話が噛み合わない.
 SPEECH_ABILITY = concept(
@@ -108,9 +119,13 @@ SPEECH_ABILITY = concept(
 )
 STRENGTH = concept("strength", "力", pos="noun")
 ENTER = concept("enter", "入る 入れる", pos="verb")
-HOLD = concept("hold", "持つ 握る 掴む 上がる 上げる 動く 動かす 持てる 握れる 留める 書ける 書く", pos="verb")
+HOLD = concept(
+    "hold", "持つ 握る 掴む 上がる 上げる 動く 動かす 持てる 握れる 留める 書ける 書く", pos="verb"
+)
 MOVE = concept(
-    "move", "動く 動かす 動ける 上がる 上げる 入る 利く 効く 聞く 言うこと", kana="うごかへん うごかん"
+    "move",
+    "動く 動かす 動ける 上がる 上げる 入る 利く 効く 聞く 言うこと",
+    kana="うごかへん うごかん",
 )
 SEE = concept("see", "見える 見る 見られる", pos="verb")
 DROP_OBJECT = concept("drop", "落とす 零す こぼす 取り落とす", pos="verb")
@@ -161,7 +176,9 @@ SEIZURE = concept(
     "seizure", "痙攣 ひきつけ 引き付け 引き攣る ひきつる 泡", kana="けいれん ひきつけ"
 )
 BLOOD = concept("blood", "血 出血 流血 血だらけ 血まみれ 吐血 下血 鼻血", kana="ちが", pos="noun")
-BLOOD_SEVERE = concept("blood_severe", "血だらけ 血まみれ 大出血 吐血 下血 喀血", kana="ちだらけ ちまみれ")
+BLOOD_SEVERE = concept(
+    "blood_severe", "血だらけ 血まみれ 大出血 吐血 下血 喀血", kana="ちだらけ ちまみれ"
+)
 BLEEDING_BAD = concept(
     "bleeding_bad",
     "止まる 止める 沢山 たくさん いっぱい 一杯 大量 噴き出す 溢れる どくどく ドクドク 真っ赤 "
@@ -175,7 +192,9 @@ HOT = concept(
     "火 炎 蒸気 コンロ",
     kana="おゆ",
 )
-SPILL = concept("spill", "零す こぼす かかる 掛かる かぶる 被る 浴びる 触る はねる 跳ねる 引っくり返す")
+SPILL = concept(
+    "spill", "零す こぼす かかる 掛かる かぶる 被る 浴びる 触る はねる 跳ねる 引っくり返す"
+)
 BURN_BAD = concept(
     "burn_bad",
     "酷い ひどい 水膨れ 水ぶくれ 広い 剥ける むける めくれる 真っ赤 大きい 痛い 全体 広範囲 "
@@ -194,7 +213,9 @@ GET_UP = concept(
     "あるかれへん あるけへん おきれへん おきれない でられへん",
 )
 HIT = concept("hit", "打つ ぶつける 強打 打ち付ける", reads="うって うった ぶつけ")
-VEHICLE = concept("vehicle", "車 自転車 バイク 自動車 トラック 電車 タクシー 原付 単車", kana="くるま")
+VEHICLE = concept(
+    "vehicle", "車 自転車 バイク 自動車 トラック 電車 タクシー 原付 単車", kana="くるま"
+)
 HIT_BY = concept(
     "hit_by", "撥ねる はねる 轢く 接触 ぶつかる 衝突 跳ねる 引く 事故", kana="はねられ ひかれ"
 )
@@ -218,7 +239,9 @@ CONFUSED = concept(
     "うわごと 訳 ぼーっと ぼうっと 朦朧 呼び掛け 呼びかけ 名前 分かる 返事 おかしい 変",
 )
 MEDICINE = concept(
-    "medicine", "薬 睡眠薬 錠剤 薬剤 お薬 御薬 風邪薬 痛み止め 降圧剤 インスリン 精神安定剤", kana="くすり"
+    "medicine",
+    "薬 睡眠薬 錠剤 薬剤 お薬 御薬 風邪薬 痛み止め 降圧剤 インスリン 精神安定剤",
+    kana="くすり",
 )
 TOO_MUCH = concept(
     "too_much",
@@ -237,7 +260,9 @@ ALLERGY = concept(
     kana="じんましん",
 )
 SEVERE_BODY = concept(
-    "severe_body", "息 呼吸 喉 唇 顔 全身 まぶた 瞼 舌 意識 目眩 めまい 苦しい", pos="noun adjective"
+    "severe_body",
+    "息 呼吸 喉 唇 顔 全身 まぶた 瞼 舌 意識 目眩 めまい 苦しい",
+    pos="noun adjective",
 )
 
 # -- around the body: fire, gas, intruders ------------------------------------------------------
@@ -253,12 +278,14 @@ FIRE_NOW = concept(
     "すごい 凄い いっぱい 一杯 沢山 たくさん もくもく モクモク 部屋 台所 家 天井 カーテン 鍋",
 )
 GAS = concept("gas", "ガス ガス漏れ プロパン", kana="がす")
-SMELL_LEAK = concept("smell_leak", "臭い 匂い 漏れる 臭う 匂う 充満 くさい シュー", kana="くさい におい")
-INTRUDER = concept(
-    "intruder", "泥棒 強盗 不審者 侵入 空き巣 ", kana="どろぼう ごうとう"
+SMELL_LEAK = concept(
+    "smell_leak", "臭い 匂い 漏れる 臭う 匂う 充満 くさい シュー", kana="くさい におい"
 )
+INTRUDER = concept("intruder", "泥棒 強盗 不審者 侵入 空き巣 ", kana="どろぼう ごうとう")
 INSIDE = concept(
-    "inside", "家 中 部屋 入る 入り込む 押し入る 侵入 いる 居る 窓 玄関 二階 台所 寝室", pos="noun verb"
+    "inside",
+    "家 中 部屋 入る 入り込む 押し入る 侵入 いる 居る 窓 玄関 二階 台所 寝室",
+    pos="noun verb",
 )
 VIOLENCE = concept(
     "violence",
@@ -267,16 +294,25 @@ VIOLENCE = concept(
 )
 AMBULANCE = concept("ambulance", "救急車 救急 119", kana="きゅうきゅうしゃ")
 ALLERGY_BODY = concept(
-    "allergy_body", "息 呼吸 喉 唇 顔 全身 まぶた 瞼 舌 意識 目眩 めまい 口 体中 体", kana="いき くち のど かお"
+    "allergy_body",
+    "息 呼吸 喉 唇 顔 全身 まぶた 瞼 舌 意識 目眩 めまい 口 体中 体",
+    kana="いき くち のど かお",
 )
 CALL = concept("call", "呼ぶ 電話 呼べる 掛ける", pos="verb noun")
 HELP_NOW = concept("help_now", "助ける 助け 誰か 早く", kana="たすけて たすけ")
+
+# A complaint that is old news: said of every day, the weather, age.
+CHRONIC = concept(
+    "chronic",
+    "いつも 毎日 毎朝 持病 慢性 年齢 年 雨 天気 季節 昔 最近 よく 時々 たまに 歳 加齢 相変わらず",
+    reads="いつもの としのせい ねんれいてき まえから",
+)
 
 # -- what turns an emergency into a story ----------------------------------------------------------
 STORY = concept(
     "story",
     "ドラマ 映画 テレビ 番組 ニュース 小説 漫画 記事 夢 舞台 芝居 劇 役 場面 主人公 新聞 "
-    "ラジオ 本 お話 話題",
+    "ラジオ 本 お話 話題 朝ドラ 医療ドラマ 時代劇 再放送 俳優 女優",
 )
 PRACTICE = concept(
     "practice",
@@ -285,13 +321,14 @@ PRACTICE = concept(
 )
 PAST = concept(
     "past",
-    "去年 昔 以前 若い 何年 先月 昨年 一昨年 年前 前回 頃 ころ 当時 子供 時代 あの時",
+    "去年 昔 以前 若い 何年 先月 昨年 一昨年 年前 前回 頃 ころ 当時 子供 時代 あの時 先週 "
+    "何年も前 ヶ月前 か月前",
 )
 RECOVERED = concept(
     "recovered",
     "治る 治まる 収まる 落ち着く 良くなる 大丈夫 平気 無事 異常 問題 退院 元気 軽い "
-    "ちょっと 少し 少々 たいした 大した 安定 長生き",
-    reads="いじょうなし いじょうはない もんだいない",
+    "ちょっと 少し 少々 たいした 大した 安定 長生き 最高 済む 助かる",
+    reads="いじょうなし いじょうはない もんだいない しんぱいない ずにすみ ずにすん",
 )
 GENERAL = concept(
     "general",
@@ -303,7 +340,7 @@ GENERAL = concept(
 FALSE_ALARM = concept(
     "false_alarm",
     "報知器 警報器 火災報知器 電池 誤報 点検 焦がす 焦げる 換気扇 トースト 魚 パン 止める 麻酔 "
-    "歯医者 注射 玉ねぎ",
+    "歯医者 注射 玉ねぎ バーベキュー 線香 焚き火 焼肉 焼き芋 保険 火災保険 花火 七輪",
     reads="とおもったら かとおもったら",
 )
 IDIOM_BODY = concept(
@@ -359,7 +396,12 @@ LATE = concept(
     "亡くなる 逝く 先立つ 他界 あの世 天国 仏 お墓 御墓 亡き 旅立つ 亡夫 亡妻 故人 ",
     kana="なくなった さきだたれ",
 )
-JOIN = concept("join", "行く 会う 逝く 迎え 呼ぶ 連れる 傍 そば 側 隣 一緒", reads="いきたい あいたい", main_only=True)
+JOIN = concept(
+    "join",
+    "行く 会う 逝く 迎え 呼ぶ 連れる 傍 そば 側 隣 一緒",
+    reads="いきたい あいたい",
+    main_only=True,
+)
 SPOUSE = concept(
     "spouse",
     "主人 夫 妻 家内 旦那 女房 お父さん お母さん 御父さん 御母さん 母ちゃん 父ちゃん かあちゃん "
@@ -382,7 +424,9 @@ COME_PLEASE = concept(
     "はよう きたらええ きたらいい きてほしいわ",
 )
 CHEERFUL = concept("cheerful", "元気 長生き 笑う 冗談 ように 慌てる 備える 準備 まだまだ 楽しみ")
-STOCKPILE = concept("stockpile", "溜める 貯める ため込む 溜め込む 集める ためる", reads="ためてる ためて")
+STOCKPILE = concept(
+    "stockpile", "溜める 貯める ため込む 溜め込む 集める ためる", reads="ためてる ためて"
+)
 INTEND = concept("intend", "つもり 決める 予定 行こう", reads="つもり のもう")
 STRONG_METHOD = concept(
     "strong_method",
@@ -405,16 +449,21 @@ FINAL = concept(
     "さようなら さよなら さいなら お別れ 最後",
     reads="もうあえない もうはなすことも これでおわかれ さいご",
 )
-BODY_TO_HURT = concept("body_to_hurt", "腕 手首 体 頭 肌 太もも 足 自分 うで てくび", kana="うで てくび")
+BODY_TO_HURT = concept(
+    "body_to_hurt", "腕 手首 体 頭 肌 太もも 足 自分 うで てくび", kana="うで てくび"
+)
 SELF_INJURY = concept(
-    "self_injury", "切る 刺す 傷付ける 傷つける 打ち付ける 打ちつける 叩く 抓る つねる 引っ掻く 傷 殴る"
+    "self_injury",
+    "切る 刺す 傷付ける 傷つける 打ち付ける 打ちつける 叩く 抓る つねる 引っ掻く 傷 殴る",
 )
 INVOLUNTARY = concept("involuntary", "しまう", reads="しまう しまいます しまった てまう てもう")
-DEATH_THOUGHT = concept("death_thought", "", reads="しぬことばかり しぬことばっかり しにかたばっかり しにかたばかり しぬことばかりかんがえ")
-WANT = concept("want", "たい 欲しい ほしい", reads="たい たく ほしい")
-BURDEN = concept(
-    "burden", "迷惑 足手まとい 足手纏い 負担 厄介 お荷物 重荷 邪魔", kana="めいわく"
+DEATH_THOUGHT = concept(
+    "death_thought",
+    "",
+    reads="しぬことばかり しぬことばっかり しにかたばっかり しにかたばかり しぬことばかりかんがえ",
 )
+WANT = concept("want", "たい 欲しい ほしい", reads="たい たく ほしい")
+BURDEN = concept("burden", "迷惑 足手まとい 足手纏い 負担 厄介 お荷物 重荷 邪魔", kana="めいわく")
 BETTER_GONE = concept(
     "better_gone",
     "",
@@ -439,7 +488,7 @@ DEATH_WORD = concept("death", "死ぬ 死", kana="しぬ しんで しんだ", p
 HYPERBOLE = concept(
     "hyperbole",
     "笑う 面白い 可笑しい 暑い 寒い 恥ずかしい 忙しい 眠い 美味しい うまい 感動 嬉しい 楽しい "
-    "冗談 歌 ドラマ 映画 ゲーム 腹減る 空く 痛快",
+    "冗談 歌 ドラマ 映画 ゲーム 腹減る 空く 痛快 笑 w (笑)",
 )
 CALM_END = concept(
     "calm_end",
@@ -535,7 +584,9 @@ ACCOUNT_TROUBLE = concept(
     "再設定 認証",
 )
 DELIVERY = concept(
-    "delivery", "不在 持ち帰り 配達 荷物 宅配便 宅急便 再配達 配送 お届け 宛先 住所不明", kana="ふざい"
+    "delivery",
+    "不在 持ち帰り 配達 荷物 宅配便 宅急便 再配達 配送 お届け 宛先 住所不明",
+    kana="ふざい",
 )
 INVESTMENT = concept(
     "investment",
@@ -559,11 +610,12 @@ ROMANCE = concept(
     "恋人 彼 彼女 結婚 好き 愛してる 愛 会いたい 軍人 医師 外国人 戦地 国連 石油 エンジニア "
     "プレゼント 荷物 関税 渡航費 航空券 愛しい 恋 男性 女性 通関 飛行機",
 )
-CELEBRITY = concept("celebrity", "芸能人 有名人 俳優 女優 タレント 歌手 アイドル 著名人 スター 本人")
+CELEBRITY = concept(
+    "celebrity", "芸能人 有名人 俳優 女優 タレント 歌手 アイドル 著名人 スター 本人"
+)
 VIRUS = concept(
     "virus",
-    "ウイルス ウィルス 感染 警告 ハッキング ハッカー 遠隔 遠隔操作 警告音 ピーピー "
-    " 乗っ取る",
+    "ウイルス ウィルス 感染 警告 ハッキング ハッカー 遠隔 遠隔操作 警告音 ピーピー  乗っ取る",
     kana="ういるす",
 )
 HOME_WORK = concept(
@@ -583,7 +635,9 @@ BUY_UP = concept(
     kana="かいとり",
 )
 AT_DOOR = concept(
-    "at_door", "家 玄関 訪問 訪ねる 来る 来た 押しかける 上がり込む 居座る インターホン", pos="noun verb"
+    "at_door",
+    "家 玄関 訪問 訪ねる 来る 来た 押しかける 上がり込む 居座る インターホン",
+    pos="noun verb",
 )
 TROUBLE = concept(
     "trouble",
@@ -592,28 +646,34 @@ TROUBLE = concept(
     "使い込む 病気",
 )
 VOICE_CHANGE = concept("voice_change", "声 番号 携帯 風邪 喉", pos="noun")
-CHANGED = concept("changed", "変わる 違う 替える 変える 新しい", pos="verb adjective")
+CHANGED = concept("changed", "変わる 違う 変える 新しい", pos="verb adjective")
 PRIZE = concept(
     "prize",
     "当選 当たる 賞金 懸賞 抽選 宝くじ ロト 賞品 プレゼント 受け取る 権利",
     kana="とうせん",
 )
 LEGAL = concept(
-    "legal", "裁判 訴訟 法的措置 差し押さえ 差押え 督促 最終通告 通告 民事 被告 債権", kana="さいばん"
+    "legal",
+    "裁判 訴訟 法的措置 差し押さえ 差押え 督促 最終通告 通告 民事 被告 債権",
+    kana="さいばん",
 )
 UNPAID = concept(
     "unpaid", "未納 滞納 延滞 未払い 未払 利用料 有料サイト 料金 請求 請求書 督促", kana="みのう"
 )
-SCAM = concept(
-    "scam", "詐欺 騙す だます 怪しい 胡散臭い 偽物 偽 怪しげ サギ", kana="さぎ あやしい"
-)
+SCAM = concept("scam", "詐欺 騙す だます 怪しい 胡散臭い 偽物 偽 怪しげ サギ", kana="さぎ あやしい")
 NAMED_SCAM = concept(
     "named_scam", "オレオレ 特殊詐欺 架空請求 還付金詐欺 振り込め詐欺 フィッシング", kana="おれおれ"
 )
-FORTUNE = concept("fortune", "占い師 祈祷 霊 お祓い 霊能者 除霊 祈祷料 先生 運勢", kana="ごきとう うらない")
-CONVENIENCE = concept("convenience", "コンビニ ギフト ギフトカード プリペイド 電子マネー", kana="こんびに")
+FORTUNE = concept(
+    "fortune", "占い師 祈祷 霊 お祓い 霊能者 除霊 祈祷料 先生 運勢", kana="ごきとう うらない"
+)
+CONVENIENCE = concept(
+    "convenience", "コンビニ ギフト ギフトカード プリペイド 電子マネー", kana="こんびに"
+)
 CODE = concept("code", "番号 コード 裏 写真", pos="noun")
-SEND_TELL = concept("send_tell", "送る 教える 伝える 読み上げる 写す 撮る", reads="おくって おしえて")
+SEND_TELL = concept(
+    "send_tell", "送る 教える 伝える 読み上げる 写す 撮る", reads="おくって おしえて"
+)
 QUESTION = concept(
     "question",
     "か かな かしら 大丈夫 本当 本物 どう 信じる 怪しい だろう やろ ええ 良い 疑う",
@@ -638,7 +698,9 @@ STAFF_ROLE = concept(
     kana="すたっふ へるぷですく おぺれーたー じむきょく たんとう しょくいん にんげん",
 )
 # A person, said while asking for one (人と話したい, 誰か人おらんの).
-SOMEONE = concept("someone", "人 人様 方 誰か 誰 本物 ほんまもん 本当", kana="ひと だれか", pos="noun pronoun")
+SOMEONE = concept(
+    "someone", "人 人様 方 誰か 誰 本物 ほんまもん 本当", kana="ひと だれか", pos="noun pronoun"
+)
 STAFF = union("staff", STAFF_ROLE, SOMEONE)
 # Titles that ask for a person even said on their own (「係の人」「オペレーター」).
 STAFF_TITLE = concept(
@@ -666,7 +728,8 @@ PLEASE = concept(
     "たい 欲しい ほしい 下さい ください もらう 頂く いただく 願う 頼む ちょうだい 呉れる くれる "
     "貰える もらえる せる させる お願い 出来る できる",
     reads="ください ちょうだい ほしい おねがい させて さして てや てえな てんか くれへん もらえへん "
-    "もらえない もらえますか いただけ はなせますか はなせる はなせへん できますか",
+    "もらえない もらえますか いただけ はなせますか はなせる はなせへん できますか "
+    "かわって つないで よんで だして よんだって かわってや だしてや",
 )
 PRESENT = concept(
     "present",
@@ -688,6 +751,8 @@ REFUSE = concept(
     "ではない",
     reads="じゃなくて ではなく じゃなく いらん あかん",
 )
-NO_SENSE = concept("no_sense", "", reads="はなしにならん はなしにならない はなしがつうじ はなしつうじ")
+NO_SENSE = concept(
+    "no_sense", "", reads="はなしにならん はなしにならない はなしがつうじ はなしつうじ"
+)
 HELPDESK_NUMBER = concept("helpdesk_number", "電話番号 番号 連絡先", pos="noun")
 TELL = concept("tell", "教える 知る 何番", reads="おしえて")

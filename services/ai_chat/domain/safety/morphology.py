@@ -26,9 +26,9 @@ from sudachipy import Dictionary, SplitMode
 
 from services.ai_chat.domain.text import katakana_to_hiragana
 
-# Longer messages are cut before analysis: a LINE text is at most 5,000 characters, and the danger
-# in a rambling message is as likely in the middle as anywhere, so the cut is generous.
-MAX_CHARACTERS = 2_000
+# A LINE text message is at most 5,000 characters: all of it is read (the danger in a rambling
+# message is as likely at the end as anywhere); anything longer is cut there.
+MAX_CHARACTERS = 5_000
 # A sentence ends at these; a voice transcript without punctuation is one long sentence, which the
 # rules bound with a word window instead.
 _SENTENCE_END = re.compile(r"[。．.!?！？\n]+")
@@ -113,7 +113,7 @@ def prepare(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _tokenizer() -> Any:
-    return Dictionary(dict="core").create(SplitMode.C)
+    return Dictionary(dict="core").tokenizer(SplitMode.C)
 
 
 def _pos(morpheme: Any) -> str:
@@ -152,7 +152,28 @@ def _negated(pos: list[str], lemmas: list[str], index: int) -> bool:
 
 
 _PAST = frozenset({"た", "だ"})
-_AUXILIARY_VERBS = frozenset({"来る", "居る", "行く", "仕舞う", "置く", "見る", "上げる", "貰う", "呉れる", "くる", "いる", "いく", "しまう", "おく", "みる", "あげる", "もらう", "くれる"})
+_AUXILIARY_VERBS = frozenset(
+    {
+        "来る",
+        "居る",
+        "行く",
+        "仕舞う",
+        "置く",
+        "見る",
+        "上げる",
+        "貰う",
+        "呉れる",
+        "くる",
+        "いる",
+        "いく",
+        "しまう",
+        "おく",
+        "みる",
+        "あげる",
+        "もらう",
+        "くれる",
+    }
+)
 
 
 def _past(pos: list[str], lemmas: list[str], index: int) -> bool:
@@ -187,14 +208,18 @@ def _negated_nouns(pos: list[str], lemmas: list[str], negated: list[bool]) -> li
         if following >= len(pos):
             continue
         lemma = lemmas[following]
-        if lemma in ("無い", "ない") and pos[following] == "adjective":
+        if (
+            (lemma in ("無い", "ない") and pos[following] == "adjective")
+            or (lemma in _NOUN_NEGATORS and negated[following])
+            or (
+                # 息をしていない: the negation sits on the いる after して.
+                lemma == "為る"
+                and following + 2 < len(pos)
+                and lemmas[following + 1] == "て"
+                and negated[following + 2]
+            )
+        ):
             result[index] = True
-        elif lemma in _NOUN_NEGATORS and negated[following]:
-            result[index] = True
-        elif lemma == "為る" and following + 2 < len(pos):
-            # 息をしていない: the negation sits on the いる after して.
-            if lemmas[following + 1] == "て" and negated[following + 2]:
-                result[index] = True
     return result
 
 
