@@ -12,24 +12,16 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 
 from services.ai_chat.domain.safety import lexicon
-from services.ai_chat.domain.safety.concepts import Concept, Rule
+from services.ai_chat.domain.safety.concepts import Concept, Mention, Rule
 from services.ai_chat.domain.safety.morphology import Analysis, Sentence, Token, analyse
 
 # Shorter readings collide with too many other words (血 ち, 手 て, 火 ひ).
 _MIN_KANA_WORD = 3
 # Bounds the search for a rule's mentions within its window on a pathological message.
 _MAX_COMBINATIONS = 2_000
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    index: int
-    negated: bool
-    past: bool = False
 
 
 Mentions = dict[str, list[Mention]]
