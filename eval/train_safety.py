@@ -8,8 +8,9 @@ One logistic regression per route (liblinear, fixed seed, balanced classes) over
 
 - `uncertain`: the highest threshold at which the local layers together (rules, and the
   classifier at or above it) reach the recall target on dev; the grey band starts there;
-- `certain`: the lowest threshold at which the classifier alone is precise enough on dev to send
-  the full guidance and an urgent request.
+- `certain`: the lowest threshold down to which the classifier alone stays precise enough on dev
+  to send the full guidance and an urgent request, counting only what it adds to the rules (the
+  messages a certain rule already routes say nothing about trusting the classifier alone).
 
 The locked test set takes no part: it is neither read nor scored here.
 """
@@ -47,8 +48,8 @@ RECALL_TARGET = {
     Route.FRAUD: 0.96,
     Route.PERSON: 0.96,
 }
-# Precision the classifier alone must have on dev to make a route certain.
-CERTAIN_PRECISION = 0.95
+# Precision the classifier alone must keep on dev, on what it adds, to make a route certain.
+CERTAIN_PRECISION = 0.97
 # The grey band never starts below this: under it a score says nothing.
 UNCERTAIN_FLOOR = 0.1
 GRID = [round(t, 2) for t in np.arange(0.05, 0.96, 0.01)]
@@ -60,6 +61,8 @@ class Prepared:
     features: list[str]
     # Routes the rules already give (at any tier): the classifier need not catch these.
     by_rules: frozenset[Route]
+    # Routes a certain rule gives.
+    by_certain_rules: frozenset[Route]
 
 
 def prepare(cases: Sequence[Case]) -> list[Prepared]:
@@ -74,6 +77,7 @@ def prepare(cases: Sequence[Case]) -> list[Prepared]:
                 case=case,
                 features=features(analysis, hits, mentions),
                 by_rules=frozenset(detection.any_routes),
+                by_certain_rules=frozenset(detection.routes),
             )
         )
     return prepared
@@ -92,12 +96,13 @@ def _fit(train: list[Prepared], route: Route) -> Any:
 def _thresholds(dev: list[Prepared], probabilities: Any, route: Route) -> Thresholds:
     expected = np.array([route in p.case.routes for p in dev])
     by_rules = np.array([route in p.by_rules for p in dev])
+    by_certain_rules = np.array([route in p.by_certain_rules for p in dev])
     certain = GRID[-1]
-    for t in GRID:
-        chosen = probabilities >= t
-        if chosen.sum() and expected[chosen].mean() >= CERTAIN_PRECISION:
-            certain = t
+    for t in sorted(GRID, reverse=True):
+        added = (probabilities >= t) & ~by_certain_rules
+        if added.sum() and expected[added].mean() < CERTAIN_PRECISION:
             break
+        certain = t
     uncertain = UNCERTAIN_FLOOR
     for t in sorted(GRID, reverse=True):
         if t > certain or t < UNCERTAIN_FLOOR:
