@@ -118,8 +118,8 @@ def app_with_auth(store: MongoStore) -> tuple[FastAPI, StaffAuth]:
     @router.post("/login")
     async def login(body: Login, response: Response) -> dict[str, str]:
         account = await accounts.authenticate(username=body.username, password=body.password)
-        token, _ = await auth.start_session(account)
-        return {"csrf": auth.set_cookies(response, token), "token": token}
+        token, claims = await auth.start_session(account)
+        return {"csrf": auth.set_cookies(response, token, claims), "token": token}
 
     @router.get("/me")
     async def me(staff: Annotated[StaffClaims, Depends(auth.require())]) -> dict[str, str]:
@@ -199,3 +199,27 @@ async def test_audit_log_records_who_saw_whom(store: MongoStore) -> None:
         ("staff-2", "participant.update"),
         ("staff-1", "participant.read"),
     ]
+
+
+async def test_csrf_token_of_another_session_is_refused(store: MongoStore) -> None:
+    """A CSRF token is bound to its session: one planted from another session (e.g. a cookie
+    tossed by a sibling subdomain, header and cookie both set to the attacker's own token) fails."""
+    await StaffAccounts(store).create(
+        username="agent1", password="a-long-password", display_name="担当 一", roles=("agent",)
+    )
+    app, _ = app_with_auth(store)
+    transport = httpx.ASGITransport(app=app)
+    credentials = {"username": "agent1", "password": "a-long-password"}
+    async with (
+        httpx.AsyncClient(transport=transport, base_url="https://staff.test") as victim,
+        httpx.AsyncClient(transport=transport, base_url="https://staff.test") as attacker,
+    ):
+        await victim.post("/login", json=credentials)
+        attackers_csrf = (await attacker.post("/login", json=credentials)).json()["csrf"]
+        victim.cookies.set(CSRF_COOKIE, attackers_csrf)
+        planted = await victim.post("/logout", headers={"x-csrf-token": attackers_csrf})
+        assert planted.status_code == 403, planted.text
+        assert planted.json() == {"message": "Missing or wrong CSRF token."}
+        # The attacker's token still works for the attacker's own session.
+        own = await attacker.post("/logout", headers={"x-csrf-token": attackers_csrf})
+        assert own.status_code == 200

@@ -61,7 +61,7 @@ async def login(body: LoginIn, response: Response, helpdesk: HelpdeskDep) -> dic
     staff = {"id": account.id, "name": account.display_name, "roles": list(account.roles)}
     if body.mode == "bearer":
         return {"staff": staff, "token": token, "expires_at": claims.exp.isoformat()}
-    csrf = helpdesk.auth.set_cookies(response, token)
+    csrf = helpdesk.auth.set_cookies(response, token, claims)
     return {"staff": staff, "csrf_token": csrf, "expires_at": claims.exp.isoformat()}
 
 
@@ -117,11 +117,11 @@ async def single_sign_on(request: Request, helpdesk: HelpdeskDep) -> RedirectRes
         LOGINS.labels("sso_refused").inc()
         REJECTED_INPUT.labels("helpdesk.sso", "unknown_account").inc()
         raise HTTPException(401, "No active staff account for this identity. Ask an admin.")
-    token, _claims = await helpdesk.auth.start_session(account)
+    token, claims = await helpdesk.auth.start_session(account)
     LOGINS.labels("sso").inc()
     await helpdesk.audit.record(
         actor=account.id, action="staff.login", subject=account.id, details={"mode": "sso"}
     )
     response = RedirectResponse("/staff/", status_code=303)
-    helpdesk.auth.set_cookies(response, token)
+    helpdesk.auth.set_cookies(response, token, claims)
     return response
