@@ -34,6 +34,12 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def client_address(request: Request) -> str:
+    """The peer address of this request, for per-address limits (a proxy in front must pass the
+    real address with uvicorn's --proxy-headers, or every client shares the proxy's limit)."""
+    return request.client.host if request.client else "unknown"
+
+
 class StaffAuth:
     def __init__(
         self,
