@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from services.common.events.contracts.line import (
     ConversationMode,
@@ -118,3 +119,9 @@ def test_group_and_room_events_ask_for_the_note() -> None:
 def test_event_type_labels_stay_few() -> None:
     assert event_type_label("message") == "message"
     assert event_type_label("x" * 200) == "other"
+
+
+@pytest.mark.parametrize("timestamp", [10**15, 2**63, -1])
+def test_timestamps_outside_any_real_date_are_refused(timestamp: int) -> None:
+    with pytest.raises(ValidationError, match="timestamp"):
+        event("unfollow", timestamp=timestamp)

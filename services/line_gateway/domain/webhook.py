@@ -65,10 +65,15 @@ class Postback(_Webhook):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
+# Webhook timestamps are milliseconds since the epoch; past this (2100-01-01) one is not LINE's, and
+# from about 10^15 on it is not even a date Python can hold (was a 500).
+MAX_TIMESTAMP_MS = 4_102_444_800_000
+
+
 class WebhookEvent(_Webhook):
     type: str
     mode: Literal["active", "standby"] = "active"
-    timestamp: int = Field(ge=0, description="milliseconds since the epoch")
+    timestamp: int = Field(ge=0, le=MAX_TIMESTAMP_MS, description="milliseconds since the epoch")
     source: Source | None = None
     webhook_event_id: str = Field(alias="webhookEventId", min_length=1)
     delivery_context: DeliveryContext = Field(alias="deliveryContext")

@@ -7,12 +7,13 @@ lists are paged so that each page's reads are recorded.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from services.common.logging import get_logger, user_ref
+from services.common.paging import Limit, Skip
 from services.tablet_lending.api.deps import LendingDep, Operator, Supervisor
 from services.tablet_lending.domain import enrolment
 from services.tablet_lending.domain.link_codes import issue_link_code
@@ -86,8 +87,8 @@ async def list_participants(
     lending: LendingDep,
     cohort_id: str | None = None,
     status: ParticipantStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    skip: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    skip: Skip = 0,
 ) -> list[Participant]:
     found = await lending.db.participants.page(
         cohort_id=cohort_id, status=status, limit=limit, skip=skip
