@@ -3,14 +3,16 @@ report) and changes nothing. (Schemathesis in tests/api looks for more of these.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 
+from services.common.events.contracts.line import MAX_TEXT_LENGTH, MessageReceived
 from services.tablet_lending.domain.csv_import import EXAMPLE_HEADER
 from tests.fixtures.line import Simulator
-from tests.line_gateway.support import raw_event, signed_body
+from tests.line_gateway.support import raw_event, signed_body, wait_for_events
 from tests.tablet_lending.support import LendingApi, jst, today_jst
 from tools.devstack.stack import Stack
 
@@ -89,3 +91,33 @@ async def test_a_webhook_timestamp_past_any_date_is_a_400(simulator: Simulator) 
     )
     answered = await simulator.raw_webhook(signed_body([event]))
     assert answered["status"] == 400, answered
+
+
+async def test_a_megabyte_text_is_cut_to_lines_limit_and_the_next_message_still_flows(
+    stack: Stack, simulator: Simulator
+) -> None:
+    """A signed webhook of about 1 MiB used to wrap into a Kafka record over the limit and stop
+    the gateway's relay for every event after it."""
+    user = "U" + secrets.token_hex(16)
+    source = {"type": "user", "userId": user}
+    huge = raw_event(
+        "message",
+        source=source,
+        replyToken="r" * 32,
+        message={"id": "1", "type": "text", "text": "x" * 1_040_000},
+    )
+    answered = await simulator.raw_webhook(signed_body([huge]))
+    assert answered["status"] == 200, answered
+    after = raw_event(
+        "message",
+        source=source,
+        replyToken="s" * 32,
+        message={"id": "2", "type": "text", "text": "次"},
+    )
+    assert (await simulator.raw_webhook(signed_body([after])))["status"] == 200
+    first, second = await wait_for_events(
+        stack, "line.inbound", user, kind=MessageReceived, count=2
+    )
+    assert len(first.text) == MAX_TEXT_LENGTH
+    assert first.text_truncated_from == 1_040_000
+    assert second.text == "次"

@@ -144,3 +144,17 @@ async def test_presence_on_a_missing_ticket_is_a_404(staff: dict[str, Staff], me
     missing = await staff["tanaka"].http.request(method, f"/staff/api/tickets/{uuid4()}/presence")
     assert missing.status_code == 404, missing.text
     assert missing.json() == {"message": "No such ticket."}
+
+
+async def test_a_reply_line_would_refuse_is_a_422(stack: Stack, staff: dict[str, Staff]) -> None:
+    """5,000 characters with one emoji are 5,001 UTF-16 units: LINE refuses them, so the reply
+    API does too, instead of accepting a reply the senior would never get."""
+    tanaka = staff["tanaka"]
+    ticket = await claimed_by(tanaka, await open_ticket(stack, tanaka))
+    path = f"/staff/api/tickets/{ticket['id']}/replies"
+    body = {"version": ticket["version"], "client_reply_id": f"r-{uuid4()}"}
+    refused = await tanaka.post(path, {**body, "text": "あ" * 4999 + "😀"})
+    assert refused.status_code == 422, refused.text
+    assert "UTF-16" in refused.text
+    unchanged = await tanaka.ticket(str(ticket["id"]))
+    assert unchanged["version"] == ticket["version"]

@@ -125,3 +125,38 @@ def test_event_type_labels_stay_few() -> None:
 def test_timestamps_outside_any_real_date_are_refused(timestamp: int) -> None:
     with pytest.raises(ValidationError, match="timestamp"):
         event("unfollow", timestamp=timestamp)
+
+
+def test_a_text_longer_than_line_allows_is_cut_there_and_says_so() -> None:
+    long_text = "あ" * 400_000 + "😀"
+    normalised = normalise(
+        event("message", message={"id": "1", "type": "text", "text": long_text}),
+        mode=ConversationMode.BOT,
+        reply_token_ttl=TTL,
+    )
+    received = normalised.contract
+    assert isinstance(received, MessageReceived)
+    assert received.text == "あ" * 5000
+    assert received.text_truncated_from == 400_002
+    short = normalise(
+        event("message", message={"id": "2", "type": "text", "text": "こんにちは"}),
+        mode=ConversationMode.BOT,
+        reply_token_ttl=TTL,
+    ).contract
+    assert isinstance(short, MessageReceived)
+    assert short.text_truncated_from is None
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"webhookEventId": "0" * 101},
+        {"replyToken": "r" * 257},
+        {"source": {"type": "user", "userId": "U" + "1" * 200}},
+        {"postback": {"data": "d", "params": {"date": "x" * 101}}},
+        {"postback": {"data": "d", "params": {str(i): "x" for i in range(11)}}},
+    ],
+)
+def test_fields_far_longer_than_lines_are_refused(fields: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        event("postback", **fields)

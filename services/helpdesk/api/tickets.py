@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, model_validator
 
 from services.common.events.contracts.helpdesk import Priority, TicketStatus
+from services.common.events.contracts.line import Text as LineText
 from services.common.metrics import REJECTED_INPUT
 from services.common.paging import Limit
 from services.common.time import utcnow
@@ -32,7 +33,9 @@ class Versioned(BaseModel):
 
 
 class ReplyIn(Versioned):
-    text: Text
+    # Counted as LINE counts it (UTF-16 units), so a reply LINE would refuse is a 422 here, not
+    # a dead-lettered command the senior never gets.
+    text: LineText
     client_reply_id: str = Field(
         min_length=8,
         max_length=64,

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from uuid import UUID, uuid5
 
 from services.common.events.contracts.line import (
+    MAX_TEXT_LENGTH,
     AccountLinked,
     AccountUnlinked,
     ConversationMode,
@@ -28,6 +29,7 @@ from services.common.events.contracts.line import (
 from services.common.events.envelope import new_event
 from services.common.kafka.topics import LINE_INBOUND, LINE_OUTBOUND
 from services.common.logging import get_logger, user_ref
+from services.common.metrics import REJECTED_INPUT
 from services.common.store import MongoStore, Tx
 from services.common.time import utcnow
 from services.line_gateway.domain import texts
@@ -121,6 +123,13 @@ class WebhookIntake:
                 return f"ignored_{normalised.ignored_because}"
             contract = normalised.contract
             if isinstance(contract, MessageReceived):
+                if contract.text_truncated_from is not None:
+                    REJECTED_INPUT.labels("line_webhook", "text_truncated").inc()
+                    log.warning(
+                        "webhook text cut to LINE's limit",
+                        length=contract.text_truncated_from,
+                        kept=MAX_TEXT_LENGTH,
+                    )
                 await self._users.record_message(tx, user_id=contract.user_id, at=contract.sent_at)
                 code = code_in(contract.text) if contract.message_type == "text" else None
                 if code is not None:
