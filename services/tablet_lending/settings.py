@@ -5,12 +5,12 @@ from typing import Annotated, Self
 from pydantic import AwareDatetime, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from services.common.settings import Environment, ServiceSettings
+from services.common.settings import Environment, LinkCodeSecretSettings
 
 MIN_TOKEN_SECRET_LENGTH = 32
 
 
-class TabletLendingSettings(ServiceSettings):
+class TabletLendingSettings(LinkCodeSecretSettings):
     model_config = SettingsConfigDict(env_prefix="TABLET_LENDING_")
 
     port: int = 8002
@@ -89,7 +89,7 @@ class TabletLendingSettings(ServiceSettings):
         return value
 
     def secrets_to_check(self) -> dict[str, str]:
-        return {"TABLET_LENDING_TOKEN_SECRET": self.token_secret}
+        return {**super().secrets_to_check(), "TABLET_LENDING_TOKEN_SECRET": self.token_secret}
 
     @model_validator(mode="after")
     def _production_is_strict(self) -> Self:

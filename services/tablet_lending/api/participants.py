@@ -221,6 +221,7 @@ async def link_code(participant_id: str, staff: Operator, lending: LendingDep) -
         actor=staff.sub,
         now=lending.clock.now(),
         ttl=timedelta(days=lending.settings.link_code_ttl_days),
+        secret=lending.settings.link_code_secret,
     )
     return LinkCodeOut(
         participant_id=issued.participant_id, code=issued.code, expires_at=issued.expires_at
