@@ -13,7 +13,7 @@ from services.common.events.contracts.line import MAX_TEXT_LENGTH, MessageReceiv
 from services.tablet_lending.domain.csv_import import EXAMPLE_HEADER
 from tests.fixtures.line import Simulator
 from tests.line_gateway.support import raw_event, signed_body, wait_for_events
-from tests.tablet_lending.support import LendingApi, jst, today_jst
+from tests.tablet_lending.support import LendingApi, cohort_body, jst, today_jst
 from tools.devstack.stack import Stack
 
 ROW = "A-1,山田,花子,ヤマダ,ハナコ,昭和30年1月2日,544-0034,大阪市生野区桃谷1-1,27116,06-1234-5678,同意,v1,2026/4/1"
@@ -121,3 +121,15 @@ async def test_a_megabyte_text_is_cut_to_lines_limit_and_the_next_message_still_
     assert len(first.text) == MAX_TEXT_LENGTH
     assert first.text_truncated_from == 1_040_000
     assert second.text == "次"
+
+
+async def test_a_cohort_capacity_past_64_bits_is_a_422(supervisor: LendingApi) -> None:
+    body = cohort_body(capacity=2**64)
+    answer = await supervisor.http.post("/cohorts", json=body)
+    assert answer.status_code == 422, answer.text
+    assert (await supervisor.http.get(f"/cohorts/{body['cohort_id']}")).status_code == 404
+
+
+async def test_the_audit_path_answers_for_participants_only(supervisor: LendingApi) -> None:
+    answer = await supervisor.http.get("/participants/staff-account-or-anything/audit")
+    assert answer.status_code == 404, answer.text

@@ -29,7 +29,7 @@ Text = Annotated[str, Field(min_length=1, max_length=5000)]
 
 
 class Versioned(BaseModel):
-    version: int = Field(ge=1, description="The ticket version this change is based on")
+    version: int = Field(ge=1, le=2**31, description="The ticket version this change is based on")
 
 
 class ReplyIn(Versioned):

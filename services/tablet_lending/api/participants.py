@@ -240,4 +240,6 @@ async def history(
 async def audit_trail(
     participant_id: str, staff: Supervisor, lending: LendingDep
 ) -> list[dict[str, Any]]:
+    # A participant's trail only: the path is not a way to read any subject's entries.
+    await enrolment.participant_or_404(lending.db, participant_id)
     return await lending.audit.for_subject(participant_id)
