@@ -17,6 +17,7 @@ import os
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -31,6 +32,7 @@ from services.line_gateway.domain.signature import sign
 from services.line_gateway.settings import LineGatewaySettings
 from tests.helpdesk.support import PASSWORDS as HELPDESK_PASSWORDS
 from tests.tablet_lending.support import PASSWORDS as LENDING_PASSWORDS
+from tests.tablet_lending.support import cohort_body, fresh_device_id, person
 from tools.devstack.stack import Stack
 
 pytestmark = pytest.mark.fuzz
@@ -48,27 +50,54 @@ NOT_FUZZED = {
 }
 
 
-def helpdesk_headers(base_url: str) -> dict[str, str]:
+Signed = tuple[dict[str, str], dict[str, str]]  # headers, and ids of real records by path parameter
+
+
+def helpdesk_session(base_url: str) -> Signed:
     login = httpx.post(
         f"{base_url}/staff/api/login",
         json={"username": "admin", "password": HELPDESK_PASSWORDS["admin"], "mode": "bearer"},
     )
     login.raise_for_status()
-    return {"authorization": f"Bearer {login.json()['token']}"}
+    headers = {"authorization": f"Bearer {login.json()['token']}"}
+    ticket = httpx.post(
+        f"{base_url}/staff/api/tickets",
+        json={"summary": "電話: 画面が 暗い", "claim": False},
+        headers=headers,
+    )
+    ticket.raise_for_status()
+    return headers, {"ticket_id": ticket.json()["id"]}
 
 
-def lending_headers(base_url: str) -> dict[str, str]:
+def lending_session(base_url: str) -> Signed:
     login = httpx.post(
         f"{base_url}/auth/token",
         json={"username": "supervisor", "password": LENDING_PASSWORDS["supervisor"]},
     )
     login.raise_for_status()
-    return {"authorization": f"Bearer {login.json()['access_token']}"}
+    headers = {"authorization": f"Bearer {login.json()['access_token']}"}
+    with httpx.Client(base_url=base_url, headers=headers) as http:
+        cohort = http.post("/cohorts", json=cohort_body()).raise_for_status().json()
+        applied = http.post(f"/cohorts/{cohort['cohort_id']}/applications", json=person())
+        device = http.post(
+            "/devices",
+            json={
+                "device_id": fresh_device_id(),
+                "serial_number": f"SN-{uuid4().hex}",
+                "model": "試験用タブレット",
+                "accessories": {"charger": True, "case": True, "sim": True},
+            },
+        )
+    return headers, {
+        "cohort_id": cohort["cohort_id"],
+        "participant_id": applied.raise_for_status().json()["participant_id"],
+        "device_id": device.raise_for_status().json()["device_id"],
+    }
 
 
-AUTH: dict[str, Callable[[str], dict[str, str]]] = {
-    "helpdesk": helpdesk_headers,
-    "tablet_lending": lending_headers,
+SIGN_IN: dict[str, Callable[[str], Signed]] = {
+    "helpdesk": helpdesk_session,
+    "tablet_lending": lending_session,
 }
 
 
@@ -92,7 +121,7 @@ def send(case: Case[Any], base_url: str, headers: dict[str, str]) -> tuple[int, 
 def test_no_request_gets_a_5xx(stack: Stack, service: str) -> None:
     base_url = stack.config.url(service)
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
-    headers = AUTH[service](base_url) if service in AUTH else {}
+    headers, known = SIGN_IN[service](base_url) if service in SIGN_IN else ({}, {})
     server_errors: list[str] = []
     operations = 0
 
@@ -105,10 +134,19 @@ def test_no_request_gets_a_5xx(stack: Stack, service: str) -> None:
         if (operation.method.upper(), operation.path) in NOT_FUZZED:
             continue
         operations += 1
-        cases = st.one_of(
+        strategies = [
             operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
             operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
-        )
+        ]
+        names = {p.name for p in operation.path_parameters}
+        if names and names <= known.keys():
+            # Also against a record that exists, so the code behind the 404 is reached.
+            real = {name: known[name] for name in names}
+            strategies += [
+                operation.as_strategy(generation_mode=mode, path_parameters=real)
+                for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+            ]
+        cases = st.one_of(strategies)
 
         @settings(
             max_examples=EXAMPLES,

@@ -153,6 +153,10 @@ def test_a_text_longer_than_line_allows_is_cut_there_and_says_so() -> None:
         {"webhookEventId": "0" * 101},
         {"replyToken": "r" * 257},
         {"source": {"type": "user", "userId": "U" + "1" * 200}},
+        # An empty group id became a command to nobody (a 500 found by schemathesis).
+        {"source": {"type": "group", "groupId": ""}},
+        {"source": {"type": "room", "roomId": ""}},
+        {"source": {"type": "user", "userId": ""}},
         {"postback": {"data": "d", "params": {"date": "x" * 101}}},
         {"postback": {"data": "d", "params": {str(i): "x" for i in range(11)}}},
     ],

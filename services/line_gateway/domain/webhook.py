@@ -40,9 +40,15 @@ class _Webhook(BaseModel):
 
 class Source(_Webhook):
     type: Literal["user", "group", "room"]
-    user_id: str | None = Field(default=None, alias="userId", max_length=MAX_ID_LENGTH)
-    group_id: str | None = Field(default=None, alias="groupId", max_length=MAX_ID_LENGTH)
-    room_id: str | None = Field(default=None, alias="roomId", max_length=MAX_ID_LENGTH)
+    user_id: str | None = Field(
+        default=None, alias="userId", min_length=1, max_length=MAX_ID_LENGTH
+    )
+    group_id: str | None = Field(
+        default=None, alias="groupId", min_length=1, max_length=MAX_ID_LENGTH
+    )
+    room_id: str | None = Field(
+        default=None, alias="roomId", min_length=1, max_length=MAX_ID_LENGTH
+    )
 
     @property
     def chat_id(self) -> str | None:
