@@ -21,3 +21,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if running is not None:
             for process in running.processes():
                 report.sections.append((f"log: {process.name}", process.log_tail(15)))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fuzzing runs last: the data it creates at random (cohorts, accounts, tickets) then meets
+    no other test."""
+    items.sort(key=lambda item: item.get_closest_marker("fuzz") is not None)

@@ -93,6 +93,9 @@ def configure_logging(*, service: str, level: str = "INFO", fmt: str = "json") -
         structlog.stdlib.ProcessorFormatter(
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                # A library's `log.exception` (uvicorn's "Exception in ASGI application") carries
+                # the exc_info tuple; without this the renderer writes `<traceback object at …>`.
+                structlog.processors.format_exc_info,
                 renderer,
             ],
             foreign_pre_chain=[*shared_processors, structlog.stdlib.add_logger_name],

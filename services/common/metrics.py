@@ -52,6 +52,15 @@ OUTBOX_OLDEST_PENDING_SECONDS = Gauge(
     "sslp_outbox_oldest_pending_seconds",
     "Age of the oldest event waiting in the outbox.",
 )
+OUTBOX_PARKED = Counter(
+    "sslp_outbox_parked_total",
+    "Outbox entries Kafka refused for good (e.g. over the record size limit), moved aside.",
+    ["topic", "reason"],
+)
+OUTBOX_PARKED_WAITING = Gauge(
+    "sslp_outbox_parked_waiting",
+    "Outbox entries moved aside and waiting for a person (collection outbox_parked).",
+)
 OUTBOX_RELAY_ERRORS = Counter(
     "sslp_outbox_relay_errors_total",
     "Relay rounds that failed (Kafka or MongoDB unreachable); they are retried.",

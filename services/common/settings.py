@@ -92,3 +92,30 @@ class ServiceSettings(BaseSettings):
                 + ", ".join(sorted(weak))
             )
         return self
+
+
+MIN_LINK_CODE_SECRET_LENGTH = 32
+
+
+class LinkCodeSecretSettings(ServiceSettings):
+    """The services that issue or check LINE link codes (tablet_lending, line_gateway) and only
+    they hold `LINK_CODE_SECRET`, the key of the codes' digests (services.common.link_codes)."""
+
+    link_code_secret: str = Field(
+        default="dev-link-code-secret-not-for-production",
+        validation_alias=shared("LINK_CODE_SECRET"),
+    )
+
+    def secrets_to_check(self) -> dict[str, str]:
+        return {"LINK_CODE_SECRET": self.link_code_secret}
+
+    @model_validator(mode="after")
+    def _long_link_code_secret_in_production(self) -> Self:
+        if (
+            self.environment is Environment.PRODUCTION
+            and len(self.link_code_secret) < MIN_LINK_CODE_SECRET_LENGTH
+        ):
+            raise ValueError(
+                f"LINK_CODE_SECRET needs at least {MIN_LINK_CODE_SECRET_LENGTH} characters"
+            )
+        return self

@@ -102,7 +102,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 SafetyReviewRepository.indexes(
                     retention=timedelta(days=settings.safety_review_retention_days)
                 ),
-                StaffAccounts.indexes(),
+                *StaffAccounts.indexes(),
                 StaffAuth.indexes(),
                 AuditLog.indexes(retention=timedelta(days=settings.audit_retention_days)),
             ],
@@ -115,6 +115,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 store,
                 max_failures=settings.login_max_failures,
                 lockout=timedelta(minutes=settings.login_lockout_minutes),
+                max_failures_per_address=settings.login_max_failures_per_address,
             )
             for username, password, display, roles in parse_demo_accounts(settings.demo_accounts):
                 await accounts.ensure(

@@ -31,6 +31,7 @@ class HelpdeskSettings(ServiceSettings):
     cookie_secure: bool | None = None
     login_max_failures: int = 5
     login_lockout_minutes: float = 15.0
+    login_max_failures_per_address: int = 20
     # "username:password:role[+role]:表示名,..." for `make run`/`make up` only; refused in production.
     demo_accounts: str = ""
     # Single sign-on through an OIDC-authenticating reverse proxy (e.g. oauth2-proxy): the proxy

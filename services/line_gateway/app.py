@@ -17,7 +17,7 @@ from services.common.events.contracts.helpdesk import (
     ConversationHandedBack,
     ConversationHandedOver,
 )
-from services.common.events.contracts.lending import LinkCodeIssued, ParticipantErased
+from services.common.events.contracts.lending import LinkCodeIssuedV2, ParticipantErased
 from services.common.events.contracts.line import (
     AccountLinked,
     AccountUnlinked,
@@ -105,6 +105,7 @@ def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
                 linking=LinkingRules(
                     max_failures=settings.link_max_failures,
                     failure_window=timedelta(seconds=settings.link_failure_window_seconds),
+                    code_secret=settings.link_code_secret,
                 ),
             )
             jobs = PeriodicJobs(
@@ -135,7 +136,7 @@ def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
                 route(LINE_INBOUND, AccountUnlinked, follow_ups.on_account_unlinked),
                 route(HELPDESK_EVENTS, ConversationHandedOver, modes.on_handed_over),
                 route(HELPDESK_EVENTS, ConversationHandedBack, modes.on_handed_back),
-                route(LENDING_EVENTS, LinkCodeIssued, lending.on_link_code_issued),
+                route(LENDING_EVENTS, LinkCodeIssuedV2, lending.on_link_code_issued),
                 route(LENDING_EVENTS, ParticipantErased, lending.on_participant_erased),
             ]
             jobs.start()

@@ -4,13 +4,13 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.common.events.contracts.line import MAX_MULTICAST_RECIPIENTS
-from services.common.settings import ServiceSettings, shared
+from services.common.settings import LinkCodeSecretSettings, shared
 
 LINE_API_HOST = "https://api.line.me"
 LINE_DATA_API_HOST = "https://api-data.line.me"
 
 
-class LineGatewaySettings(ServiceSettings):
+class LineGatewaySettings(LinkCodeSecretSettings):
     model_config = SettingsConfigDict(env_prefix="LINE_GATEWAY_")
 
     port: int = 8001
@@ -78,6 +78,7 @@ class LineGatewaySettings(ServiceSettings):
 
     def secrets_to_check(self) -> dict[str, str]:
         return {
+            **super().secrets_to_check(),
             "LINE_CHANNEL_SECRET": self.channel_secret,
             "LINE_CHANNEL_ACCESS_TOKEN": self.channel_access_token,
         }

@@ -82,7 +82,7 @@ def create_app(settings: TabletLendingSettings | None = None) -> FastAPI:
             settings=settings,
             indexes=[
                 *LendingDb.indexes(),
-                StaffAccounts.indexes(),
+                *StaffAccounts.indexes(),
                 StaffAuth.indexes(),
                 AuditLog.indexes(retention=timedelta(days=settings.audit_retention_days)),
             ],
@@ -95,7 +95,12 @@ def create_app(settings: TabletLendingSettings | None = None) -> FastAPI:
                     "the service clock is shifted (tests only)", now=clock.now().isoformat()
                 )
             audit = AuditLog(runtime.store)
-            accounts = StaffAccounts(runtime.store)
+            accounts = StaffAccounts(
+                runtime.store,
+                max_failures=settings.login_max_failures,
+                lockout=timedelta(minutes=settings.login_lockout_minutes),
+                max_failures_per_address=settings.login_max_failures_per_address,
+            )
             await ensure_demo_accounts(accounts, settings.demo_accounts)
             if settings.seed_cohorts:
                 for cohort in seed_cohorts():

@@ -5,12 +5,12 @@ from typing import Annotated, Self
 from pydantic import AwareDatetime, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from services.common.settings import Environment, ServiceSettings
+from services.common.settings import Environment, LinkCodeSecretSettings
 
 MIN_TOKEN_SECRET_LENGTH = 32
 
 
-class TabletLendingSettings(ServiceSettings):
+class TabletLendingSettings(LinkCodeSecretSettings):
     model_config = SettingsConfigDict(env_prefix="TABLET_LENDING_")
 
     port: int = 8002
@@ -23,6 +23,11 @@ class TabletLendingSettings(ServiceSettings):
     # Staff sign-in: signed bearer tokens with this service's own secret.
     token_secret: str = "dev-tablet-lending-token-secret-not-for-production"  # noqa: S105
     token_ttl_minutes: int = 540
+    # Sign-in limits (services.common.auth.accounts): failures per username before a lock, the
+    # lock's length, and failures allowed from one client address in that time.
+    login_max_failures: int = 5
+    login_lockout_minutes: float = 15.0
+    login_max_failures_per_address: int = 20
     # "username:password:role[+role]:表示名,..." — development and demos only; production refuses it.
     demo_accounts: str = ""
     # Who saw or changed a participant is kept this long (then the audit entries expire).
@@ -84,7 +89,7 @@ class TabletLendingSettings(ServiceSettings):
         return value
 
     def secrets_to_check(self) -> dict[str, str]:
-        return {"TABLET_LENDING_TOKEN_SECRET": self.token_secret}
+        return {**super().secrets_to_check(), "TABLET_LENDING_TOKEN_SECRET": self.token_secret}
 
     @model_validator(mode="after")
     def _production_is_strict(self) -> Self:

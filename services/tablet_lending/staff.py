@@ -26,7 +26,7 @@ async def add_staff(
     unknown = set(roles) - set(STAFF_ROLES)
     if unknown:
         raise ValueError(f"unknown roles {sorted(unknown)}; choose from {', '.join(STAFF_ROLES)}")
-    await store.ensure_indexes([StaffAccounts.indexes()])
+    await store.ensure_indexes(StaffAccounts.indexes())
     account = await StaffAccounts(store).create(
         username=username, password=password, display_name=display_name, roles=roles
     )

@@ -4,6 +4,7 @@
 see their dependency annotations as objects, not strings it cannot resolve.)
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -22,11 +23,13 @@ from services.common.auth import (
     InvalidToken,
     StaffAccounts,
     StaffClaims,
+    TooManyAttempts,
     hash_password,
     issue_token,
     verify_password,
     verify_token,
 )
+from services.common.auth import accounts as accounts_module
 from services.common.auth.accounts import parse_demo_accounts
 from services.common.auth.web import CSRF_COOKIE, SESSION_COOKIE, StaffAuth
 from services.common.store import MongoStore
@@ -39,7 +42,7 @@ SECRET = "test-secret-which-is-long-enough"
 @pytest.fixture
 async def store(infra: Stack) -> AsyncIterator[MongoStore]:
     store = MongoStore(uri=infra.mongo.uri, database=f"t_{uuid4().hex[:10]}", app_name="t")
-    await store.ensure_indexes([StaffAccounts.indexes(), StaffAuth.indexes()])
+    await store.ensure_indexes([*StaffAccounts.indexes(), StaffAuth.indexes()])
     try:
         yield store
     finally:
@@ -118,8 +121,8 @@ def app_with_auth(store: MongoStore) -> tuple[FastAPI, StaffAuth]:
     @router.post("/login")
     async def login(body: Login, response: Response) -> dict[str, str]:
         account = await accounts.authenticate(username=body.username, password=body.password)
-        token, _ = await auth.start_session(account)
-        return {"csrf": auth.set_cookies(response, token), "token": token}
+        token, claims = await auth.start_session(account)
+        return {"csrf": auth.set_cookies(response, token, claims), "token": token}
 
     @router.get("/me")
     async def me(staff: Annotated[StaffClaims, Depends(auth.require())]) -> dict[str, str]:
@@ -199,3 +202,146 @@ async def test_audit_log_records_who_saw_whom(store: MongoStore) -> None:
         ("staff-2", "participant.update"),
         ("staff-1", "participant.read"),
     ]
+
+
+async def test_csrf_token_of_another_session_is_refused(store: MongoStore) -> None:
+    """A CSRF token is bound to its session: one planted from another session (e.g. a cookie
+    tossed by a sibling subdomain, header and cookie both set to the attacker's own token) fails."""
+    await StaffAccounts(store).create(
+        username="agent1", password="a-long-password", display_name="担当 一", roles=("agent",)
+    )
+    app, _ = app_with_auth(store)
+    transport = httpx.ASGITransport(app=app)
+    credentials = {"username": "agent1", "password": "a-long-password"}
+    async with (
+        httpx.AsyncClient(transport=transport, base_url="https://staff.test") as victim,
+        httpx.AsyncClient(transport=transport, base_url="https://staff.test") as attacker,
+    ):
+        await victim.post("/login", json=credentials)
+        attackers_csrf = (await attacker.post("/login", json=credentials)).json()["csrf"]
+        victim.cookies.set(CSRF_COOKIE, attackers_csrf)
+        planted = await victim.post("/logout", headers={"x-csrf-token": attackers_csrf})
+        assert planted.status_code == 403, planted.text
+        assert planted.json() == {"message": "Missing or wrong CSRF token."}
+        # The attacker's token still works for the attacker's own session.
+        own = await attacker.post("/logout", headers={"x-csrf-token": attackers_csrf})
+        assert own.status_code == 200
+
+
+async def test_parallel_wrong_passwords_cannot_outrun_the_lockout(store: MongoStore) -> None:
+    """The count and the lock move in one conditional update: of 30 parallel wrong attempts only
+    `max_failures` get a password check, the rest are locked out, and so is the right one after."""
+    accounts = StaffAccounts(store, max_failures=5, lockout=timedelta(minutes=10))
+    await accounts.create(
+        username="agent1", password="a-long-password", display_name="担当 一", roles=("agent",)
+    )
+
+    async def attempt(password: str) -> str:
+        try:
+            await accounts.authenticate(username="agent1", password=password)
+        except InvalidCredentials:
+            return "invalid"
+        except AccountLocked:
+            return "locked"
+        return "ok"
+
+    outcomes = await asyncio.gather(*(attempt(f"wrong-password-{i}") for i in range(29)))
+    assert outcomes.count("invalid") == 4, outcomes
+    assert outcomes.count("locked") == 25
+    assert await attempt("a-long-password") == "locked"
+
+
+async def test_parallel_attempts_with_the_right_one_among_them_check_at_most_the_limit(
+    store: MongoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts = StaffAccounts(store, max_failures=5, lockout=timedelta(minutes=10))
+    await accounts.create(
+        username="agent1", password="a-long-password", display_name="担当 一", roles=("agent",)
+    )
+    checked = 0
+
+    def counting_verify(password: str, stored: str) -> bool:
+        nonlocal checked
+        checked += 1
+        return verify_password(password, stored)
+
+    monkeypatch.setattr(accounts_module, "verify_password", counting_verify)
+    passwords = [f"wrong-password-{i}" for i in range(29)] + ["a-long-password"]
+    await asyncio.gather(
+        *(accounts.authenticate(username="agent1", password=p) for p in passwords),
+        return_exceptions=True,
+    )
+    # A right password among them may reset the count, but never before its own check; so at
+    # most twice the limit are checked, never all 30 as when the count was read then written.
+    assert checked <= 10, checked
+
+
+async def test_unknown_usernames_lock_and_answer_like_real_ones(store: MongoStore) -> None:
+    accounts = StaffAccounts(store, max_failures=3, lockout=timedelta(minutes=10))
+    await accounts.create(
+        username="agent1", password="a-long-password", display_name="担当 一", roles=("agent",)
+    )
+
+    async def outcomes(username: str) -> list[str]:
+        seen = []
+        for _ in range(4):
+            try:
+                await accounts.authenticate(username=username, password="wrong-password")
+            except InvalidCredentials:
+                seen.append("invalid")
+            except AccountLocked:
+                seen.append("locked")
+        return seen
+
+    assert (
+        await outcomes("agent1")
+        == await outcomes("nobody")
+        == [
+            "invalid",
+            "invalid",
+            "locked",
+            "locked",
+        ]
+    )
+
+
+async def test_unknown_usernames_still_cost_a_password_hash(
+    store: MongoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts = StaffAccounts(store)
+    hashed: list[str] = []
+
+    def recording_verify(password: str, stored: str) -> bool:
+        hashed.append(stored)
+        return verify_password(password, stored)
+
+    monkeypatch.setattr(accounts_module, "verify_password", recording_verify)
+    with pytest.raises(InvalidCredentials):
+        await accounts.authenticate(username="nobody", password="wrong-password")
+    assert hashed == [accounts_module._DUMMY_HASH]
+
+
+async def test_failures_from_one_address_are_limited_across_usernames(store: MongoStore) -> None:
+    accounts = StaffAccounts(store, max_failures=5, max_failures_per_address=3)
+    await accounts.create(
+        username="agent1", password="a-long-password", display_name="担当 一", roles=("agent",)
+    )
+    # A right password gives its attempt back: staff behind one office address are not counted.
+    for _ in range(5):
+        await accounts.authenticate(
+            username="agent1", password="a-long-password", client_address="192.0.2.1"
+        )
+    for name in ("a", "b", "c"):
+        with pytest.raises(InvalidCredentials):
+            await accounts.authenticate(
+                username=name, password="wrong-password", client_address="192.0.2.1"
+            )
+    with pytest.raises(TooManyAttempts) as throttled:
+        await accounts.authenticate(
+            username="agent1", password="a-long-password", client_address="192.0.2.1"
+        )
+    assert 0 < throttled.value.retry_after_seconds <= 15 * 60
+    # Another address is not affected.
+    await accounts.authenticate(
+        username="agent1", password="a-long-password", client_address="192.0.2.2"
+    )

@@ -10,14 +10,15 @@ from uuid import uuid4
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from prometheus_client import REGISTRY
 
 from services.common.events import Contract, new_event
 from services.common.events.registry import contract
 from services.common.kafka.producer import create_producer
 from services.common.kafka.topics import TopicSpec, ensure_topics
 from services.common.store import MongoStore, Tx
-from services.common.store.mongo import OUTBOX_COLLECTION
-from services.common.store.outbox import Lease, OutboxRelay, outbox_indexes
+from services.common.store.mongo import OUTBOX_COLLECTION, outbox_document
+from services.common.store.outbox import PARKED_COLLECTION, Lease, OutboxRelay, outbox_indexes
 from tests.fixtures.kafka import wait_for_records
 from tests.fixtures.waiting import eventually
 from tools.devstack.stack import Stack
@@ -130,3 +131,47 @@ async def test_stop_relays_what_was_committed_before_it(
         infra.kafka.bootstrap_servers, topic.name, key=b"late", count=3
     )
     assert len(records) == 3
+
+
+async def test_an_entry_kafka_can_never_take_is_parked_and_the_rest_go_on(
+    parts: tuple[MongoStore, AIOKafkaProducer, TopicSpec], infra: Stack
+) -> None:
+    """One record over Kafka's 1 MiB limit used to fail every round and hold back every entry
+    behind it; it is moved aside whole and counted, and the entries around it are relayed."""
+    store, producer, topic = parts
+    await emit_all(store, topic, "senior-1", range(0, 2))
+    oversized = outbox_document(
+        topic=topic, key="senior-1", event=new_event(Counted(n=-1), source="test")
+    )
+    oversized["value"] = b"x" * (1024 * 1024 + 1)
+    await store.collection(OUTBOX_COLLECTION).insert_one(oversized)
+    await emit_all(store, topic, "senior-1", range(2, 4))
+    parked_before = _sample("sslp_outbox_parked_total", topic=topic.name, reason="too_large")
+
+    relay = OutboxRelay(store=store, producer=producer, owner="a")
+    relay.start()
+    try:
+        records = await wait_for_records(
+            infra.kafka.bootstrap_servers, topic.name, key=b"senior-1", count=4
+        )
+        assert [json.loads(r.value)["data"]["n"] for r in records] == [0, 1, 2, 3]
+        pending = await eventually(
+            lambda: store.collection(OUTBOX_COLLECTION).count_documents({"published_at": None}),
+            lambda count: count == 0,
+        )
+        assert pending == 0
+    finally:
+        await relay.stop()
+    [parked] = await store.collection(PARKED_COLLECTION).find({}).to_list()
+    assert parked["_id"] == oversized["_id"]
+    assert parked["event_id"] == oversized["event_id"]
+    assert parked["reason"] == "too_large"
+    assert parked["size_bytes"] == len(oversized["value"])
+    assert parked["value"] == oversized["value"]  # kept whole for a person to look at
+    after = _sample("sslp_outbox_parked_total", topic=topic.name, reason="too_large")
+    assert after == parked_before + 1
+    assert _sample("sslp_outbox_parked_waiting") >= 1
+
+
+def _sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0

@@ -79,6 +79,7 @@ PRODUCTION_ENV = {
     "GRAFANA_ADMIN_PASSWORD": "test-grafana-admin-password",
     "HELPDESK_SESSION_SECRET": "test-helpdesk-session-secret-0123456789abcdef",
     "TABLET_LENDING_TOKEN_SECRET": "test-tablet-lending-token-secret-0123456789",
+    "LINK_CODE_SECRET": "test-link-code-secret-0123456789abcdefgh",
 }
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, Route, async_playwright, expect
 
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.helpdesk.domain import texts
@@ -152,6 +152,30 @@ async def test_an_urgent_escalation_appears_without_reload(
     await expect(first).to_contain_text("緊急")
 
 
+async def hold_until_both_sent(pages: tuple[Page, Page], pattern: str) -> None:
+    """Hold each page's request matching `pattern` until both pages have sent theirs.
+
+    Two people clicking "at once" means both clicks happen before either claim is decided. Left
+    to chance, the first claim can be decided and pushed live to the other page, which then hides
+    its button before the second click lands (the click waits for a button that never comes
+    back). Holding the requests makes the race the product must win happen every run: two claims
+    in flight, decided by the server.
+    """
+    both_sent = asyncio.Event()
+    sent = 0
+
+    async def hold(route: Route) -> None:
+        nonlocal sent
+        sent += 1
+        if sent == len(pages):
+            both_sent.set()
+        await both_sent.wait()
+        await route.continue_()
+
+    for page in pages:
+        await page.route(pattern, hold)
+
+
 async def test_two_staff_claiming_at_once_one_wins_the_other_is_told_who(
     staff_page: OpenPage, stack: Stack
 ) -> None:
@@ -161,19 +185,20 @@ async def test_two_staff_claiming_at_once_one_wins_the_other_is_told_who(
     tanaka, suzuki = await staff_page("tanaka"), await staff_page("suzuki")
     for page in (tanaka, suzuki):
         await open_ticket(page, summary)
+        await expect(page.get_by_role("button", name="担当する (c)")).to_be_visible()
     await expect(tanaka.locator("#ticket-viewers")).to_contain_text(NAMES["suzuki"], timeout=15_000)
+    await hold_until_both_sent((tanaka, suzuki), "**/staff/api/tickets/*/claim")
 
     await asyncio.gather(
         tanaka.get_by_role("button", name="担当する (c)").click(),
         suzuki.get_by_role("button", name="担当する (c)").click(),
     )
 
-    owners: list[str] = []
-    for _ in range(50):
-        owners = [await p.locator("#ticket-owner").text_content() or "" for p in (tanaka, suzuki)]
-        if all(o and "まだ" not in o for o in owners):
-            break
-        await asyncio.sleep(0.2)
+    # Each page settles on who owns the ticket: the winner's own view, or the loser's.
+    owner_text = re.compile(r"^(あなたが担当しています。|このチケットは .+ さんが対応中です。)$")
+    for page in (tanaka, suzuki):
+        await expect(page.locator("#ticket-owner")).to_have_text(owner_text, timeout=15_000)
+    owners = [await p.locator("#ticket-owner").text_content() or "" for p in (tanaka, suzuki)]
     assert owners.count("あなたが担当しています。") == 1, owners
     winner, loser = (
         (tanaka, suzuki) if owners[0] == "あなたが担当しています。" else (suzuki, tanaka)
@@ -182,9 +207,21 @@ async def test_two_staff_claiming_at_once_one_wins_the_other_is_told_who(
     await expect(loser.locator("#ticket-owner")).to_have_text(
         f"このチケットは {winner_name} さんが対応中です。"
     )
+    # The loser is told that the claim did not go through (who has it, or that it changed).
+    await expect(loser.locator("#toast")).to_have_text(
+        re.compile(rf"{re.escape(winner_name)} さんが対応中です|ほかの人が先に更新しました")
+    )
     # The loser's page hides what only the owner may do.
     await expect(loser.get_by_role("button", name="担当する (c)")).to_be_hidden()
     await expect(loser.locator("#reply-form")).to_be_hidden()
+    checker = await Staff.login(stack, "sato")
+    try:
+        [ticket] = await checker.tickets_of(user)
+        history = (await checker.ticket(str(ticket["id"])))["history"]
+    finally:
+        await checker.close()
+    assert ticket["assignee"]["name"] == winner_name
+    assert [h["action"] for h in history].count("claimed") == 1
 
 
 async def test_a_reply_typed_with_the_keyboard_reaches_the_senior_once(

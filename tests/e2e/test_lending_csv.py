@@ -116,7 +116,10 @@ async def test_a_dirty_shift_jis_file_reports_every_row_and_a_second_import_adds
     sheet = await api.http.get(f"/imports/{report['import_id']}/report.csv")
     text = sheet.content.decode("utf-8-sig")
     assert sheet.content.startswith(codecs.BOM_UTF8)
-    assert text.splitlines()[0] == "行,申込番号,結果,状態,利用者番号,理由コード,理由"
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["行", "申込番号", "結果", "状態", "利用者番号", "理由コード", "理由"]
+    # Every text cell is quoted (CSV-injection rules): Excel reads them as text, not formulas.
+    assert text.splitlines()[0].startswith('"行","申込番号"')
     assert "受付不可" in text
     assert "山田" not in text
     assert "桃谷" not in text

@@ -10,10 +10,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from services.common.events import decode_event, encode_event, new_event
-from services.common.events.contracts.lending import LinkCodeIssued
+from services.common.events.contracts.lending import LinkCodeIssuedV2
 from services.common.events.contracts.line import AccountUnlinked
+from services.common.link_codes import link_code_digest
 from services.common.time import utcnow
 from tests.fixtures.kafka import produce, wait_for_records
+from tests.fixtures.stack import LINK_CODE_SECRET
 from tests.fixtures.waiting import eventually
 from tests.tablet_lending.support import LendingApi, link
 from tools.devstack.stack import Stack
@@ -28,7 +30,7 @@ async def api(stack: Stack) -> AsyncIterator[LendingApi]:
         await client.close()
 
 
-async def test_link_codes_are_shown_once_published_as_a_salted_hash_and_replaced(
+async def test_link_codes_are_shown_once_published_as_a_keyed_digest_and_replaced(
     stack: Stack, api: LendingApi
 ) -> None:
     boss = await LendingApi.signed_in(stack, "supervisor")
@@ -52,14 +54,16 @@ async def test_link_codes_are_shown_once_published_as_a_salted_hash_and_replaced
     codes = [
         event.data
         for event in (decode_event(r.value) for r in records)
-        if isinstance(event.data, LinkCodeIssued)
+        if isinstance(event.data, LinkCodeIssuedV2)
     ]
     assert len(codes) == 2
     for published, issued in zip(codes, (first, second), strict=True):
         assert all(issued["code"] not in record.value.decode() for record in records)
-        digest = hashlib.sha256((published.salt + issued["code"]).encode()).hexdigest()
-        assert published.code_sha256 == digest
-    assert codes[0].salt != codes[1].salt
+        assert published.code_digest == link_code_digest(
+            secret=LINK_CODE_SECRET, code=issued["code"]
+        )
+        # Nothing on the topic is an unkeyed hash of the code that a reader could reverse.
+        assert hashlib.sha256(issued["code"].encode()).hexdigest() not in str(records)
     detail = await api.ok("GET", f"/participants/{enrolled}")
     assert detail["link_code_expires_at"]
     assert first["code"] not in str(detail)

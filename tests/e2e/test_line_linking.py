@@ -7,12 +7,15 @@ helpdesk's by publishing `helpdesk.conversation.handed_over/back`.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import secrets
 from datetime import timedelta
 
 from services.common.events.contracts.helpdesk import (
     ConversationHandedBack,
     ConversationHandedOver,
 )
+from services.common.events.contracts.lending import LinkCodeIssued
 from services.common.events.contracts.line import (
     AccountLinked,
     ConversationMode,
@@ -181,3 +184,35 @@ async def test_an_older_hand_over_does_not_undo_a_later_hand_back(stack: Stack) 
     stored = await gateway_user(stack, user)
     assert stored is not None
     assert stored["mode"] == "bot"
+
+
+async def test_a_code_published_the_v1_way_is_not_honoured(
+    simulator: Simulator, stack: Stack
+) -> None:
+    """v1 put sha256(salt + code) on the topic, which anyone reading it reverses in seconds: such
+    a code is not honoured (reissued codes travel as v2's keyed digest)."""
+    user, participant, code = new_user_id(), "P-" + new_user_id()[-8:], new_code()
+    salt = secrets.token_hex(8)
+    await publish(
+        stack,
+        "lending.events",
+        key=participant,
+        data=LinkCodeIssued(
+            participant_id=participant,
+            code_sha256=hashlib.sha256((salt + code).encode()).hexdigest(),
+            salt=salt,
+            expires_at=utcnow() + timedelta(days=7),
+        ),
+        source="tablet_lending",
+    )
+    # A v2 code for the same participant goes to the same partition and lane after it: once the
+    # gateway has that one, it has handled the v1 event too.
+    await issue_link_code(stack, participant_id=participant, code=new_code())
+
+    sent = await simulator.send_text(user, code)
+    assert sent["status"] == 200
+    assert inbox_texts(await simulator.settled_inbox(user)) == [texts.LINK_WRONG]
+    assert (
+        await gateway_user(stack, user) is None
+        or (await gateway_user(stack, user) or {}).get("participant_id") is None
+    )

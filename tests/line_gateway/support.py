@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import secrets
@@ -15,9 +14,11 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from services.common.events import Contract, Envelope
-from services.common.events.contracts.lending import LinkCodeIssued
+from services.common.events.contracts.lending import LinkCodeIssuedV2
+from services.common.link_codes import link_code_digest
 from services.common.time import utcnow
 from tests.fixtures.events import keyed_events, publish_event, wait_keyed_events
+from tests.fixtures.stack import LINK_CODE_SECRET
 from tests.fixtures.waiting import eventually
 from tools.devstack.stack import Stack
 
@@ -86,15 +87,14 @@ async def issue_link_code(
     stack: Stack, *, participant_id: str, code: str, expires_in: timedelta = timedelta(days=7)
 ) -> None:
     """Publish `lending.link_code.issued` as tablet_lending does, and wait until the gateway has it."""
-    salt = secrets.token_hex(8)
-    digest = hashlib.sha256((salt + code).encode()).hexdigest()
+    digest = link_code_digest(secret=LINK_CODE_SECRET, code=code)
     expires_at: datetime = utcnow() + expires_in
     await publish(
         stack,
         "lending.events",
         key=participant_id,
-        data=LinkCodeIssued(
-            participant_id=participant_id, code_sha256=digest, salt=salt, expires_at=expires_at
+        data=LinkCodeIssuedV2(
+            participant_id=participant_id, code_digest=digest, expires_at=expires_at
         ),
         source="tablet_lending",
     )

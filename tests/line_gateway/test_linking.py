@@ -7,9 +7,12 @@ from datetime import timedelta
 
 import pytest
 
+from services.common.link_codes import link_code_digest
 from services.common.time import utcnow
-from services.line_gateway.domain.linking import LinkOutcome, code_hash, code_in, verify
+from services.line_gateway.domain.linking import LinkOutcome, code_in, verify
 from services.line_gateway.store.link_codes import LinkCode
+
+SECRET = "test-link-code-secret-for-unit-tests"
 
 
 @pytest.mark.parametrize(
@@ -39,8 +42,7 @@ def test_other_messages_are_not_codes(text: str | None) -> None:
 def code(participant: str, digits: str, **fields: object) -> LinkCode:
     now = utcnow()
     values: dict[str, object] = {
-        "code_sha256": code_hash(salt="salt-" + participant, code=digits),
-        "salt": "salt-" + participant,
+        "code_digest": link_code_digest(secret=SECRET, code=digits),
         "participant_id": participant,
         "expires_at": now + timedelta(days=1),
         "issued_at": now,
@@ -49,8 +51,14 @@ def code(participant: str, digits: str, **fields: object) -> LinkCode:
     return LinkCode.model_validate(values)
 
 
-def test_the_agreed_hash_is_sha256_of_salt_then_code() -> None:
-    assert code_hash(salt="abc", code="12345678") == hashlib.sha256(b"abc12345678").hexdigest()
+def test_the_digest_is_keyed_and_deterministic() -> None:
+    digest = link_code_digest(secret=SECRET, code="12345678")
+    assert digest == link_code_digest(secret=SECRET, code="12345678")  # found by lookup
+    assert digest != link_code_digest(secret="another-secret-of-another-platform", code="12345678")
+    # Without the key, trying every 8-digit code against unkeyed hashes finds nothing.
+    assert digest not in {
+        hashlib.sha256(f"{n:08d}".encode()).hexdigest() for n in range(12345670, 12345680)
+    }
 
 
 def test_verdicts() -> None:
@@ -59,10 +67,11 @@ def test_verdicts() -> None:
     used = code("P2", "22222222", used_at=now)
     old = code("P3", "33333333", expires_at=now - timedelta(seconds=1))
     replaced = code("P4", "44444444", superseded_at=now)
-    codes = [fresh, used, old, replaced]
+    codes = {c.code_digest: c for c in (fresh, used, old, replaced)}
 
     def outcome(digits: str, linked: str | None = None) -> LinkOutcome:
-        return verify(code=digits, candidates=codes, now=now, linked_participant=linked).outcome
+        match = codes.get(link_code_digest(secret=SECRET, code=digits))
+        return verify(match=match, now=now, linked_participant=linked).outcome
 
     assert outcome("11111111") is LinkOutcome.LINKED
     assert outcome("22222222") is LinkOutcome.USED
@@ -70,7 +79,7 @@ def test_verdicts() -> None:
     assert outcome("33333333") is LinkOutcome.EXPIRED
     assert outcome("44444444") is LinkOutcome.SUPERSEDED
     assert outcome("55555555") is LinkOutcome.WRONG_CODE
-    assert verify(code="11111111", candidates=codes, now=now, linked_participant=None).code == fresh
+    assert verify(match=fresh, now=now, linked_participant=None).code == fresh
 
 
 def test_only_refusals_count_towards_the_brute_force_limit() -> None:

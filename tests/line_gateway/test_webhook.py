@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from services.common.events.contracts.line import (
     ConversationMode,
@@ -118,3 +119,48 @@ def test_group_and_room_events_ask_for_the_note() -> None:
 def test_event_type_labels_stay_few() -> None:
     assert event_type_label("message") == "message"
     assert event_type_label("x" * 200) == "other"
+
+
+@pytest.mark.parametrize("timestamp", [10**15, 2**63, -1])
+def test_timestamps_outside_any_real_date_are_refused(timestamp: int) -> None:
+    with pytest.raises(ValidationError, match="timestamp"):
+        event("unfollow", timestamp=timestamp)
+
+
+def test_a_text_longer_than_line_allows_is_cut_there_and_says_so() -> None:
+    long_text = "あ" * 400_000 + "😀"
+    normalised = normalise(
+        event("message", message={"id": "1", "type": "text", "text": long_text}),
+        mode=ConversationMode.BOT,
+        reply_token_ttl=TTL,
+    )
+    received = normalised.contract
+    assert isinstance(received, MessageReceived)
+    assert received.text == "あ" * 5000
+    assert received.text_truncated_from == 400_002
+    short = normalise(
+        event("message", message={"id": "2", "type": "text", "text": "こんにちは"}),
+        mode=ConversationMode.BOT,
+        reply_token_ttl=TTL,
+    ).contract
+    assert isinstance(short, MessageReceived)
+    assert short.text_truncated_from is None
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"webhookEventId": "0" * 101},
+        {"replyToken": "r" * 257},
+        {"source": {"type": "user", "userId": "U" + "1" * 200}},
+        # An empty group id became a command to nobody (a 500 found by schemathesis).
+        {"source": {"type": "group", "groupId": ""}},
+        {"source": {"type": "room", "roomId": ""}},
+        {"source": {"type": "user", "userId": ""}},
+        {"postback": {"data": "d", "params": {"date": "x" * 101}}},
+        {"postback": {"data": "d", "params": {str(i): "x" for i in range(11)}}},
+    ],
+)
+def test_fields_far_longer_than_lines_are_refused(fields: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        event("postback", **fields)

@@ -100,3 +100,28 @@ def test_consent_must_be_given() -> None:
 def test_unreadable_files_are_refused_whole(raw: bytes, why: str) -> None:
     with pytest.raises(FileRefused, match=why):
         parse_file(raw, terms_version="v1", municipality_code="27116")
+
+
+def test_a_huge_cell_refuses_its_row_and_the_rest_is_read() -> None:
+    huge = ROW.replace("大阪市生野区桃谷1-1", "大" * 1_000_000)
+    other = ROW.replace("A-1", "A-2")
+    parsed = parse_file(
+        f"{EXAMPLE_HEADER}\n{huge}\n{other}\n".encode(),
+        terms_version="v1",
+        municipality_code="27116",
+    )
+    assert [(row.line, row.problem.reason if row.problem else None) for row in parsed.rows] == [
+        (2, "cell_too_large"),
+        (3, None),
+    ]
+    assert parsed.rows[0].problem is not None
+    assert "1000文字" in parsed.rows[0].problem.message_ja
+
+
+def test_a_huge_header_cell_refuses_the_file() -> None:
+    with pytest.raises(FileRefused, match="header cell"):
+        parse_file(
+            f"{EXAMPLE_HEADER},{'x' * 200_000}\n{ROW}\n".encode(),
+            terms_version="v1",
+            municipality_code="27116",
+        )

@@ -12,7 +12,7 @@ STRONG = "a-real-secret-with-more-than-32-characters"
 
 def production(**values: object) -> TabletLendingSettings:
     return TabletLendingSettings.model_validate(
-        {"environment": "production", "token_secret": STRONG, **values}
+        {"environment": "production", "token_secret": STRONG, "link_code_secret": STRONG, **values}
     )
 
 
@@ -57,3 +57,10 @@ def test_reminder_schedule_and_hours_are_validated() -> None:
         TabletLendingSettings(reminder_days_before="14,0")
     with pytest.raises(ValidationError):
         TabletLendingSettings(reminder_hours_jst="19-9")
+
+
+def test_production_needs_a_real_link_code_secret() -> None:
+    with pytest.raises(ValidationError, match="LINK_CODE_SECRET"):
+        production(link_code_secret="dev-link-code-secret-not-for-production")
+    with pytest.raises(ValidationError, match="LINK_CODE_SECRET needs at least 32"):
+        production(link_code_secret="short-but-not-dev")

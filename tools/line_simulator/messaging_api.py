@@ -31,6 +31,7 @@ from tools.line_simulator.validation import (
     is_uuid,
     validate_loading_seconds,
     validate_messages,
+    validate_options,
     validate_recipients,
 )
 
@@ -115,7 +116,7 @@ async def reply(request: Request, platform: PlatformDep) -> Response:
     if (injected := await _before(platform, FaultEndpoint.REPLY)) is not None:
         return injected
     body = await _json_object(request)
-    problems = validate_messages(body.get("messages"))
+    problems = validate_messages(body.get("messages")) + validate_options(body)
     if not isinstance(body.get("replyToken"), str) or not body["replyToken"]:
         problems.insert(0, detail("replyToken", "Must not be empty"))
     if problems:
@@ -130,7 +131,7 @@ async def push(request: Request, platform: PlatformDep) -> Response:
         return injected
     retry_key = _retry_key(request)
     body = await _json_object(request)
-    problems = validate_messages(body.get("messages"))
+    problems = validate_messages(body.get("messages")) + validate_options(body)
     if not is_chat_id(body.get("to")):
         problems.insert(0, detail("to", "Must be a valid user, group or room ID"))
     if problems:
@@ -145,7 +146,11 @@ async def multicast(request: Request, platform: PlatformDep) -> Response:
         return injected
     retry_key = _retry_key(request)
     body = await _json_object(request)
-    problems = validate_recipients(body.get("to")) + validate_messages(body.get("messages"))
+    problems = (
+        validate_recipients(body.get("to"))
+        + validate_messages(body.get("messages"))
+        + validate_options(body)
+    )
     if problems:
         raise invalid_body(problems)
     sent = await platform.multicast(body["to"], body["messages"], retry_key=retry_key)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from services.ai_chat.domain.safety import contains_phone_number
 from services.ai_chat.domain.templates import NUMBER_GUARD_TEXT
 from services.common.events.contracts.line import MAX_TEXT_LENGTH
+from services.common.line_text import truncate_utf16
 
 _FENCE = re.compile(r"^\s*```.*$", re.MULTILINE)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
@@ -60,5 +61,6 @@ def guard_answer(text: str) -> Guarded:
     plain = strip_markdown(text)
     if contains_phone_number(plain):
         return Guarded(NUMBER_GUARD_TEXT, plain != text.strip(), phone_number_replaced=True)
-    shortened = _shorten(plain)[:MAX_TEXT_LENGTH]
+    # LINE counts UTF-16 units: slicing code points could leave an emoji-rich answer too long.
+    shortened = truncate_utf16(_shorten(plain), MAX_TEXT_LENGTH)
     return Guarded(shortened, markdown_stripped=plain != text.strip())

@@ -12,6 +12,7 @@ from services.common.auth.accounts import (
     InvalidCredentials,
     StaffAccount,
     StaffAccounts,
+    TooManyAttempts,
 )
 from services.common.auth.audit import AuditLog
 from services.common.auth.passwords import hash_password, verify_password
@@ -25,6 +26,7 @@ __all__ = [
     "StaffAccount",
     "StaffAccounts",
     "StaffClaims",
+    "TooManyAttempts",
     "hash_password",
     "issue_token",
     "verify_password",

@@ -1,19 +1,36 @@
-"""Staff accounts with lockout after repeated failed logins."""
+"""Staff accounts with lockout after repeated failed logins.
+
+Two limits guard sign-in. Per username: the attempt is counted *before* the password is checked,
+in one conditional update, so parallel attempts cannot all read "0 failures" and all get checked;
+the `max_failures`-th failure locks the name. The counter is kept per username whether or not an
+account has it, so an unknown name locks, answers and takes as long (one scrypt hash) as a real
+one: nothing tells which usernames exist. Per client address: failures from one address are
+limited too (`limits`, in process), so one client cannot spray guesses across many usernames.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import math
+import time
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import uuid4
 
+from limits import RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import FixedWindowRateLimiter
 from pydantic import BaseModel, ConfigDict
-from pymongo import IndexModel
+from pymongo import IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from services.common.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from services.common.store import CollectionIndexes, MongoStore
+from services.common.store.mongo import ttl_index
 from services.common.time import utcnow
 
 COLLECTION = "staff_accounts"
+FAILURES_COLLECTION = "staff_login_failures"
 # Verified against when the username is unknown, so a wrong username costs the same time as a
 # wrong password and does not reveal which usernames exist.
 _DUMMY_HASH = hash_password("not-a-real-password-at-all")
@@ -27,6 +44,16 @@ class AccountLocked(Exception):
     def __init__(self, until: datetime) -> None:
         super().__init__(f"locked until {until.isoformat()}")
         self.until = until
+
+
+class TooManyAttempts(Exception):
+    """This client address failed too often; it may try again after `retry_after_seconds`."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            f"too many failed sign-ins from this address; retry in {retry_after_seconds}s"
+        )
+        self.retry_after_seconds = retry_after_seconds
 
 
 class StaffAccount(BaseModel):
@@ -46,16 +73,29 @@ class StaffAccounts:
         *,
         max_failures: int = 5,
         lockout: timedelta = timedelta(minutes=15),
+        max_failures_per_address: int = 20,
     ) -> None:
         self._collection = store.collection(COLLECTION)
+        self._failures = store.collection(FAILURES_COLLECTION)
         self._max_failures = max_failures
         self._lockout = lockout
+        # In process: one instance per service (see the README's limits); the lock per username,
+        # the one that protects an account, is in MongoDB and shared by every instance.
+        self._address_limit = RateLimitItemPerSecond(
+            max_failures_per_address, max(1, int(lockout.total_seconds()))
+        )
+        self._address_counts = MemoryStorage()
+        self._address_limiter = FixedWindowRateLimiter(self._address_counts)
 
     @staticmethod
-    def indexes() -> CollectionIndexes:
-        return CollectionIndexes(
-            COLLECTION, [IndexModel([("username", 1)], unique=True, name="username")]
-        )
+    def indexes() -> list[CollectionIndexes]:
+        return [
+            CollectionIndexes(
+                COLLECTION, [IndexModel([("username", 1)], unique=True, name="username")]
+            ),
+            # A name's failures are forgotten a lockout period after its last failure or lock.
+            CollectionIndexes(FAILURES_COLLECTION, [ttl_index("expires_at", timedelta(0))]),
+        ]
 
     async def create(
         self, *, username: str, password: str, display_name: str, roles: tuple[str, ...]
@@ -74,8 +114,6 @@ class StaffAccounts:
                     "roles": list(roles),
                     "password_hash": hash_password(password),
                     "active": True,
-                    "failures": 0,
-                    "locked_until": None,
                     "created_at": utcnow(),
                 }
             )
@@ -96,28 +134,26 @@ class StaffAccounts:
                 # Another instance created it first.
                 return
 
-    async def authenticate(self, *, username: str, password: str) -> StaffAccount:
+    async def authenticate(
+        self, *, username: str, password: str, client_address: str | None = None
+    ) -> StaffAccount:
+        address_key = await self._take_address_attempt(client_address)
+        attempt = await self._take_attempt(username)
         doc = await self._collection.find_one({"username": username})
-        now = utcnow()
-        if doc is None or not doc.get("active", True):
-            verify_password(password, _DUMMY_HASH)
+        usable = doc is not None and doc.get("active", True)
+        # Always one scrypt hash, off the event loop: the same time for unknown names.
+        stored = doc["password_hash"] if usable and doc is not None else _DUMMY_HASH
+        verified = await asyncio.to_thread(verify_password, password, stored)
+        if not (usable and verified) or doc is None:
+            if attempt["locked_until"] is not None:
+                raise AccountLocked(attempt["locked_until"])
             raise InvalidCredentials
-        locked_until = doc.get("locked_until")
-        if locked_until is not None and locked_until > now:
-            raise AccountLocked(locked_until)
-        if not verify_password(password, doc["password_hash"]):
-            failures = doc.get("failures", 0) + 1
-            lock = now + self._lockout if failures >= self._max_failures else None
-            await self._collection.update_one(
-                {"_id": doc["_id"]},
-                {"$set": {"failures": 0 if lock else failures, "locked_until": lock}},
-            )
-            if lock is not None:
-                raise AccountLocked(lock)
-            raise InvalidCredentials
+        # Right password: this attempt and the name's earlier failures no longer count.
+        await self._failures.delete_one({"_id": username})
+        if address_key is not None:
+            await self._address_counts.decr(address_key)
         await self._collection.update_one(
-            {"_id": doc["_id"]},
-            {"$set": {"failures": 0, "locked_until": None, "last_login_at": now}},
+            {"_id": doc["_id"]}, {"$set": {"last_login_at": utcnow()}}
         )
         return StaffAccount(
             id=doc["_id"],
@@ -125,6 +161,56 @@ class StaffAccounts:
             display_name=doc["display_name"],
             roles=tuple(doc["roles"]),
         )
+
+    async def _take_address_attempt(self, client_address: str | None) -> str | None:
+        """Count an attempt from this address (given back on success), or refuse it."""
+        if client_address is None:
+            return None
+        limit, limiter = self._address_limit, self._address_limiter
+        if not await limiter.hit(limit, "login", client_address):
+            stats = await limiter.get_window_stats(limit, "login", client_address)
+            raise TooManyAttempts(max(1, math.ceil(stats.reset_time - time.time())))
+        return limit.key_for("login", client_address)
+
+    async def _take_attempt(self, username: str) -> dict[str, Any]:
+        """Count this attempt as a failure before the password is checked (atomically).
+
+        The update matches only while the name is not locked, so the count and the lock move in
+        one step: of any number of parallel attempts at most `max_failures` get a password check.
+        """
+        now = utcnow()
+        stale = {
+            "$or": [{"$eq": [{"$type": "$expires_at"}, "missing"]}, {"$lte": ["$expires_at", now]}]
+        }
+        failures = {"$add": [{"$cond": [stale, 0, "$failures"]}, 1]}
+        try:
+            attempt: dict[str, Any] | None = await self._failures.find_one_and_update(
+                {"_id": username, "locked_until": {"$not": {"$gt": now}}},
+                [
+                    {"$set": {"failures": failures}},
+                    {
+                        "$set": {
+                            "locked_until": {
+                                "$cond": [
+                                    {"$gte": ["$failures", self._max_failures]},
+                                    now + self._lockout,
+                                    None,
+                                ]
+                            },
+                            "expires_at": now + self._lockout,
+                        }
+                    },
+                ],
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            # Locked: the filter did not match, so the upsert tried to create a second document.
+            attempt = await self._failures.find_one({"_id": username})
+            locked_until = attempt["locked_until"] if attempt else None
+            raise AccountLocked(locked_until or now + self._lockout) from None
+        assert attempt is not None  # an upsert returning the document after it
+        return attempt
 
     async def get(self, account_id: str) -> StaffAccount | None:
         return await self._one({"_id": account_id})

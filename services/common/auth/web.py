@@ -2,15 +2,18 @@
 
 Cookie sessions are HttpOnly, SameSite=Strict and Secure outside development, and every unsafe
 request made with a cookie must echo the CSRF cookie in an `X-CSRF-Token` header (double submit):
-another site can make the browser send the cookie but cannot read it to copy it. Bearer tokens
+another site can make the browser send the cookie but cannot read it to copy it. The CSRF token is
+an HMAC of the session id under the service's secret, so it is valid for its own session only: a
+token planted from another session (a cookie tossed by a sibling subdomain, or an attacker's own
+token) is refused, and nothing needs storing to check it. Bearer tokens
 are not sent automatically by browsers, so they need no CSRF token. Sessions are recorded
 server-side so logging out ends them at once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
-import secrets
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -29,6 +32,12 @@ SESSION_COOKIE = "sslp_session"
 CSRF_COOKIE = "sslp_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def client_address(request: Request) -> str:
+    """The peer address of this request, for per-address limits (a proxy in front must pass the
+    real address with uvicorn's --proxy-headers, or every client shares the proxy's limit)."""
+    return request.client.host if request.client else "unknown"
 
 
 class StaffAuth:
@@ -65,9 +74,14 @@ class StaffAuth:
         )
         return token, claims
 
-    def set_cookies(self, response: Response, token: str) -> str:
+    def csrf_token(self, claims: StaffClaims) -> str:
+        """The CSRF token of this session (and of no other)."""
+        message = f"csrf:{claims.sid}".encode()
+        return hmac.new(self._secret.encode(), message, hashlib.sha256).hexdigest()
+
+    def set_cookies(self, response: Response, token: str, claims: StaffClaims) -> str:
         """Put the session in an HttpOnly cookie and return the CSRF token the page must echo."""
-        csrf = secrets.token_urlsafe(24)
+        csrf = self.csrf_token(claims)
         max_age = int(self._ttl.total_seconds())
         response.set_cookie(
             SESSION_COOKIE,
@@ -108,8 +122,7 @@ class StaffAuth:
             raise _refuse(401, "Your session has ended. Please sign in again.", "ended_session")
         if via_cookie and request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
-            expected = request.cookies.get(CSRF_COOKIE, "")
-            if not sent or not expected or not hmac.compare_digest(sent, expected):
+            if not sent or not hmac.compare_digest(sent.encode(), self.csrf_token(claims).encode()):
                 raise _refuse(403, "Missing or wrong CSRF token.", "csrf")
         return claims
 

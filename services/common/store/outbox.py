@@ -7,6 +7,12 @@ that repeat is harmless, and no committed event is ever lost.
 
 Only one relay per service database runs at a time (a lease in MongoDB), so entries go out in the
 order they were written even when several instances of a service run.
+
+An entry Kafka can never take (a record over the size limit, an invalid topic: errors that no
+retry mends) must not hold back every entry behind it. It is moved aside, whole, to
+`outbox_parked` with the error, counted (`sslp_outbox_parked_total`, and `sslp_outbox_parked`
+until a person deals with it) and logged; the entries after it go on. Any other failure (Kafka
+or MongoDB unreachable) marks nothing and the round is retried, as before.
 """
 
 from __future__ import annotations
@@ -17,6 +23,12 @@ from datetime import timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import (
+    InvalidTopicError,
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    TopicAuthorizationFailedError,
+)
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
@@ -24,6 +36,8 @@ from services.common.logging import get_logger
 from services.common.metrics import (
     OUTBOX_BACKLOG,
     OUTBOX_OLDEST_PENDING_SECONDS,
+    OUTBOX_PARKED,
+    OUTBOX_PARKED_WAITING,
     OUTBOX_PUBLISHED,
     OUTBOX_RELAY_ERRORS,
 )
@@ -39,6 +53,21 @@ from services.common.time import utcnow
 log = get_logger(__name__)
 
 LEASES_COLLECTION = "leases"
+PARKED_COLLECTION = "outbox_parked"
+
+# Refusals that retrying the same record can never mend.
+PERMANENT_ERRORS: tuple[type[Exception], ...] = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    InvalidTopicError,
+    TopicAuthorizationFailedError,
+)
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, MessageSizeTooLargeError | RecordTooLargeError):
+        return "too_large"
+    return "refused"
 
 
 def outbox_indexes(published_retention: timedelta) -> list[CollectionIndexes]:
@@ -94,6 +123,7 @@ class OutboxRelay:
         idle_poll_seconds: float = 1.0,
     ) -> None:
         self._collection = store.collection(OUTBOX_COLLECTION)
+        self._parked = store.collection(PARKED_COLLECTION)
         self._producer = producer
         self._lease = Lease(store, name="outbox-relay", owner=owner, ttl=timedelta(seconds=15))
         self._batch_size = batch_size
@@ -160,26 +190,73 @@ class OutboxRelay:
         if not pending:
             return 0
         # Send in order; the idempotent producer keeps that order per partition.
-        deliveries = [
-            await self._producer.send(
-                entry["topic"], value=entry["value"], key=entry["key"].encode()
-            )
-            for entry in pending
-        ]
-        await asyncio.gather(*deliveries)
-        await self._collection.update_many(
-            {"_id": {"$in": [entry["_id"] for entry in pending]}},
-            {"$set": {"published_at": utcnow()}},
-        )
+        sent: list[tuple[Document, asyncio.Future[Any]]] = []
+        refused: list[tuple[Document, BaseException]] = []
         for entry in pending:
+            try:
+                delivery = await self._producer.send(
+                    entry["topic"], value=entry["value"], key=entry["key"].encode()
+                )
+            except PERMANENT_ERRORS as error:  # e.g. over max_request_size, refused before sending
+                refused.append((entry, error))
+                continue
+            sent.append((entry, delivery))
+        results = await asyncio.gather(*(delivery for _, delivery in sent), return_exceptions=True)
+        published: list[Document] = []
+        transient: BaseException | None = None
+        for (entry, _), result in zip(sent, results, strict=True):
+            if isinstance(result, PERMANENT_ERRORS):
+                refused.append((entry, result))
+            elif isinstance(result, BaseException):
+                transient = transient or result
+            else:
+                published.append(entry)
+        for entry, refusal in refused:
+            await self._park(entry, refusal)
+        if transient is not None:
+            # Nothing sent in this round is marked: all of it goes again, in order, next round.
+            raise transient
+        if published:
+            await self._collection.update_many(
+                {"_id": {"$in": [entry["_id"] for entry in published]}},
+                {"$set": {"published_at": utcnow()}},
+            )
+        for entry in published:
             OUTBOX_PUBLISHED.labels(entry["topic"]).inc()
         return len(pending)
+
+    async def _park(self, entry: Document, error: BaseException) -> None:
+        """Move an entry Kafka will never take out of the way, keeping it whole for a person."""
+        reason = _reason(error)
+        with contextlib.suppress(DuplicateKeyError):  # parked before a crash, not yet removed
+            await self._parked.insert_one(
+                {
+                    **entry,
+                    "parked_at": utcnow(),
+                    "reason": reason,
+                    "error": repr(error)[:2000],
+                    "size_bytes": len(entry["value"]),
+                }
+            )
+        await self._collection.delete_one({"_id": entry["_id"]})
+        OUTBOX_PARKED.labels(entry["topic"], reason).inc()
+        OUTBOX_PARKED_WAITING.set(await self._parked.estimated_document_count())
+        log.error(
+            "outbox entry refused by Kafka for good; parked",
+            topic=entry["topic"],
+            event_id=entry.get("event_id"),
+            event_type=entry.get("event_type"),
+            size_bytes=len(entry["value"]),
+            reason=reason,
+            error=repr(error)[:500],
+        )
 
     async def _report_backlog(self, pending: list[Document]) -> None:
         if len(pending) < self._batch_size:
             OUTBOX_BACKLOG.set(len(pending))
         else:
             OUTBOX_BACKLOG.set(await self._collection.count_documents({"published_at": None}))
+        OUTBOX_PARKED_WAITING.set(await self._parked.estimated_document_count())
         oldest: Any = pending[0]["created_at"] if pending else None
         OUTBOX_OLDEST_PENDING_SECONDS.set(
             (utcnow() - oldest).total_seconds() if oldest is not None else 0

@@ -10,7 +10,8 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
-from services.common.auth import AccountLocked, InvalidCredentials
+from services.common.auth import AccountLocked, InvalidCredentials, TooManyAttempts
+from services.common.auth.web import client_address
 from services.common.metrics import REJECTED_INPUT
 from services.helpdesk.api.deps import Admin, AnyStaff, HelpdeskDep
 from services.helpdesk.domain.tickets import Role
@@ -36,17 +37,28 @@ class AccountIn(BaseModel):
 
 
 @router.post("/login", summary="Sign in")
-async def login(body: LoginIn, response: Response, helpdesk: HelpdeskDep) -> dict[str, object]:
+async def login(
+    body: LoginIn, request: Request, response: Response, helpdesk: HelpdeskDep
+) -> dict[str, object]:
     try:
         account = await helpdesk.accounts.authenticate(
-            username=body.username, password=body.password
+            username=body.username, password=body.password, client_address=client_address(request)
         )
+    except TooManyAttempts as throttled:
+        LOGINS.labels("throttled").inc()
+        REJECTED_INPUT.labels("helpdesk.login", "throttled").inc()
+        raise HTTPException(
+            429,
+            "Too many failed sign-ins from this address. "
+            f"Try again in {throttled.retry_after_seconds} seconds.",
+            headers={"Retry-After": str(throttled.retry_after_seconds)},
+        ) from throttled
     except AccountLocked as locked:
         LOGINS.labels("locked").inc()
         REJECTED_INPUT.labels("helpdesk.login", "locked").inc()
         raise HTTPException(
             423,
-            "This account is locked after repeated failed sign-ins. "
+            "Sign-in with this username is locked after repeated failed sign-ins. "
             f"Try again after {locked.until.isoformat()}.",
         ) from locked
     except InvalidCredentials as exc:
@@ -61,7 +73,7 @@ async def login(body: LoginIn, response: Response, helpdesk: HelpdeskDep) -> dic
     staff = {"id": account.id, "name": account.display_name, "roles": list(account.roles)}
     if body.mode == "bearer":
         return {"staff": staff, "token": token, "expires_at": claims.exp.isoformat()}
-    csrf = helpdesk.auth.set_cookies(response, token)
+    csrf = helpdesk.auth.set_cookies(response, token, claims)
     return {"staff": staff, "csrf_token": csrf, "expires_at": claims.exp.isoformat()}
 
 
@@ -117,11 +129,11 @@ async def single_sign_on(request: Request, helpdesk: HelpdeskDep) -> RedirectRes
         LOGINS.labels("sso_refused").inc()
         REJECTED_INPUT.labels("helpdesk.sso", "unknown_account").inc()
         raise HTTPException(401, "No active staff account for this identity. Ask an admin.")
-    token, _claims = await helpdesk.auth.start_session(account)
+    token, claims = await helpdesk.auth.start_session(account)
     LOGINS.labels("sso").inc()
     await helpdesk.audit.record(
         actor=account.id, action="staff.login", subject=account.id, details={"mode": "sso"}
     )
     response = RedirectResponse("/staff/", status_code=303)
-    helpdesk.auth.set_cookies(response, token)
+    helpdesk.auth.set_cookies(response, token, claims)
     return response

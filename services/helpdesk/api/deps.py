@@ -82,4 +82,4 @@ Admin = Annotated[StaffClaims, Depends(admin)]
 
 
 def actor_of(claims: StaffClaims) -> Actor:
-    return Actor(id=claims.sub, name=claims.name)
+    return Actor(id=claims.sub, name=claims.name, supervisor=claims.has_any("supervisor"))

@@ -14,9 +14,11 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, model_validator
 
 from services.common.events.contracts.helpdesk import Priority, TicketStatus
+from services.common.events.contracts.line import Text as LineText
 from services.common.metrics import REJECTED_INPUT
+from services.common.paging import Limit
 from services.common.time import utcnow
-from services.helpdesk.api.deps import HelpdeskDep, Supervisor, Worker, actor_of
+from services.helpdesk.api.deps import Helpdesk, HelpdeskDep, Supervisor, Worker, actor_of
 from services.helpdesk.api.views import ticket_detail, ticket_summary
 from services.helpdesk.domain.service import Actor
 from services.helpdesk.domain.tickets import ACTIVE, Category, Channel
@@ -27,11 +29,13 @@ Text = Annotated[str, Field(min_length=1, max_length=5000)]
 
 
 class Versioned(BaseModel):
-    version: int = Field(ge=1, description="The ticket version this change is based on")
+    version: int = Field(ge=1, le=2**31, description="The ticket version this change is based on")
 
 
 class ReplyIn(Versioned):
-    text: Text
+    # Counted as LINE counts it (UTF-16 units), so a reply LINE would refuse is a 422 here, not
+    # a dead-lettered command the senior never gets.
+    text: LineText
     client_reply_id: str = Field(
         min_length=8,
         max_length=64,
@@ -109,7 +113,7 @@ async def queue(
     line_user_id: str | None = None,
     participant_id: str | None = None,
     sort: Literal["priority", "waiting", "opened", "updated"] = "priority",
-    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    limit: Limit = 200,
 ) -> dict[str, Any]:
     query: dict[str, Any] = {
         "status": {"$in": [s.value for s in (status or sorted(ACTIVE))]},
@@ -345,8 +349,16 @@ async def hand_back(
     )
 
 
+async def _existing(helpdesk: Helpdesk, ticket_id: str) -> dict[str, Any]:
+    doc = await helpdesk.tickets.get(ticket_id)
+    if doc is None:
+        raise HTTPException(404, "No such ticket.")
+    return doc
+
+
 @router.post("/tickets/{ticket_id}/presence", summary="I am looking at this ticket (heartbeat)")
 async def presence(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dict[str, Any]:
+    await _existing(helpdesk, ticket_id)
     now = utcnow()
     await helpdesk.presence.here(
         ticket_id=ticket_id,
@@ -361,11 +373,13 @@ async def presence(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dic
 @router.get("/tickets/{ticket_id}/presence", summary="Who is looking at this ticket")
 async def viewers(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dict[str, Any]:
     del claims
+    await _existing(helpdesk, ticket_id)
     return {"viewers": await helpdesk.presence.viewers(ticket_id, now=utcnow())}
 
 
 @router.delete("/tickets/{ticket_id}/presence", summary="I left this ticket")
 async def left(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dict[str, str]:
+    await _existing(helpdesk, ticket_id)
     await helpdesk.presence.gone(ticket_id=ticket_id, staff_id=claims.sub)
     return {"status": "left"}
 
@@ -373,6 +387,9 @@ async def left(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dict[st
 @router.get("/tickets/{ticket_id}/audit", summary="Who read or changed this ticket (supervisor)")
 async def audit(ticket_id: str, claims: Supervisor, helpdesk: HelpdeskDep) -> dict[str, Any]:
     del claims
+    # Only this ticket's own entries: the path is not a way to read any subject's trail (a
+    # participant's or a LINE user's), which a ticket id can never be (tickets are UUIDs).
+    await _existing(helpdesk, ticket_id)
     return {"entries": await helpdesk.audit.for_subject(ticket_id)}
 
 

@@ -29,7 +29,8 @@ from services.common.events.envelope import Contract, Envelope, new_event
 from services.common.kafka.topics import HELPDESK_EVENTS, LINE_OUTBOUND, TopicSpec
 from services.common.store import MongoStore, Tx
 from services.common.time import as_utc, utcnow
-from services.helpdesk.domain import texts
+from services.helpdesk.domain import permissions, texts
+from services.helpdesk.domain.permissions import Refusal
 from services.helpdesk.domain.sla import SlaPolicy
 from services.helpdesk.domain.tickets import (
     ACTIVE,
@@ -90,6 +91,20 @@ class NotAllowed(TicketError):
     status_code = 409
 
 
+class NeedsSupervisor(TicketError):
+    status_code = 403
+
+
+def refuse(ticket: Document, refusal: Refusal | None) -> None:
+    if refusal is None:
+        return
+    if refusal.needs_supervisor:
+        raise NeedsSupervisor(refusal.message)
+    raise ClaimedByOther(
+        refusal.message, assignee=ticket.get("assignee"), current_version=ticket["version"]
+    )
+
+
 # -- who acts ----------------------------------------------------------------------------------
 
 
@@ -98,6 +113,7 @@ class Actor:
     id: str
     name: str
     kind: str = "staff"  # staff | senior | system
+    supervisor: bool = False
 
     def ref(self) -> Document:
         return {"id": self.id, "name": self.name, "kind": self.kind}
@@ -655,6 +671,7 @@ class TicketService:
         decide: Callable[[Change], None],
         needs_claim: bool,
         already_done: Callable[[Document], bool] | None = None,
+        allowed: Callable[[Document], Refusal | None] | None = None,
     ) -> Document:
         async def work(tx: Tx) -> tuple[Document, list[Callable[[], None]]]:
             ticket = await self._tickets.get(ticket_id, tx)
@@ -675,6 +692,8 @@ class TicketService:
                     f"now {ticket['version']}). Reload it and try again.",
                     current_version=ticket["version"],
                 )
+            if allowed is not None:
+                refuse(ticket, allowed(ticket))
             change = Change(ticket=ticket, now=utcnow())
             if needs_claim and not assignee:
                 change.set("assignee", actor.ref())
@@ -791,7 +810,12 @@ class TicketService:
             change.log(actor, "noted")
 
         return await self._staff_change(
-            ticket_id, actor=actor, version=version, decide=decide, needs_claim=False
+            ticket_id,
+            actor=actor,
+            version=version,
+            decide=decide,
+            needs_claim=False,
+            allowed=lambda ticket: permissions.note(ticket, actor.id, supervisor=actor.supervisor),
         )
 
     async def set_status(
@@ -835,7 +859,14 @@ class TicketService:
                 change.set("tags", sorted(set(tags)))
 
         return await self._staff_change(
-            ticket_id, actor=actor, version=version, decide=decide, needs_claim=False
+            ticket_id,
+            actor=actor,
+            version=version,
+            decide=decide,
+            needs_claim=False,
+            allowed=lambda ticket: permissions.field_change(
+                ticket, actor.id, supervisor=actor.supervisor, priority=priority, category=category
+            ),
         )
 
     async def resolve(

@@ -7,7 +7,7 @@ the 200, so an acknowledged event is never lost; LINE redelivers anything we fai
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
@@ -58,9 +58,38 @@ async def _read_limited(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """The body's JSON Schema with its `$defs` inlined, as an OpenAPI request body can hold it."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+# The body is read raw (the signature is over its bytes), so FastAPI cannot infer it: describe it,
+# for the docs and for the schema-driven tests (tests/api), which sign what they send.
+WEBHOOK_REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": _inlined(WebhookBody.model_json_schema(by_alias=True))}
+    },
+}
+
+
 @router.post(
     "/callback",
     summary="Receive LINE webhook events",
+    openapi_extra={"requestBody": WEBHOOK_REQUEST_BODY},
     responses={
         200: {"description": "Events accepted (or already accepted)"},
         400: {"description": "Body is not a valid LINE webhook"},

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from services.common.events.contracts.lending import LinkCodeIssued, ParticipantErased
+from services.common.events.contracts.lending import (
+    LinkCodeIssued,
+    LinkCodeIssuedV2,
+    ParticipantErased,
+)
 from services.common.events.contracts.line import AccountUnlinked
 from services.common.events.envelope import Envelope, new_event
 from services.common.kafka.streams import HandlerContext
 from services.common.kafka.topics import LINE_INBOUND
+from services.common.logging import get_logger
 from services.common.store import MongoStore, Tx
 from services.line_gateway.store import LineUserRepository, LinkCodeRepository
 
 SOURCE = "line_gateway"
+log = get_logger(__name__)
 
 
 class LendingHandlers:
@@ -19,16 +25,20 @@ class LendingHandlers:
         self._users = LineUserRepository(store)
 
     async def on_link_code_issued(
-        self, envelope: Envelope[LinkCodeIssued], ctx: HandlerContext
+        self, envelope: Envelope[LinkCodeIssuedV2 | LinkCodeIssued], ctx: HandlerContext
     ) -> None:
-        # Retried on failure (MongoDB only); the code is keyed by its hash, so a repeat is a no-op.
+        # Retried on failure (MongoDB only); the code is keyed by its digest, so a repeat is a
+        # no-op. The route is by event type, so v1 events (salted sha256) arrive here too: their
+        # codes could be reversed by anyone reading the topic, so they are not honoured.
         issued = envelope.data
+        if not isinstance(issued, LinkCodeIssuedV2):
+            log.warning("v1 link code ignored (exposed); reissue it", event_id=str(envelope.id))
+            return
 
         async def remember(tx: Tx) -> None:
             await self._codes.issue(
                 tx,
-                code_sha256=issued.code_sha256,
-                salt=issued.salt,
+                code_digest=issued.code_digest,
                 participant_id=issued.participant_id,
                 expires_at=issued.expires_at,
                 issued_at=envelope.occurred_at,

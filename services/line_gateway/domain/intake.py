@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from uuid import UUID, uuid5
 
 from services.common.events.contracts.line import (
+    MAX_TEXT_LENGTH,
     AccountLinked,
     AccountUnlinked,
     ConversationMode,
@@ -27,7 +28,9 @@ from services.common.events.contracts.line import (
 )
 from services.common.events.envelope import new_event
 from services.common.kafka.topics import LINE_INBOUND, LINE_OUTBOUND
+from services.common.link_codes import link_code_digest
 from services.common.logging import get_logger, user_ref
+from services.common.metrics import REJECTED_INPUT
 from services.common.store import MongoStore, Tx
 from services.common.time import utcnow
 from services.line_gateway.domain import texts
@@ -68,6 +71,7 @@ class IntakeResult:
 class LinkingRules:
     max_failures: int
     failure_window: timedelta
+    code_secret: str
 
 
 class WebhookIntake:
@@ -121,6 +125,13 @@ class WebhookIntake:
                 return f"ignored_{normalised.ignored_because}"
             contract = normalised.contract
             if isinstance(contract, MessageReceived):
+                if contract.text_truncated_from is not None:
+                    REJECTED_INPUT.labels("line_webhook", "text_truncated").inc()
+                    log.warning(
+                        "webhook text cut to LINE's limit",
+                        length=contract.text_truncated_from,
+                        kept=MAX_TEXT_LENGTH,
+                    )
                 await self._users.record_message(tx, user_id=contract.user_id, at=contract.sent_at)
                 code = code_in(contract.text) if contract.message_type == "text" else None
                 if code is not None:
@@ -214,15 +225,15 @@ class WebhookIntake:
         if failures >= self._linking.max_failures:
             outcome = LinkOutcome.RATE_LIMITED
         else:
+            digest = link_code_digest(secret=self._linking.code_secret, code=code)
             verdict = verify(
-                code=code,
-                candidates=await self._codes.candidates(tx),
+                match=await self._codes.find(tx, code_digest=digest),
                 now=now,
                 linked_participant=user.participant_id if user else None,
             )
             outcome = verdict.outcome
             if outcome is LinkOutcome.LINKED and verdict.code is not None:
-                await self._codes.mark_used(tx, code_sha256=verdict.code.code_sha256, at=now)
+                await self._codes.mark_used(tx, code_digest=verdict.code.code_digest, at=now)
                 await self._link_user(
                     tx,
                     user_id=user_id,

@@ -1,18 +1,15 @@
 """Account linking with one-time codes: recognising a code in a message and checking it.
 
 tablet_lending gives each participant an 8-digit code (on paper or by phone) and publishes only
-`sha256(salt + code)` with the salt. A senior sends the code as a LINE message; seniors type it
+its keyed digest (services.common.link_codes). A senior sends the code as a LINE message; seniors type it
 in many ways ("１２３４ ５６７８", "連携 12345678", "コード:1234-5678"), so the text is normalised
 (NFKC turns full-width digits into ASCII) before matching.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -70,38 +67,18 @@ def code_in(text: str | None) -> str | None:
     return digits if len(digits) == CODE_LENGTH else None
 
 
-def code_hash(*, salt: str, code: str) -> str:
-    """sha256(salt + code) as hex: the agreed form of `lending.link_code.issued.code_sha256`."""
-    return hashlib.sha256((salt + code).encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class Verdict:
     outcome: LinkOutcome
     code: LinkCode | None = None
 
 
-def verify(
-    *,
-    code: str,
-    candidates: Iterable[LinkCode],
-    now: datetime,
-    linked_participant: str | None,
-) -> Verdict:
-    """Which recorded code (if any) this is, and whether it may link the sender now.
+def verify(*, match: LinkCode | None, now: datetime, linked_participant: str | None) -> Verdict:
+    """Whether the recorded code the typed one matches (if any) may link the sender now.
 
     Any friend holding a valid code may link: the code is the proof. `linked_participant` is
     who the sender is linked to already, so resending one's own used code is not an error.
     """
-    match = next(
-        (
-            c
-            for c in candidates
-            # Constant-time comparison: response timing must not reveal how close a guess was.
-            if hmac.compare_digest(code_hash(salt=c.salt, code=code), c.code_sha256)
-        ),
-        None,
-    )
     if match is None:
         return Verdict(LinkOutcome.WRONG_CODE)
     if match.used_at is not None:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.common.events.contracts.line import (
     MAX_POSTBACK_DATA_LENGTH,
+    MAX_TEXT_LENGTH,
     ConversationMode,
     MessageReceived,
     MessageType,
@@ -22,6 +23,15 @@ from services.common.events.contracts.line import (
     UserFollowed,
     UserUnfollowed,
 )
+from services.common.line_text import truncate_utf16, utf16_length
+
+# Bounds on what one event may carry, so every event fits one Kafka record whatever a (signed)
+# body holds: ids and tokens far longer than LINE's are refused; a text longer than LINE lets an
+# account send (5,000 UTF-16 units) is cut there, keeping the length it had.
+MAX_ID_LENGTH = 100
+MAX_REPLY_TOKEN_LENGTH = 256
+MAX_POSTBACK_PARAMS = 10
+MAX_POSTBACK_PARAM_LENGTH = 100
 
 
 class _Webhook(BaseModel):
@@ -30,9 +40,15 @@ class _Webhook(BaseModel):
 
 class Source(_Webhook):
     type: Literal["user", "group", "room"]
-    user_id: str | None = Field(default=None, alias="userId")
-    group_id: str | None = Field(default=None, alias="groupId")
-    room_id: str | None = Field(default=None, alias="roomId")
+    user_id: str | None = Field(
+        default=None, alias="userId", min_length=1, max_length=MAX_ID_LENGTH
+    )
+    group_id: str | None = Field(
+        default=None, alias="groupId", min_length=1, max_length=MAX_ID_LENGTH
+    )
+    room_id: str | None = Field(
+        default=None, alias="roomId", min_length=1, max_length=MAX_ID_LENGTH
+    )
 
     @property
     def chat_id(self) -> str | None:
@@ -49,8 +65,8 @@ class DeliveryContext(_Webhook):
 
 
 class WebhookMessage(_Webhook):
-    id: str
-    type: str
+    id: str = Field(max_length=MAX_ID_LENGTH)
+    type: str = Field(max_length=MAX_ID_LENGTH)
     text: str | None = None
     duration: int | None = Field(default=None, ge=0)
 
@@ -62,17 +78,34 @@ class Follow(_Webhook):
 class Postback(_Webhook):
     data: str = Field(max_length=MAX_POSTBACK_DATA_LENGTH)
     # Date and time pickers put the chosen value here; rich menu switches their alias.
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict, max_length=MAX_POSTBACK_PARAMS)
+
+    @field_validator("params")
+    @classmethod
+    def _short_params(cls, params: dict[str, Any]) -> dict[str, Any]:
+        if any(
+            len(str(key)) > MAX_POSTBACK_PARAM_LENGTH or len(str(v)) > MAX_POSTBACK_PARAM_LENGTH
+            for key, v in params.items()
+        ):
+            raise ValueError(f"postback params are at most {MAX_POSTBACK_PARAM_LENGTH} characters")
+        return params
+
+
+# Webhook timestamps are milliseconds since the epoch; past this (2100-01-01) one is not LINE's, and
+# from about 10^15 on it is not even a date Python can hold (was a 500).
+MAX_TIMESTAMP_MS = 4_102_444_800_000
 
 
 class WebhookEvent(_Webhook):
-    type: str
+    type: str = Field(max_length=MAX_ID_LENGTH)
     mode: Literal["active", "standby"] = "active"
-    timestamp: int = Field(ge=0, description="milliseconds since the epoch")
+    timestamp: int = Field(ge=0, le=MAX_TIMESTAMP_MS, description="milliseconds since the epoch")
     source: Source | None = None
-    webhook_event_id: str = Field(alias="webhookEventId", min_length=1)
+    webhook_event_id: str = Field(alias="webhookEventId", min_length=1, max_length=MAX_ID_LENGTH)
     delivery_context: DeliveryContext = Field(alias="deliveryContext")
-    reply_token: str | None = Field(default=None, alias="replyToken")
+    reply_token: str | None = Field(
+        default=None, alias="replyToken", max_length=MAX_REPLY_TOKEN_LENGTH
+    )
     message: WebhookMessage | None = None
     follow: Follow | None = None
     postback: Postback | None = None
@@ -165,13 +198,16 @@ def normalise(
     if event.type == "message" and event.message is not None:
         if event.message.type not in KNOWN_MESSAGE_TYPES:
             return Normalised(user_id, None, "unknown_message_type")
+        text = event.message.text if event.message.type == "text" else None
+        length = utf16_length(text) if text is not None else 0
         return Normalised(
             user_id,
             MessageReceived(
                 **common,
                 message_id=event.message.id,
                 message_type=cast(MessageType, event.message.type),
-                text=event.message.text if event.message.type == "text" else None,
+                text=truncate_utf16(text, MAX_TEXT_LENGTH) if text is not None else None,
+                text_truncated_from=length if length > MAX_TEXT_LENGTH else None,
                 reply_token=event.reply_token,
                 reply_token_expires_at=expires,
                 is_redelivery=event.delivery_context.is_redelivery,

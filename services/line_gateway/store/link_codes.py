@@ -1,8 +1,9 @@
 """One-time account-link codes (a read model of `lending.link_code.issued`) and link attempts.
 
-Only the salted hash of a code is known here. Used and expired codes are kept for a while so a
-senior who types one can be told why it does not work; attempts are kept for the brute-force
-window only.
+Only the keyed digest of a code is known here (services.common.link_codes), and it is the
+document's id: a typed code is found by computing its digest and reading one document, never by
+scanning the codes on record. Used and expired codes are kept for a while so a senior who types
+one can be told why it does not work; attempts are kept for the brute-force window only.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ ATTEMPT_RETENTION = timedelta(days=1)
 class LinkCode(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    code_sha256: str
-    salt: str
+    code_digest: str
     participant_id: str
     expires_at: datetime
     issued_at: datetime
@@ -63,8 +63,7 @@ class LinkCodeRepository:
         self,
         tx: Tx,
         *,
-        code_sha256: str,
-        salt: str,
+        code_digest: str,
         participant_id: str,
         expires_at: datetime,
         issued_at: datetime,
@@ -76,10 +75,9 @@ class LinkCodeRepository:
             session=tx.session,
         )
         await self._codes.update_one(
-            {"_id": code_sha256},
+            {"_id": code_digest},
             {
                 "$setOnInsert": {
-                    "salt": salt,
                     "participant_id": participant_id,
                     "expires_at": expires_at,
                     "issued_at": issued_at,
@@ -91,14 +89,14 @@ class LinkCodeRepository:
             session=tx.session,
         )
 
-    async def candidates(self, tx: Tx) -> list[LinkCode]:
-        """Every code still on record; a typed code is checked against each one's own salt."""
-        found = self._codes.find({}, session=tx.session)
-        return [LinkCode.model_validate({**doc, "code_sha256": doc["_id"]}) async for doc in found]
+    async def find(self, tx: Tx, *, code_digest: str) -> LinkCode | None:
+        """The code with this digest, if one was issued (one read by id)."""
+        doc = await self._codes.find_one({"_id": code_digest}, session=tx.session)
+        return LinkCode.model_validate({**doc, "code_digest": doc["_id"]}) if doc else None
 
-    async def mark_used(self, tx: Tx, *, code_sha256: str, at: datetime) -> None:
+    async def mark_used(self, tx: Tx, *, code_digest: str, at: datetime) -> None:
         await self._codes.update_one(
-            {"_id": code_sha256}, {"$set": {"used_at": at}}, session=tx.session
+            {"_id": code_digest}, {"$set": {"used_at": at}}, session=tx.session
         )
 
     async def forget_participant(self, tx: Tx, *, participant_id: str) -> None:

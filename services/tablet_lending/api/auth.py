@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from services.common.auth import AccountLocked, InvalidCredentials
+from services.common.auth import AccountLocked, InvalidCredentials, TooManyAttempts
+from services.common.auth.web import client_address
 from services.common.logging import get_logger
 from services.common.metrics import REJECTED_INPUT
 from services.tablet_lending.api.deps import LendingDep, Staff
@@ -37,11 +38,19 @@ class Me(BaseModel):
 
 
 @router.post("/token", summary="Sign in; use the token as `Authorization: Bearer <token>`")
-async def token(body: Login, lending: LendingDep) -> TokenOut:
+async def token(body: Login, request: Request, lending: LendingDep) -> TokenOut:
     try:
         account = await lending.accounts.authenticate(
-            username=body.username, password=body.password
+            username=body.username, password=body.password, client_address=client_address(request)
         )
+    except TooManyAttempts as exc:
+        REJECTED_INPUT.labels("/auth/token", "throttled").inc()
+        raise HTTPException(
+            429,
+            "Too many failed sign-ins from this address; "
+            f"try again in {exc.retry_after_seconds} seconds.",
+            headers={"Retry-After": str(exc.retry_after_seconds)},
+        ) from exc
     except InvalidCredentials as exc:
         REJECTED_INPUT.labels("/auth/token", "invalid_credentials").inc()
         raise HTTPException(401, "Wrong username or password.") from exc
@@ -49,7 +58,7 @@ async def token(body: Login, lending: LendingDep) -> TokenOut:
         REJECTED_INPUT.labels("/auth/token", "locked").inc()
         raise HTTPException(
             423,
-            "Too many failed sign-ins; this account is locked until "
+            "Too many failed sign-ins; this username is locked until "
             f"{exc.until.isoformat(timespec='minutes')}.",
         ) from exc
     access_token, claims = await lending.auth.start_session(account)

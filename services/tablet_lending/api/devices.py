@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from services.common.events.contracts.lending import DeviceState
+from services.common.paging import Limit, Skip
 from services.tablet_lending.api.deps import LendingDep, Operator
 from services.tablet_lending.domain.devices import Condition, Device
 from services.tablet_lending.domain.inventory import (
@@ -32,8 +33,8 @@ async def list_devices(
     staff: Operator,
     lending: LendingDep,
     state: DeviceState | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    skip: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 200,
+    skip: Skip = 0,
 ) -> list[Device]:
     return await lending.db.devices.page(state=state, limit=limit, skip=skip)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 
+from services.common.paging import Limit, Skip
 from services.tablet_lending.api.deps import LendingDep, Operator, is_supervisor
 from services.tablet_lending.domain import loan_service
 from services.tablet_lending.domain.loans import Loan, LoanStatus
@@ -38,8 +39,8 @@ async def list_loans(
     lending: LendingDep,
     cohort_id: str | None = None,
     status: LoanStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    skip: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 200,
+    skip: Skip = 0,
 ) -> list[Loan]:
     return await lending.db.loans.page(cohort_id=cohort_id, status=status, limit=limit, skip=skip)
 

@@ -7,12 +7,13 @@ lists are paged so that each page's reads are recorded.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from services.common.logging import get_logger, user_ref
+from services.common.paging import Limit, Skip
 from services.tablet_lending.api.deps import LendingDep, Operator, Supervisor
 from services.tablet_lending.domain import enrolment
 from services.tablet_lending.domain.link_codes import issue_link_code
@@ -86,8 +87,8 @@ async def list_participants(
     lending: LendingDep,
     cohort_id: str | None = None,
     status: ParticipantStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    skip: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    skip: Skip = 0,
 ) -> list[Participant]:
     found = await lending.db.participants.page(
         cohort_id=cohort_id, status=status, limit=limit, skip=skip
@@ -220,6 +221,7 @@ async def link_code(participant_id: str, staff: Operator, lending: LendingDep) -
         actor=staff.sub,
         now=lending.clock.now(),
         ttl=timedelta(days=lending.settings.link_code_ttl_days),
+        secret=lending.settings.link_code_secret,
     )
     return LinkCodeOut(
         participant_id=issued.participant_id, code=issued.code, expires_at=issued.expires_at
@@ -238,4 +240,6 @@ async def history(
 async def audit_trail(
     participant_id: str, staff: Supervisor, lending: LendingDep
 ) -> list[dict[str, Any]]:
+    # A participant's trail only: the path is not a way to read any subject's entries.
+    await enrolment.participant_or_404(lending.db, participant_id)
     return await lending.audit.for_subject(participant_id)

@@ -14,8 +14,8 @@ from services.common.events.contracts.lending import Area, CohortPublished
 class PlannedSessions(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    explanatory: int = Field(ge=0)
-    follow_up: int = Field(ge=0)
+    explanatory: int = Field(ge=0, le=1000)
+    follow_up: int = Field(ge=0, le=1000)
 
 
 class Cohort(BaseModel):
@@ -27,7 +27,8 @@ class Cohort(BaseModel):
     lending_starts_on: date
     lending_ends_on: date
     minimum_age: int = Field(default=50, ge=0, le=120)
-    capacity: int = Field(ge=1)
+    # Bounded: a number past 64 bits reached MongoDB and was a 500; no cohort lends 100,000.
+    capacity: int = Field(ge=1, le=100_000)
     # Each loan lasts this many calendar months, cut short by the end of the lending window.
     loan_months: int = Field(default=6, ge=1, le=24)
     # The version of the lending terms applicants of this cohort agree to.

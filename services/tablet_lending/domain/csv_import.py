@@ -36,6 +36,9 @@ from services.tablet_lending.domain.participants import (
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 3000
+# The longest real cell is an address (at most 200 characters once cleaned); anything far longer
+# is a broken or hostile file. Checked per row, so one such row is refused and the rest read.
+MAX_CELL_CHARACTERS = 1000
 
 # Canonical column -> accepted headers (compared after NFKC and lower-casing).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -184,7 +187,13 @@ def parse_file(raw: bytes, *, terms_version: str, municipality_code: str) -> Par
             "The header row cannot be read in UTF-8 or Shift_JIS.",
             "見出し行の文字コードを読み取れません（UTF-8 または Shift_JIS で保存してください）。",
         )
-    positions = _map_header(next(csv.reader([header])))
+    header_cells = _cells(header)
+    if header_cells is None:
+        raise FileRefused(
+            f"A header cell is longer than {MAX_CELL_CHARACTERS} characters or badly quoted.",
+            f"見出し行に{MAX_CELL_CHARACTERS}文字を超える項目か、閉じていない引用符があります。",
+        )
+    positions = _map_header(header_cells)
     if len(content) - 1 > MAX_ROWS:
         raise FileRefused(
             f"The file has more than {MAX_ROWS} rows; split it.",
@@ -221,7 +230,18 @@ def _parse_row(
                 "この行の文字コードを読み取れませんでした（ファイルの中で文字コードが混在しています）。",
             ),
         )
-    cells = next(csv.reader([line]), [])
+    read_cells = _cells(line)
+    if read_cells is None:
+        return ParsedRow(
+            number,
+            None,
+            None,
+            RowProblem(
+                "cell_too_large",
+                f"この行に{MAX_CELL_CHARACTERS}文字を超える項目があります（列がずれていないか確認してください）。",
+            ),
+        )
+    cells = read_cells
 
     def cell(name: str) -> str:
         index = positions.get(name)
@@ -303,6 +323,18 @@ def _parse_row(
             fingerprint,
         )
     return ParsedRow(number, number_text, application, None, fingerprint)
+
+
+def _cells(line: str) -> list[str] | None:
+    """The line's cells, or None when one is too long to be a real cell (the csv module's own
+    field limit raises csv.Error, which was a 500)."""
+    try:
+        cells = next(csv.reader([line]), [])
+    except csv.Error:
+        return None
+    if any(len(cell) > MAX_CELL_CHARACTERS for cell in cells):
+        return None
+    return cells
 
 
 def _two_parts(first: str, second: str, whole: str) -> tuple[str, str]:

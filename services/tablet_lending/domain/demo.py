@@ -265,5 +265,6 @@ async def _refresh_link_codes(
             actor=ACTOR,
             now=now,
             ttl=timedelta(days=settings.link_code_ttl_days),
+            secret=settings.link_code_secret,
             code=person["link_code"],
         )

@@ -1,20 +1,21 @@
 """One-time codes a senior types into LINE to link their account (verified by line_gateway).
 
-The 8-digit code is shown to staff once, to hand to the senior on paper or by phone; only a
-salted SHA-256 is stored and published. A new code replaces the previous one (line_gateway keeps
-the latest per participant), and codes expire. Eight digits are few enough to guess offline from
-a hash, so the hash never leaves the platform's own topics; line_gateway limits guessing per user.
+The 8-digit code is shown to staff once, to hand to the senior on paper or by phone; only its
+keyed digest (services.common.link_codes, under LINK_CODE_SECRET) is stored and published, so
+reading `lending.events` does not reveal it (eight digits would fall to any unkeyed hash). A new
+code replaces the previous one (line_gateway keeps the latest per participant), and codes expire;
+line_gateway limits guessing per user.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.common.auth import AuditLog
-from services.common.events.contracts.lending import LinkCodeIssued
+from services.common.events.contracts.lending import LinkCodeIssuedV2
+from services.common.link_codes import link_code_digest
 from services.common.store import Tx
 from services.tablet_lending.domain.enrolment import participant_or_404
 from services.tablet_lending.domain.errors import Refused
@@ -27,10 +28,6 @@ CODE_DIGITS = 8
 
 def new_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-
-
-def code_hash(*, salt: str, code: str) -> str:
-    return hashlib.sha256((salt + code).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -48,11 +45,11 @@ async def issue_link_code(
     actor: str,
     now: datetime,
     ttl: timedelta,
+    secret: str,
     code: str | None = None,
 ) -> IssuedCode:
     """Issue (or reissue) a participant's code; `code` is fixed only for the demo seniors."""
     code = code or new_code()
-    salt = secrets.token_hex(16)
     expires_at = now + ttl
 
     async def work(tx: Tx) -> IssuedCode:
@@ -63,13 +60,12 @@ async def issue_link_code(
                 f"Participant {participant_id} is not enrolled; only participants link LINE.",
                 f"利用者 {participant_id} は登録済みの利用者ではないため、連携番号を発行できません。",
             )
-        digest = code_hash(salt=salt, code=code)
+        digest = link_code_digest(secret=secret, code=code)
         await db.link_codes.replace(
             tx,
             participant_id,
             {
-                "salt": salt,
-                "code_sha256": digest,
+                "code_digest": digest,
                 "issued_at": now,
                 "expires_at": expires_at,
                 "issued_by": actor,
@@ -89,8 +85,8 @@ async def issue_link_code(
         await publish(
             tx,
             key=participant_id,
-            data=LinkCodeIssued(
-                participant_id=participant_id, code_sha256=digest, salt=salt, expires_at=expires_at
+            data=LinkCodeIssuedV2(
+                participant_id=participant_id, code_digest=digest, expires_at=expires_at
             ),
         )
         return IssuedCode(participant_id=participant_id, code=code, expires_at=expires_at)

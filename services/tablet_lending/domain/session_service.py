@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from services.common.events.contracts.lending import (
     SessionAttended,
@@ -37,6 +37,13 @@ class SessionIn(BaseModel):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     capacity: int = Field(ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> SessionIn:
+        # Checked here (a 422 naming the field), not only by Session inside the transaction.
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
 
 
 async def session_or_404(db: LendingDb, session_id: str, tx: Tx | None = None) -> Session:

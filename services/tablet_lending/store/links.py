@@ -58,7 +58,7 @@ class LineLinkRepository:
 
 
 class LinkCodeRepository:
-    """Only a salted hash of each code is kept; the code itself is shown to staff once."""
+    """Only a keyed digest of each code is kept; the code itself is shown to staff once."""
 
     def __init__(self, store: MongoStore) -> None:
         self._collection = store.collection(CODES)

@@ -198,3 +198,23 @@ class LinkCodeIssued(Contract):
     code_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256(salt + code), hex")
     salt: str = Field(min_length=8)
     expires_at: AwareDatetime
+
+
+@contract
+class LinkCodeIssuedV2(Contract):
+    """A one-time code that lets a participant link their LINE account (verified by line_gateway).
+
+    Version 2 carries a keyed digest (services.common.link_codes: HMAC-SHA256 under the secret
+    only tablet_lending and line_gateway hold) instead of v1's salted sha256, which anyone who
+    can read the topic could reverse by trying all 10^8 codes. v1 events are still decoded, but
+    the gateway no longer honours their codes (they were exposed); reissue them.
+    """
+
+    event_type = "lending.link_code.issued"
+    version = 2
+
+    participant_id: str
+    code_digest: str = Field(
+        pattern=r"^[0-9a-f]{64}$", description="HMAC-SHA256(LINK_CODE_SECRET, code), hex"
+    )
+    expires_at: AwareDatetime

@@ -12,12 +12,14 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from services.common.events.envelope import Contract
 from services.common.events.registry import contract
+from services.common.line_text import graphemes_at_most, utf16_at_most, utf16_length
 
-# LINE's own limits (Messaging API reference).
+# LINE's own limits (Messaging API reference). Texts count UTF-16 code units and labels grapheme
+# clusters (services.common.line_text); `max_length` (code points) stays as a bound in the schema.
 MAX_MESSAGES_PER_REQUEST = 5
 MAX_TEXT_LENGTH = 5000
 MAX_QUICK_REPLY_ITEMS = 13
@@ -30,6 +32,46 @@ MAX_BUTTONS_TEXT_WITH_TITLE_LENGTH = 60
 MAX_BUTTONS_TITLE_LENGTH = 40
 MAX_CONFIRM_TEXT_LENGTH = 240
 MAX_MULTICAST_RECIPIENTS = 500
+MAX_ACTION_TEXT_LENGTH = 300
+# A label of 20 graphemes can hold many more code points (a flag is 2, a family emoji 5 or more).
+MAX_LABEL_CODE_POINTS = 100
+
+
+Label = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_LABEL_CODE_POINTS),
+    AfterValidator(graphemes_at_most(MAX_ACTION_LABEL_LENGTH)),
+]
+Text = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_TEXT_LENGTH),
+    AfterValidator(utf16_at_most(MAX_TEXT_LENGTH)),
+]
+AltText = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_ALT_TEXT_LENGTH),
+    AfterValidator(utf16_at_most(MAX_ALT_TEXT_LENGTH)),
+]
+ActionText = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_ACTION_TEXT_LENGTH),
+    AfterValidator(utf16_at_most(MAX_ACTION_TEXT_LENGTH)),
+]
+ButtonsTitle = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_BUTTONS_TITLE_LENGTH),
+    AfterValidator(utf16_at_most(MAX_BUTTONS_TITLE_LENGTH)),
+]
+ButtonsText = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_BUTTONS_TEXT_LENGTH),
+    AfterValidator(utf16_at_most(MAX_BUTTONS_TEXT_LENGTH)),
+]
+ConfirmText = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_CONFIRM_TEXT_LENGTH),
+    AfterValidator(utf16_at_most(MAX_CONFIRM_TEXT_LENGTH)),
+]
 
 
 class ConversationMode(StrEnum):
@@ -54,15 +96,15 @@ class _Message(BaseModel):
 
 class MessageAction(_Message):
     type: Literal["message"] = "message"
-    label: str = Field(min_length=1, max_length=MAX_ACTION_LABEL_LENGTH)
-    text: str = Field(min_length=1, max_length=300)
+    label: Label
+    text: ActionText
 
 
 class PostbackAction(_Message):
     type: Literal["postback"] = "postback"
-    label: str = Field(min_length=1, max_length=MAX_ACTION_LABEL_LENGTH)
+    label: Label
     data: str = Field(min_length=1, max_length=MAX_POSTBACK_DATA_LENGTH)
-    display_text: str | None = Field(default=None, max_length=300)
+    display_text: ActionText | None = None
 
 
 Action = Annotated[MessageAction | PostbackAction, Field(discriminator="type")]
@@ -70,7 +112,7 @@ Action = Annotated[MessageAction | PostbackAction, Field(discriminator="type")]
 
 class TextMessage(_Message):
     type: Literal["text"] = "text"
-    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
+    text: Text
     quick_replies: list[Action] = Field(default_factory=list, max_length=MAX_QUICK_REPLY_ITEMS)
 
 
@@ -81,15 +123,15 @@ class ButtonsMessage(_Message):
     """
 
     type: Literal["buttons"] = "buttons"
-    alt_text: str = Field(min_length=1, max_length=MAX_ALT_TEXT_LENGTH)
-    title: str | None = Field(default=None, min_length=1, max_length=MAX_BUTTONS_TITLE_LENGTH)
-    text: str = Field(min_length=1, max_length=MAX_BUTTONS_TEXT_LENGTH)
+    alt_text: AltText
+    title: ButtonsTitle | None = None
+    text: ButtonsText
     actions: list[Action] = Field(min_length=1, max_length=MAX_BUTTONS)
     quick_replies: list[Action] = Field(default_factory=list, max_length=MAX_QUICK_REPLY_ITEMS)
 
     @model_validator(mode="after")
     def _shorter_text_with_a_title(self) -> ButtonsMessage:
-        if self.title and len(self.text) > MAX_BUTTONS_TEXT_WITH_TITLE_LENGTH:
+        if self.title and utf16_length(self.text) > MAX_BUTTONS_TEXT_WITH_TITLE_LENGTH:
             raise ValueError(
                 f"text may be at most {MAX_BUTTONS_TEXT_WITH_TITLE_LENGTH} characters with a title"
             )
@@ -100,8 +142,8 @@ class ConfirmMessage(_Message):
     """LINE's confirm template: a question and exactly two side-by-side buttons (はい / いいえ)."""
 
     type: Literal["confirm"] = "confirm"
-    alt_text: str = Field(min_length=1, max_length=MAX_ALT_TEXT_LENGTH)
-    text: str = Field(min_length=1, max_length=MAX_CONFIRM_TEXT_LENGTH)
+    alt_text: AltText
+    text: ConfirmText
     actions: list[Action] = Field(min_length=2, max_length=2)
     quick_replies: list[Action] = Field(default_factory=list, max_length=MAX_QUICK_REPLY_ITEMS)
 
@@ -132,6 +174,8 @@ class MessageReceived(Contract):
     conversation_mode: ConversationMode = ConversationMode.BOT
     # Length of a voice or video message, as LINE reports it.
     duration_ms: int | None = None
+    # Set when `text` was cut to MAX_TEXT_LENGTH UTF-16 units: the length LINE delivered.
+    text_truncated_from: int | None = None
 
 
 @contract
