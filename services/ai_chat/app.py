@@ -61,6 +61,8 @@ def dialogue_settings(settings: AiChatSettings) -> DialogueSettings:
         handover_pending_timeout=timedelta(minutes=settings.handover_pending_timeout_minutes),
         confirmation_ttl=timedelta(minutes=settings.confirmation_ttl_minutes),
         moderation_enabled=settings.moderation_enabled,
+        triage_enabled=settings.safety_triage_enabled,
+        triage_timeout_seconds=settings.safety_triage_timeout_seconds,
         transcript_min_chars=settings.transcript_min_chars,
         transcript_min_confidence=settings.transcript_min_confidence,
     )

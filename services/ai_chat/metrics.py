@@ -70,8 +70,23 @@ INACTIVITY_FLAGS = Counter(
 )
 
 
+SAFETY_CHECKS = Counter(
+    "sslp_ai_safety_checks_total",
+    "Short safety checks beside Dai-chan's answer (the uncertain tier), by route and outcome "
+    "(asked; confirmed: the senior asked for help; dismissed: the senior said all is well).",
+    ["route", "outcome"],
+)
+SAFETY_TRIAGE = Counter(
+    "sslp_ai_safety_triage_total",
+    "The model triage's routes against the local layers', by route and verdict (agreed: both; "
+    "added: the model only; not_confirmed: the local layers only).",
+    ["route", "verdict"],
+)
+
 SAFETY_ROUTES = ("emergency", "self_harm", "fraud", "person")
-SAFETY_DETECTORS = ("rules", "moderation", "menu")
+SAFETY_DETECTORS = ("rules", "classifier", "moderation", "triage", "menu", "check")
+SAFETY_CHECK_OUTCOMES = ("asked", "confirmed", "dismissed")
+TRIAGE_VERDICTS = ("agreed", "added", "not_confirmed")
 
 
 def initialise() -> None:
@@ -80,3 +95,7 @@ def initialise() -> None:
     for route in SAFETY_ROUTES:
         for detector in SAFETY_DETECTORS:
             SAFETY_ESCALATIONS.labels(route, detector)
+        for outcome in SAFETY_CHECK_OUTCOMES:
+            SAFETY_CHECKS.labels(route, outcome)
+        for verdict in TRIAGE_VERDICTS:
+            SAFETY_TRIAGE.labels(route, verdict)

@@ -33,6 +33,10 @@ class AiChatSettings(ServiceSettings):
     openai_output_yen_per_million_tokens: float = 90.0
     # The model's moderation beside the rules (only with a key; the rules always run).
     moderation_enabled: bool = True
+    # The model's safety triage beside the reply (only with a key): it may add a route, never
+    # remove one, and never holds the answer longer than its timeout.
+    safety_triage_enabled: bool = True
+    safety_triage_timeout_seconds: float = 3.0
     # The reviewed persona prompt (services/ai_chat/prompts/<version>.md), recorded on each turn.
     persona_version: str = "daichan.v2"
 

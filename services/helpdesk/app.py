@@ -31,6 +31,7 @@ from services.common.web import create_service_app
 from services.helpdesk.api import auth as auth_api
 from services.helpdesk.api import canned as canned_api
 from services.helpdesk.api import pages
+from services.helpdesk.api import safety_reviews as safety_reviews_api
 from services.helpdesk.api import tickets as tickets_api
 from services.helpdesk.api.deps import Helpdesk
 from services.helpdesk.api.live import Broadcaster
@@ -50,6 +51,7 @@ from services.helpdesk.store import (
     ChangeFeed,
     ContextRepository,
     PresenceRepository,
+    SafetyReviewRepository,
     TicketRepository,
 )
 
@@ -97,6 +99,9 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 ),
                 CannedResponseRepository.indexes(),
                 PresenceRepository.indexes(),
+                SafetyReviewRepository.indexes(
+                    retention=timedelta(days=settings.safety_review_retention_days)
+                ),
                 *StaffAccounts.indexes(),
                 StaffAuth.indexes(),
                 AuditLog.indexes(retention=timedelta(days=settings.audit_retention_days)),
@@ -138,6 +143,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 context=context,
                 canned=canned,
                 presence=PresenceRepository(store),
+                reviews=SafetyReviewRepository(store),
                 accounts=accounts,
                 auth=StaffAuth(
                     store,
@@ -171,6 +177,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
             auth_api.sso_router,
             tickets_api.router,
             canned_api.router,
+            safety_reviews_api.router,
             pages.router,
         ],
     )

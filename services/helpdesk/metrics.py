@@ -69,6 +69,11 @@ REPLIES_SENT = Counter(
     "Public staff replies, by channel (LINE replies are sent to the senior).",
     ["channel"],
 )
+SAFETY_REVIEWS = Counter(
+    "sslp_helpdesk_safety_reviews_total",
+    "Messages staff marked for Dai-chan's safety routing, by label (missed, false_alarm) and route.",
+    ["label", "route"],
+)
 LOGINS = Counter(
     "sslp_helpdesk_logins_total",
     "Staff sign-in attempts, by outcome.",
@@ -88,3 +93,6 @@ def initialise() -> None:
             TICKETS_OPENED.labels(channel, priority)
     for score in range(1, 6):
         CSAT_RESPONSES.labels(str(score))
+    for label in ("missed", "false_alarm"):
+        for route in ("emergency", "self_harm", "fraud", "person"):
+            SAFETY_REVIEWS.labels(label, route)

@@ -55,6 +55,8 @@ class HelpdeskSettings(ServiceSettings):
     # How much of the senior's recent Dai-chan conversation staff see, and for how long it is kept.
     context_retention_days: int = 14
     context_messages: int = 10
+    # Messages staff marked as a missed danger or a false alarm (text, label and route only).
+    safety_review_retention_days: int = 365
     audit_retention_days: int = 365
     # Closed tickets (their thread included) are deleted this long after closing.
     ticket_retention_days: int = 730

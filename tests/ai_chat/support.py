@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from services.ai_chat.domain.dialogue import Dialogue, DialogueSettings
 from services.ai_chat.domain.outcome import Inbound, Outcome
 from services.ai_chat.domain.recording import OutcomeRecorder
 from services.ai_chat.domain.responders import Persona
+from services.ai_chat.domain.safety import Detection, detect
 from services.ai_chat.store import ProgrammeRepository, SeniorRepository, Turn
 from services.ai_chat.store.programme import SessionView
 from services.ai_chat.store.seniors import Senior
@@ -70,7 +72,14 @@ class Result:
 class Harness:
     """Dai-chan as ai_chat runs it, minus Kafka: events go to the real outbox in MongoDB."""
 
-    def __init__(self, store: MongoStore, *, model: ModelClient | None, **settings: Any) -> None:
+    def __init__(
+        self,
+        store: MongoStore,
+        *,
+        model: ModelClient | None,
+        detector: Callable[[str], Detection] = detect,
+        **settings: Any,
+    ) -> None:
         self.store = store
         self.seniors = SeniorRepository(store)
         self.programme = ProgrammeRepository(store)
@@ -81,6 +90,7 @@ class Harness:
             model=model,
             persona=Persona.load(),
             settings=self.settings,
+            detector=detector,
         )
         self.recorder = OutcomeRecorder(
             seniors=self.seniors,

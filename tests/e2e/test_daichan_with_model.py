@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 from services.ai_chat.domain import templates
+from services.ai_chat.domain.safety import Route
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.line import (
     AudioFetched,
@@ -184,3 +185,45 @@ async def test_a_daily_check_in_arrives_at_the_chosen_time(
     commands = await send_commands(with_model, user, count=2)
     assert [c.data.purpose for c in commands] == ["ai_chat.checkin", "ai_chat.checkin"]
     assert commands[1].data.priority is SendPriority.LOW
+
+
+async def test_the_model_triage_adds_a_route_the_local_layers_missed_end_to_end(
+    with_model: Stack, simulator: Simulator, model_server: ModelServer
+) -> None:
+    user = new_user_id()
+    text = "近所の佐藤さんに頼まれて、明日あれを渡しに行くねん"
+    await model_server.configure(
+        triage={"佐藤さん": {"routes": ["fraud"], "confidence": 0.95, "reason": "a pretext"}}
+    )
+
+    await simulator.send_text(user, text)
+
+    [reply] = texts(await simulator.settled_inbox(user))
+    assert "#9110" in reply
+    [request] = await help_requests(with_model, user)
+    assert (request.reason, request.priority) == (RequestReason.FRAUD_SUSPECTED, Priority.HIGH)
+
+
+async def test_an_unsure_triage_adds_a_check_and_a_review_end_to_end(
+    with_model: Stack, simulator: Simulator, model_server: ModelServer
+) -> None:
+    user = new_user_id()
+    await model_server.configure(
+        triage={"駅前": {"routes": ["emergency"], "confidence": 0.5, "reason": "maybe"}}
+    )
+
+    await simulator.send_text(user, "明日、駅前で佐藤さんに会うことになってん")
+
+    answer, check = texts(await simulator.settled_inbox(user))
+    assert "テスト用の大ちゃんやで" in answer
+    assert templates.SAFETY_CHECK_TEXT[Route.EMERGENCY] in check
+    [review] = await help_requests(with_model, user)
+    assert (review.reason, review.priority, review.handover) == (
+        RequestReason.SAFETY_REVIEW,
+        Priority.NORMAL,
+        False,
+    )
+
+    await simulator.send_text(user, "たすけて")
+    inbox = await simulator.settled_inbox(user, count=2)
+    assert texts(inbox)[-1] == templates.EMERGENCY_TEXT

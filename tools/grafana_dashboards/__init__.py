@@ -369,6 +369,16 @@ DAICHAN = Dashboard(
             "緊急（119）、詐欺（#9110）、こころの相談、人への引き継ぎ。",
             Query("route:sslp_ai_safety_escalations:increase1d", "{{route}}"),
         ),
+        series(
+            "確信のない安全判定の確認（24 時間）",
+            "大ちゃんが確認の一言を添えた件数と、本人の答え（たすけて／だいじょうぶ）。",
+            Query("outcome:sslp_ai_safety_checks:increase1d", "{{outcome}}"),
+        ),
+        series(
+            "モデルの安全判定との一致（24 時間）",
+            "モデルの判定と端末内の判定: 一致、モデルだけ、端末内だけ。",
+            Query("verdict:sslp_ai_safety_triage:increase1d", "{{verdict}}"),
+        ),
     ),
 )
 

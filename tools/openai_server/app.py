@@ -12,7 +12,7 @@ import json
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, Response, UploadFile
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from tools.openai_server.behaviour import (
+    asks_for_triage,
     chat_texts,
     daichan_reply,
     estimate_tokens,
@@ -32,6 +33,7 @@ from tools.openai_server.behaviour import (
     read_markers,
     response_texts,
     transcript_logprobs,
+    triage_answer,
 )
 from tools.openai_server.settings import OpenAIServerSettings
 from tools.openai_server.state import Endpoint, ServerState
@@ -173,9 +175,13 @@ async def chat_completions(request: Request, state: StateDep) -> JsonObject:
     _refuse_streaming(body)
     texts = chat_texts(messages)
     user_text = last_user_text(texts)
-    entry = state.record(Endpoint.CHAT_COMPLETIONS, {"model": model, "messages": messages})
-    await _misbehave(state, Endpoint.CHAT_COMPLETIONS, user_text, entry)
-    content = daichan_reply(user_text, state.control.replies)
+    endpoint = Endpoint.TRIAGE if asks_for_triage(body) else Endpoint.CHAT_COMPLETIONS
+    entry = state.record(endpoint, {"model": model, "messages": messages})
+    await _misbehave(state, endpoint, user_text, entry)
+    if endpoint is Endpoint.TRIAGE:
+        content = json.dumps(triage_answer(user_text, state.control.triage), ensure_ascii=False)
+    else:
+        content = daichan_reply(user_text, state.control.replies)
     prompt, completion = prompt_tokens(texts), estimate_tokens(content)
     entry["status"] = 200
     return {
@@ -323,6 +329,16 @@ async def list_models() -> JsonObject:
 # -- /control --------------------------------------------------------------------------------
 
 
+class TriageScript(BaseModel):
+    """What the safety triage answers (the JSON schema Dai-chan asks for)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    routes: list[Literal["emergency", "self_harm", "fraud", "person"]]
+    confidence: float = Field(ge=0.0, le=1.0)
+    reason: str = Field(default="scripted by the test", max_length=200)
+
+
 class ControlIn(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
@@ -334,6 +350,7 @@ class ControlIn(BaseModel):
     transcript: str | None = None
     moderation_flags: dict[str, list[str]] | None = None
     transcript_confidence: float | None = Field(default=None, gt=0.0, le=1.0)
+    triage: dict[str, TriageScript] | None = None
 
     @model_validator(mode="after")
     def _keys_not_empty(self) -> Self:
@@ -358,6 +375,11 @@ async def set_control(body: ControlIn, state: StateDep) -> JsonObject:
         transcript=body.transcript,
         moderation_flags=body.moderation_flags,
         transcript_confidence=body.transcript_confidence,
+        triage=(
+            {key: script.model_dump() for key, script in body.triage.items()}
+            if body.triage is not None
+            else None
+        ),
     )
     return control.to_json()
 

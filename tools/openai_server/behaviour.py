@@ -138,6 +138,29 @@ def daichan_reply(user_text: str | None, replies: dict[str, str]) -> str:
     return f"テスト用の大ちゃんやで。「{excerpt}」のこと、もっと聞かせてな。"
 
 
+TRIAGE_SCHEMA_NAME = "safety_triage"
+NO_TRIAGE_ROUTES: dict[str, Any] = {
+    "routes": [],
+    "confidence": 0.9,
+    "reason": "The test server found nothing scripted for this message.",
+}
+
+
+def asks_for_triage(body: dict[str, Any]) -> bool:
+    """A chat completion whose response_format is the safety triage's JSON schema."""
+    response_format = body.get("response_format")
+    if not isinstance(response_format, dict) or response_format.get("type") != "json_schema":
+        return False
+    schema = response_format.get("json_schema")
+    return isinstance(schema, dict) and schema.get("name") == TRIAGE_SCHEMA_NAME
+
+
+def triage_answer(user_text: str | None, scripted: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    cleaned = " ".join(strip_markers(user_text or "").split())
+    matches = [key for key in scripted if key and key in cleaned]
+    return dict(scripted[max(matches, key=len)]) if matches else dict(NO_TRIAGE_ROUTES)
+
+
 def transcript_logprobs(text: str, confidence: float) -> list[dict[str, Any]]:
     """One "token" per character, each with log probability ln(confidence)."""
     logprob = math.log(confidence)

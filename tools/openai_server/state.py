@@ -20,12 +20,16 @@ class Endpoint(StrEnum):
     RESPONSES = "responses"
     MODERATIONS = "moderations"
     TRANSCRIPTIONS = "audio.transcriptions"
+    # A chat completion asking for the `safety_triage` JSON schema (Dai-chan's safety triage).
+    TRIAGE = "chat.completions.triage"
 
 
 # The calls that stand for "the model thinks": the global delay and failNext apply to these
 # unless failEndpoints says otherwise, so a test of a slow or failing model does not also
 # break the moderation or transcription step in front of it.
 GENERATION = frozenset({Endpoint.CHAT_COMPLETIONS, Endpoint.RESPONSES})
+# The triage is thinking too, so it is as slow as the model; it fails only when asked to.
+DELAYED = GENERATION | {Endpoint.TRIAGE}
 
 
 @dataclass
@@ -41,6 +45,9 @@ class Control:
     moderation_flags: dict[str, list[str]] = field(default_factory=dict)
     # Mean token probability reported with `include=["logprobs"]` (default: a clear recording).
     transcript_confidence: float = 0.98
+    # Substring -> the safety triage's answer for any message containing it (longest key wins);
+    # other messages get no routes.
+    triage: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +59,7 @@ class Control:
             "transcript": self.transcript,
             "moderationFlags": {key: list(value) for key, value in self.moderation_flags.items()},
             "transcriptConfidence": self.transcript_confidence,
+            "triage": {key: dict(value) for key, value in self.triage.items()},
         }
 
 
@@ -75,6 +83,7 @@ class ServerState:
         transcript: str | None = None,
         moderation_flags: dict[str, list[str]] | None = None,
         transcript_confidence: float | None = None,
+        triage: dict[str, dict[str, Any]] | None = None,
     ) -> Control:
         """Merge the given settings into the current ones; replies are added to, not replaced."""
         control = self.control
@@ -94,6 +103,8 @@ class ServerState:
             control.moderation_flags.update(moderation_flags)
         if transcript_confidence is not None:
             control.transcript_confidence = transcript_confidence
+        if triage is not None:
+            control.triage.update(triage)
         return control
 
     def take_failure(self, endpoint: Endpoint) -> int | None:
@@ -104,7 +115,7 @@ class ServerState:
         return None
 
     def delay_for(self, endpoint: Endpoint) -> float:
-        return self.control.delay_seconds if endpoint in GENERATION else 0.0
+        return self.control.delay_seconds if endpoint in DELAYED else 0.0
 
     def record(self, endpoint: Endpoint, details: dict[str, Any]) -> dict[str, Any]:
         """Log a request on arrival; the caller fills in `status` when it answers."""

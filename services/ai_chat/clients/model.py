@@ -26,6 +26,14 @@ import httpx
 from openai import APITimeoutError, AsyncOpenAI, OpenAIError
 
 from services.ai_chat.domain.safety import Moderation
+from services.ai_chat.domain.safety.triage import (
+    JSON_SCHEMA,
+    SCHEMA_NAME,
+    Triage,
+    load_prompt,
+    parse_triage,
+    triage_messages,
+)
 from services.ai_chat.metrics import MODEL_CALLS, MODEL_COST_YEN, MODEL_SECONDS, MODEL_TOKENS
 from services.common.logging import get_logger
 
@@ -36,7 +44,9 @@ SELF_HARM_CATEGORIES = ("self-harm", "self-harm/intent", "self-harm/instructions
 _MALFORMED = (ValueError, KeyError, IndexError, TypeError, AttributeError)
 
 
-OPERATIONS = ("chat", "summary", "moderation", "transcription")
+OPERATIONS = ("chat", "summary", "moderation", "transcription", "triage")
+# The triage answer is a small JSON object; this bounds what a confused model can cost.
+TRIAGE_MAX_TOKENS = 200
 OUTCOMES = ("ok", "error", "timeout")
 
 
@@ -102,6 +112,7 @@ class ModelClient:
         self._transcription_model = transcription_model
         self._max_output_tokens = max_output_tokens
         self._prices = prices or TokenPrices()
+        self._triage_prompt = load_prompt()
         # Every operation's outcomes exist at zero from the start, so an error rate reads 0%
         # (not "no data") until the first failure.
         for operation in OPERATIONS:
@@ -169,6 +180,39 @@ class ModelClient:
             raise ModelUnavailable(type(exc).__name__) from exc
         self._succeeded("moderation", started)
         return moderation
+
+    async def triage(self, text: str) -> Triage:
+        """The model's safety routes for one message, as structured output (JSON schema)."""
+        started = time.monotonic()
+        try:
+            body = await self._post_json(
+                "/chat/completions",
+                {
+                    "model": self.chat_model,
+                    "messages": triage_messages(text, self._triage_prompt),
+                    "max_completion_tokens": TRIAGE_MAX_TOKENS,
+                    "response_format": {
+                        "type": "json_schema",
+                        "json_schema": {"name": SCHEMA_NAME, "strict": True, "schema": JSON_SCHEMA},
+                    },
+                },
+            )
+            choices = body.get("choices") or []
+            content = str(choices[0]["message"].get("content") or "") if choices else ""
+            triage = parse_triage(json.loads(content))
+            usage = body.get("usage") or {}
+        except (OpenAIError, *_MALFORMED) as exc:
+            self._failed("triage", started, exc)
+            raise ModelUnavailable(type(exc).__name__) from exc
+        self._succeeded("triage", started)
+        input_tokens = int(usage.get("prompt_tokens") or 0)
+        output_tokens = int(usage.get("completion_tokens") or 0)
+        MODEL_TOKENS.labels("input").inc(input_tokens)
+        MODEL_TOKENS.labels("output").inc(output_tokens)
+        MODEL_COST_YEN.inc(
+            self._prices.cost_yen(input_tokens=input_tokens, output_tokens=output_tokens)
+        )
+        return triage
 
     async def transcribe(self, audio: bytes, *, content_type: str, filename: str) -> Transcript:
         started = time.monotonic()

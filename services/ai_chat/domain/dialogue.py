@@ -2,15 +2,18 @@
 
 For every text (typed, or spoken and transcribed) the order is fixed:
 
-1. **Safety rules** (no model needed): emergency, self-harm, fraud, a request for a person get
-   fixed guidance, a help request with hand-over, and Dai-chan then stays silent. Emergency and
-   self-harm guidance is sent even while a person has the conversation: it is not chatter.
+1. **Safety** (`domain/safety`, rules and classifier, no model needed): a certain emergency,
+   self-harm, fraud or request for a person gets fixed guidance at once, a help request with
+   hand-over, and Dai-chan then stays silent. Emergency and self-harm guidance is sent even
+   while a person has the conversation: it is not chatter. An uncertain route (the grey band)
+   adds a short fixed check to Dai-chan's answer and asks a person to review (`guidance`).
 2. **Silence** while a person at the helpdesk has the conversation (line_gateway's stamp, or
    Dai-chan's own record of hand-overs from `helpdesk.events`).
 3. **Pending questions** (「忘れて」 → はい/いいえ) and **requests answered from data**: the loan,
    sessions, the help menu, check-ins, erasing memory.
-4. **Conversation**: the model (with moderation beside it, which may still turn the answer into
-   self-harm guidance) within the senior's daily token budget, or the offline responder.
+4. **Conversation**: the model (with moderation and the model's safety triage beside it, which
+   may still turn the answer into safety guidance or add a check, never remove one) within the
+   senior's daily token budget, or the offline responder.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,14 +30,24 @@ from services.ai_chat.domain import templates
 from services.ai_chat.domain.checkins import next_checkin_at
 from services.ai_chat.domain.dates import jst_date
 from services.ai_chat.domain.guard import guard_answer
+from services.ai_chat.domain.guidance import (
+    MENU_TOPICS,
+    SAFETY_CHECK,
+    certain_guidance,
+    check_escalated,
+    check_settled,
+    detector_of,
+    with_check,
+)
 from services.ai_chat.domain.intents import (
     Intent,
     SharedFacts,
+    check_answer,
     confirmation,
     recognise,
     shared_facts,
 )
-from services.ai_chat.domain.outcome import HelpRequest, Inbound, Outcome, say
+from services.ai_chat.domain.outcome import Inbound, Outcome, say
 from services.ai_chat.domain.programme import (
     ProgrammeFacts,
     load_programme,
@@ -49,13 +63,14 @@ from services.ai_chat.domain.responders import (
     summarise,
 )
 from services.ai_chat.domain.safety import Detection, Moderation, Route, detect
+from services.ai_chat.domain.safety.triage import Triage
 from services.ai_chat.domain.text import clip, normalise
 from services.ai_chat.metrics import (
     BUDGET_EXHAUSTED,
     CHECKINS,
     MEMORY_EVENTS,
     OUTPUT_GUARD,
-    SAFETY_ESCALATIONS,
+    SAFETY_TRIAGE,
     TRANSCRIPTIONS,
 )
 from services.ai_chat.store.programme import ProgrammeRepository
@@ -69,28 +84,15 @@ from services.ai_chat.store.seniors import (
     Turn,
     Usage,
 )
-from services.common.events.contracts.helpdesk import Priority, RequestReason
-from services.common.events.contracts.line import PostbackAction, SendPriority
+from services.common.events.contracts.line import SendPriority
 from services.common.events.postback_data import PostbackData
-from services.common.logging import get_logger, user_ref
+from services.common.logging import get_logger
 from services.common.time import utcnow
 
 log = get_logger(__name__)
 
 MAX_INTERESTS = 5
 SAFE_ROUTES_WHILE_WITH_A_PERSON = (Route.EMERGENCY, Route.SELF_HARM)
-REQUEST_FOR = {
-    Route.EMERGENCY: (RequestReason.EMERGENCY, Priority.URGENT),
-    Route.SELF_HARM: (RequestReason.SELF_HARM, Priority.URGENT),
-    Route.FRAUD: (RequestReason.FRAUD_SUSPECTED, Priority.HIGH),
-    Route.PERSON: (RequestReason.PERSON_REQUESTED, Priority.NORMAL),
-}
-MENU_TOPICS = {route.value: route for route in Route}
-MENU_LABELS = {
-    MENU_TOPICS[choice.data.split("topic=")[1]]: choice.label
-    for choice in templates.HELP_MENU
-    if isinstance(choice, PostbackAction) and "topic=" in choice.data
-}
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,9 @@ class DialogueSettings:
     handover_pending_timeout: timedelta = timedelta(hours=2)
     confirmation_ttl: timedelta = timedelta(minutes=10)
     moderation_enabled: bool = True
+    triage_enabled: bool = True
+    # The triage never holds the answer longer than this (the fixed safety messages never wait).
+    triage_timeout_seconds: float = 3.0
     transcript_min_chars: int = 4
     transcript_min_confidence: float = 0.6
 
@@ -114,7 +119,9 @@ class Dialogue:
         model: ModelClient | None,
         persona: Persona,
         settings: DialogueSettings,
+        detector: Callable[[str], Detection] = detect,
     ) -> None:
+        self._detect = detector
         self._seniors = seniors
         self._programme = programme
         self._model = model
@@ -131,14 +138,13 @@ class Dialogue:
         senior = await self._seniors.get(inbound.user_id)
         with_person = self._with_person(inbound, senior, now)
 
-        detection = detect(text)
+        detection = self._detect(text)
         if with_person:
-            detection = Detection(
-                routes=tuple(r for r in detection.routes if r in SAFE_ROUTES_WHILE_WITH_A_PERSON),
-                reasons=detection.reasons,
-            )
+            detection = detection.only(SAFE_ROUTES_WHILE_WITH_A_PERSON)
         if detection:
-            return self._safety(inbound, senior, detection, now=now, detector="rules")
+            return certain_guidance(
+                inbound, senior, detection, now=now, detector=detector_of(detection)
+            )
         if with_person:
             return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
 
@@ -153,12 +159,12 @@ class Dialogue:
         if inbound.via == "voice":
             TRANSCRIPTIONS.labels("heard").inc()
 
-        if answered := self._pending_answer(senior, text, now):
+        if answered := self._pending_answer(inbound, senior, text, now):
             return answered
         intent = recognise(text)
-        if intent is not None:
+        if intent is not None and not detection.uncertain:
             return await self._intent(inbound, senior, intent, now=now)
-        return await self._converse(inbound, senior, now=now)
+        return await self._converse(inbound, senior, now=now, unsure=detection.uncertain)
 
     def _with_person(self, inbound: Inbound, senior: Senior, now: datetime) -> bool:
         return inbound.human_mode or senior.human.holds(
@@ -170,80 +176,23 @@ class Dialogue:
             return True
         return confidence is not None and confidence < self._settings.transcript_min_confidence
 
-    # -- safety -----------------------------------------------------------------------------------
-
-    def _safety(
-        self,
-        inbound: Inbound,
-        senior: Senior,
-        detection: Detection,
-        *,
-        now: datetime,
-        detector: str,
-    ) -> Outcome:
-        primary = detection.primary
-        assert primary is not None
-        guidance: list[Route] = [r for r in detection.routes if r is not Route.PERSON]
-        guidance = guidance or [Route.PERSON]
-        messages = [
-            say(templates.safety_text(route, consumer_fraud=detection.consumer_fraud))
-            for route in guidance
-        ]
-        for route in detection.routes:
-            SAFETY_ESCALATIONS.labels(route.value, detector).inc()
-        reason, priority = REQUEST_FOR[primary]
-        already_with_person_for_this = senior.human.reason == primary.value and bool(
-            senior.human.tickets or senior.human.pending_since
-        )
-        if inbound.via == "button":
-            said = f"メニューから「{MENU_LABELS.get(primary, primary.value)}」を えらびました。"
-        else:
-            heard = "（声を 文字に したもの）" if inbound.via == "voice" else ""
-            said = f"本人の メッセージ{heard}: 「{clip(inbound.text or '', 300)}」"
-        help_request = (
-            None
-            if already_with_person_for_this
-            else HelpRequest(
-                reason=reason,
-                priority=priority,
-                summary=f"{templates.REQUEST_SUMMARY[primary]}\n{said}",
-            )
-        )
-        log.info(
-            "safety route",
-            user=user_ref(inbound.user_id),
-            route=primary.value,
-            detector=detector,
-            rules=",".join(detection.reasons),
-            request=help_request is not None,
-        )
-        turns = []
-        if inbound.text and inbound.via != "button":
-            turns = [
-                Turn(role="senior", text=inbound.text, at=inbound.sent_at, via=inbound.via),
-                Turn(role="daichan", text=templates.SAFETY_TURN_NOTE[primary], at=now),
-            ]
-        only_person = guidance == [Route.PERSON]
-        return Outcome(
-            messages=messages,
-            priority=SendPriority.SERVICE if only_person else SendPriority.SAFETY,
-            purpose="ai_chat.handover" if only_person else "ai_chat.safety",
-            kind=f"safety_{primary.value}",
-            help=help_request,
-            turns=turns,
-            changes=SeniorChanges(
-                last_message_at=now,
-                handover_requested_at=now if help_request else None,
-                handover_reason=primary.value if help_request else None,
-            ),
-            safety=not only_person,
-        )
-
     # -- questions waiting for an answer, and requests answered from data -----------------------
 
-    def _pending_answer(self, senior: Senior, text: str, now: datetime) -> Outcome | None:
+    def _pending_answer(
+        self, inbound: Inbound, senior: Senior, text: str, now: datetime
+    ) -> Outcome | None:
         pending = senior.pending
-        if pending is None or pending.action != "forget" or pending.until < now:
+        if pending is None or pending.until < now:
+            return None
+        if pending.action == SAFETY_CHECK and pending.route in MENU_TOPICS:
+            route = MENU_TOPICS[pending.route]
+            reply = check_answer(text)
+            if reply == "help":
+                return check_escalated(inbound, senior, route, now=now)
+            if reply == "ok":
+                return check_settled(now, route)
+            return None
+        if pending.action != "forget":
             return None
         answer = confirmation(text)
         if answer is True:
@@ -325,7 +274,20 @@ class Dialogue:
 
     # -- conversation ---------------------------------------------------------------------------
 
-    async def _converse(self, inbound: Inbound, senior: Senior, *, now: datetime) -> Outcome:
+    async def _converse(
+        self, inbound: Inbound, senior: Senior, *, now: datetime, unsure: tuple[Route, ...] = ()
+    ) -> Outcome:
+        outcome = await self._answer(inbound, senior, now=now, unsure=unsure)
+        if outcome.kind.startswith("safety_"):
+            return outcome
+        routes = unsure
+        if outcome.triage is not None:
+            routes = tuple(dict.fromkeys([*unsure, *outcome.triage.uncertain]))
+        return with_check(outcome, inbound, routes, now=now) if routes else outcome
+
+    async def _answer(
+        self, inbound: Inbound, senior: Senior, *, now: datetime, unsure: tuple[Route, ...]
+    ) -> Outcome:
         text = inbound.text or ""
         facts = shared_facts(text)
         memory = _remember(senior.memory, facts, now=now)
@@ -356,7 +318,15 @@ class Dialogue:
                 changes=SeniorChanges(last_message_at=now, memory=memory),
             )
         return await self._model_answer(
-            inbound, senior, memory, history, senior_turn, used=used, today=today, now=now
+            inbound,
+            senior,
+            memory,
+            history,
+            senior_turn,
+            used=used,
+            today=today,
+            now=now,
+            unsure=unsure,
         )
 
     async def _model_answer(
@@ -370,6 +340,7 @@ class Dialogue:
         used: int,
         today: str,
         now: datetime,
+        unsure: tuple[Route, ...],
     ) -> Outcome:
         model = self._model
         assert model is not None
@@ -385,16 +356,20 @@ class Dialogue:
         results = await asyncio.gather(
             model.chat(messages),
             self._moderate(senior_turn.text),
+            self._triage(senior_turn.text, local=unsure),
             summarise(model, previous=memory.summary, turns=history)
             if summary_due and history
             else _none(),
             return_exceptions=True,
         )
-        chat, moderation, summary = results
-        if isinstance(moderation, Moderation) and moderation.self_harm:
-            return self._safety(
-                inbound, senior, moderation.detection(), now=now, detector="moderation"
-            )
+        chat, moderation, triage, summary = results
+        extra = Detection()
+        if isinstance(moderation, Moderation):
+            extra = extra.merged(moderation.detection())
+        if isinstance(triage, Triage):
+            extra = extra.merged(triage.detection())
+        if extra:
+            return certain_guidance(inbound, senior, extra, now=now, detector=detector_of(extra))
 
         tokens = 0
         if isinstance(summary, ChatAnswer):
@@ -431,6 +406,7 @@ class Dialogue:
             OUTPUT_GUARD.labels("phone_number_replaced").inc()
         reply = say(guarded.text, templates.HELP_MENU if guarded.phone_number_replaced else ())
         return Outcome(
+            triage=extra if extra.uncertain else None,
             messages=[reply],
             responder="openai",
             kind="chat_guarded" if guarded.phone_number_replaced else "chat",
@@ -444,6 +420,29 @@ class Dialogue:
                 last_message_at=now, memory=memory, usage=Usage(day=today, tokens=used + tokens)
             ),
         )
+
+    async def _triage(self, text: str, *, local: tuple[Route, ...]) -> Triage | None:
+        """The model's routes for this message, bounded in time; counted against the local ones."""
+        if self._model is None or not self._settings.triage_enabled:
+            return None
+        try:
+            async with asyncio.timeout(self._settings.triage_timeout_seconds):
+                triage = await self._model.triage(text)
+        except (ModelUnavailable, TimeoutError):
+            # The local layers already ran; a triage outage must not silence Dai-chan.
+            return None
+        for route in Route:
+            said_by_model, said_here = route in triage.routes, route in local
+            if said_by_model or said_here:
+                verdict = (
+                    "agreed"
+                    if said_by_model and said_here
+                    else "added"
+                    if said_by_model
+                    else "not_confirmed"
+                )
+                SAFETY_TRIAGE.labels(route.value, verdict).inc()
+        return triage
 
     async def _moderate(self, text: str) -> Moderation | None:
         if self._model is None or not self._settings.moderation_enabled:
@@ -477,20 +476,8 @@ class Dialogue:
             return None
         now = utcnow()
         senior = await self._seniors.get(inbound.user_id)
-        if action == "help" and params.get("topic") in MENU_TOPICS:
-            route = MENU_TOPICS[params["topic"]]
-            if (
-                self._with_person(inbound, senior, now)
-                and route not in SAFE_ROUTES_WHILE_WITH_A_PERSON
-            ):
-                return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
-            return self._safety(
-                inbound,
-                senior,
-                Detection(routes=(route,), reasons=("menu",)),
-                now=now,
-                detector="menu",
-            )
+        if (safety := self._safety_button(inbound, senior, action, params, now)) is not None:
+            return safety
         if self._with_person(inbound, senior, now):
             return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
         if action == "talk":
@@ -528,6 +515,31 @@ class Dialogue:
             kind="unknown_button",
             changes=SeniorChanges(last_message_at=now),
         )
+
+    def _safety_button(
+        self, inbound: Inbound, senior: Senior, action: str, params: dict[str, str], now: datetime
+    ) -> Outcome | None:
+        """The help menu's safety topics and the answers to a safety check (None: not one)."""
+        if action == "help" and params.get("topic") in MENU_TOPICS:
+            route = MENU_TOPICS[params["topic"]]
+            if (
+                self._with_person(inbound, senior, now)
+                and route not in SAFE_ROUTES_WHILE_WITH_A_PERSON
+            ):
+                return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+            return certain_guidance(
+                inbound,
+                senior,
+                Detection(routes=(route,), reasons=("menu",)),
+                now=now,
+                detector="menu",
+            )
+        if action == "check" and params.get("route") in MENU_TOPICS:
+            route = MENU_TOPICS[params["route"]]
+            if params.get("answer") == "help":
+                return check_escalated(inbound, senior, route, now=now)
+            return check_settled(now, route)
+        return None
 
     def _checkin_choice(self, senior: Senior, at: str | None, now: datetime) -> Outcome:
         if at is None:

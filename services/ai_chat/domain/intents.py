@@ -80,6 +80,30 @@ def confirmation(text: str) -> bool | None:
     return None
 
 
+# The answer to a safety check: a short reply that asks for help or says all is well.
+_CHECK_HELP = re.compile(
+    r"(?:たすけ|助け|だいじょうぶじゃな|大丈夫じゃな|だいじょうぶちゃう|大丈夫ちゃう|あかん|しんどい|"
+    r"くるし|苦し|いたい|痛い|きて|来て|むり|無理|だめ|ダメ|やばい|こわい|怖い|つらい|辛い)"
+)
+_CHECK_OK = re.compile(
+    r"^(?:だいじょうぶ|大丈夫|へいき|平気|ok|おっけー|元気|げんき|問題な|もんだいな|なんともな|"
+    r"何ともな|ありがと|はい|うん|ええよ|心配な|しんぱいな)"
+)
+MAX_CHECK_ANSWER = 20
+
+
+def check_answer(text: str) -> str | None:
+    """ "help", "ok", or None when the message is about something else."""
+    normalised = normalise(text)
+    if len(normalised) > MAX_CHECK_ANSWER:
+        return None
+    if _CHECK_HELP.search(normalised):
+        return "help"
+    if _CHECK_OK.search(normalised):
+        return "ok"
+    return None
+
+
 # -- what the senior chose to share ------------------------------------------------------------
 
 _NAME = re.compile(

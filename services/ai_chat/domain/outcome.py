@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
+from services.ai_chat.domain.safety import Detection
 from services.ai_chat.store.seniors import SeniorChanges, Turn
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.line import Action, SendPriority, TextMessage
@@ -56,6 +57,8 @@ class Outcome:
     safety: bool = False
     # Why nothing is said (silence is a decision too, counted by reason).
     skipped: str | None = None
+    # What the model's triage found unsure beside this answer (a check is added for it).
+    triage: Detection | None = None
 
     @classmethod
     def silence(cls, reason: str, changes: SeniorChanges | None = None) -> Outcome:

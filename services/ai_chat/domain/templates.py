@@ -50,6 +50,44 @@ PERSON_TEXT = (
     "人が 返事するまで、少し 待っててな。そのあいだ 大ちゃんは 静かに しとくわ。\n"
     f"体の ぐあいが 悪いときは、すぐ {AMBULANCE} に 電話してな。"
 )
+# -- the grey band: a short check beside Dai-chan's answer, settled by the senior's next reply --
+SAFETY_CHECK_TEXT = {
+    Route.EMERGENCY: (
+        f"もし 急に 体の ぐあいが 悪く なったら、すぐ {AMBULANCE} に 電話してな。"
+        f"救急車を よぶか 迷うときは {AMBULANCE_UNSURE} やで。"
+    ),
+    Route.SELF_HARM: (
+        "つらい 気持ちが つづくときは、ひとりで かかえんといてな。"
+        f"よりそいホットライン {YORISOI}（24時間）で 話を 聞いてくれるで。"
+    ),
+    Route.FRAUD: (
+        "お金や カードの 話が 出たら、いったん 切って、家族か "
+        f"{POLICE_CONSULTATION}（警察の 相談窓口）に 確かめてな。"
+    ),
+    Route.PERSON: "人と 話したいときは「人と話したい」と 送ってな。ヘルプデスクの 人に つなぐで。",
+}
+SAFETY_CHECK_QUESTION = "だいじょうぶ？ 下の ボタンで 教えてな。"
+SAFETY_CHECK_OK_TEXT = "よかった。また 何か あったら、いつでも 言うてな。"
+# For the helpdesk: a normal-priority look at a message Dai-chan was unsure about.
+REVIEW_SUMMARY = {
+    Route.EMERGENCY: "【確認】体の 異変かも しれません（大ちゃんは 確信が ありません）。119 の 案内を 添えました。",
+    Route.SELF_HARM: "【確認】つらい 気持ちかも しれません（大ちゃんは 確信が ありません）。相談窓口を 添えました。",
+    Route.FRAUD: "【確認】詐欺かも しれません（大ちゃんは 確信が ありません）。#9110 の 案内を 添えました。",
+    Route.PERSON: "【確認】人と 話したいのかも しれません（大ちゃんは 確信が ありません）。",
+}
+
+
+def safety_check_text(routes: tuple[Route, ...]) -> str:
+    return "\n".join([*(SAFETY_CHECK_TEXT[r] for r in routes), SAFETY_CHECK_QUESTION])
+
+
+def safety_check_choices(route: Route) -> tuple[Action, ...]:
+    return (
+        postback("だいじょうぶ", f"daichan:check?answer=ok&route={route.value}", "だいじょうぶ"),
+        postback("たすけて", f"daichan:check?answer=help&route={route.value}", "たすけて"),
+    )
+
+
 HELP_MENU_TEXT = (
     f"困ったときは、下から えらんでな。\n命に かかわる ときは、すぐ {AMBULANCE} に 電話してな。"
 )

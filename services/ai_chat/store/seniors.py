@@ -88,6 +88,8 @@ class Checkin(_Doc):
 class Pending(_Doc):
     action: str
     until: datetime
+    # For a safety check: the route Dai-chan was unsure about.
+    route: str | None = None
 
 
 class Senior(_Doc):

@@ -17,6 +17,7 @@ from services.helpdesk.store import (
     CannedResponseRepository,
     ContextRepository,
     PresenceRepository,
+    SafetyReviewRepository,
     TicketRepository,
 )
 
@@ -29,6 +30,7 @@ class Helpdesk:
     context: ContextRepository
     canned: CannedResponseRepository
     presence: PresenceRepository
+    reviews: SafetyReviewRepository
     accounts: StaffAccounts
     auth: StaffAuth
     audit: AuditLog

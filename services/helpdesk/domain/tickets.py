@@ -24,6 +24,7 @@ class Category(StrEnum):
     LOAN = "loan"
     SESSION = "session"
     ACCOUNT = "account"
+    SAFETY_REVIEW = "safety_review"
     OTHER = "other"
 
 
@@ -99,6 +100,7 @@ _CATEGORY_OF_REASON: dict[RequestReason, Category] = {
     RequestReason.PERSON_REQUESTED: Category.PERSON_REQUESTED,
     RequestReason.DEVICE_ISSUE: Category.DEVICE,
     RequestReason.LOAN_CALL_TASK: Category.LOAN,
+    RequestReason.SAFETY_REVIEW: Category.SAFETY_REVIEW,
     RequestReason.OTHER: Category.OTHER,
 }
 
@@ -109,6 +111,7 @@ _REASON_OF_CATEGORY: dict[Category, RequestReason] = {
     Category.PERSON_REQUESTED: RequestReason.PERSON_REQUESTED,
     Category.DEVICE: RequestReason.DEVICE_ISSUE,
     Category.LOAN: RequestReason.LOAN_CALL_TASK,
+    Category.SAFETY_REVIEW: RequestReason.SAFETY_REVIEW,
 }
 
 

@@ -9,7 +9,7 @@ const LABELS = {
   priority: { urgent: "緊急", high: "高", normal: "通常", low: "低" },
   channel: { line: "LINE", phone: "電話", email: "メール", ai_escalation: "大ちゃんから", device_issue: "端末の不具合" },
   category: {
-    emergency: "緊急事態", self_harm: "心の危機", fraud: "詐欺の疑い", person_requested: "人と話したい",
+    emergency: "緊急事態", self_harm: "心の危機", fraud: "詐欺の疑い", person_requested: "人と話したい", safety_review: "安全の確認",
     device: "端末", loan: "貸出", session: "講座", account: "アカウント", other: "その他",
   },
   sla: { running: "期限内", warning: "期限間近", breached: "期限超過", met: "達成", met_late: "遅れて達成", paused: "一時停止中" },
@@ -374,11 +374,40 @@ function renderContext(context) {
   if (context.conversation && context.conversation.length) {
     const list = el("ol", { class: "plain conversation" });
     for (const turn of context.conversation) {
-      list.append(el("li", { class: turn.role, text: `${turn.role === "senior" ? "ご本人" : "大ちゃん"}：${turn.text}` }));
+      const item = el("li", { class: turn.role, text: `${turn.role === "senior" ? "ご本人" : "大ちゃん"}：${turn.text}` });
+      if (turn.role === "senior" && turn._id) item.append(safetyReviewForm(turn._id));
+      list.append(item);
     }
     rows.push(el("h4", { text: "最近の 大ちゃんとの会話" }), list);
   }
   box.append(...rows);
+}
+
+// Staff tell Dai-chan's safety routing what it missed or raised wrongly (kept for review).
+const SAFETY_MARKS = [
+  ["missed:emergency", "見落とし：救急"], ["missed:self_harm", "見落とし：心の危機"],
+  ["missed:fraud", "見落とし：詐欺"], ["missed:person", "見落とし：人と話したい"],
+  ["false_alarm:emergency", "誤報：救急"], ["false_alarm:self_harm", "誤報：心の危機"],
+  ["false_alarm:fraud", "誤報：詐欺"], ["false_alarm:person", "誤報：人と話したい"],
+];
+
+function safetyReviewForm(turnId) {
+  const select = el("select", { "aria-label": "大ちゃんの安全判定への報告" });
+  select.append(el("option", { value: "", text: "安全判定を報告…" }));
+  for (const [value, label] of SAFETY_MARKS) select.append(el("option", { value, text: label }));
+  const button = el("button", { type: "button", class: "small", text: "報告" });
+  button.addEventListener("click", async () => {
+    if (!state.current || !select.value) return;
+    const [label, route] = select.value.split(":");
+    try {
+      const result = await api("POST", `/tickets/${state.current.id}/safety-reviews`, { turn_id: turnId, label, route });
+      announce(result.recorded ? "報告しました。安全判定の見直しに使います。" : "すでに報告済みです。");
+      select.value = "";
+    } catch (error) {
+      toast(explain(error));
+    }
+  });
+  return el("span", { class: "safety-review" }, select, button);
 }
 
 async function act(path, body = {}, success) {

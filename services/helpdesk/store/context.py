@@ -129,6 +129,10 @@ class ContextRepository:
             session=tx.session,
         )
 
+    async def turn(self, turn_id: str) -> Document | None:
+        found: Document | None = await self._conversation.find_one({"_id": turn_id})
+        return found
+
     async def recent_turns(self, line_user_id: str, *, limit: int) -> list[Document]:
         turns = (
             await self._conversation.find({"line_user_id": line_user_id}, {"line_user_id": 0})

@@ -17,6 +17,8 @@ class RequestReason(StrEnum):
     SELF_HARM = "self_harm"
     DEVICE_ISSUE = "device_issue"
     LOAN_CALL_TASK = "loan_call_task"
+    # Dai-chan was unsure whether a message needed a safety route: a person should look.
+    SAFETY_REVIEW = "safety_review"
     OTHER = "other"
 
 
