@@ -155,6 +155,9 @@ class Stack:
             "LINE_API_BASE_URL": self.config.url("line_simulator"),
             "LINE_SIMULATOR_WEBHOOK_URL": f"{self.config.url('line_gateway')}/callback",
             "LINE_SIMULATOR_PORT": str(ports["line_simulator"]),
+            # LINE redelivers what the gateway did not acknowledge (the console setting the
+            # README asks for in production), in the demo and in every test stack.
+            "LINE_SIMULATOR_WEBHOOK_REDELIVERY": "true",
             "OPENAI_TEST_SERVER_PORT": str(ports["openai_server"]),
             "PYTHONUNBUFFERED": "1",
             "HELPDESK_DEMO_ACCOUNTS": HELPDESK_DEMO_ACCOUNTS,
