@@ -6,8 +6,11 @@ How a command becomes exactly one message to the senior:
    (`held`), never sent later (a greeting a month late is worse than none).
 2. The attempt (reply or push) is recorded *before* the request leaves, outside any transaction.
 3. Reply while the token is valid. If LINE says the token is invalid on the *first* attempt, the
-   token expired or was never good: fall back to push. If it says so on a *retried* attempt, the
-   earlier attempt used it, which means the senior already has the message: do not send again.
+   token expired or was never good: fall back to push. If it says so on a *retried* attempt while
+   the token is still valid, the earlier attempt used it: the senior has the message. Once the
+   token has expired the earlier outcome is unknown, and `domain/delivery.py` decides by priority:
+   resend by push (safety, service, conversation: a rare double rather than silence) or assume
+   delivered (low). A 429 on a first reply means LINE never took it: the attempt is forgotten.
 4. Push carries `X-Line-Retry-Key` derived from the command id, so a retried push is accepted at
    most once; LINE's 409 for an accepted key counts as delivered.
 5. The outcome, the month's counts and a `line.delivery.completed` event commit together with the
@@ -44,11 +47,17 @@ from services.common.store import MongoStore, Tx
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging, SendReceipt
 from services.line_gateway.domain.budget import ALWAYS_SENT, BudgetKeeper
+from services.line_gateway.domain.delivery import (
+    REPLY_OUTCOME_UNKNOWN,
+    UnknownReply,
+    after_unknown_reply,
+)
 from services.line_gateway.metrics import (
     BILLABLE_MESSAGES,
     QUOTA_EXHAUSTED,
     SEND_ERRORS,
     SENDS,
+    UNKNOWN_REPLY_OUTCOMES,
 )
 from services.line_gateway.store import (
     DeliveryRepository,
@@ -100,6 +109,13 @@ class Result:
     method: DeliveryMethod | None
     outcome: DeliveryOutcome
     request_id: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PushInstead:
+    """The reply did not go out (or may have gone unnoticed): send by push, for this reason."""
+
     reason: str | None = None
 
 
@@ -201,32 +217,24 @@ class OutboundSender:
         previous = await self._deliveries.get(command_id)
         if previous is not None and previous.final and previous.outcome is not None:
             return Result(previous.method, previous.outcome)
-        if previous is not None and previous.outcome is DeliveryOutcome.FAILED:
-            previous = None  # LINE refused the last try: nothing was delivered, start afresh
+        if previous is not None and (
+            previous.outcome is DeliveryOutcome.FAILED
+            or (previous.method is None and previous.outcome is None)
+        ):
+            # LINE refused the last try (for good, or before taking it): nothing was delivered.
+            previous = None
+        reason = previous.reason if previous is not None else None
 
         retried_reply = previous is not None and previous.method is DeliveryMethod.REPLY
-        token_usable = (
-            command.reply_token is not None
-            and command.reply_token_expires_at is not None
-            and (retried_reply or utcnow() < command.reply_token_expires_at)
-        )
-        if command.reply_token and token_usable and (previous is None or retried_reply):
-            await self._deliveries.record_attempt(
-                command_id=command_id, user_id=command.user_id, method=DeliveryMethod.REPLY
-            )
-            try:
-                receipt = await self._messaging.reply(
-                    reply_token=command.reply_token, messages=command.messages
-                )
-                return _sent(DeliveryMethod.REPLY, receipt)
-            except LineApiError as error:
-                SEND_ERRORS.labels("reply", str(error.status)).inc()
-                if not error.is_invalid_reply_token:
-                    raise _classified(DeliveryMethod.REPLY, error) from error
-                if retried_reply:
-                    # Our earlier attempt used this token: the senior has the message already.
-                    return Result(DeliveryMethod.REPLY, DeliveryOutcome.ASSUMED_DELIVERED)
-                # Token no longer accepted on a first attempt: push instead.
+        # A retried reply tries its token even past our expiry margin: LINE may still take it,
+        # and if it does, the first attempt cannot have used it.
+        if command.reply_token and (
+            retried_reply or (previous is None and self._token_fresh(command))
+        ):
+            replied = await self._reply(command_id, command, retried=retried_reply)
+            if isinstance(replied, Result):
+                return replied
+            reason = replied.reason or reason
 
         pushed_before = previous is not None and previous.method is DeliveryMethod.PUSH
         if not pushed_before:
@@ -240,7 +248,10 @@ class OutboundSender:
                     reason=QUOTA_REACHED if budget.quota_exhausted else BUDGET_EXHAUSTED,
                 )
         await self._deliveries.record_attempt(
-            command_id=command_id, user_id=command.user_id, method=DeliveryMethod.PUSH
+            command_id=command_id,
+            user_id=command.user_id,
+            method=DeliveryMethod.PUSH,
+            reason=reason,
         )
         try:
             receipt = await self._messaging.push(
@@ -251,11 +262,62 @@ class OutboundSender:
         except LineApiError as error:
             SEND_ERRORS.labels("push", str(error.status)).inc()
             if error.is_retry_key_accepted:
-                return Result(DeliveryMethod.PUSH, DeliveryOutcome.ALREADY_ACCEPTED)
+                return Result(DeliveryMethod.PUSH, DeliveryOutcome.ALREADY_ACCEPTED, reason=reason)
             if error.is_monthly_limit:
                 return await self._monthly_limit(command.priority)
             raise _classified(DeliveryMethod.PUSH, error) from error
-        return _sent(DeliveryMethod.PUSH, receipt)
+        return _sent(DeliveryMethod.PUSH, receipt, reason=reason)
+
+    async def _reply(
+        self, command_id: UUID, command: SendRequested, *, retried: bool
+    ) -> Result | PushInstead:
+        assert command.reply_token is not None
+        await self._deliveries.record_attempt(
+            command_id=command_id, user_id=command.user_id, method=DeliveryMethod.REPLY
+        )
+        try:
+            receipt = await self._messaging.reply(
+                reply_token=command.reply_token, messages=command.messages
+            )
+        except LineApiError as error:
+            SEND_ERRORS.labels("reply", str(error.status)).inc()
+            if not error.is_invalid_reply_token:
+                if error.is_rate_limited and not retried:
+                    # Refused before LINE took it: the retry is a first attempt again.
+                    await self._deliveries.forget_attempt(command_id=command_id)
+                raise _classified(DeliveryMethod.REPLY, error) from error
+            if not retried:
+                return PushInstead()  # the token expired or was never good: push instead
+            if self._token_fresh(command):
+                # Still valid, yet used: our earlier attempt used it, so the senior has it.
+                return Result(DeliveryMethod.REPLY, DeliveryOutcome.ASSUMED_DELIVERED)
+            return self._after_unknown_reply(command)
+        return _sent(DeliveryMethod.REPLY, receipt)
+
+    @staticmethod
+    def _after_unknown_reply(command: SendRequested) -> Result | PushInstead:
+        decision = after_unknown_reply(command.priority)
+        UNKNOWN_REPLY_OUTCOMES.labels(command.priority.value, decision.value).inc()
+        log.warning(
+            "a retried reply's first outcome is unknown",
+            user=user_ref(command.user_id),
+            priority=command.priority.value,
+            purpose=command.purpose,
+            decision=decision.value,
+        )
+        if decision is UnknownReply.ASSUME_DELIVERED:
+            return Result(
+                DeliveryMethod.REPLY,
+                DeliveryOutcome.ASSUMED_DELIVERED,
+                reason=REPLY_OUTCOME_UNKNOWN,
+            )
+        return PushInstead(reason=REPLY_OUTCOME_UNKNOWN)
+
+    @staticmethod
+    def _token_fresh(command: SendRequested) -> bool:
+        return (
+            command.reply_token_expires_at is not None and utcnow() < command.reply_token_expires_at
+        )
 
     async def _monthly_limit(self, priority: SendPriority) -> Result:
         await self._budget.quota_exhausted()
@@ -443,8 +505,8 @@ class OutboundSender:
         return plan.model_copy(update={"done": sorted(done), "held": sorted(held)})
 
 
-def _sent(method: DeliveryMethod, receipt: SendReceipt) -> Result:
-    return Result(method, DeliveryOutcome.SENT, receipt.request_id)
+def _sent(method: DeliveryMethod, receipt: SendReceipt, *, reason: str | None = None) -> Result:
+    return Result(method, DeliveryOutcome.SENT, receipt.request_id, reason=reason)
 
 
 def _classified(method: DeliveryMethod, error: LineApiError) -> Exception:

@@ -28,6 +28,8 @@ class DeliveryAttempt(BaseModel):
     method: DeliveryMethod | None
     attempted_at: datetime | None = None
     outcome: DeliveryOutcome | None = None
+    # Why this method was chosen when it was not the obvious one (e.g. a reply's unknown outcome).
+    reason: str | None = None
 
     @property
     def final(self) -> bool:
@@ -62,19 +64,31 @@ class DeliveryRepository:
             method=doc.get("method"),
             attempted_at=doc.get("attempted_at"),
             outcome=doc.get("outcome"),
+            reason=doc.get("attempt_reason"),
         )
 
     async def record_attempt(
-        self, *, command_id: UUID, user_id: str, method: DeliveryMethod
+        self, *, command_id: UUID, user_id: str, method: DeliveryMethod, reason: str | None = None
     ) -> None:
         # Deliberately outside any transaction: it must be durable before the request leaves.
         await self._collection.update_one(
             {"_id": str(command_id)},
             {
-                "$set": {"method": method.value, "attempted_at": utcnow()},
+                "$set": {
+                    "method": method.value,
+                    "attempted_at": utcnow(),
+                    "attempt_reason": reason,
+                },
                 "$setOnInsert": {"user_id": user_id},
             },
             upsert=True,
+        )
+
+    async def forget_attempt(self, *, command_id: UUID) -> None:
+        """LINE refused the attempt before taking it (a rate limit): nothing can have arrived."""
+        await self._collection.update_one(
+            {"_id": str(command_id), "outcome": None},
+            {"$set": {"method": None, "attempt_reason": None}},
         )
 
     def _outcome_update(
