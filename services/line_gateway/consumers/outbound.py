@@ -13,8 +13,9 @@ How a command becomes exactly one message to the senior:
    delivered (low). A 429 on a first reply means LINE never took it: the attempt is forgotten.
 4. Push carries `X-Line-Retry-Key` derived from the command id, so a retried push is accepted at
    most once; LINE's 409 for an accepted key counts as delivered.
-5. The outcome, the month's counts and a `line.delivery.completed` event commit together with the
-   processed mark.
+5. The outcome, the month's counts (in a counter shard no other running send writes, see
+   `store/usage.py`) and a `line.delivery.completed` event commit together with the processed
+   mark.
 
 Failures: a 429 rate limit, 5xx and timeouts are retried with backoff by the stream processor (the
 same retry key keeps them safe). A 429 that says the monthly limit is reached is not retried
@@ -60,6 +61,7 @@ from services.line_gateway.metrics import (
     UNKNOWN_REPLY_OUTCOMES,
 )
 from services.line_gateway.store import (
+    CounterShards,
     DeliveryRepository,
     LineUserRepository,
     MulticastPlan,
@@ -134,6 +136,7 @@ class OutboundSender:
         self._deliveries = DeliveryRepository(store)
         self._users = LineUserRepository(store)
         self._usage = UsageRepository(store)
+        self._shards = CounterShards()
         self._batch_size = multicast_batch_size
 
     # -- one senior --------------------------------------------------------------------------
@@ -174,7 +177,7 @@ class OutboundSender:
                 if result.outcome is DeliveryOutcome.HELD
                 else None,
             )
-            await self._count(tx, result)
+            await self._count(tx, result, shard=shard)
             await tx.emit(
                 topic=LINE_DELIVERIES,
                 key=command.user_id,
@@ -196,18 +199,20 @@ class OutboundSender:
                 ),
             )
 
-        await ctx.transaction(record)
+        # The month's counts are sharded so that concurrent sends never write the same document.
+        async with self._shards.lend() as shard:
+            await ctx.transaction(record)
         if result.method is DeliveryMethod.PUSH:
             BILLABLE_MESSAGES.labels("push", command.priority.value).inc()
             await self._budget.report()
 
-    async def _count(self, tx: Tx, result: Result) -> None:
+    async def _count(self, tx: Tx, result: Result, *, shard: str) -> None:
         if result.outcome is DeliveryOutcome.HELD:
-            await self._usage.count(tx, held=1)
+            await self._usage.count(tx, shard=shard, held=1)
         elif result.method is DeliveryMethod.REPLY:
-            await self._usage.count(tx, replies=1)
+            await self._usage.count(tx, shard=shard, replies=1)
         elif result.method is DeliveryMethod.PUSH:
-            await self._usage.count(tx, pushes=1)
+            await self._usage.count(tx, shard=shard, pushes=1)
 
     async def _deliver(self, command_id: UUID, command: SendRequested) -> Result:
         user = await self._users.get(command.user_id)
@@ -432,7 +437,7 @@ class OutboundSender:
                 line_request_id=None,
                 reason=reason,
             )
-            await self._usage.count(tx, multicast_recipients=sent, held=held)
+            await self._usage.count(tx, shard=shard, multicast_recipients=sent, held=held)
             await tx.emit(
                 topic=LINE_DELIVERIES,
                 key=command.audience,
@@ -457,7 +462,8 @@ class OutboundSender:
                 ),
             )
 
-        await ctx.transaction(record)
+        async with self._shards.lend() as shard:
+            await ctx.transaction(record)
         if sent:
             BILLABLE_MESSAGES.labels("multicast", command.priority.value).inc(sent)
             await self._budget.report()
