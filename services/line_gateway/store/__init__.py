@@ -48,7 +48,7 @@ def all_indexes(
     return [
         WebhookEventRepository.indexes(retention_days=webhook_event_retention_days),
         LineUserRepository.indexes(),
-        DeliveryRepository.indexes(),
+        *DeliveryRepository.indexes(),
         ChatGroupRepository.indexes(),
         *UsageRepository.indexes(),
         RichMenuRepository.indexes(),

@@ -1,8 +1,16 @@
-"""Delivery attempts: what the gateway tried for each send command, written before it tries.
+"""Delivery attempts and outcomes: what the gateway tried for each send command, and how it ended.
 
 Recording the attempt first is what lets a restarted gateway tell "never sent" from "maybe sent"
 (see `consumers/outbound.py`). A multicast also records its batches (which users, in which
 order) before the first one leaves, so a retry sends exactly the same batches with the same keys.
+
+Attempts (`delivery_attempts`, written outside any transaction before a request leaves) and
+outcomes (`deliveries`, written in the transaction that finishes the command) are separate
+documents on purpose. A gateway killed inside an outcome transaction leaves that transaction
+open on mongod, with its documents locked, until mongod gives up on it (a minute by default);
+had the attempt been the same document, the restarted gateway's next attempt would wait that
+minute before sending anything, and a reply's token would expire meanwhile. This way only the
+bookkeeping after the send waits.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.common.time import utcnow
 
 COLLECTION = "deliveries"
+ATTEMPTS_COLLECTION = "delivery_attempts"
 
 
 class DeliveryAttempt(BaseModel):
@@ -50,28 +59,48 @@ class MulticastPlan(BaseModel):
 class DeliveryRepository:
     def __init__(self, store: MongoStore) -> None:
         self._collection = store.collection(COLLECTION)
+        self._attempts = store.collection(ATTEMPTS_COLLECTION)
 
     @staticmethod
-    def indexes() -> CollectionIndexes:
-        return CollectionIndexes(COLLECTION, [IndexModel([("completed_at", 1)], name="completed")])
+    def indexes() -> list[CollectionIndexes]:
+        return [
+            CollectionIndexes(COLLECTION, [IndexModel([("completed_at", 1)], name="completed")]),
+            CollectionIndexes(
+                ATTEMPTS_COLLECTION, [IndexModel([("attempted_at", 1)], name="attempted")]
+            ),
+        ]
 
     async def get(self, command_id: UUID) -> DeliveryAttempt | None:
-        doc = await self._collection.find_one({"_id": str(command_id)})
-        if doc is None:
+        attempt = await self._attempts.find_one({"_id": str(command_id)})
+        done = await self._collection.find_one({"_id": str(command_id)})
+        if attempt is None and done is None:
             return None
+        # Before attempts had their own documents (an older release), both lived in one.
+        attempt = attempt or done or {}
+        done = done or {}
+        outcome = done.get("outcome")
+        attempted_at = attempt.get("attempted_at")
+        if (
+            outcome == DeliveryOutcome.FAILED.value
+            and attempted_at is not None
+            and done.get("completed_at") is not None
+            and attempted_at > done["completed_at"]
+        ):
+            # A replay after LINE refused the command is under way: its attempt counts.
+            outcome = None
         return DeliveryAttempt(
-            command_id=UUID(doc["_id"]),
-            method=doc.get("method"),
-            attempted_at=doc.get("attempted_at"),
-            outcome=doc.get("outcome"),
-            reason=doc.get("attempt_reason"),
+            command_id=command_id,
+            method=attempt.get("method"),
+            attempted_at=attempted_at,
+            outcome=outcome,
+            reason=attempt.get("attempt_reason"),
         )
 
     async def record_attempt(
         self, *, command_id: UUID, user_id: str, method: DeliveryMethod, reason: str | None = None
     ) -> None:
         # Deliberately outside any transaction: it must be durable before the request leaves.
-        await self._collection.update_one(
+        await self._attempts.update_one(
             {"_id": str(command_id)},
             {
                 "$set": {
@@ -86,9 +115,8 @@ class DeliveryRepository:
 
     async def forget_attempt(self, *, command_id: UUID) -> None:
         """LINE refused the attempt before taking it (a rate limit): nothing can have arrived."""
-        await self._collection.update_one(
-            {"_id": str(command_id), "outcome": None},
-            {"$set": {"method": None, "attempt_reason": None}},
+        await self._attempts.update_one(
+            {"_id": str(command_id)}, {"$set": {"method": None, "attempt_reason": None}}
         )
 
     def _outcome_update(
@@ -160,7 +188,7 @@ class DeliveryRepository:
     # -- multicast -----------------------------------------------------------------------------
 
     async def multicast_plan(self, command_id: UUID) -> MulticastPlan | None:
-        doc = await self._collection.find_one({"_id": str(command_id)}, projection={"plan": 1})
+        doc = await self._attempts.find_one({"_id": str(command_id)}, projection={"plan": 1})
         if doc is None or doc.get("plan") is None:
             return None
         return MulticastPlan.model_validate(doc["plan"])
@@ -172,17 +200,18 @@ class DeliveryRepository:
         look-then-write is safe here. A plan left by a failed attempt is replaced: LINE refused
         those batches, so none of their keys were used.
         """
-        doc = await self._collection.find_one({"_id": str(command_id)})
-        if doc is not None and doc.get("plan") is not None and doc.get("outcome") is None:
-            return MulticastPlan.model_validate(doc["plan"])
-        await self._collection.update_one(
+        recorded = await self.get(command_id)
+        kept = await self.multicast_plan(command_id)
+        if kept is not None and recorded is not None and recorded.outcome is None:
+            return kept
+        await self._attempts.update_one(
             {"_id": str(command_id)},
             {
                 "$set": {
                     "plan": plan.model_dump(),
                     "method": DeliveryMethod.MULTICAST.value,
                     "attempted_at": utcnow(),
-                    "outcome": None,
+                    "attempt_reason": None,
                 }
             },
             upsert=True,
@@ -191,4 +220,4 @@ class DeliveryRepository:
 
     async def mark_batch(self, *, command_id: UUID, index: int, held: bool) -> None:
         field = "plan.held" if held else "plan.done"
-        await self._collection.update_one({"_id": str(command_id)}, {"$addToSet": {field: index}})
+        await self._attempts.update_one({"_id": str(command_id)}, {"$addToSet": {field: index}})
