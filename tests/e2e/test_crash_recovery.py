@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.partitioner import DefaultPartitioner
 
+from bench.chaos.scenario import Chaos, Plan
 from services.ai_chat.domain.responders import FALLBACK_TEXT
 from services.common.events import encode_event, new_event
 from services.common.events.contracts.line import SendPriority, SendRequested, TextMessage
@@ -222,3 +223,36 @@ async def test_a_message_sent_while_the_gateway_is_down_is_answered_when_line_re
         if entry.get("webhookEventIds") == [refused["webhookEventId"]] and entry["status"] == 200
     ]
     assert len(recovered) == 1
+
+
+# -- the chaos run, short: seniors talking while the gateway is SIGKILLed ---------------------
+
+
+async def test_seniors_talking_while_the_gateway_is_killed_lose_nothing_and_get_nothing_twice(
+    ai_chat_with_model: Stack, simulator: Simulator
+) -> None:
+    # `python -m bench.chaos` runs this with 1,000 messages for every process of the platform.
+    chaos = Chaos(ai_chat_with_model)
+    try:
+        await chaos.prepare()
+        result = await chaos.run(
+            Plan(
+                target="line_gateway",
+                seniors=15,
+                messages=4,
+                interval=1.5,
+                downtime=1.0,
+                quiet=5.0,
+                settle_timeout=150.0,
+            )
+        )
+    finally:
+        await simulator._post("/sim/quota", {"limit": 5000, "used": 0})
+        await chaos.close()
+
+    outcome = result.outcome
+    assert outcome.sent == 60
+    assert result.acknowledged == 60  # LINE's redelivery got every refused webhook through
+    assert result.after_redelivery > 0  # the kill did refuse some
+    assert (outcome.answered, outcome.lost, outcome.doubled) == (60, 0, 0), outcome.lost_examples
+    assert outcome.recovery_seconds is not None
