@@ -92,6 +92,11 @@ async def chaos(args: argparse.Namespace) -> int:
                 out.write(f"  {row(result)}\n")
                 if result.outcome.lost_examples:
                     out.write(f"  lost, e.g.: {', '.join(result.outcome.lost_examples)}\n")
+                if result.killed_at is not None and result.back_at is not None:
+                    out.write(
+                        f"  killed {result.killed_at:%H:%M:%S.%f}, back {result.back_at:%H:%M:%S.%f}"
+                        f"; last to recover: {result.outcome.last_to_recover}\n"
+                    )
                 out.flush()
         finally:
             await runner.close()

@@ -70,6 +70,8 @@ class Outcome:
     unattributed: int = 0
     recovery_seconds: float | None = None
     lost_examples: list[str] = field(default_factory=list)
+    # The message whose answer ended the recovery: who, which, sent and answered when.
+    last_to_recover: str | None = None
 
 
 def answered_by(
@@ -122,8 +124,16 @@ def judge(
                     outcome.resent += 1
                 else:
                     outcome.doubled += 1
-            if back_at is not None and message.at <= back_at:
-                latest_needed = max(latest_needed or found[0].at, found[0].at)
+            if (
+                back_at is not None
+                and message.at <= back_at
+                and (latest_needed is None or found[0].at > latest_needed)
+            ):
+                latest_needed = found[0].at
+                outcome.last_to_recover = (
+                    f"{user} #{message.index} sent {message.at:%H:%M:%S.%f} "
+                    f"answered {found[0].at:%H:%M:%S.%f} by {found[0].via}"
+                )
         outcome.out_of_order += overtaking(first_answer)
     if killed_at is not None and recovery_ok and latest_needed is not None:
         outcome.recovery_seconds = max((latest_needed - killed_at).total_seconds(), 0.0)

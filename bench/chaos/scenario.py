@@ -75,7 +75,11 @@ class Chaos:
         self.http = httpx.AsyncClient(
             base_url=stack.config.url("line_simulator"),
             timeout=60.0,
-            limits=httpx.Limits(max_connections=400, max_keepalive_connections=100),
+            # Idle connections are dropped well before the simulator's server closes them (5 s),
+            # so a request never goes out on a connection the other end is just closing.
+            limits=httpx.Limits(
+                max_connections=400, max_keepalive_connections=100, keepalive_expiry=2.0
+            ),
         )
 
     async def close(self) -> None:

@@ -175,6 +175,7 @@ class RedeliveryIn(_Body):
     first_delay_seconds: float | None = Field(default=None, gt=0.0, le=600.0)
     max_delay_seconds: float | None = Field(default=None, gt=0.0, le=3600.0)
     max_attempts: int | None = Field(default=None, ge=0, le=100)
+    jitter: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class QuotaIn(_Body):
@@ -410,6 +411,8 @@ async def set_redelivery(body: RedeliveryIn, delivery: DeliveryDep) -> JsonObjec
         policy.max_delay_seconds = body.max_delay_seconds
     if body.max_attempts is not None:
         policy.max_attempts = body.max_attempts
+    if body.jitter is not None:
+        policy.jitter = body.jitter
     return delivery.status()
 
 

@@ -6,7 +6,9 @@ redelivered event is the same event, with the same `webhookEventId`, flagged
 `deliveryContext.isRedelivery: true`; redeliveries can arrive after later events, so bot servers
 must de-duplicate by `webhookEventId` and must not rely on order. LINE does not publish its
 schedule; the simulator waits `first_delay_seconds`, doubling each time up to `max_delay_seconds`,
-and gives up after `max_attempts` redeliveries.
+each wait varied by up to `jitter` of itself (webhooks that failed together during an outage
+would otherwise all come back at the same instant), and gives up after `max_attempts`
+redeliveries.
 
 Only webhooks the simulator built from what a user did are redelivered; `/sim/webhook/raw` bodies
 are a test's own and are sent once.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -36,10 +39,13 @@ class RedeliveryPolicy:
     first_delay_seconds: float
     max_delay_seconds: float
     max_attempts: int
+    jitter: float = 0.25
 
-    def delay(self, redelivery: int) -> float:
-        """How long to wait before the `redelivery`-th redelivery (1, 2, ...)."""
-        return float(min(self.first_delay_seconds * 2 ** (redelivery - 1), self.max_delay_seconds))
+    def delay(self, redelivery: int, *, spread: float = 0.0) -> float:
+        """How long to wait before the `redelivery`-th redelivery (1, 2, ...); `spread` in
+        [-1, 1] varies it by up to `jitter` of itself."""
+        base = min(self.first_delay_seconds * 2 ** (redelivery - 1), self.max_delay_seconds)
+        return float(base * (1.0 + self.jitter * spread))
 
     def to_json(self) -> JsonObject:
         return {
@@ -47,6 +53,7 @@ class RedeliveryPolicy:
             "firstDelaySeconds": self.first_delay_seconds,
             "maxDelaySeconds": self.max_delay_seconds,
             "maxAttempts": self.max_attempts,
+            "jitter": self.jitter,
         }
 
 
@@ -89,7 +96,7 @@ class WebhookDelivery:
         ids = [event["webhookEventId"] for event in events]
         last = first
         for attempt in range(1, self.policy.max_attempts + 1):
-            await asyncio.sleep(self.policy.delay(attempt))
+            await asyncio.sleep(self.policy.delay(attempt, spread=random.uniform(-1.0, 1.0)))  # noqa: S311
             last = await self._sender.post(body)
             self._counts.redelivered += 1
             self._log.append({"webhookEventIds": ids, "attempt": attempt, **last.to_json()})
