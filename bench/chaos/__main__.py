@@ -30,16 +30,19 @@ from tools.devstack.stack import SERVICES, Stack, StackConfig
 TARGETS = (*SERVICES, *INFRASTRUCTURE)
 HEADER = (
     "| scenario | sent | acknowledged (after redelivery) | answered | lost | doubled | resent "
-    "| out of order | recovery |"
+    "| out of order | recovery | answer latency p50 / p99 |"
 )
 
 
 def row(result: Result) -> str:
     o = result.outcome
     recovery = "—" if o.recovery_seconds is None else f"{o.recovery_seconds:.1f} s"
+    p50, p99 = o.latency(0.5), o.latency(0.99)
+    latency = "—" if p50 is None or p99 is None else f"{p50:.1f} / {p99:.1f} s"
     return (
         f"| {result.plan.name} | {o.sent} | {result.acknowledged} ({result.after_redelivery}) "
-        f"| {o.answered} | {o.lost} | {o.doubled} | {o.resent} | {o.out_of_order} | {recovery} |"
+        f"| {o.answered} | {o.lost} | {o.doubled} | {o.resent} | {o.out_of_order} | {recovery} "
+        f"| {latency} |"
     )
 
 
@@ -102,7 +105,7 @@ async def chaos(args: argparse.Namespace) -> int:
             await runner.close()
             stack.stop()
     out.write(
-        f"\n{HEADER}\n|---|---|---|---|---|---|---|---|---|\n"
+        f"\n{HEADER}\n|---|---|---|---|---|---|---|---|---|---|\n"
         + "\n".join(row(r) for r in results)
         + "\n\n"
         f"({time.monotonic() - started:.0f} s in all; load average {os.getloadavg()[0]:.1f} "
@@ -117,7 +120,7 @@ def main() -> int:
     parser.add_argument("--baseline", action="store_true", help="also a run without a kill")
     parser.add_argument("--seniors", type=int, default=100)
     parser.add_argument("--messages", type=int, default=10, help="per senior")
-    parser.add_argument("--interval", type=float, default=4.0, help="seconds between messages")
+    parser.add_argument("--interval", type=float, default=8.0, help="seconds between messages")
     parser.add_argument("--downtime", type=float, default=2.0, help="seconds before the restart")
     return asyncio.run(chaos(parser.parse_args()))
 

@@ -13,6 +13,8 @@ Pure functions, so the counting rules are tested on their own (`tests/bench`):
   the same senior (it was overtaken).
 - **recovery**: seconds from the kill until every message sent before the killed process was back
   had its answer (None while any of them is lost).
+- **latency**: seconds from a message to its first answer (median and 99th percentile), so a
+  recovery can be read against how long answers take anyway on the machine.
 """
 
 from __future__ import annotations
@@ -72,6 +74,13 @@ class Outcome:
     lost_examples: list[str] = field(default_factory=list)
     # The message whose answer ended the recovery: who, which, sent and answered when.
     last_to_recover: str | None = None
+    latencies: list[float] = field(default_factory=list)
+
+    def latency(self, share: float) -> float | None:
+        if not self.latencies:
+            return None
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def answered_by(
@@ -118,6 +127,7 @@ def judge(
                 continue
             outcome.answered += 1
             first_answer[message.index] = found[0].at
+            outcome.latencies.append((found[0].at - message.at).total_seconds())
             extra = found[1:]
             if extra:
                 if all(d.via == "push" and d.retry_key in resend_keys for d in extra):

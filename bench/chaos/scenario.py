@@ -43,7 +43,7 @@ class Plan:
     target: str | None  # a service, "kafka", "mongod", or None for a run without a kill
     seniors: int = 100
     messages: int = 10
-    interval: float = 4.0  # seconds between one senior's messages
+    interval: float = 8.0  # seconds between one senior's messages
     kill_after: float = 0.3  # share of the sending time before the kill
     downtime: float = 2.0
     quiet: float = 10.0
