@@ -93,6 +93,8 @@ async def chaos(args: argparse.Namespace) -> int:
                 result = await runner.run(plan)
                 results.append(result)
                 out.write(f"  {row(result)}\n")
+                if result.reply_faults_left:
+                    out.write(f"  reply faults never reached: {result.reply_faults_left}\n")
                 if result.outcome.lost_examples:
                     out.write(f"  lost, e.g.: {', '.join(result.outcome.lost_examples)}\n")
                 if result.killed_at is not None and result.back_at is not None:

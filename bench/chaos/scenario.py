@@ -63,6 +63,7 @@ class Result:
     after_redelivery: int  # of those, acknowledged only by a redelivery
     killed_at: datetime | None
     back_at: datetime | None
+    reply_faults_left: int  # injected reply faults no reply reached (0: all were exercised)
 
     @property
     def clean(self) -> bool:
@@ -108,6 +109,7 @@ class Chaos:
         killed_at, back_at = await killing
         inboxes = await self._settle(sent, plan)
         recovered = (await self._redelivery())["recovered"] - recovered_before
+        faults = (await self.http.get("/sim/faults")).json()["faults"]
         outcome = judge(
             {user: (sent[user], inboxes[user]) for user in users},
             resend_keys=await self._resend_keys(set(users)),
@@ -121,6 +123,7 @@ class Chaos:
             after_redelivery=recovered,
             killed_at=killed_at,
             back_at=back_at,
+            reply_faults_left=len(faults),
         )
 
     # -- the seniors -----------------------------------------------------------------------------

@@ -21,14 +21,12 @@ Failures: a 429 rate limit, 5xx and timeouts are retried with backoff by the str
 same retry key keeps them safe). A 429 that says the monthly limit is reached is not retried
 blindly: `low` and `conversation` sends are held; `safety` and `service` sends are retried and
 alerted on, then dead-lettered for replay once the plan is raised. Other 4xx can never succeed:
-the failure is recorded and published (outcome `failed`, with LINE's error) *without* marking the
-command processed, then the command is dead-lettered, so a replay after a fix sends it afresh.
+see `refusals.py`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID, uuid5
 
 from services.common.events.contracts.line import (
@@ -47,6 +45,7 @@ from services.common.logging import get_logger, user_ref
 from services.common.store import MongoStore, Tx
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging, SendReceipt
+from services.line_gateway.consumers.refusals import Refused, record_refusal
 from services.line_gateway.domain.budget import ALWAYS_SENT, BudgetKeeper
 from services.line_gateway.domain.delivery import (
     REPLY_OUTCOME_UNKNOWN,
@@ -72,7 +71,6 @@ log = get_logger(__name__)
 
 # Fixed namespace: the retry key for a command must be the same in every process, forever.
 RETRY_KEY_NAMESPACE = UUID("6f1d3c52-8f0e-4d5a-9a43-5b8c2f7e9d10")
-FAILURE_NAMESPACE = UUID("b7a0e3c4-1d2f-4e5a-8b6c-9d0e1f2a3b4c")
 SOURCE = "line_gateway"
 
 BUDGET_EXHAUSTED = "push_budget_exhausted"
@@ -93,17 +91,6 @@ def batches_of(user_ids: list[str], size: int) -> list[list[str]]:
 
 class MonthlyQuotaReached(Exception):
     """LINE's monthly limit is reached and this send must not be dropped: retry, and alert."""
-
-
-@dataclass(frozen=True)
-class Refused(Exception):
-    """LINE refused a send for good (a 4xx other than 409 and 429)."""
-
-    method: DeliveryMethod
-    error: LineApiError
-
-    def __str__(self) -> str:
-        return f"{self.method.value}: {self.error}"
 
 
 @dataclass(frozen=True)
@@ -149,7 +136,7 @@ class OutboundSender:
         try:
             result = await self._deliver(envelope.id, command)
         except Refused as refused:
-            await self._record_refusal(envelope, refused)
+            await record_refusal(self._store, self._deliveries, envelope, refused)
             raise PermanentError(str(refused)) from refused
         SENDS.labels(
             result.method.value if result.method else "none",
@@ -336,67 +323,6 @@ class OutboundSender:
             raise MonthlyQuotaReached(priority.value)
         return Result(None, DeliveryOutcome.HELD, reason=QUOTA_REACHED)
 
-    async def _record_refusal(self, envelope: Envelope[Any], refused: Refused) -> None:
-        """Publish the failure without claiming the command, so a replay can still send it."""
-        command = envelope.data
-        SENDS.labels(refused.method.value, command.priority.value, "failed").inc()
-        log.warning(
-            "LINE refused a send; dead-lettering it",
-            user=user_ref(command.user_id),
-            status=refused.error.status,
-            error=refused.error.message,
-            purpose=command.purpose,
-        )
-        error = str(refused.error)[:1000]
-
-        async def record(tx: Tx) -> None:
-            await self._deliveries.record_failure(tx, command_id=envelope.id, error=error)
-            if isinstance(command, SendRequested):
-                result: DeliveryCompleted | MulticastCompleted = DeliveryCompleted(
-                    command_id=envelope.id,
-                    user_id=command.user_id,
-                    method=refused.method,
-                    outcome=DeliveryOutcome.FAILED,
-                    purpose=command.purpose,
-                    priority=command.priority,
-                    message_count=len(command.messages),
-                    error=error,
-                    completed_at=utcnow(),
-                )
-                key = command.user_id
-            else:
-                assert isinstance(command, MulticastRequested)
-                result = MulticastCompleted(
-                    command_id=envelope.id,
-                    audience=command.audience,
-                    purpose=command.purpose,
-                    priority=command.priority,
-                    outcome=DeliveryOutcome.FAILED,
-                    requested=len(command.user_ids),
-                    skipped_blocked=0,
-                    sent=0,
-                    held=0,
-                    batches=0,
-                    message_count=len(command.messages),
-                    error=error,
-                    completed_at=utcnow(),
-                )
-                key = command.audience
-            await tx.emit(
-                topic=LINE_DELIVERIES,
-                key=key,
-                # The same failure computed twice (a crash before the dead letter is written)
-                # publishes the same event id, which consumers de-duplicate.
-                event=new_event(
-                    result,
-                    source=SOURCE,
-                    cause=envelope,
-                    event_id=uuid5(FAILURE_NAMESPACE, f"{envelope.id}:{error}"),
-                ),
-            )
-
-        await self._store.transaction(record)
-
     # -- many seniors ------------------------------------------------------------------------
 
     async def on_multicast_requested(
@@ -407,7 +333,7 @@ class OutboundSender:
         try:
             plan = await self._multicast(envelope.id, command)
         except Refused as refused:
-            await self._record_refusal(envelope, refused)
+            await record_refusal(self._store, self._deliveries, envelope, refused)
             raise PermanentError(str(refused)) from refused
         sent = sum(len(plan.batches[i]) for i in plan.done)
         held = sum(len(plan.batches[i]) for i in plan.held)
