@@ -92,17 +92,17 @@ async def tokens_for(simulator: httpx.AsyncClient, users: list[str]) -> dict[str
     return tokens
 
 
-async def finished_sends(uri: str) -> int:
+async def finished_sends(uri: str, command_ids: list[str]) -> int:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri)
     try:
         return await client[GATEWAY_DB].deliveries.count_documents(
-            {"outcome": {"$ne": None}, "user_id": {"$regex": "^Ubench"}}
+            {"_id": {"$in": command_ids}, "outcome": {"$ne": None}}
         )
     finally:
         await client.close()
 
 
-def command(user: str, token: str | None) -> bytes:
+def command(user: str, token: str | None) -> tuple[str, bytes]:
     data = SendRequested(
         user_id=user,
         messages=[TextMessage(text="ベンチマークのお知らせです。")],
@@ -111,7 +111,8 @@ def command(user: str, token: str | None) -> bytes:
         priority=SendPriority.CONVERSATION if token else SendPriority.SERVICE,
         purpose="bench.contention",
     )
-    return encode_event(new_event(data, source="bench"))
+    envelope = new_event(data, source="bench")
+    return str(envelope.id), encode_event(envelope)
 
 
 async def bench(args: argparse.Namespace) -> int:
@@ -139,18 +140,21 @@ async def bench(args: argparse.Namespace) -> int:
             try:
                 before = counters(await server_status(stack.mongo.uri))
                 log_offset = stack.mongo.process.log_path.stat().st_size
+                commands = [
+                    (user, *command(user, token))
+                    for user, token in [*tokens.items(), *((u, None) for u in pushed)]
+                ]
+                command_ids = [command_id for _, command_id, _ in commands]
                 started = time.monotonic()
                 pending = [
-                    await producer.send(
-                        "line.outbound", key=user.encode(), value=command(user, token)
-                    )
-                    for user, token in [*tokens.items(), *((u, None) for u in pushed)]
+                    await producer.send("line.outbound", key=user.encode(), value=value)
+                    for user, _, value in commands
                 ]
                 await asyncio.gather(*pending)
                 deadline = started + args.timeout
                 done = 0
                 while time.monotonic() < deadline:
-                    done = await finished_sends(stack.mongo.uri)
+                    done = await finished_sends(stack.mongo.uri, command_ids)
                     if done >= total:
                         break
                     await asyncio.sleep(0.25)
