@@ -156,6 +156,7 @@ class OutboundSender:
             await self._deliveries.record_outcome(
                 tx,
                 command_id=envelope.id,
+                user_id=command.user_id,
                 method=result.method,
                 outcome=result.outcome,
                 line_request_id=result.request_id,
@@ -358,6 +359,7 @@ class OutboundSender:
             await self._deliveries.record_outcome(
                 tx,
                 command_id=envelope.id,
+                audience=command.audience,
                 method=DeliveryMethod.MULTICAST,
                 outcome=outcome,
                 line_request_id=None,

@@ -61,7 +61,13 @@ async def record_refusal(
     error = str(refused.error)[:1000]
 
     async def record(tx: Tx) -> None:
-        await deliveries.record_failure(tx, command_id=envelope.id, error=error)
+        await deliveries.record_failure(
+            tx,
+            command_id=envelope.id,
+            error=error,
+            user_id=command.user_id if isinstance(command, SendRequested) else None,
+            audience=command.audience if isinstance(command, MulticastRequested) else None,
+        )
         if isinstance(command, SendRequested):
             result: DeliveryCompleted | MulticastCompleted = DeliveryCompleted(
                 command_id=envelope.id,

@@ -24,6 +24,7 @@ from pymongo import IndexModel
 
 from services.common.events.contracts.line import DeliveryMethod, DeliveryOutcome
 from services.common.store import CollectionIndexes, MongoStore, Tx
+from services.common.store.mongo import unset_none
 from services.common.time import utcnow
 
 COLLECTION = "deliveries"
@@ -128,6 +129,8 @@ class DeliveryRepository:
         error: str | None,
         reason: str | None,
         held_messages: list[dict[str, Any]] | None,
+        user_id: str | None,
+        audience: str | None,
     ) -> dict[str, Any]:
         now = utcnow()
         values: dict[str, Any] = {
@@ -141,7 +144,9 @@ class DeliveryRepository:
         if held_messages is not None:
             # Kept so staff can see what was held back; never resent automatically.
             values["held_messages"] = held_messages
-        return {"$set": values, "$setOnInsert": {"attempted_at": now}}
+        # Who the send was for, kept with its outcome (a held send has no attempt document).
+        recipient = unset_none({"user_id": user_id, "audience": audience})
+        return {"$set": values, "$setOnInsert": {"attempted_at": now, **recipient}}
 
     async def record_outcome(
         self,
@@ -154,6 +159,8 @@ class DeliveryRepository:
         error: str | None = None,
         reason: str | None = None,
         held_messages: list[dict[str, Any]] | None = None,
+        user_id: str | None = None,
+        audience: str | None = None,
     ) -> None:
         await self._collection.update_one(
             {"_id": str(command_id)},
@@ -164,12 +171,22 @@ class DeliveryRepository:
                 error=error,
                 reason=reason,
                 held_messages=held_messages,
+                user_id=user_id,
+                audience=audience,
             ),
             upsert=True,
             session=tx.session,
         )
 
-    async def record_failure(self, tx: Tx, *, command_id: UUID, error: str) -> None:
+    async def record_failure(
+        self,
+        tx: Tx,
+        *,
+        command_id: UUID,
+        error: str,
+        user_id: str | None = None,
+        audience: str | None = None,
+    ) -> None:
         """LINE refused the send for good. No attempt stands, so a replay starts afresh."""
         await self._collection.update_one(
             {"_id": str(command_id)},
@@ -180,6 +197,8 @@ class DeliveryRepository:
                 error=error,
                 reason=None,
                 held_messages=None,
+                user_id=user_id,
+                audience=audience,
             ),
             upsert=True,
             session=tx.session,
