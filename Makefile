@@ -6,12 +6,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-packages kafka run up down status test lint format typecheck schemas clean
+.PHONY: help install system-packages kafka run up down status test chaos lint format typecheck schemas clean
 
 help:
 	@echo "make run      run the whole platform in the foreground (Ctrl-C stops it)"
 	@echo "make up       start the same stack in the background; make down stops it; make status"
 	@echo "make test     lint, type-check and run the full test suite on real Kafka and MongoDB"
+	@echo "make chaos    1,000 senior messages per process SIGKILLed (its own stack): lost, doubled, ..."
 	@echo "make format   format the code; make schemas   re-export event JSON Schemas"
 
 system-packages:
@@ -49,6 +50,9 @@ typecheck: $(STAMP)
 
 test: install lint typecheck
 	$(PY) -m pytest
+
+chaos: install
+	$(PY) -m bench.chaos
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
@@ -124,11 +125,17 @@ async def platform_runtime(
     indexes: Sequence[CollectionIndexes] = (),
 ) -> AsyncIterator[Runtime]:
     configure_logging(service=service, level=settings.log_level, fmt=settings.log_format)
+    # Named per process, so a restarted instance can tell its earlier life's sessions.
+    instance = f"{service}/{settings.instance_id}/"
     store = MongoStore(
-        uri=settings.mongodb_uri, database=settings.mongodb_database, app_name=service
+        uri=settings.mongodb_uri,
+        database=settings.mongodb_database,
+        app_name=f"{instance}{uuid4().hex[:8]}",
     )
     try:
         await _wait_for_mongodb(store)
+        # Before consuming: redelivered work must not wait for locks a killed process holds.
+        await store.end_abandoned_transactions(app_prefix=instance)
         await store.ensure_indexes(
             [
                 *outbox_indexes(timedelta(days=settings.outbox_published_retention_days)),

@@ -24,6 +24,7 @@ from services.common.events.contracts.line import (
     MessageReceived,
     MulticastRequested,
     PostbackReceived,
+    SendPriority,
     SendRequested,
     UserFollowed,
 )
@@ -43,11 +44,12 @@ from services.line_gateway.consumers.inbound import InboundFollowUps
 from services.line_gateway.consumers.lending import LendingHandlers
 from services.line_gateway.consumers.outbound import OutboundSender
 from services.line_gateway.domain.budget import BudgetKeeper
+from services.line_gateway.domain.delivery import UnknownReply
 from services.line_gateway.domain.intake import LinkingRules, WebhookIntake
 from services.line_gateway.domain.maintenance import PeriodicJobs
 from services.line_gateway.domain.rich_menu import RichMenuProvisioner
 from services.line_gateway.domain.webhook import KNOWN_EVENT_TYPES
-from services.line_gateway.metrics import WEBHOOK_EVENTS
+from services.line_gateway.metrics import UNKNOWN_REPLY_OUTCOMES, WEBHOOK_EVENTS
 from services.line_gateway.settings import LineGatewaySettings
 from services.line_gateway.store import LineUserRepository, UsageRepository, all_indexes
 
@@ -62,6 +64,9 @@ def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
         # LINE's event types start at zero, so the first message of a kind shows as an increase.
         for event_type in KNOWN_EVENT_TYPES:
             WEBHOOK_EVENTS.labels(event_type, "published")
+        for priority in SendPriority:
+            for decision in UnknownReply:
+                UNKNOWN_REPLY_OUTCOMES.labels(priority.value, decision.value)
         async with platform_runtime(
             service=SERVICE,
             settings=settings,

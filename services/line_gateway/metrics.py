@@ -90,3 +90,10 @@ PERSONAL_DATA_ERASED = Counter(
     "sslp_line_personal_data_erased_total",
     "Users whose display name and picture were erased after blocking the account.",
 )
+UNKNOWN_REPLY_OUTCOMES = Counter(
+    "sslp_line_unknown_reply_outcomes_total",
+    "Retried replies whose first attempt may or may not have reached the senior (the token "
+    "expired meanwhile), by priority and what the gateway did: resent_by_push (a rare double "
+    "rather than silence) or assumed_delivered.",
+    ["priority", "decision"],
+)

@@ -6,13 +6,16 @@ Each test uses its own topic, consumer group and database, so tests never see ea
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from services.common.events import Contract, Envelope, encode_event, new_event
 from services.common.events.registry import contract
@@ -90,18 +93,18 @@ class Harness:
         return sorted(doc["n"] for doc in docs)
 
 
-@pytest.fixture
-async def harness(infra: Stack) -> AsyncIterator[Harness]:
+@contextlib.asynccontextmanager
+async def make_harness(infra: Stack, *, partitions: int) -> AsyncIterator[Harness]:
     name = f"test.{uuid4().hex[:8]}"
     topic = TopicSpec(name=name, key="k", producers=(), consumers=(), purpose="test")
     await ensure_topics(
         bootstrap_servers=infra.kafka.bootstrap_servers,
-        partitions=3,
+        partitions=partitions,
         replication_factor=1,
         specs=[topic],
     )
     store = MongoStore(uri=infra.mongo.uri, database=f"t_{uuid4().hex[:10]}", app_name="test")
-    await store.ensure_indexes(outbox_indexes(__import__("datetime").timedelta(days=1)))
+    await store.ensure_indexes(outbox_indexes(timedelta(days=1)))
     producer = create_producer(bootstrap_servers=infra.kafka.bootstrap_servers, client_id="test")
     await producer.start()
     try:
@@ -118,6 +121,30 @@ async def harness(infra: Stack) -> AsyncIterator[Harness]:
         await producer.stop()
         await store.drop_database()
         await store.close()
+
+
+@pytest.fixture
+async def harness(infra: Stack) -> AsyncIterator[Harness]:
+    async with make_harness(infra, partitions=3) as made:
+        yield made
+
+
+@pytest.fixture
+async def one_partition(infra: Stack) -> AsyncIterator[Harness]:
+    """Every message on one partition, so offsets of different keys interleave."""
+    async with make_harness(infra, partitions=1) as made:
+        yield made
+
+
+async def committed_offset(harness: Harness, group: str) -> int | None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=harness.bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    found = offsets.get(TopicPartition(harness.topic.name, 0))
+    return found.offset if found is not None and found.offset >= 0 else None
 
 
 async def running(
@@ -239,3 +266,38 @@ async def test_processed_ids_are_scoped_to_the_consumer_group(harness: Harness) 
     await claim("b")
     assert await processed.contains(group="a", event_id=event_id)
     assert not await processed.contains(group="c", event_id=event_id)
+
+
+async def test_a_message_still_in_flight_is_never_committed_past(one_partition: Harness) -> None:
+    harness = one_partition
+    group = f"g-{uuid4().hex[:6]}"
+
+    async def first_life() -> None:
+        # Offset 0 stays in its handler while offsets 1..3 (other seniors) finish: faust on its
+        # own commits past 0 here (its head-gap rule), and a crash would then lose it.
+        await harness.send(Ping(n=0, behaviour="block"), key="slow")
+        await eventually(
+            lambda: asyncio.sleep(0, result=harness.attempts.get(0, 0)), lambda a: a == 1
+        )
+        for n, key in ((1, "a"), (2, "b"), (3, "c")):
+            await harness.send(Ping(n=n), key=key)
+        assert await eventually(harness.stored, lambda s: s == [1, 2, 3]) == [1, 2, 3]
+        # Several commit rounds (one a second) pass while 0 is in flight.
+        committed = await eventually(
+            lambda: committed_offset(harness, group), lambda c: c is not None and c > 0, timeout=4
+        )
+        assert committed in (None, 0)
+
+    await running(harness.processor(group), first_life, grace=0.2)
+    assert await committed_offset(harness, group) in (None, 0)
+
+    harness.unblock.set()
+
+    async def second_life() -> None:
+        assert await eventually(harness.stored, lambda s: s == [0, 1, 2, 3]) == [0, 1, 2, 3]
+        assert await eventually(lambda: committed_offset(harness, group), lambda c: c == 4) == 4
+
+    await running(harness.processor(group), second_life)
+    # 0 was redelivered (handled in the second life); 1..3 came again but were duplicates.
+    assert harness.attempts[0] == 2
+    assert harness.handled.count(1) == 1

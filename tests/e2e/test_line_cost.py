@@ -79,6 +79,7 @@ async def test_a_low_priority_push_is_held_but_a_safety_message_goes(
     async with gateway_db(stack) as db:
         stored = await db.deliveries.find_one({"_id": str(held.command_id)})
     assert stored is not None
+    assert stored["user_id"] == greeted  # a held send has no attempt: its outcome says for whom
     assert stored["held_messages"][0]["text"] == "今月の おたより です。"
 
 

@@ -90,6 +90,7 @@ async def test_reply_with_the_token_from_the_webhook(
     assert delivery["via"] == "reply"
     assert delivery["requestId"] == request_id
     assert delivery["retryKey"] is None
+    assert delivery["replyToken"] == token  # which of the user's events it answers
     assert delivery["messages"][0]["text"] == "こんにちは！大ちゃんやで。"
     assert delivery["messages"][0]["quickReply"]["items"][0]["action"] == {
         "type": "message",

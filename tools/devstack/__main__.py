@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 
@@ -39,23 +40,69 @@ def print_urls(stack: Stack) -> None:
             print(f"  {username:8} {password:20} {roles}")
 
 
-async def up(stack: Stack) -> None:
+KEPT_RUNNING = (
+    "What started keeps running: `make status` shows each part, the logs are in {logs}; "
+    "`make up` again starts only what is missing, `make down` stops everything."
+)
+
+
+def startup_patience() -> float:
+    """How long `make up` waits for a slow service before it reports it (it keeps running)."""
+    return float(os.environ.get("SSLP_STARTUP_PATIENCE_SECONDS", "600"))
+
+
+def progress(line: str) -> None:
+    print(line, flush=True)
+
+
+async def up(stack: Stack) -> int:
+    patience = startup_patience()
+    print(f"Starting the platform (waiting up to {patience:.0f} s for slow services) ...")
     try:
-        await stack.start()
+        not_ready = await stack.start(patience=patience, progress=progress)
     except StartupError as exc:
         print(f"Startup failed: {exc}", file=sys.stderr)
-        stack.stop()
-        raise SystemExit(1) from exc
+        print(KEPT_RUNNING.format(logs=stack.run_dir / "logs"), file=sys.stderr)
+        return 1
+    if not_ready:
+        print(
+            f"Not ready after {patience:.0f} s: "
+            + "; ".join(f"{state.name} ({state.detail})" for state in not_ready),
+            file=sys.stderr,
+        )
+        print(KEPT_RUNNING.format(logs=stack.run_dir / "logs"), file=sys.stderr)
+        return 1
     print_urls(stack)
+    return 0
 
 
-async def run(stack: Stack) -> None:
-    await up(stack)
-    print("\nPress Ctrl-C to stop everything.")
+async def run(stack: Stack) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    # Wait as long as it takes (with progress) for slow services, and let Ctrl-C end the wait:
+    # the foreground run owns every process, so stopping means stopping them all.
+    print("Starting the platform ...")
+    starting = asyncio.create_task(stack.start(patience=None, progress=progress))
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if not starting.done():
+        starting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await starting
+        print("\nStopping ...")
+        stack.stop()
+        return 130
+    stopping.cancel()
+    try:
+        starting.result()
+    except StartupError as exc:
+        print(f"Startup failed: {exc}", file=sys.stderr)
+        stack.stop()
+        return 1
+    print_urls(stack)
+    print("\nPress Ctrl-C to stop everything.")
     while not stop.is_set():
         # Notice a crashed component instead of pretending all is well.
         for process in stack.processes():
@@ -67,6 +114,7 @@ async def run(stack: Stack) -> None:
     print("\nStopping ...")
     stack.stop()
     print("Stopped.")
+    return 0
 
 
 async def status(stack: Stack) -> int:
@@ -76,13 +124,9 @@ async def status(stack: Stack) -> int:
             pid = process.pid
             state = f"running (pid {pid})" if pid else "stopped"
             if pid and process.name in stack.apps:
-                try:
-                    response = await client.get(stack.readiness_url(process.name))
-                    state += " ready" if response.status_code == 200 else " NOT READY"
-                    healthy = healthy and response.status_code == 200
-                except httpx.HTTPError:
-                    state += " not answering"
-                    healthy = False
+                app = await stack.app_state(process.name, client)
+                state += " ready" if app.ready else f" NOT READY: {app.detail}"
+                healthy = healthy and app.ready
             healthy = healthy and pid is not None
             print(f"  {process.name:16} {state}")
     return 0 if healthy else 1
@@ -97,10 +141,10 @@ def main() -> None:
         return
     stack = Stack(StackConfig.from_environment())
     if args.command == "run":
-        asyncio.run(run(stack))
-    elif args.command == "up":
-        asyncio.run(up(stack))
-    elif args.command == "down":
+        raise SystemExit(asyncio.run(run(stack)))
+    if args.command == "up":
+        raise SystemExit(asyncio.run(up(stack)))
+    if args.command == "down":
         stack.stop()
         print("Stopped every process the stack started.")
     else:

@@ -7,7 +7,7 @@ import asyncio
 import os
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +54,30 @@ TABLET_LENDING_DEMO_ACCOUNTS = (
     "supervisor:supervisor-demo-pass:supervisor:統括（デモ）,"
     "viewer:viewer-demo-pass:viewer:閲覧（デモ）"
 )
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What one app of the stack says about itself while it starts."""
+
+    name: str
+    ready: bool
+    detail: str
+    exited: bool = False
+
+
+def readiness_detail(response: httpx.Response) -> str:
+    """Why `/readyz` said no: its status and the checks that are not ok."""
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    if not isinstance(body, dict):
+        return f"HTTP {response.status_code}"
+    checks = body.get("checks") or {}
+    failing = [f"{name}: {value}" for name, value in checks.items() if value != "ok"]
+    status = str(body.get("status") or f"HTTP {response.status_code}")
+    return f"{status} ({', '.join(failing)})" if failing else status
 
 
 def free_port() -> int:
@@ -155,6 +179,9 @@ class Stack:
             "LINE_API_BASE_URL": self.config.url("line_simulator"),
             "LINE_SIMULATOR_WEBHOOK_URL": f"{self.config.url('line_gateway')}/callback",
             "LINE_SIMULATOR_PORT": str(ports["line_simulator"]),
+            # LINE redelivers what the gateway did not acknowledge (the console setting the
+            # README asks for in production), in the demo and in every test stack.
+            "LINE_SIMULATOR_WEBHOOK_REDELIVERY": "true",
             "OPENAI_TEST_SERVER_PORT": str(ports["openai_server"]),
             "PYTHONUNBUFFERED": "1",
             "HELPDESK_DEMO_ACCOUNTS": HELPDESK_DEMO_ACCOUNTS,
@@ -180,29 +207,65 @@ class Stack:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    async def start_infrastructure(self) -> None:
+    async def start_infrastructure(self, *, timeout: float | None = None) -> None:
+        """Start mongod and Kafka unless they run, and wait for both (`timeout`: their defaults)."""
         for node in (self.mongo, self.kafka):
             if not node.process.running():
                 node.start()
-        await asyncio.gather(self.mongo.wait_ready(), self.kafka.wait_ready())
+        waits = {} if timeout is None else {"timeout": timeout}
+        await asyncio.gather(self.mongo.wait_ready(**waits), self.kafka.wait_ready(**waits))
 
-    async def start_apps(
-        self, names: list[str] | None = None, *, env: Mapping[str, str] | None = None
-    ) -> None:
-        selected = names or list(self.apps)
+    def launch_apps(
+        self, names: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None
+    ) -> list[str]:
+        """Start the apps that are not running yet, without waiting; returns the names."""
+        selected = list(names or self.apps)
         for name in selected:
             process = self.apps[name]
             if not process.running():
                 process.env = {**self.service_env(), **(env or {})}
                 process.start()
-        await asyncio.gather(*(self.wait_app_ready(name) for name in selected))
+        return selected
 
-    async def start(self) -> None:
-        await self.start_infrastructure()
-        await self.start_apps()
+    async def start_apps(
+        self,
+        names: list[str] | None = None,
+        *,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        """Start apps and wait for them; not ready within `timeout` is an error (for tests)."""
+        selected = self.launch_apps(names, env=env)
+        not_ready = await self.wait_apps_ready(selected, timeout=timeout)
+        if not_ready:
+            raise StartupError(
+                f"not ready within {timeout:.0f}s: "
+                + "; ".join(f"{state.name} ({state.detail})" for state in not_ready)
+                + "".join(
+                    f"\n--- {state.name} ---\n{self.apps[state.name].log_tail()}"
+                    for state in not_ready
+                )
+            )
+
+    async def start(
+        self,
+        *,
+        patience: float | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> list[AppState]:
+        """Everything, for `make run`/`make up`: returns the apps still not ready after `patience`
+        seconds (None: wait as long as it takes), reporting progress while it waits.
+
+        A slow app is waited for, not given up on: nothing that started is stopped here. An app
+        that exits raises `StartupError`; what runs keeps running.
+        """
+        await self.start_infrastructure(timeout=patience)
+        selected = self.launch_apps()
         if self.prometheus is not None and not self.prometheus.process.running():
+            # Prometheus only scrapes the apps: it need not wait for them to be ready.
             self.prometheus.start()
             await self.prometheus.wait_ready()
+        return await self.wait_apps_ready(selected, timeout=patience, progress=progress)
 
     async def restart_app(
         self, name: str, *, crash: bool = False, env: Mapping[str, str] | None = None
@@ -232,25 +295,62 @@ class Stack:
             return f"{base}/control/requests"
         return f"{base}/readyz"
 
-    async def wait_app_ready(self, name: str, timeout: float = 60.0) -> None:
-        process = self.apps[name]
-        url = self.readiness_url(name)
-        deadline = asyncio.get_running_loop().time() + timeout
+    async def app_state(self, name: str, client: httpx.AsyncClient) -> AppState:
+        if not self.apps[name].running():
+            return AppState(name, ready=False, detail="exited", exited=True)
+        try:
+            response = await client.get(self.readiness_url(name))
+        except httpx.HTTPError:
+            return AppState(name, ready=False, detail="not answering yet")
+        if response.status_code == 200:
+            return AppState(name, ready=True, detail="ready")
+        return AppState(name, ready=False, detail=readiness_detail(response))
+
+    async def wait_apps_ready(
+        self,
+        names: Sequence[str],
+        *,
+        timeout: float | None,
+        progress: Callable[[str], None] | None = None,
+        progress_every: float = 10.0,
+    ) -> list[AppState]:
+        """Wait until every app in `names` is ready; returns those still not ready once `timeout`
+        seconds have passed (None: no limit). An app that exits raises `StartupError`."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        next_report = started + progress_every
+        pending = list(names)
         async with httpx.AsyncClient(timeout=2.0) as client:
             while True:
-                if not process.running():
-                    raise StartupError(f"{name} exited during startup:\n{process.log_tail()}")
-                try:
-                    response = await client.get(url)
-                    if response.status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
-                if asyncio.get_running_loop().time() > deadline:
+                states = await asyncio.gather(*(self.app_state(n, client) for n in pending))
+                exited = [state.name for state in states if state.exited]
+                if exited:
                     raise StartupError(
-                        f"{name} was not ready within {timeout:.0f}s:\n{process.log_tail()}"
+                        f"{', '.join(exited)} exited during startup:"
+                        + "".join(f"\n--- {n} ---\n{self.apps[n].log_tail()}" for n in exited)
+                    )
+                waiting = [state for state in states if not state.ready]
+                if not waiting:
+                    return []
+                pending = [state.name for state in waiting]
+                now = loop.time()
+                if timeout is not None and now - started > timeout:
+                    return waiting
+                if progress is not None and now >= next_report:
+                    next_report = now + progress_every
+                    progress(
+                        f"  still starting after {now - started:.0f} s: "
+                        + "; ".join(f"{state.name} ({state.detail})" for state in waiting)
                     )
                 await asyncio.sleep(0.25)
+
+    async def wait_app_ready(self, name: str, timeout: float = 60.0) -> None:
+        not_ready = await self.wait_apps_ready([name], timeout=timeout)
+        if not_ready:
+            raise StartupError(
+                f"{name} was not ready within {timeout:.0f}s ({not_ready[0].detail}):\n"
+                f"{self.apps[name].log_tail()}"
+            )
 
     def processes(self) -> list[ManagedProcess]:
         monitoring = [self.prometheus.process] if self.prometheus is not None else []

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from services.common.time import utcnow
 from tools.line_simulator import control_api, messaging_api
 from tools.line_simulator.errors import LineError
+from tools.line_simulator.redelivery import RedeliveryPolicy, WebhookDelivery
 from tools.line_simulator.settings import SimulatorSettings
 from tools.line_simulator.state import LinePlatform
 from tools.line_simulator.webhooks import WebhookSender
@@ -52,10 +53,22 @@ def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
             channel_secret=settings.channel_secret,
             timeout_seconds=settings.webhook_timeout_seconds,
         )
+        delivery = WebhookDelivery(
+            sender=sender,
+            destination=settings.bot_user_id,
+            policy=RedeliveryPolicy(
+                enabled=settings.webhook_redelivery,
+                first_delay_seconds=settings.webhook_redelivery_first_delay_seconds,
+                max_delay_seconds=settings.webhook_redelivery_max_delay_seconds,
+                max_attempts=settings.webhook_redelivery_max_attempts,
+            ),
+        )
         app.state.webhooks = sender
+        app.state.delivery = delivery
         try:
             yield
         finally:
+            await delivery.close()
             await sender.close()
 
     app = FastAPI(

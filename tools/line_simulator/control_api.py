@@ -18,7 +18,7 @@ from pydantic.alias_generators import to_camel
 from services.common.events.contracts.line import MAX_POSTBACK_DATA_LENGTH, MAX_TEXT_LENGTH
 from tools.line_simulator import webhooks
 from tools.line_simulator.content import one_pixel_png, silent_wav
-from tools.line_simulator.settings import SimulatorSettings
+from tools.line_simulator.redelivery import WebhookDelivery
 from tools.line_simulator.state import Content, Fault, FaultEndpoint, LinePlatform
 from tools.line_simulator.validation import USER_ID
 from tools.line_simulator.webhooks import WebhookResult, WebhookSender
@@ -36,14 +36,14 @@ def get_sender(request: Request) -> WebhookSender:
     return sender
 
 
-def get_settings(request: Request) -> SimulatorSettings:
-    settings: SimulatorSettings = request.app.state.settings
-    return settings
+def get_delivery(request: Request) -> WebhookDelivery:
+    delivery: WebhookDelivery = request.app.state.delivery
+    return delivery
 
 
 PlatformDep = Annotated[LinePlatform, Depends(get_platform)]
 SenderDep = Annotated[WebhookSender, Depends(get_sender)]
-SettingsDep = Annotated[SimulatorSettings, Depends(get_settings)]
+DeliveryDep = Annotated[WebhookDelivery, Depends(get_delivery)]
 UserId = Annotated[
     str,
     Path(
@@ -170,6 +170,14 @@ class FaultIn(_Body):
         return self
 
 
+class RedeliveryIn(_Body):
+    enabled: bool | None = None
+    first_delay_seconds: float | None = Field(default=None, gt=0.0, le=600.0)
+    max_delay_seconds: float | None = Field(default=None, gt=0.0, le=3600.0)
+    max_attempts: int | None = Field(default=None, ge=0, le=100)
+    jitter: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
 class QuotaIn(_Body):
     limit: int | None = Field(default=None, ge=0)
     used: int | None = Field(default=None, ge=0)
@@ -188,11 +196,10 @@ def _outcome(event: JsonObject, result: WebhookResult) -> JsonObject:
     return {**outcome, **result.to_json()}
 
 
-async def _post_event(
-    event: JsonObject, *, sender: WebhookSender, settings: SimulatorSettings
-) -> JsonObject:
-    body = webhooks.encode_body(settings.bot_user_id, [event])
-    return _outcome(event, await sender.post(body))
+async def _post_event(event: JsonObject, *, delivery: WebhookDelivery) -> JsonObject:
+    # What the user did becomes a webhook; if the gateway does not acknowledge it, LINE-style
+    # redelivery (when on) keeps trying in the background. The answer is the first attempt's.
+    return _outcome(event, await delivery.deliver([event]))
 
 
 # -- users -----------------------------------------------------------------------------------
@@ -219,23 +226,24 @@ async def put_user(user_id: UserId, body: UserIn, platform: PlatformDep) -> Json
 async def follow(
     user_id: UserId,
     platform: PlatformDep,
-    sender: SenderDep,
-    settings: SettingsDep,
+    delivery: DeliveryDep,
     body: FollowIn | None = None,
 ) -> JsonObject:
     body = body or FollowIn()
     event = await platform.follow(
         user_id, display_name=body.display_name, is_unblocked=body.is_unblocked
     )
-    return await _post_event(event, sender=sender, settings=settings)
+    return await _post_event(event, delivery=delivery)
 
 
 @router.post("/users/{user_id}/unfollow", summary="The user blocks the account")
 async def unfollow(
-    user_id: UserId, platform: PlatformDep, sender: SenderDep, settings: SettingsDep
+    user_id: UserId,
+    platform: PlatformDep,
+    delivery: DeliveryDep,
 ) -> JsonObject:
     event = await platform.unfollow(user_id)
-    return await _post_event(event, sender=sender, settings=settings)
+    return await _post_event(event, delivery=delivery)
 
 
 @router.post("/users/{user_id}/messages", summary="The user sends a message")
@@ -243,11 +251,10 @@ async def send_message(
     user_id: UserId,
     body: MessageIn,
     platform: PlatformDep,
-    sender: SenderDep,
-    settings: SettingsDep,
+    delivery: DeliveryDep,
 ) -> JsonObject:
     event = await platform.user_message(user_id, body.webhook_message(), content=body.content())
-    return await _post_event(event, sender=sender, settings=settings)
+    return await _post_event(event, delivery=delivery)
 
 
 @router.post("/users/{user_id}/postbacks", summary="The user taps a postback button")
@@ -255,13 +262,12 @@ async def send_postback(
     user_id: UserId,
     body: PostbackIn,
     platform: PlatformDep,
-    sender: SenderDep,
-    settings: SettingsDep,
+    delivery: DeliveryDep,
 ) -> JsonObject:
     event = await platform.user_postback(
         user_id, data=body.data, display_text=body.display_text, params=body.params
     )
-    return await _post_event(event, sender=sender, settings=settings)
+    return await _post_event(event, delivery=delivery)
 
 
 ChatId = Annotated[
@@ -271,10 +277,12 @@ ChatId = Annotated[
 
 @router.post("/groups/{chat_id}/join", summary="The account is added to a group or room")
 async def join_group(
-    chat_id: ChatId, platform: PlatformDep, sender: SenderDep, settings: SettingsDep
+    chat_id: ChatId,
+    platform: PlatformDep,
+    delivery: DeliveryDep,
 ) -> JsonObject:
     event = await platform.group_event(chat_id, user_id=None, message=None)
-    return await _post_event(event, sender=sender, settings=settings)
+    return await _post_event(event, delivery=delivery)
 
 
 @router.post("/groups/{chat_id}/messages", summary="Someone writes in a group or room")
@@ -282,13 +290,12 @@ async def group_message(
     chat_id: ChatId,
     body: GroupMessageIn,
     platform: PlatformDep,
-    sender: SenderDep,
-    settings: SettingsDep,
+    delivery: DeliveryDep,
 ) -> JsonObject:
     event = await platform.group_event(
         chat_id, user_id=body.user_id, message={"type": "text", "text": body.text}
     )
-    return await _post_event(event, sender=sender, settings=settings)
+    return await _post_event(event, delivery=delivery)
 
 
 @router.get("/groups/{chat_id}/inbox", summary="What the bot sent to a group or room")
@@ -378,12 +385,35 @@ async def get_event(webhook_event_id: str, platform: PlatformDep) -> JsonObject:
 
 @router.post("/events/{webhook_event_id}/redeliver", summary="LINE's webhook redelivery")
 async def redeliver(
-    webhook_event_id: str, platform: PlatformDep, sender: SenderDep, settings: SettingsDep
+    webhook_event_id: str,
+    platform: PlatformDep,
+    delivery: DeliveryDep,
 ) -> JsonObject:
     event = platform.event(webhook_event_id)
     if event is None:
         raise HTTPException(404, "Unknown webhookEventId")
-    return await _post_event(webhooks.as_redelivery(event), sender=sender, settings=settings)
+    return await _post_event(webhooks.as_redelivery(event), delivery=delivery)
+
+
+@router.get("/redelivery", summary="Webhook redelivery: the policy, what is pending, what happened")
+async def redelivery(delivery: DeliveryDep) -> JsonObject:
+    return delivery.status()
+
+
+@router.put("/redelivery", summary="Turn webhook redelivery on or off, or change its backoff")
+async def set_redelivery(body: RedeliveryIn, delivery: DeliveryDep) -> JsonObject:
+    policy = delivery.policy
+    if body.enabled is not None:
+        policy.enabled = body.enabled
+    if body.first_delay_seconds is not None:
+        policy.first_delay_seconds = body.first_delay_seconds
+    if body.max_delay_seconds is not None:
+        policy.max_delay_seconds = body.max_delay_seconds
+    if body.max_attempts is not None:
+        policy.max_attempts = body.max_attempts
+    if body.jitter is not None:
+        policy.jitter = body.jitter
+    return delivery.status()
 
 
 @router.post("/webhook/raw", summary="Post any body to the gateway, signed unless told otherwise")
@@ -447,6 +477,7 @@ async def set_quota(body: QuotaIn, platform: PlatformDep) -> JsonObject:
 
 
 @router.post("/reset", summary="Forget everything except the demo users")
-async def reset(platform: PlatformDep) -> JsonObject:
+async def reset(platform: PlatformDep, delivery: DeliveryDep) -> JsonObject:
     platform.reset()
+    await delivery.reset()
     return {"status": "reset", "users": len(platform.users())}

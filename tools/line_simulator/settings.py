@@ -35,6 +35,12 @@ class SimulatorSettings(BaseSettings):
     bot_user_id: str = "U0000000000000000000000000000b07a"
     # LINE waits a few seconds for a webhook answer; the gateway must answer within 2 s anyway.
     webhook_timeout_seconds: float = 10.0
+    # LINE's "Webhook redelivery" console setting (off unless turned on, as on LINE): webhooks
+    # without a 2xx answer are sent again after 1, 2, 4, ... seconds (at most 30 apart), 8 times.
+    webhook_redelivery: bool = False
+    webhook_redelivery_first_delay_seconds: float = 1.0
+    webhook_redelivery_max_delay_seconds: float = 30.0
+    webhook_redelivery_max_attempts: int = 8
     # The light plan's monthly allowance in Japan; changeable at run time through POST /sim/quota.
     monthly_quota: int = 5000
     retry_key_ttl_seconds: float = 24 * 60 * 60

@@ -106,6 +106,8 @@ class Delivery:
     retry_key: str | None
     delivered: bool
     sent_messages: list[JsonObject]
+    # The reply token a reply used: which of the user's events it answers.
+    reply_token: str | None = None
 
     def to_json(self) -> JsonObject:
         return {
@@ -114,6 +116,7 @@ class Delivery:
             "at": self.at.isoformat(),
             "requestId": self.request_id,
             "retryKey": self.retry_key,
+            "replyToken": self.reply_token,
             "sentMessages": self.sent_messages,
         }
 
@@ -445,6 +448,7 @@ class LinePlatform:
         request_id: str,
         retry_key: str | None,
         sent_messages: list[JsonObject] | None = None,
+        reply_token: str | None = None,
     ) -> Delivery:
         record = self._record(user_id)
         delivery = Delivery(
@@ -456,6 +460,7 @@ class LinePlatform:
             # LINE accepts sends to users who blocked the account but never shows them.
             delivered=record.user.following,
             sent_messages=sent_messages or self._sent_messages(messages),
+            reply_token=reply_token,
         )
         record.timeline.append(
             TimelineEntry(
@@ -526,6 +531,7 @@ class LinePlatform:
                 messages=messages,
                 request_id=request_id,
                 retry_key=None,
+                reply_token=reply_token,
             )
             return Sent(request_id, {"sentMessages": delivery.sent_messages})
 

@@ -143,10 +143,14 @@ class WebhookSender:
         self._url = url
         self._secret = channel_secret
         # Load tests send hundreds of events at once; httpx's default pool of 100 would queue
-        # them and report the queueing as gateway timeouts.
+        # them and report the queueing as gateway timeouts. Idle connections are dropped before
+        # the gateway's server closes them (uvicorn: after 5 s), or a webhook could go out on a
+        # connection being closed and fail without the gateway ever seeing it.
         self._client = httpx.AsyncClient(
             timeout=timeout_seconds,
-            limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
+            limits=httpx.Limits(
+                max_connections=1000, max_keepalive_connections=100, keepalive_expiry=2.0
+            ),
         )
 
     async def close(self) -> None:

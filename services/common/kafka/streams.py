@@ -4,8 +4,10 @@ Each service is one faust app (one consumer group) with one agent per subscribed
 faust this module adds what the platform promises:
 
 - **Commit after handling.** Agents read with manual acks; a message is acked only when its
-  handler finished (or it was dead-lettered). Faust commits the highest *contiguous* acked offset
-  per partition, so a message still in flight is never skipped by a crash.
+  handler finished (or it was dead-lettered), and the ack reaches faust only once every lower
+  offset of its partition is acked too (`offsets.py`: faust alone would commit past one message
+  still in flight). So the committed offset is the highest contiguous handled one, and a message
+  in flight during a crash is redelivered.
 - **Idempotence.** Every event id is claimed in `processed_events` in the same MongoDB transaction
   as the state change it causes; a redelivered event is recognised and skipped.
 - **Per-user order with concurrency across users.** Messages are dispatched to lanes by Kafka key:
@@ -40,6 +42,7 @@ from services.common.events.envelope import (
     decode_event,
     peek_event_id,
 )
+from services.common.kafka.offsets import ContiguousAcks, OrderedAckTransport
 from services.common.kafka.topics import TopicSpec
 from services.common.logging import get_logger
 from services.common.metrics import (
@@ -203,6 +206,7 @@ class StreamProcessor:
         }
         self._topics = {r.topic.name: r.topic for r in routes}
         self._lanes: KeyedLanes[Any] = KeyedLanes(limit=max_in_flight, process=self._process)
+        self._acks: ContiguousAcks[Any] = ContiguousAcks()
         # Every topic's dead-letter series exists from the start at zero, so "no dead letters"
         # reads as 0 on dashboards and alerts can compare against it, instead of "no data".
         for topic in self._topics:
@@ -241,11 +245,15 @@ class StreamProcessor:
             broker_commit_interval=1.0,
             stream_wait_empty=True,
         )
+        # Before any topic or agent is declared, which is when faust first builds its transport.
+        app.transport = OrderedAckTransport(app.conf.broker_consumer, app, gate=self._acks)
         for name in self._topics:
             channel = app.topic(name, key_serializer="raw", value_serializer="raw")
 
             async def agent(stream: Any) -> None:
                 async for event in stream.noack().events():
+                    message = event.message
+                    self._acks.received(message.tp, message.offset, message)
                     await self._lanes.submit(event.key or b"", event)
 
             app.agent(channel, name=f"{group}.{name}")(agent)
@@ -284,7 +292,8 @@ class StreamProcessor:
             log.exception("unexpected failure outside the retry loop; message left unacked")
             return
         # Acking only after handling (and not when cancelled at shutdown) is what makes the
-        # commit happen after handling.
+        # commit happen after handling; the consumer holds the ack back until every lower offset
+        # of the partition is acked as well.
         event.ack()
         EVENT_HANDLING_SECONDS.labels(topic).observe(time.monotonic() - started)
 

@@ -6,6 +6,7 @@ event loop instead of through a thread pool.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -67,6 +68,7 @@ def outbox_document(*, topic: TopicSpec, key: str, event: Envelope[Any]) -> Docu
 
 class MongoStore:
     def __init__(self, *, uri: str, database: str, app_name: str) -> None:
+        self.app_name = app_name
         self.client: AsyncMongoClient[Document] = AsyncMongoClient(
             uri,
             tz_aware=True,
@@ -100,6 +102,40 @@ class MongoStore:
                 write_concern=WriteConcern("majority"),
                 read_preference=ReadPreference.PRIMARY,
             )
+
+    async def end_abandoned_transactions(self, *, app_prefix: str) -> int:
+        """Abort the transactions an earlier process left open, returns how many.
+
+        A process killed inside a transaction leaves it open on mongod, with its documents
+        locked, until `transactionLifetimeLimitSeconds` (60 s by default) passes; whatever the
+        restarted process then writes to those documents waits that long. Sessions of this
+        instance's earlier processes are recognised by their application name (`app_prefix`,
+        with another process's suffix) and ended, which aborts their transactions at once. Best
+        effort: without the privilege to list its sessions, the process just starts.
+        """
+        pipeline: list[Document] = [
+            {"$currentOp": {"idleSessions": True, "allUsers": False}},
+            {
+                "$match": {
+                    "type": "idleSession",
+                    "transaction": {"$exists": True},
+                    "appName": {"$regex": f"^{re.escape(app_prefix)}", "$ne": self.app_name},
+                }
+            },
+        ]
+        try:
+            cursor = await self.client.admin.aggregate(pipeline)
+            abandoned = [op["lsid"] async for op in cursor]
+            if abandoned:
+                await self.client.admin.command(
+                    {"killSessions": [{"id": lsid["id"]} for lsid in abandoned]}
+                )
+        except OperationFailure as exc:
+            log.warning("could not end abandoned transactions", error=str(exc))
+            return 0
+        if abandoned:
+            log.warning("ended transactions an earlier process left open", count=len(abandoned))
+        return len(abandoned)
 
     async def ensure_indexes(self, specs: Iterable[CollectionIndexes]) -> None:
         """Create the code's indexes; an index whose definition changed since an older release is

@@ -6,25 +6,27 @@ How a command becomes exactly one message to the senior:
    (`held`), never sent later (a greeting a month late is worse than none).
 2. The attempt (reply or push) is recorded *before* the request leaves, outside any transaction.
 3. Reply while the token is valid. If LINE says the token is invalid on the *first* attempt, the
-   token expired or was never good: fall back to push. If it says so on a *retried* attempt, the
-   earlier attempt used it, which means the senior already has the message: do not send again.
+   token expired or was never good: fall back to push. If it says so on a *retried* attempt while
+   the token is still valid, the earlier attempt used it: the senior has the message. Once the
+   token has expired the earlier outcome is unknown, and `domain/delivery.py` decides by priority:
+   resend by push (safety, service, conversation: a rare double rather than silence) or assume
+   delivered (low). A 429 on a first reply means LINE never took it: the attempt is forgotten.
 4. Push carries `X-Line-Retry-Key` derived from the command id, so a retried push is accepted at
    most once; LINE's 409 for an accepted key counts as delivered.
-5. The outcome, the month's counts and a `line.delivery.completed` event commit together with the
-   processed mark.
+5. The outcome, the month's counts (in a counter shard no other running send writes, see
+   `store/usage.py`) and a `line.delivery.completed` event commit together with the processed
+   mark.
 
 Failures: a 429 rate limit, 5xx and timeouts are retried with backoff by the stream processor (the
 same retry key keeps them safe). A 429 that says the monthly limit is reached is not retried
 blindly: `low` and `conversation` sends are held; `safety` and `service` sends are retried and
 alerted on, then dead-lettered for replay once the plan is raised. Other 4xx can never succeed:
-the failure is recorded and published (outcome `failed`, with LINE's error) *without* marking the
-command processed, then the command is dead-lettered, so a replay after a fix sends it afresh.
+see `refusals.py`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID, uuid5
 
 from services.common.events.contracts.line import (
@@ -43,14 +45,22 @@ from services.common.logging import get_logger, user_ref
 from services.common.store import MongoStore, Tx
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging, SendReceipt
+from services.line_gateway.consumers.refusals import Refused, record_refusal
 from services.line_gateway.domain.budget import ALWAYS_SENT, BudgetKeeper
+from services.line_gateway.domain.delivery import (
+    REPLY_OUTCOME_UNKNOWN,
+    UnknownReply,
+    after_unknown_reply,
+)
 from services.line_gateway.metrics import (
     BILLABLE_MESSAGES,
     QUOTA_EXHAUSTED,
     SEND_ERRORS,
     SENDS,
+    UNKNOWN_REPLY_OUTCOMES,
 )
 from services.line_gateway.store import (
+    CounterShards,
     DeliveryRepository,
     LineUserRepository,
     MulticastPlan,
@@ -61,7 +71,6 @@ log = get_logger(__name__)
 
 # Fixed namespace: the retry key for a command must be the same in every process, forever.
 RETRY_KEY_NAMESPACE = UUID("6f1d3c52-8f0e-4d5a-9a43-5b8c2f7e9d10")
-FAILURE_NAMESPACE = UUID("b7a0e3c4-1d2f-4e5a-8b6c-9d0e1f2a3b4c")
 SOURCE = "line_gateway"
 
 BUDGET_EXHAUSTED = "push_budget_exhausted"
@@ -85,21 +94,17 @@ class MonthlyQuotaReached(Exception):
 
 
 @dataclass(frozen=True)
-class Refused(Exception):
-    """LINE refused a send for good (a 4xx other than 409 and 429)."""
-
-    method: DeliveryMethod
-    error: LineApiError
-
-    def __str__(self) -> str:
-        return f"{self.method.value}: {self.error}"
-
-
-@dataclass(frozen=True)
 class Result:
     method: DeliveryMethod | None
     outcome: DeliveryOutcome
     request_id: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PushInstead:
+    """The reply did not go out (or may have gone unnoticed): send by push, for this reason."""
+
     reason: str | None = None
 
 
@@ -118,6 +123,7 @@ class OutboundSender:
         self._deliveries = DeliveryRepository(store)
         self._users = LineUserRepository(store)
         self._usage = UsageRepository(store)
+        self._shards = CounterShards()
         self._batch_size = multicast_batch_size
 
     # -- one senior --------------------------------------------------------------------------
@@ -130,7 +136,7 @@ class OutboundSender:
         try:
             result = await self._deliver(envelope.id, command)
         except Refused as refused:
-            await self._record_refusal(envelope, refused)
+            await record_refusal(self._store, self._deliveries, envelope, refused)
             raise PermanentError(str(refused)) from refused
         SENDS.labels(
             result.method.value if result.method else "none",
@@ -150,6 +156,7 @@ class OutboundSender:
             await self._deliveries.record_outcome(
                 tx,
                 command_id=envelope.id,
+                user_id=command.user_id,
                 method=result.method,
                 outcome=result.outcome,
                 line_request_id=result.request_id,
@@ -158,7 +165,7 @@ class OutboundSender:
                 if result.outcome is DeliveryOutcome.HELD
                 else None,
             )
-            await self._count(tx, result)
+            await self._count(tx, result, shard=shard)
             await tx.emit(
                 topic=LINE_DELIVERIES,
                 key=command.user_id,
@@ -180,18 +187,20 @@ class OutboundSender:
                 ),
             )
 
-        await ctx.transaction(record)
+        # The month's counts are sharded so that concurrent sends never write the same document.
+        async with self._shards.lend() as shard:
+            await ctx.transaction(record)
         if result.method is DeliveryMethod.PUSH:
             BILLABLE_MESSAGES.labels("push", command.priority.value).inc()
             await self._budget.report()
 
-    async def _count(self, tx: Tx, result: Result) -> None:
+    async def _count(self, tx: Tx, result: Result, *, shard: str) -> None:
         if result.outcome is DeliveryOutcome.HELD:
-            await self._usage.count(tx, held=1)
+            await self._usage.count(tx, shard=shard, held=1)
         elif result.method is DeliveryMethod.REPLY:
-            await self._usage.count(tx, replies=1)
+            await self._usage.count(tx, shard=shard, replies=1)
         elif result.method is DeliveryMethod.PUSH:
-            await self._usage.count(tx, pushes=1)
+            await self._usage.count(tx, shard=shard, pushes=1)
 
     async def _deliver(self, command_id: UUID, command: SendRequested) -> Result:
         user = await self._users.get(command.user_id)
@@ -201,32 +210,24 @@ class OutboundSender:
         previous = await self._deliveries.get(command_id)
         if previous is not None and previous.final and previous.outcome is not None:
             return Result(previous.method, previous.outcome)
-        if previous is not None and previous.outcome is DeliveryOutcome.FAILED:
-            previous = None  # LINE refused the last try: nothing was delivered, start afresh
+        if previous is not None and (
+            previous.outcome is DeliveryOutcome.FAILED
+            or (previous.method is None and previous.outcome is None)
+        ):
+            # LINE refused the last try (for good, or before taking it): nothing was delivered.
+            previous = None
+        reason = previous.reason if previous is not None else None
 
         retried_reply = previous is not None and previous.method is DeliveryMethod.REPLY
-        token_usable = (
-            command.reply_token is not None
-            and command.reply_token_expires_at is not None
-            and (retried_reply or utcnow() < command.reply_token_expires_at)
-        )
-        if command.reply_token and token_usable and (previous is None or retried_reply):
-            await self._deliveries.record_attempt(
-                command_id=command_id, user_id=command.user_id, method=DeliveryMethod.REPLY
-            )
-            try:
-                receipt = await self._messaging.reply(
-                    reply_token=command.reply_token, messages=command.messages
-                )
-                return _sent(DeliveryMethod.REPLY, receipt)
-            except LineApiError as error:
-                SEND_ERRORS.labels("reply", str(error.status)).inc()
-                if not error.is_invalid_reply_token:
-                    raise _classified(DeliveryMethod.REPLY, error) from error
-                if retried_reply:
-                    # Our earlier attempt used this token: the senior has the message already.
-                    return Result(DeliveryMethod.REPLY, DeliveryOutcome.ASSUMED_DELIVERED)
-                # Token no longer accepted on a first attempt: push instead.
+        # A retried reply tries its token even past our expiry margin: LINE may still take it,
+        # and if it does, the first attempt cannot have used it.
+        if command.reply_token and (
+            retried_reply or (previous is None and self._token_fresh(command))
+        ):
+            replied = await self._reply(command_id, command, retried=retried_reply)
+            if isinstance(replied, Result):
+                return replied
+            reason = replied.reason or reason
 
         pushed_before = previous is not None and previous.method is DeliveryMethod.PUSH
         if not pushed_before:
@@ -240,7 +241,10 @@ class OutboundSender:
                     reason=QUOTA_REACHED if budget.quota_exhausted else BUDGET_EXHAUSTED,
                 )
         await self._deliveries.record_attempt(
-            command_id=command_id, user_id=command.user_id, method=DeliveryMethod.PUSH
+            command_id=command_id,
+            user_id=command.user_id,
+            method=DeliveryMethod.PUSH,
+            reason=reason,
         )
         try:
             receipt = await self._messaging.push(
@@ -251,11 +255,62 @@ class OutboundSender:
         except LineApiError as error:
             SEND_ERRORS.labels("push", str(error.status)).inc()
             if error.is_retry_key_accepted:
-                return Result(DeliveryMethod.PUSH, DeliveryOutcome.ALREADY_ACCEPTED)
+                return Result(DeliveryMethod.PUSH, DeliveryOutcome.ALREADY_ACCEPTED, reason=reason)
             if error.is_monthly_limit:
                 return await self._monthly_limit(command.priority)
             raise _classified(DeliveryMethod.PUSH, error) from error
-        return _sent(DeliveryMethod.PUSH, receipt)
+        return _sent(DeliveryMethod.PUSH, receipt, reason=reason)
+
+    async def _reply(
+        self, command_id: UUID, command: SendRequested, *, retried: bool
+    ) -> Result | PushInstead:
+        assert command.reply_token is not None
+        await self._deliveries.record_attempt(
+            command_id=command_id, user_id=command.user_id, method=DeliveryMethod.REPLY
+        )
+        try:
+            receipt = await self._messaging.reply(
+                reply_token=command.reply_token, messages=command.messages
+            )
+        except LineApiError as error:
+            SEND_ERRORS.labels("reply", str(error.status)).inc()
+            if not error.is_invalid_reply_token:
+                if error.is_rate_limited and not retried:
+                    # Refused before LINE took it: the retry is a first attempt again.
+                    await self._deliveries.forget_attempt(command_id=command_id)
+                raise _classified(DeliveryMethod.REPLY, error) from error
+            if not retried:
+                return PushInstead()  # the token expired or was never good: push instead
+            if self._token_fresh(command):
+                # Still valid, yet used: our earlier attempt used it, so the senior has it.
+                return Result(DeliveryMethod.REPLY, DeliveryOutcome.ASSUMED_DELIVERED)
+            return self._after_unknown_reply(command)
+        return _sent(DeliveryMethod.REPLY, receipt)
+
+    @staticmethod
+    def _after_unknown_reply(command: SendRequested) -> Result | PushInstead:
+        decision = after_unknown_reply(command.priority)
+        UNKNOWN_REPLY_OUTCOMES.labels(command.priority.value, decision.value).inc()
+        log.warning(
+            "a retried reply's first outcome is unknown",
+            user=user_ref(command.user_id),
+            priority=command.priority.value,
+            purpose=command.purpose,
+            decision=decision.value,
+        )
+        if decision is UnknownReply.ASSUME_DELIVERED:
+            return Result(
+                DeliveryMethod.REPLY,
+                DeliveryOutcome.ASSUMED_DELIVERED,
+                reason=REPLY_OUTCOME_UNKNOWN,
+            )
+        return PushInstead(reason=REPLY_OUTCOME_UNKNOWN)
+
+    @staticmethod
+    def _token_fresh(command: SendRequested) -> bool:
+        return (
+            command.reply_token_expires_at is not None and utcnow() < command.reply_token_expires_at
+        )
 
     async def _monthly_limit(self, priority: SendPriority) -> Result:
         await self._budget.quota_exhausted()
@@ -269,67 +324,6 @@ class OutboundSender:
             raise MonthlyQuotaReached(priority.value)
         return Result(None, DeliveryOutcome.HELD, reason=QUOTA_REACHED)
 
-    async def _record_refusal(self, envelope: Envelope[Any], refused: Refused) -> None:
-        """Publish the failure without claiming the command, so a replay can still send it."""
-        command = envelope.data
-        SENDS.labels(refused.method.value, command.priority.value, "failed").inc()
-        log.warning(
-            "LINE refused a send; dead-lettering it",
-            user=user_ref(command.user_id),
-            status=refused.error.status,
-            error=refused.error.message,
-            purpose=command.purpose,
-        )
-        error = str(refused.error)[:1000]
-
-        async def record(tx: Tx) -> None:
-            await self._deliveries.record_failure(tx, command_id=envelope.id, error=error)
-            if isinstance(command, SendRequested):
-                result: DeliveryCompleted | MulticastCompleted = DeliveryCompleted(
-                    command_id=envelope.id,
-                    user_id=command.user_id,
-                    method=refused.method,
-                    outcome=DeliveryOutcome.FAILED,
-                    purpose=command.purpose,
-                    priority=command.priority,
-                    message_count=len(command.messages),
-                    error=error,
-                    completed_at=utcnow(),
-                )
-                key = command.user_id
-            else:
-                assert isinstance(command, MulticastRequested)
-                result = MulticastCompleted(
-                    command_id=envelope.id,
-                    audience=command.audience,
-                    purpose=command.purpose,
-                    priority=command.priority,
-                    outcome=DeliveryOutcome.FAILED,
-                    requested=len(command.user_ids),
-                    skipped_blocked=0,
-                    sent=0,
-                    held=0,
-                    batches=0,
-                    message_count=len(command.messages),
-                    error=error,
-                    completed_at=utcnow(),
-                )
-                key = command.audience
-            await tx.emit(
-                topic=LINE_DELIVERIES,
-                key=key,
-                # The same failure computed twice (a crash before the dead letter is written)
-                # publishes the same event id, which consumers de-duplicate.
-                event=new_event(
-                    result,
-                    source=SOURCE,
-                    cause=envelope,
-                    event_id=uuid5(FAILURE_NAMESPACE, f"{envelope.id}:{error}"),
-                ),
-            )
-
-        await self._store.transaction(record)
-
     # -- many seniors ------------------------------------------------------------------------
 
     async def on_multicast_requested(
@@ -340,7 +334,7 @@ class OutboundSender:
         try:
             plan = await self._multicast(envelope.id, command)
         except Refused as refused:
-            await self._record_refusal(envelope, refused)
+            await record_refusal(self._store, self._deliveries, envelope, refused)
             raise PermanentError(str(refused)) from refused
         sent = sum(len(plan.batches[i]) for i in plan.done)
         held = sum(len(plan.batches[i]) for i in plan.held)
@@ -365,12 +359,13 @@ class OutboundSender:
             await self._deliveries.record_outcome(
                 tx,
                 command_id=envelope.id,
+                audience=command.audience,
                 method=DeliveryMethod.MULTICAST,
                 outcome=outcome,
                 line_request_id=None,
                 reason=reason,
             )
-            await self._usage.count(tx, multicast_recipients=sent, held=held)
+            await self._usage.count(tx, shard=shard, multicast_recipients=sent, held=held)
             await tx.emit(
                 topic=LINE_DELIVERIES,
                 key=command.audience,
@@ -395,7 +390,8 @@ class OutboundSender:
                 ),
             )
 
-        await ctx.transaction(record)
+        async with self._shards.lend() as shard:
+            await ctx.transaction(record)
         if sent:
             BILLABLE_MESSAGES.labels("multicast", command.priority.value).inc(sent)
             await self._budget.report()
@@ -443,8 +439,8 @@ class OutboundSender:
         return plan.model_copy(update={"done": sorted(done), "held": sorted(held)})
 
 
-def _sent(method: DeliveryMethod, receipt: SendReceipt) -> Result:
-    return Result(method, DeliveryOutcome.SENT, receipt.request_id)
+def _sent(method: DeliveryMethod, receipt: SendReceipt, *, reason: str | None = None) -> Result:
+    return Result(method, DeliveryOutcome.SENT, receipt.request_id, reason=reason)
 
 
 def _classified(method: DeliveryMethod, error: LineApiError) -> Exception:

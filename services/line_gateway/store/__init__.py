@@ -14,11 +14,17 @@ from services.line_gateway.store.deliveries import (
 from services.line_gateway.store.line_users import LineUser, LineUserRepository
 from services.line_gateway.store.link_codes import LinkCode, LinkCodeRepository
 from services.line_gateway.store.rich_menus import RichMenuRepository
-from services.line_gateway.store.usage import MonthlyUsage, UsageRepository, month_of
+from services.line_gateway.store.usage import (
+    CounterShards,
+    MonthlyUsage,
+    UsageRepository,
+    month_of,
+)
 from services.line_gateway.store.webhook_events import WebhookEventRepository
 
 __all__ = [
     "ChatGroupRepository",
+    "CounterShards",
     "DeliveryAttempt",
     "DeliveryRepository",
     "LineUser",
@@ -42,9 +48,9 @@ def all_indexes(
     return [
         WebhookEventRepository.indexes(retention_days=webhook_event_retention_days),
         LineUserRepository.indexes(),
-        DeliveryRepository.indexes(),
+        *DeliveryRepository.indexes(),
         ChatGroupRepository.indexes(),
-        UsageRepository.indexes(),
+        *UsageRepository.indexes(),
         RichMenuRepository.indexes(),
         *LinkCodeRepository.indexes(code_retention=timedelta(days=link_code_retention_days)),
     ]

@@ -1,8 +1,16 @@
-"""Delivery attempts: what the gateway tried for each send command, written before it tries.
+"""Delivery attempts and outcomes: what the gateway tried for each send command, and how it ended.
 
 Recording the attempt first is what lets a restarted gateway tell "never sent" from "maybe sent"
 (see `consumers/outbound.py`). A multicast also records its batches (which users, in which
 order) before the first one leaves, so a retry sends exactly the same batches with the same keys.
+
+Attempts (`delivery_attempts`, written outside any transaction before a request leaves) and
+outcomes (`deliveries`, written in the transaction that finishes the command) are separate
+documents on purpose. A gateway killed inside an outcome transaction leaves that transaction
+open on mongod, with its documents locked, until mongod gives up on it (a minute by default);
+had the attempt been the same document, the restarted gateway's next attempt would wait that
+minute before sending anything, and a reply's token would expire meanwhile. This way only the
+bookkeeping after the send waits.
 """
 
 from __future__ import annotations
@@ -16,9 +24,11 @@ from pymongo import IndexModel
 
 from services.common.events.contracts.line import DeliveryMethod, DeliveryOutcome
 from services.common.store import CollectionIndexes, MongoStore, Tx
+from services.common.store.mongo import unset_none
 from services.common.time import utcnow
 
 COLLECTION = "deliveries"
+ATTEMPTS_COLLECTION = "delivery_attempts"
 
 
 class DeliveryAttempt(BaseModel):
@@ -28,6 +38,8 @@ class DeliveryAttempt(BaseModel):
     method: DeliveryMethod | None
     attempted_at: datetime | None = None
     outcome: DeliveryOutcome | None = None
+    # Why this method was chosen when it was not the obvious one (e.g. a reply's unknown outcome).
+    reason: str | None = None
 
     @property
     def final(self) -> bool:
@@ -48,33 +60,64 @@ class MulticastPlan(BaseModel):
 class DeliveryRepository:
     def __init__(self, store: MongoStore) -> None:
         self._collection = store.collection(COLLECTION)
+        self._attempts = store.collection(ATTEMPTS_COLLECTION)
 
     @staticmethod
-    def indexes() -> CollectionIndexes:
-        return CollectionIndexes(COLLECTION, [IndexModel([("completed_at", 1)], name="completed")])
+    def indexes() -> list[CollectionIndexes]:
+        return [
+            CollectionIndexes(COLLECTION, [IndexModel([("completed_at", 1)], name="completed")]),
+            CollectionIndexes(
+                ATTEMPTS_COLLECTION, [IndexModel([("attempted_at", 1)], name="attempted")]
+            ),
+        ]
 
     async def get(self, command_id: UUID) -> DeliveryAttempt | None:
-        doc = await self._collection.find_one({"_id": str(command_id)})
-        if doc is None:
+        attempt = await self._attempts.find_one({"_id": str(command_id)})
+        done = await self._collection.find_one({"_id": str(command_id)})
+        if attempt is None and done is None:
             return None
+        # Before attempts had their own documents (an older release), both lived in one.
+        attempt = attempt or done or {}
+        done = done or {}
+        outcome = done.get("outcome")
+        attempted_at = attempt.get("attempted_at")
+        if (
+            outcome == DeliveryOutcome.FAILED.value
+            and attempted_at is not None
+            and done.get("completed_at") is not None
+            and attempted_at > done["completed_at"]
+        ):
+            # A replay after LINE refused the command is under way: its attempt counts.
+            outcome = None
         return DeliveryAttempt(
-            command_id=UUID(doc["_id"]),
-            method=doc.get("method"),
-            attempted_at=doc.get("attempted_at"),
-            outcome=doc.get("outcome"),
+            command_id=command_id,
+            method=attempt.get("method"),
+            attempted_at=attempted_at,
+            outcome=outcome,
+            reason=attempt.get("attempt_reason"),
         )
 
     async def record_attempt(
-        self, *, command_id: UUID, user_id: str, method: DeliveryMethod
+        self, *, command_id: UUID, user_id: str, method: DeliveryMethod, reason: str | None = None
     ) -> None:
         # Deliberately outside any transaction: it must be durable before the request leaves.
-        await self._collection.update_one(
+        await self._attempts.update_one(
             {"_id": str(command_id)},
             {
-                "$set": {"method": method.value, "attempted_at": utcnow()},
+                "$set": {
+                    "method": method.value,
+                    "attempted_at": utcnow(),
+                    "attempt_reason": reason,
+                },
                 "$setOnInsert": {"user_id": user_id},
             },
             upsert=True,
+        )
+
+    async def forget_attempt(self, *, command_id: UUID) -> None:
+        """LINE refused the attempt before taking it (a rate limit): nothing can have arrived."""
+        await self._attempts.update_one(
+            {"_id": str(command_id)}, {"$set": {"method": None, "attempt_reason": None}}
         )
 
     def _outcome_update(
@@ -86,6 +129,8 @@ class DeliveryRepository:
         error: str | None,
         reason: str | None,
         held_messages: list[dict[str, Any]] | None,
+        user_id: str | None,
+        audience: str | None,
     ) -> dict[str, Any]:
         now = utcnow()
         values: dict[str, Any] = {
@@ -99,7 +144,9 @@ class DeliveryRepository:
         if held_messages is not None:
             # Kept so staff can see what was held back; never resent automatically.
             values["held_messages"] = held_messages
-        return {"$set": values, "$setOnInsert": {"attempted_at": now}}
+        # Who the send was for, kept with its outcome (a held send has no attempt document).
+        recipient = unset_none({"user_id": user_id, "audience": audience})
+        return {"$set": values, "$setOnInsert": {"attempted_at": now, **recipient}}
 
     async def record_outcome(
         self,
@@ -112,6 +159,8 @@ class DeliveryRepository:
         error: str | None = None,
         reason: str | None = None,
         held_messages: list[dict[str, Any]] | None = None,
+        user_id: str | None = None,
+        audience: str | None = None,
     ) -> None:
         await self._collection.update_one(
             {"_id": str(command_id)},
@@ -122,12 +171,22 @@ class DeliveryRepository:
                 error=error,
                 reason=reason,
                 held_messages=held_messages,
+                user_id=user_id,
+                audience=audience,
             ),
             upsert=True,
             session=tx.session,
         )
 
-    async def record_failure(self, tx: Tx, *, command_id: UUID, error: str) -> None:
+    async def record_failure(
+        self,
+        tx: Tx,
+        *,
+        command_id: UUID,
+        error: str,
+        user_id: str | None = None,
+        audience: str | None = None,
+    ) -> None:
         """LINE refused the send for good. No attempt stands, so a replay starts afresh."""
         await self._collection.update_one(
             {"_id": str(command_id)},
@@ -138,6 +197,8 @@ class DeliveryRepository:
                 error=error,
                 reason=None,
                 held_messages=None,
+                user_id=user_id,
+                audience=audience,
             ),
             upsert=True,
             session=tx.session,
@@ -146,7 +207,7 @@ class DeliveryRepository:
     # -- multicast -----------------------------------------------------------------------------
 
     async def multicast_plan(self, command_id: UUID) -> MulticastPlan | None:
-        doc = await self._collection.find_one({"_id": str(command_id)}, projection={"plan": 1})
+        doc = await self._attempts.find_one({"_id": str(command_id)}, projection={"plan": 1})
         if doc is None or doc.get("plan") is None:
             return None
         return MulticastPlan.model_validate(doc["plan"])
@@ -158,17 +219,18 @@ class DeliveryRepository:
         look-then-write is safe here. A plan left by a failed attempt is replaced: LINE refused
         those batches, so none of their keys were used.
         """
-        doc = await self._collection.find_one({"_id": str(command_id)})
-        if doc is not None and doc.get("plan") is not None and doc.get("outcome") is None:
-            return MulticastPlan.model_validate(doc["plan"])
-        await self._collection.update_one(
+        recorded = await self.get(command_id)
+        kept = await self.multicast_plan(command_id)
+        if kept is not None and recorded is not None and recorded.outcome is None:
+            return kept
+        await self._attempts.update_one(
             {"_id": str(command_id)},
             {
                 "$set": {
                     "plan": plan.model_dump(),
                     "method": DeliveryMethod.MULTICAST.value,
                     "attempted_at": utcnow(),
-                    "outcome": None,
+                    "attempt_reason": None,
                 }
             },
             upsert=True,
@@ -177,4 +239,4 @@ class DeliveryRepository:
 
     async def mark_batch(self, *, command_id: UUID, index: int, held: bool) -> None:
         field = "plan.held" if held else "plan.done"
-        await self._collection.update_one({"_id": str(command_id)}, {"$addToSet": {field: index}})
+        await self._attempts.update_one({"_id": str(command_id)}, {"$addToSet": {field: index}})
