@@ -1,0 +1,76 @@
+"""python -m bench.capacity [--measure] [assumptions...]: see bench/capacity/__init__.py."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from bench.capacity import pricing
+from bench.capacity.assumptions import Assumptions
+from bench.capacity.measure import measure
+from bench.capacity.model import estimate
+from bench.capacity.report import measured_summary, table
+
+MEASURED = Path(__file__).with_name("measured.json")
+SCENARIOS = (
+    ("today's programme", 1_640),
+    ("100,000 friends", 100_000),
+    ("2.4 million seniors", 2_400_000),
+)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.capacity",
+        description="Capacity and cost for today's programme, 100,000 friends and 2.4 million "
+        "seniors, from measured per-message costs and the stated assumptions.",
+    )
+    parser.add_argument("--measured", type=Path, default=MEASURED, help="the measured costs file")
+    parser.add_argument(
+        "--measure", action="store_true", help="measure this machine and write --measured"
+    )
+    parser.add_argument("--seniors", type=int, default=20, help="--measure: seniors at once")
+    parser.add_argument(
+        "--messages-per-senior", type=int, default=10, help="--measure: messages each senior sends"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=180.0, help="--measure: seconds to wait for an answer"
+    )
+    parser.add_argument(
+        "--friends", type=float, action="append", help="other numbers of friends to add as columns"
+    )
+    parser.add_argument(
+        "--line-tiers",
+        type=pricing.parse_tiers,
+        default=pricing.LINE_EXTRA_TIERS,
+        help='LINE standard plan per-message tiers, e.g. "50000:3,100000:2.8,inf:2.6"',
+    )
+    Assumptions.add_arguments(parser)
+    args = parser.parse_args()
+    if args.measure:
+        result = asyncio.run(
+            measure(
+                seniors=args.seniors,
+                messages_per_senior=args.messages_per_senior,
+                timeout=args.timeout,
+            )
+        )
+        args.measured.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        print(f"wrote {args.measured}")
+    measured = json.loads(args.measured.read_text(encoding="utf-8"))
+    assumptions = Assumptions.from_arguments(args)
+    scenarios = [*SCENARIOS, *((f"{f:,.0f} friends", f) for f in args.friends or ())]
+    estimates = [
+        estimate(friends, assumptions, measured, args.line_tiers) for _, friends in scenarios
+    ]
+    print(table([name for name, _ in scenarios], estimates))
+    print()
+    print(measured_summary(measured))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
