@@ -12,9 +12,11 @@ from bench.capacity import pricing
 from bench.capacity.assumptions import Assumptions
 from bench.capacity.measure import measure
 from bench.capacity.model import estimate
-from bench.capacity.report import measured_summary, table
+from bench.capacity.report import measured_summary, month_table, table
+from bench.capacity.simulate import compare, simulate
 
 MEASURED = Path(__file__).with_name("measured.json")
+MONTH = Path(__file__).with_name("month.json")
 SCENARIOS = (
     ("today's programme", 1_640),
     ("100,000 friends", 100_000),
@@ -48,6 +50,24 @@ def main() -> int:
         default=pricing.LINE_EXTRA_TIERS,
         help='LINE standard plan per-message tiers, e.g. "50000:3,100000:2.8,inf:2.6"',
     )
+    month = parser.add_argument_group("--simulate-month")
+    month.add_argument(
+        "--simulate-month",
+        action="store_true",
+        help="run a month of the programme on the real stack and compare it with the model",
+    )
+    month.add_argument("--month-file", type=Path, default=MONTH, help="where the result goes")
+    month.add_argument("--month-borrowers", type=int, default=800)
+    month.add_argument("--month-linked-share", type=float, default=0.7, help="borrowers on LINE")
+    month.add_argument(
+        "--month-return-share", type=float, default=0.85, help="loans returned on their due day"
+    )
+    month.add_argument(
+        "--month-chat-scale", type=float, default=0.25, help="share of the chat volume simulated"
+    )
+    month.add_argument("--month-days", type=int, default=30)
+    month.add_argument("--month-sessions", type=int, default=4, help="follow-up sessions")
+    month.add_argument("--month-booking-share", type=float, default=0.1, help="seniors who book")
     Assumptions.add_arguments(parser)
     args = parser.parse_args()
     if args.measure:
@@ -62,6 +82,29 @@ def main() -> int:
         print(f"wrote {args.measured}")
     measured = json.loads(args.measured.read_text(encoding="utf-8"))
     assumptions = Assumptions.from_arguments(args)
+    if args.simulate_month:
+        result = asyncio.run(
+            simulate(
+                borrowers=args.month_borrowers,
+                linked_share=args.month_linked_share,
+                return_share=args.month_return_share,
+                chat_scale=args.month_chat_scale,
+                days=args.month_days,
+                sessions=args.month_sessions,
+                booking_share=args.month_booking_share,
+                timeout=args.timeout,
+                a=assumptions,
+                measured=measured,
+            )
+        )
+        result["comparison"] = [
+            {"quantity": name, "model": round(model, 1), "simulated": simulated}
+            for name, model, simulated in compare(result, assumptions, measured)
+        ]
+        args.month_file.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        print(month_table(result))
+        print(f"wrote {args.month_file}")
+        return 0
     scenarios = [*SCENARIOS, *((f"{f:,.0f} friends", f) for f in args.friends or ())]
     estimates = [
         estimate(friends, assumptions, measured, args.line_tiers) for _, friends in scenarios

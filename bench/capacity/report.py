@@ -98,3 +98,18 @@ def measured_summary(measured: dict[str, Any]) -> str:
             ),
         ]
     )
+
+
+def month_table(result: dict[str, Any]) -> str:
+    lines = [
+        f"{result['borrowers']} borrowers ({result['linked']} on LINE), {result['days']} days, "
+        f"chat scale {result['chat_scale']:g}, {result['senior_messages']} senior messages "
+        f"({result['answered']} answered), {result['returned_on_due_day']} loans returned on their "
+        f"due day; {result['wall_minutes']} minutes",
+        "",
+        "| quantity | model | simulated |",
+        "|---|---:|---:|",
+    ]
+    for row in result["comparison"]:
+        lines.append(f"| {row['quantity']} | {_n(row['model'])} | {_n(row['simulated'])} |")
+    return "\n".join(lines)

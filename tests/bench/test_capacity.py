@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,6 +18,9 @@ from bench.capacity.__main__ import MEASURED
 from bench.capacity.assumptions import Assumptions
 from bench.capacity.measure import summarise
 from bench.capacity.model import collections, estimate
+from bench.capacity.month import applicants_csv, poisson
+from bench.capacity.simulate import chat_plan, compare
+from services.tablet_lending.domain.csv_import import parse_file
 from tests.deploy.support import ROOT
 
 
@@ -174,3 +180,55 @@ def test_the_command_prints_the_three_scenarios():
         assert name in header
     assert "| active seniors (write in a month) | 820 | 50,000 | 1,200,000 |" in done.stdout
     assert "yen per active senior per month" in done.stdout
+
+
+# -- the simulated month ---------------------------------------------------------------------
+
+
+def test_the_simulated_applicants_are_a_file_the_lending_import_accepts_whole():
+    raw = applicants_csv(800, date(2026, 11, 1))
+    parsed = parse_file(raw, terms_version="v1", municipality_code="27116")
+    assert len(parsed.rows) == 800
+    assert all(row.problem is None for row in parsed.rows)
+
+
+def test_the_chat_plan_follows_the_assumptions_with_a_long_tail():
+    a = Assumptions()
+    seniors = [f"U{i:032x}" for i in range(4000)]
+    plan = chat_plan(seniors, a, days=30, scale=1.0, rng=random.Random(1))
+    per_senior = Counter(user for day in plan for user, texts in day.items() for _ in texts)
+    active = len(per_senior)
+    # Active seniors: the share that writes at all (a few of those drawn write nothing).
+    assert 0.9 * a.active_share * 4000 < active <= 1.05 * a.active_share * 4000
+    total = sum(per_senior.values())
+    assert total == pytest.approx(a.active_share * 4000 * a.messages_per_active_day * 30, rel=0.1)
+    # A few talk a lot: the busiest tenth sends far more than its share.
+    busiest = sorted(per_senior.values(), reverse=True)[: active // 10]
+    assert sum(busiest) > 0.25 * total
+    assert plan == chat_plan(seniors, a, days=30, scale=1.0, rng=random.Random(1))
+
+
+def test_poisson_has_the_asked_mean():
+    rng = random.Random(5)
+    draws = [poisson(rng, 2.5) for _ in range(20_000)]
+    assert sum(draws) / len(draws) == pytest.approx(2.5, rel=0.03)
+
+
+def test_the_month_is_compared_row_by_row_with_the_model():
+    a = Assumptions()
+    result = {
+        "senior_messages": 100,
+        "linked": 70,
+        "borrowers": 100,
+        "days": 30,
+        "chat_scale": 1.0,
+        "send_commands": {"tablet_lending:lending.loan_reminder": 40, "ai_chat:ai_chat.reply": 100},
+        "help_requests": {"tablet_lending:loan_call_task": 12, "ai_chat:person_requested": 1},
+        "line_sends": {"reply": 100},
+        "model_tokens": {"input": 1000},
+        "kafka_records_added": {"line.inbound": 100},
+    }
+    rows = {name: (model, simulated) for name, model, simulated in compare(result, a, measured())}
+    assert rows["lending reminders and notices by LINE"] == (100 * a.reminders_per_borrower_month, 40)
+    assert rows["lending call and visit tasks for the helpdesk"] == (0.0, 12)
+    assert rows["senior messages (chat scale applied)"][0] == pytest.approx(70 * 0.3 * 1.5 * 30)

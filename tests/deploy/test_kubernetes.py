@@ -529,3 +529,23 @@ def test_prometheus_config_passes_promtool_and_names_jobs_as_the_rules_do(env: s
     assert to_job == [
         {"source_labels": ["__meta_kubernetes_pod_label_sslp_service"], "target_label": "job"}
     ]
+
+
+def test_every_pod_of_ours_meets_the_restricted_pod_security_standard(env: str):
+    objects = overlay(env)
+    (namespace,) = of_kind(objects, "Namespace")
+    labels = namespace["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "baseline"
+    assert labels["pod-security.kubernetes.io/warn"] == "restricted"
+    workloads = [*of_kind(objects, "Deployment"), *of_kind(objects, "StatefulSet")]
+    assert len(workloads) == 6
+    for workload in workloads:
+        pod = workload["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True, workload["metadata"]["name"]
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        for container in pod["containers"]:
+            context = container["securityContext"]
+            assert context["allowPrivilegeEscalation"] is False, container["name"]
+            assert context["capabilities"] == {"drop": ["ALL"]}, container["name"]
+            assert "privileged" not in context
+        assert not any("hostPath" in volume for volume in pod.get("volumes", []))
