@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from bench.capacity import pricing
 from bench.capacity.assumptions import Assumptions
@@ -22,6 +23,15 @@ SCENARIOS = (
     ("100,000 friends", 100_000),
     ("2.4 million seniors", 2_400_000),
 )
+
+
+def comparison(
+    result: dict[str, Any], assumptions: Assumptions, measured: dict[str, Any]
+) -> list[dict[str, Any]]:
+    return [
+        {"quantity": name, "model": round(model, 1), "simulated": simulated}
+        for name, model, simulated in compare(result, assumptions, measured)
+    ]
 
 
 def main() -> int:
@@ -57,6 +67,11 @@ def main() -> int:
         help="run a month of the programme on the real stack and compare it with the model",
     )
     month.add_argument("--month-file", type=Path, default=MONTH, help="where the result goes")
+    month.add_argument(
+        "--show-month",
+        action="store_true",
+        help="compare the month in --month-file with the model under these assumptions",
+    )
     month.add_argument("--month-borrowers", type=int, default=800)
     month.add_argument("--month-linked-share", type=float, default=0.7, help="borrowers on LINE")
     month.add_argument(
@@ -82,6 +97,11 @@ def main() -> int:
         print(f"wrote {args.measured}")
     measured = json.loads(args.measured.read_text(encoding="utf-8"))
     assumptions = Assumptions.from_arguments(args)
+    if args.show_month:
+        result = json.loads(args.month_file.read_text(encoding="utf-8"))
+        result["comparison"] = comparison(result, assumptions, measured)
+        print(month_table(result))
+        return 0
     if args.simulate_month:
         result = asyncio.run(
             simulate(
@@ -97,10 +117,7 @@ def main() -> int:
                 measured=measured,
             )
         )
-        result["comparison"] = [
-            {"quantity": name, "model": round(model, 1), "simulated": simulated}
-            for name, model, simulated in compare(result, assumptions, measured)
-        ]
+        result["comparison"] = comparison(result, assumptions, measured)
         args.month_file.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
         print(month_table(result))
         print(f"wrote {args.month_file}")

@@ -96,6 +96,7 @@ async def simulate(
         kafka_data = Path(folder) / "kafka" / "data"
         bootstrap = stack.kafka.bootstrap_servers
         try:
+            print(f"setting up {borrowers} borrowers in {folder}", flush=True)
             setup = await set_up(
                 stack,
                 borrowers=borrowers,
@@ -147,6 +148,11 @@ async def simulate(
                         await gather_limited(
                             12, [users[user].say(texts) for user, texts in talks.items()]
                         )
+                    )
+                    print(
+                        f"day {day + 1}/{days} ({on}): {len(back)}/{len(due)} due loans back, "
+                        f"{sum(len(t) for t in talks.values())} messages",
+                        flush=True,
                     )
                 await asyncio.sleep(5.0)
                 after = {
@@ -240,6 +246,17 @@ def compare(
             reminders,
         ),
         ("lending call and visit tasks for the helpdesk", 0.0, call_tasks),
+        (
+            "LINE pushes (billable)",
+            messages * a.push_share_of_answers
+            + result["borrowers"] * a.reminders_per_borrower_month,
+            result["line_sends"].get("push", 0),
+        ),
+        (
+            "helpdesk tickets opened",
+            messages * a.helpdesk_share,
+            result["mongodb_documents_added"].get("sslp_helpdesk.tickets", 0),
+        ),
         (
             "model input tokens",
             messages * a.model_share * input_tokens_per_turn(a, measured),

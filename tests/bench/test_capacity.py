@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bench.capacity import pricing
-from bench.capacity.__main__ import MEASURED
+from bench.capacity.__main__ import MEASURED, MONTH
 from bench.capacity.assumptions import Assumptions
 from bench.capacity.measure import summarise
 from bench.capacity.model import collections, estimate
@@ -227,8 +227,20 @@ def test_the_month_is_compared_row_by_row_with_the_model():
         "line_sends": {"reply": 100},
         "model_tokens": {"input": 1000},
         "kafka_records_added": {"line.inbound": 100},
+        "mongodb_documents_added": {"sslp_helpdesk.tickets": 5},
     }
     rows = {name: (model, simulated) for name, model, simulated in compare(result, a, measured())}
     assert rows["lending reminders and notices by LINE"] == (100 * a.reminders_per_borrower_month, 40)
     assert rows["lending call and visit tasks for the helpdesk"] == (0.0, 12)
     assert rows["senior messages (chat scale applied)"][0] == pytest.approx(70 * 0.3 * 1.5 * 30)
+
+
+def test_the_committed_month_answered_everything_and_is_compared():
+    month = json.loads(MONTH.read_text(encoding="utf-8"))
+    assert month["borrowers"] == 800
+    assert month["days"] == 30
+    assert month["answered"] == month["senior_messages"] > 0
+    assert {row["quantity"] for row in month["comparison"]} >= {
+        "lending reminders and notices by LINE",
+        "LINE pushes (billable)",
+    }
