@@ -230,7 +230,10 @@ def test_the_month_is_compared_row_by_row_with_the_model():
         "mongodb_documents_added": {"sslp_helpdesk.tickets": 5},
     }
     rows = {name: (model, simulated) for name, model, simulated in compare(result, a, measured())}
-    assert rows["lending reminders and notices by LINE"] == (100 * a.reminders_per_borrower_month, 40)
+    assert rows["lending reminders and notices by LINE"] == (
+        100 * a.reminders_per_borrower_month,
+        40,
+    )
     assert rows["lending call and visit tasks for the helpdesk"] == (0.0, 12)
     assert rows["senior messages (chat scale applied)"][0] == pytest.approx(70 * 0.3 * 1.5 * 30)
 
