@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-packages kafka run up down status test chaos lint format typecheck schemas clean
+.PHONY: help install system-packages kafka kubernetes-tools run up down status test chaos lint format typecheck schemas clean
 
 help:
 	@echo "make run      run the whole platform in the foreground (Ctrl-C stops it)"
@@ -27,7 +27,11 @@ $(STAMP): pyproject.toml constraints.txt
 kafka: $(STAMP) system-packages
 	@$(PY) -m tools.devstack fetch-kafka >/dev/null
 
-install: system-packages $(STAMP) kafka
+# kustomize and the operators' CRDs for checking deploy/kubernetes (into .local/kubernetes).
+kubernetes-tools: system-packages
+	@scripts/fetch-kubernetes-tools >/dev/null
+
+install: system-packages $(STAMP) kafka kubernetes-tools
 
 run: install
 	$(PY) -m tools.devstack run
