@@ -149,6 +149,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 accounts=accounts,
                 auth=StaffAuth(
                     store,
+                    service=SERVICE,
                     secret=settings.session_secret,
                     secure_cookies=settings.secure_cookies,
                     session_ttl=timedelta(hours=settings.session_hours),

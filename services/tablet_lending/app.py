@@ -114,6 +114,7 @@ def create_app(settings: TabletLendingSettings | None = None) -> FastAPI:
                 audit=audit,
                 auth=StaffAuth(
                     runtime.store,
+                    service=SERVICE,
                     secret=settings.token_secret,
                     secure_cookies=settings.environment is Environment.PRODUCTION,
                     session_ttl=timedelta(minutes=settings.token_ttl_minutes),
