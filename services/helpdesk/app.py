@@ -19,6 +19,7 @@ from services.common.kafka.handling import Route, route
 from services.common.kafka.topics import (
     HELPDESK_REQUESTS,
     LENDING_EVENTS,
+    LINE_DELIVERIES,
     LINE_INBOUND,
     LINE_OUTBOUND,
 )
@@ -37,6 +38,7 @@ from services.helpdesk.api.deps import Helpdesk
 from services.helpdesk.api.live import Broadcaster
 from services.helpdesk.api.views import ticket_summary
 from services.helpdesk.consumers.context import ContextHandlers
+from services.helpdesk.consumers.deliveries import DeliveryHandlers
 from services.helpdesk.consumers.inbound import InboundHandlers
 from services.helpdesk.consumers.requests import RequestHandlers
 from services.helpdesk.domain import texts
@@ -60,7 +62,10 @@ log = get_logger(__name__)
 
 
 def consumer_routes(
-    requests: RequestHandlers, inbound: InboundHandlers, context: ContextHandlers
+    requests: RequestHandlers,
+    inbound: InboundHandlers,
+    context: ContextHandlers,
+    deliveries: DeliveryHandlers,
 ) -> list[Route[Any]]:
     return [
         route(HELPDESK_REQUESTS, hd.HelpRequested, apply=requests.on_help_requested),
@@ -69,6 +74,7 @@ def consumer_routes(
         route(LINE_INBOUND, line.AccountLinked, apply=context.on_account_linked),
         route(LINE_INBOUND, line.AccountUnlinked, apply=context.on_account_unlinked),
         route(LINE_OUTBOUND, line.SendRequested, decide=context.on_send_requested),
+        route(LINE_DELIVERIES, line.DeliveryCompleted, decide=deliveries.on_delivery_completed),
         route(LENDING_EVENTS, lending.LoanIssued, apply=context.on_loan_issued),
         route(LENDING_EVENTS, lending.LoanClosed, apply=context.on_loan_closed),
         route(LENDING_EVENTS, lending.LoanOverdue, apply=context.on_loan_overdue),
@@ -161,6 +167,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 RequestHandlers(service=service),
                 InboundHandlers(service=service, context=context),
                 ContextHandlers(context=context),
+                DeliveryHandlers(service=service),
             )
             try:
                 async with runtime.serving(app, routes):
