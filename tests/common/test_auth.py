@@ -61,42 +61,27 @@ def test_password_hashes_verify_and_are_salted() -> None:
     assert not verify_password("anything", "md5$garbage")
 
 
-def test_tokens_refuse_tampering_other_secrets_and_expiry() -> None:
-    token, claims = issue_token(
-        sub="s1",
-        name="山田",
-        roles=("agent",),
-        secret=SECRET,
-        ttl=timedelta(minutes=5),
-        audience=SERVICE,
+def token_for(*, ttl: timedelta) -> tuple[str, StaffClaims]:
+    return issue_token(
+        sub="s1", name="山田", roles=("agent",), secret=SECRET, ttl=ttl, audience=SERVICE
     )
+
+
+def test_tokens_refuse_tampering_other_secrets_and_expiry() -> None:
+    token, claims = token_for(ttl=timedelta(minutes=5))
     assert verify_token(token, secret=SECRET, audience=SERVICE) == claims
     header, payload, signature = token.split(".")
     with pytest.raises(InvalidToken):
         verify_token(f"{header}.{payload}x.{signature}", secret=SECRET, audience=SERVICE)
     with pytest.raises(InvalidToken):
         verify_token(token, secret="another-secret", audience=SERVICE)
-    expired, _ = issue_token(
-        sub="s1",
-        name="山田",
-        roles=("agent",),
-        secret=SECRET,
-        ttl=timedelta(seconds=-1),
-        audience=SERVICE,
-    )
+    expired, _ = token_for(ttl=timedelta(seconds=-1))
     with pytest.raises(InvalidToken, match="expired"):
         verify_token(expired, secret=SECRET, audience=SERVICE)
 
 
 def test_tokens_are_for_one_service_one_issuer_and_one_algorithm() -> None:
-    token, _ = issue_token(
-        sub="s1",
-        name="山田",
-        roles=("agent",),
-        secret=SECRET,
-        ttl=timedelta(minutes=5),
-        audience=SERVICE,
-    )
+    token, _ = token_for(ttl=timedelta(minutes=5))
     with pytest.raises(InvalidToken):
         verify_token(token, secret=SECRET, audience="tablet_lending")
     claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience=SERVICE)

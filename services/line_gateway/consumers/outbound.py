@@ -39,14 +39,13 @@ from services.common.events.contracts.line import (
     SendPriority,
     SendRequested,
 )
-from services.common.events.envelope import Envelope, new_event
+from services.common.events.envelope import Envelope
 from services.common.kafka.handling import Commit
-from services.common.kafka.topics import LINE_DELIVERIES
 from services.common.logging import get_logger, user_ref
 from services.common.store import MongoStore, Tx
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging, SendReceipt
-from services.line_gateway.consumers.refusals import Refused, dead_letter
+from services.line_gateway.consumers.refusals import Refused, dead_letter, publish_result
 from services.line_gateway.domain.budget import ALWAYS_SENT, BudgetKeeper
 from services.line_gateway.domain.delivery import (
     REPLY_OUTCOME_UNKNOWN,
@@ -173,26 +172,19 @@ class OutboundSender:
             else None,
         )
         await self._count(tx, result, shard=shard.name)
-        await tx.emit(
-            topic=LINE_DELIVERIES,
-            key=command.user_id,
-            event=new_event(
-                DeliveryCompleted(
-                    command_id=envelope.id,
-                    user_id=command.user_id,
-                    method=result.method,
-                    outcome=result.outcome,
-                    purpose=command.purpose,
-                    priority=command.priority,
-                    message_count=len(command.messages),
-                    line_request_id=result.request_id,
-                    completed_at=utcnow(),
-                    reason=result.reason,
-                ),
-                source=SOURCE,
-                cause=envelope,
-            ),
+        completed = DeliveryCompleted(
+            command_id=envelope.id,
+            user_id=command.user_id,
+            method=result.method,
+            outcome=result.outcome,
+            purpose=command.purpose,
+            priority=command.priority,
+            message_count=len(command.messages),
+            line_request_id=result.request_id,
+            completed_at=utcnow(),
+            reason=result.reason,
         )
+        await publish_result(tx, envelope, completed)
         if result.method is DeliveryMethod.PUSH:
             tx.after_commit(partial(self._billed, "push", command.priority, 1))
 
@@ -393,29 +385,22 @@ class OutboundSender:
             reason=reason,
         )
         await self._usage.count(tx, shard=shard.name, multicast_recipients=sent, held=held)
-        await tx.emit(
-            topic=LINE_DELIVERIES,
-            key=command.audience,
-            event=new_event(
-                MulticastCompleted(
-                    command_id=envelope.id,
-                    audience=command.audience,
-                    purpose=command.purpose,
-                    priority=command.priority,
-                    outcome=outcome,
-                    requested=len(command.user_ids),
-                    skipped_blocked=plan.skipped_blocked,
-                    sent=sent,
-                    held=held,
-                    batches=len(plan.batches),
-                    message_count=len(command.messages),
-                    reason=reason,
-                    completed_at=utcnow(),
-                ),
-                source=SOURCE,
-                cause=envelope,
-            ),
+        completed = MulticastCompleted(
+            command_id=envelope.id,
+            audience=command.audience,
+            purpose=command.purpose,
+            priority=command.priority,
+            outcome=outcome,
+            requested=len(command.user_ids),
+            skipped_blocked=plan.skipped_blocked,
+            sent=sent,
+            held=held,
+            batches=len(plan.batches),
+            message_count=len(command.messages),
+            reason=reason,
+            completed_at=utcnow(),
         )
+        await publish_result(tx, envelope, completed)
         if sent:
             tx.after_commit(partial(self._billed, "multicast", command.priority, sent))
 

@@ -98,7 +98,6 @@ async def _record(
             error=error,
             completed_at=utcnow(),
         )
-        key = command.user_id
     else:
         assert isinstance(command, MulticastRequested)
         result = MulticastCompleted(
@@ -116,16 +115,24 @@ async def _record(
             error=error,
             completed_at=utcnow(),
         )
-        key = command.audience
+    # The same failure computed twice (a crash before the dead letter is written) publishes the
+    # same event id, which consumers de-duplicate.
+    await publish_result(
+        tx, envelope, result, event_id=uuid5(FAILURE_NAMESPACE, f"{envelope.id}:{error}")
+    )
+
+
+async def publish_result(
+    tx: Tx,
+    cause: Envelope[Any],
+    result: DeliveryCompleted | MulticastCompleted,
+    *,
+    event_id: UUID | None = None,
+) -> None:
+    """What became of a send, on `line.deliveries` (keyed like the command it answers)."""
+    key = result.user_id if isinstance(result, DeliveryCompleted) else result.audience
     await tx.emit(
         topic=LINE_DELIVERIES,
         key=key,
-        # The same failure computed twice (a crash before the dead letter is written)
-        # publishes the same event id, which consumers de-duplicate.
-        event=new_event(
-            result,
-            source=SOURCE,
-            cause=envelope,
-            event_id=uuid5(FAILURE_NAMESPACE, f"{envelope.id}:{error}"),
-        ),
+        event=new_event(result, source=SOURCE, cause=cause, event_id=event_id),
     )
