@@ -20,11 +20,6 @@ from services.common.runtime import Runtime
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
 def _route_template(request: Request) -> str:
     # Label by template (/tickets/{ticket_id}), never by the concrete path, to keep labels few.
     for candidate in request.app.router.routes:

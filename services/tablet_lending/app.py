@@ -17,7 +17,7 @@ from services.common.events.contracts.line import (
     AccountUnlinked,
     PostbackReceived,
 )
-from services.common.kafka.streams import route
+from services.common.kafka.handling import route
 from services.common.kafka.topics import LINE_INBOUND
 from services.common.logging import get_logger
 from services.common.metrics import REJECTED_INPUT
@@ -114,6 +114,7 @@ def create_app(settings: TabletLendingSettings | None = None) -> FastAPI:
                 audit=audit,
                 auth=StaffAuth(
                     runtime.store,
+                    service=SERVICE,
                     secret=settings.token_secret,
                     secure_cookies=settings.environment is Environment.PRODUCTION,
                     session_ttl=timedelta(minutes=settings.token_ttl_minutes),
@@ -127,9 +128,9 @@ def create_app(settings: TabletLendingSettings | None = None) -> FastAPI:
             async with runtime.serving(
                 app,
                 [
-                    route(LINE_INBOUND, PostbackReceived, handlers.on_postback_received),
-                    route(LINE_INBOUND, AccountLinked, handlers.on_account_linked),
-                    route(LINE_INBOUND, AccountUnlinked, handlers.on_account_unlinked),
+                    route(LINE_INBOUND, PostbackReceived, decide=handlers.on_postback_received),
+                    route(LINE_INBOUND, AccountLinked, apply=handlers.on_account_linked),
+                    route(LINE_INBOUND, AccountUnlinked, apply=handlers.on_account_unlinked),
                 ],
             ):
                 scheduler.start()

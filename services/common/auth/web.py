@@ -18,16 +18,13 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from fastapi import HTTPException, Request, Response
-from pymongo import IndexModel
 
 from services.common.auth.accounts import StaffAccount
 from services.common.auth.tokens import InvalidToken, StaffClaims, issue_token, verify_token
 from services.common.metrics import REJECTED_INPUT
 from services.common.store import CollectionIndexes, MongoStore
-from services.common.store.mongo import ttl_index
-from services.common.time import utcnow
+from services.common.store.staff import StaffSessions
 
-SESSIONS_COLLECTION = "staff_sessions"
 SESSION_COOKIE = "sslp_session"
 CSRF_COOKIE = "sslp_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -45,21 +42,21 @@ class StaffAuth:
         self,
         store: MongoStore,
         *,
+        service: str,
         secret: str,
         secure_cookies: bool,
         session_ttl: timedelta = timedelta(hours=9),
     ) -> None:
-        self._sessions = store.collection(SESSIONS_COLLECTION)
+        self._sessions = StaffSessions(store)
+        # The tokens' audience: a token of one service is refused by another.
+        self._audience = service
         self._secret = secret
         self._secure = secure_cookies
         self._ttl = session_ttl
 
     @staticmethod
     def indexes() -> CollectionIndexes:
-        return CollectionIndexes(
-            SESSIONS_COLLECTION,
-            [IndexModel([("staff_id", 1)]), ttl_index("expires_at", timedelta(0))],
-        )
+        return StaffSessions.indexes()
 
     async def start_session(self, account: StaffAccount) -> tuple[str, StaffClaims]:
         token, claims = issue_token(
@@ -68,9 +65,10 @@ class StaffAuth:
             roles=account.roles,
             secret=self._secret,
             ttl=self._ttl,
+            audience=self._audience,
         )
-        await self._sessions.insert_one(
-            {"_id": claims.sid, "staff_id": account.id, "expires_at": claims.exp, "at": utcnow()}
+        await self._sessions.start(
+            session_id=claims.sid, staff_id=account.id, expires_at=claims.exp
         )
         return token, claims
 
@@ -102,7 +100,7 @@ class StaffAuth:
         return csrf
 
     async def end_session(self, claims: StaffClaims, response: Response | None = None) -> None:
-        await self._sessions.delete_one({"_id": claims.sid})
+        await self._sessions.end(claims.sid)
         if response is not None:
             response.delete_cookie(SESSION_COOKIE)
             response.delete_cookie(CSRF_COOKIE)
@@ -115,10 +113,10 @@ class StaffAuth:
         if not token:
             raise _refuse(401, "Authentication required.", "missing_credentials")
         try:
-            claims = verify_token(token, secret=self._secret)
+            claims = verify_token(token, secret=self._secret, audience=self._audience)
         except InvalidToken as exc:
             raise _refuse(401, "Your session is invalid or has expired.", "invalid_token") from exc
-        if await self._sessions.find_one({"_id": claims.sid}, {"_id": 1}) is None:
+        if not await self._sessions.is_open(claims.sid):
             raise _refuse(401, "Your session has ended. Please sign in again.", "ended_session")
         if via_cookie and request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
