@@ -6,9 +6,11 @@ the monthly report for the council as an Excel workbook."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,6 +20,12 @@ from services.common.time import utcnow
 from services.tablet_lending.domain.dates import add_months
 from tests.tablet_lending.support import PASSWORDS, LendingApi, today_jst
 from tools.devstack.stack import Stack
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def repository_files(*paths: str) -> list[bytes]:
+    return [(ROOT / path).read_bytes() for path in paths]
 
 
 @pytest.fixture
@@ -253,3 +261,63 @@ async def test_the_monthly_report_is_an_excel_workbook_in_japanese_with_the_mont
     # Excel's own charts of the tables, on the second sheet.
     parts = zipfile.ZipFile(io.BytesIO(answer.content)).namelist()
     assert len([part for part in parts if part.startswith("xl/charts/chart")]) >= 2
+
+
+async def test_the_readme_csv_example_imports_into_an_open_cohort_like_the_demo(
+    api: LendingApi,
+) -> None:
+    """The README imports docs/sample-applicants.csv into the demo cohort; the same file goes
+    into a fresh cohort with the demo's areas, terms and an open window (test stacks have no demo
+    seed): three accepted, the one too young refused with its reason."""
+    readme, demo_seed, sample = repository_files(
+        "README.md", "services/tablet_lending/seed/demo.json", "docs/sample-applicants.csv"
+    )
+    assert "--data-binary @docs/sample-applicants.csv" in readme.decode()
+    assert "/cohorts/phase-4-demo/imports?municipality_code=27116" in readme.decode()
+    demo = json.loads(demo_seed)["cohort"]
+    today = today_jst()
+    cohort = await api.cohort(
+        areas=demo["areas"],
+        terms_version=demo["terms_version"],
+        lending_starts_on=(today - timedelta(days=30)).isoformat(),
+        lending_ends_on=(today + timedelta(days=20)).isoformat(),
+    )
+    record = await api.ok(
+        "POST",
+        f"/cohorts/{cohort['cohort_id']}/imports",
+        params={"municipality_code": "27116", "filename": "sample-applicants.csv"},
+        content=sample,
+        headers={"content-type": "text/csv"},
+    )
+    assert record["counts"] == {"accepted": 3, "duplicate": 0, "refused": 1}
+    [refused] = [row for row in record["rows"] if row["outcome"] == "refused"]
+    assert (refused["application_number"], refused["reason"]) == ("IK-D-004", "too_young")
+
+
+async def test_the_cohort_overview_gives_every_cohorts_seats_and_draw_in_one_answer(
+    api: LendingApi, boss: LendingApi, stack: Stack
+) -> None:
+    drawn = await api.cohort(capacity=3)
+    await api.enrolled(drawn["cohort_id"], count=2)
+    await boss.draw(drawn["cohort_id"])
+    untouched = await api.cohort(capacity=5)
+
+    viewer = await LendingApi.signed_in(stack, "viewer")  # no personal data: viewers may
+    try:
+        overview = await viewer.ok("GET", "/reports/cohorts")
+    finally:
+        await viewer.close()
+    rows = {row["cohort"]["cohort_id"]: row for row in overview}
+    assert {key: rows[drawn["cohort_id"]][key] for key in ("drawn", "enrolled", "seats_left")} == {
+        "drawn": True,
+        "enrolled": 2,
+        "seats_left": 1,
+    }
+    assert rows[drawn["cohort_id"]]["lottery_id"]
+    assert (rows[untouched["cohort_id"]]["drawn"], rows[untouched["cohort_id"]]["seats_left"]) == (
+        False,
+        5,
+    )
+    # The same figures as the one-cohort answer.
+    single = await api.ok("GET", f"/cohorts/{drawn['cohort_id']}")
+    assert single == rows[drawn["cohort_id"]]

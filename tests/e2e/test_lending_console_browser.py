@@ -290,7 +290,13 @@ async def test_call_lists_show_whom_to_phone_and_a_return_takes_the_tablet_back(
         lending_starts_on=(today - timedelta(days=250)).isoformat(),
         lending_ends_on=(today + timedelta(days=30)).isoformat(),
     )
-    [late] = await api.enrolled(cohort["cohort_id"], family_name="電話先", phone="06-4444-5555")
+    [late] = await api.enrolled(
+        cohort["cohort_id"],
+        family_name="電話先",
+        family_name_kana="デンワサキ",
+        given_name_kana="ハナコ",
+        phone="06-4444-5555",
+    )
     await api.draw(cohort["cohort_id"])
     await api.attended_explanatory(cohort["cohort_id"], [late])
     loan = await api.lend(late, issued_on=today - timedelta(days=200))
@@ -390,6 +396,9 @@ async def test_keyboard_only_and_both_screen_sizes(browser: Browser, stack: Stac
                 # The new page's heading takes the focus, so a screen reader starts there.
                 await expect(page.get_by_role("heading", name=heading, exact=True)).to_be_focused()
                 await fits(page)
+                if viewport is TABLET:
+                    ARTIFACTS.mkdir(exist_ok=True)
+                    await page.screenshot(path=str(ARTIFACTS / f"console-tablet-{heading}.png"))
         outline = await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert outline != "none"
     finally:

@@ -145,7 +145,7 @@ export function table(caption, columns, rows, empty = "該当するものはあ�
       h("caption", { class: "visually-hidden" }, caption),
       h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c.label)))),
       h("tbody", {}, rows.map((row) => h("tr", {},
-        columns.map((c, i) => h(i === 0 ? "th" : "td", i === 0 ? { scope: "row" } : {},
+        columns.map((c, i) => h(i === 0 ? "th" : "td", { scope: i === 0 ? "row" : null, class: c.class },
           c.value(row))))))));
 }
 

@@ -1,14 +1,14 @@
 // 期（コホート）: capacity and fill, applicants waiting for the draw, and the draw itself.
 
-import { api, ApiError, day, field, h, say, table } from "./api.js";
+import { api, ApiError, day, field, h, say, table, todayJst } from "./api.js";
 import { meter } from "./charts.js";
 
 export async function render(main, ctx) {
-  const [cohorts, participation] = await Promise.all([
-    api("GET", "/cohorts"),
+  const [statuses, participation] = await Promise.all([
+    api("GET", "/reports/cohorts"),
     api("GET", "/reports/participation"),
   ]);
-  const statuses = await Promise.all(cohorts.map((c) => api("GET", `/cohorts/${encodeURIComponent(c.cohort_id)}`)));
+  const cohorts = statuses.map((s) => s.cohort);
   const counts = {};
   for (const row of participation) {
     const total = counts[row.cohort_id] || (counts[row.cohort_id] = { applied: 0, waitlisted: 0, enrolled: 0, withdrawn: 0 });
@@ -21,7 +21,7 @@ export async function render(main, ctx) {
     status,
     table("期の一覧", [
       { label: "期", value: (r) => h("span", {}, r.cohort.name, h("br"), h("small", {}, r.cohort.cohort_id)) },
-      { label: "対象地域", value: (r) => r.cohort.areas.map((a) => a.name).join("、") },
+      { label: "対象地域", class: "wide", value: (r) => r.cohort.areas.map((a) => a.name).join("、") },
       { label: "貸出期間", value: (r) => `${day(r.cohort.lending_starts_on)} 〜 ${day(r.cohort.lending_ends_on)}` },
       { label: "定員", value: (r) => r.cohort.capacity.toLocaleString("ja-JP") },
       { label: "参加", value: (r) => r.state.enrolled.toLocaleString("ja-JP") },
@@ -37,7 +37,8 @@ export async function render(main, ctx) {
 
 function drawCell(row, ctx, status) {
   if (row.state.drawn) return h("span", { class: "tag ok" }, "抽選済み");
-  if (!ctx.can("supervisor")) return h("span", { class: "muted" }, "未実施（統括が実施）");
+  if (row.cohort.lending_ends_on < todayJst()) return h("span", { class: "muted" }, "終了した期");
+  if (!ctx.can("supervisor")) return h("span", { class: "muted nowrap" }, "未実施（統括が実施）");
   const seed = h("input", { name: "seed", minlength: "8", maxlength: "128", placeholder: "空欄なら自動", size: "12" });
   const form = h("form", { class: "inline-form" },
     field("シード（任意）", seed),
