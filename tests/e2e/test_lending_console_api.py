@@ -231,6 +231,7 @@ async def test_the_monthly_report_is_an_excel_workbook_in_japanese_with_the_mont
             "/reports/monthly.xlsx", params={"month": f"{today:%Y-%m}", "cohort_id": cohort_id}
         )
         bad = await viewer.http.get("/reports/monthly.xlsx", params={"month": "2026-13"})
+        far = await viewer.http.get("/reports/monthly.xlsx", params={"month": "9999-12"})
     finally:
         await viewer.close()
     assert answer.status_code == 200, answer.text
@@ -238,6 +239,7 @@ async def test_the_monthly_report_is_an_excel_workbook_in_japanese_with_the_mont
     assert f"monthly-report-{today:%Y-%m}-{cohort_id}.xlsx" in answer.headers["content-disposition"]
     assert bad.status_code == 422
     assert bad.json()["message_ja"] == "月は 2026-04 のように 年-月 で指定してください。"
+    assert far.status_code == 422
 
     book = load_workbook(io.BytesIO(answer.content))
     assert book.sheetnames == ["月次報告", "グラフ"]

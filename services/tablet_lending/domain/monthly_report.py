@@ -42,7 +42,8 @@ class Month:
     @classmethod
     def parse(cls, text: str) -> Month:
         match = _MONTH.match(text)
-        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
+        # Bounded years: 9999-12 would need a first day of year 10000, which no date has.
+        if not match or not 1 <= int(match[2]) <= 12 or not 2000 <= int(match[1]) <= 2100:
             raise Refused(
                 "invalid_month",
                 "A month is written YYYY-MM, e.g. 2026-04.",
