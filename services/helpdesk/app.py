@@ -182,6 +182,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
         title="helpdesk",
         description="The helpdesk's tickets, the staff queue (/staff/) and its API.",
         lifespan=lifespan,
+        home="/staff/",
         routers=[
             auth_api.router,
             auth_api.sso_router,

@@ -46,6 +46,7 @@ class StaffAuth:
         secret: str,
         secure_cookies: bool,
         session_ttl: timedelta = timedelta(hours=9),
+        cookie_prefix: str = "sslp",
     ) -> None:
         self._sessions = StaffSessions(store)
         # The tokens' audience: a token of one service is refused by another.
@@ -53,6 +54,8 @@ class StaffAuth:
         self._secret = secret
         self._secure = secure_cookies
         self._ttl = session_ttl
+        self.session_cookie = f"{cookie_prefix}_session"
+        self.csrf_cookie = f"{cookie_prefix}_csrf"
 
     @staticmethod
     def indexes() -> CollectionIndexes:
@@ -82,7 +85,7 @@ class StaffAuth:
         csrf = self.csrf_token(claims)
         max_age = int(self._ttl.total_seconds())
         response.set_cookie(
-            SESSION_COOKIE,
+            self.session_cookie,
             token,
             max_age=max_age,
             httponly=True,
@@ -90,7 +93,7 @@ class StaffAuth:
             samesite="strict",
         )
         response.set_cookie(
-            CSRF_COOKIE,
+            self.csrf_cookie,
             csrf,
             max_age=max_age,
             httponly=False,
@@ -102,14 +105,14 @@ class StaffAuth:
     async def end_session(self, claims: StaffClaims, response: Response | None = None) -> None:
         await self._sessions.end(claims.sid)
         if response is not None:
-            response.delete_cookie(SESSION_COOKIE)
-            response.delete_cookie(CSRF_COOKIE)
+            response.delete_cookie(self.session_cookie)
+            response.delete_cookie(self.csrf_cookie)
 
     async def authenticate(self, request: Request) -> StaffClaims:
         """The staff member behind this request, or a 401/403 HTTPException (English)."""
         header = request.headers.get("authorization", "")
         via_cookie = not header.lower().startswith("bearer ")
-        token = request.cookies.get(SESSION_COOKIE) if via_cookie else header[7:].strip()
+        token = request.cookies.get(self.session_cookie) if via_cookie else header[7:].strip()
         if not token:
             raise _refuse(401, "Authentication required.", "missing_credentials")
         try:
@@ -131,13 +134,27 @@ class StaffAuth:
             claims = await self.authenticate(request)
             if roles and not claims.has_any(*roles):
                 raise _refuse(
-                    403, f"This needs one of these roles: {', '.join(roles)}.", "forbidden_role"
+                    403,
+                    f"This needs one of these roles: {', '.join(roles)}.",
+                    "forbidden_role",
+                    roles,
                 )
             return claims
 
         return dependency
 
 
-def _refuse(status: int, message: str, reason: str) -> HTTPException:
+class StaffRefused(HTTPException):
+    """A sign-in or role refusal (English `detail`), with a stable `reason` a service can show in
+    its own words: `missing_credentials`, `invalid_token`, `ended_session`, `csrf`,
+    `forbidden_role` (then `roles` are the ones that would do)."""
+
+    def __init__(self, status: int, message: str, reason: str, roles: tuple[str, ...] = ()) -> None:
+        super().__init__(status_code=status, detail=message)
+        self.reason = reason
+        self.roles = roles
+
+
+def _refuse(status: int, message: str, reason: str, roles: tuple[str, ...] = ()) -> StaffRefused:
     REJECTED_INPUT.labels("staff_auth", reason).inc()
-    return HTTPException(status_code=status, detail=message)
+    return StaffRefused(status, message, reason, roles)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,17 @@ from services.tablet_lending.domain.participants import Participant, Participant
 
 COLLECTION = "participants"
 ID = "participant_id"
+# Where a console search looks: names, kana and phone (personal data, so the search is an
+# operator's, and every match shown is audited), the application number and the id.
+SEARCHED = (
+    "personal.family_name",
+    "personal.given_name",
+    "personal.family_name_kana",
+    "personal.given_name_kana",
+    "personal.phone",
+    "application_number",
+    "_id",
+)
 # Written only while the personal data exists; erasure removes them with it.
 NATURAL_KEY = "natural_key"
 PERSON_KEY = "person_key"
@@ -96,14 +108,26 @@ class ParticipantRepository(Repository[Participant]):
         *,
         cohort_id: str | None = None,
         status: ParticipantStatus | None = None,
+        words: tuple[str, ...] = (),
         limit: int = 100,
         skip: int = 0,
     ) -> list[Participant]:
+        """`words`: each must appear (as typed, case-insensitively) in one of the searched
+        fields; a scan within the cohort, which holds hundreds of people, not millions."""
         query: dict[str, Any] = {}
         if cohort_id:
             query["cohort_id"] = cohort_id
         if status:
             query["status"] = status.value
+        if words:
+            query["$and"] = [
+                {
+                    "$or": [
+                        {field: {"$regex": re.escape(word), "$options": "i"}} for field in SEARCHED
+                    ]
+                }
+                for word in words
+            ]
         return await self.find_page(query, limit=limit, skip=skip)
 
     async def ids_with_status(
