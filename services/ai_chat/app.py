@@ -13,16 +13,16 @@ from services.ai_chat.clients.model import ModelClient, TokenPrices
 from services.ai_chat.consumers.helpdesk import HelpdeskHandlers
 from services.ai_chat.consumers.inbound import InboundHandlers
 from services.ai_chat.consumers.lending import LendingHandlers
+from services.ai_chat.consumers.recording import OutcomeRecorder
 from services.ai_chat.domain.checkins import CheckinScheduler, CheckinSettings
 from services.ai_chat.domain.dialogue import Dialogue, DialogueSettings
-from services.ai_chat.domain.recording import OutcomeRecorder
 from services.ai_chat.domain.responders import Persona
 from services.ai_chat.metrics import initialise as initialise_metrics
 from services.ai_chat.settings import AiChatSettings
 from services.ai_chat.store.programme import ProgrammeRepository
 from services.ai_chat.store.seniors import SeniorRepository
 from services.common.events.contracts import helpdesk, lending, line
-from services.common.kafka.streams import Route, route
+from services.common.kafka.handling import Route, route
 from services.common.kafka.topics import HELPDESK_EVENTS, LENDING_EVENTS, LINE_INBOUND
 from services.common.logging import get_logger
 from services.common.runtime import platform_runtime
@@ -72,28 +72,40 @@ def routes(
     inbound: InboundHandlers, lending_handlers: LendingHandlers, helpdesk_handlers: HelpdeskHandlers
 ) -> list[Route[Any]]:
     return [
-        route(LINE_INBOUND, line.MessageReceived, inbound.on_message_received),
-        route(LINE_INBOUND, line.PostbackReceived, inbound.on_postback_received),
-        route(LINE_INBOUND, line.AudioFetched, inbound.on_audio_fetched),
-        route(LINE_INBOUND, line.UserFollowed, inbound.on_user_followed),
-        route(LINE_INBOUND, line.UserUnfollowed, inbound.on_user_unfollowed),
-        route(LINE_INBOUND, line.AccountLinked, inbound.on_account_linked),
-        route(LINE_INBOUND, line.AccountUnlinked, inbound.on_account_unlinked),
-        route(LENDING_EVENTS, lending.LoanIssued, lending_handlers.on_loan_issued),
-        route(LENDING_EVENTS, lending.LoanClosed, lending_handlers.on_loan_closed),
-        route(LENDING_EVENTS, lending.LoanOverdue, lending_handlers.on_loan_overdue),
-        route(LENDING_EVENTS, lending.SessionScheduled, lending_handlers.on_session_scheduled),
-        route(LENDING_EVENTS, lending.SessionBooked, lending_handlers.on_session_booked),
+        route(LINE_INBOUND, line.MessageReceived, decide=inbound.on_message_received),
+        route(LINE_INBOUND, line.PostbackReceived, decide=inbound.on_postback_received),
+        route(LINE_INBOUND, line.AudioFetched, decide=inbound.on_audio_fetched),
+        route(LINE_INBOUND, line.UserFollowed, decide=inbound.on_user_followed),
+        route(LINE_INBOUND, line.UserUnfollowed, decide=inbound.on_user_unfollowed),
+        route(LINE_INBOUND, line.AccountLinked, apply=inbound.on_account_linked),
+        route(LINE_INBOUND, line.AccountUnlinked, apply=inbound.on_account_unlinked),
+        route(LENDING_EVENTS, lending.LoanIssued, apply=lending_handlers.on_loan_issued),
+        route(LENDING_EVENTS, lending.LoanClosed, apply=lending_handlers.on_loan_closed),
+        route(LENDING_EVENTS, lending.LoanOverdue, apply=lending_handlers.on_loan_overdue),
         route(
-            LENDING_EVENTS, lending.SessionBookingCancelled, lending_handlers.on_booking_cancelled
+            LENDING_EVENTS, lending.SessionScheduled, apply=lending_handlers.on_session_scheduled
+        ),
+        route(LENDING_EVENTS, lending.SessionBooked, apply=lending_handlers.on_session_booked),
+        route(
+            LENDING_EVENTS,
+            lending.SessionBookingCancelled,
+            apply=lending_handlers.on_booking_cancelled,
         ),
         route(
-            LENDING_EVENTS, lending.ParticipantEnrolled, lending_handlers.on_participant_enrolled
+            LENDING_EVENTS,
+            lending.ParticipantEnrolled,
+            apply=lending_handlers.on_participant_enrolled,
         ),
-        route(LENDING_EVENTS, lending.CohortPublished, lending_handlers.on_cohort_published),
-        route(LENDING_EVENTS, lending.ParticipantErased, lending_handlers.on_participant_erased),
-        route(HELPDESK_EVENTS, helpdesk.ConversationHandedOver, helpdesk_handlers.on_handed_over),
-        route(HELPDESK_EVENTS, helpdesk.ConversationHandedBack, helpdesk_handlers.on_handed_back),
+        route(LENDING_EVENTS, lending.CohortPublished, apply=lending_handlers.on_cohort_published),
+        route(
+            LENDING_EVENTS, lending.ParticipantErased, apply=lending_handlers.on_participant_erased
+        ),
+        route(
+            HELPDESK_EVENTS, helpdesk.ConversationHandedOver, apply=helpdesk_handlers.on_handed_over
+        ),
+        route(
+            HELPDESK_EVENTS, helpdesk.ConversationHandedBack, apply=helpdesk_handlers.on_handed_back
+        ),
     ]
 
 

@@ -20,9 +20,10 @@ from uuid import uuid4
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
+from services.common.kafka.handling import Route
 from services.common.kafka.lag import ConsumerLagSampler
 from services.common.kafka.producer import create_producer
-from services.common.kafka.streams import Route, StreamProcessor
+from services.common.kafka.streams import StreamProcessor
 from services.common.kafka.topics import ensure_topics
 from services.common.logging import configure_logging, get_logger
 from services.common.settings import ServiceSettings

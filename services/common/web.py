@@ -1,15 +1,29 @@
-"""The FastAPI shell every service shares: health, readiness, metrics, errors, request limits."""
+"""The FastAPI shell every service shares: health, readiness, metrics, errors, request limits,
+and the API docs.
+
+The docs (Swagger UI at `/docs`, ReDoc at `/redoc`) load their scripts and styles from the service
+itself, from the files the `fastapi-offline` package ships, never from a CDN: a programme office
+on a closed network, or a laptop on a train, still gets a working page. The service root
+redirects to the service's own page, or to the docs.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+import fastapi_offline
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -19,10 +33,13 @@ from services.common.runtime import Runtime
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
-
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+DOCS_ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
+DOCS_ASSET_TYPES = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "redoc.standalone.js": "text/javascript",
+    "favicon.png": "image/png",
+}
 
 
 def _route_template(request: Request) -> str:
@@ -41,8 +58,17 @@ def create_service_app(
     description: str,
     lifespan: Lifespan,
     routers: Sequence[APIRouter] = (),
+    home: str = "/docs",
 ) -> FastAPI:
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    """`home` is where the service root (`/`) sends a browser: its own page, or the docs."""
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.service = service
 
     @app.middleware("http")
@@ -100,9 +126,57 @@ def create_service_app(
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(health)
+    app.include_router(_docs_router(title=title, home=home))
     for router in routers:
         app.include_router(router)
     return app
+
+
+def _docs_router(*, title: str, home: str) -> APIRouter:
+    docs = APIRouter(include_in_schema=False)
+    assets = "/docs/assets"
+
+    @docs.get("/")
+    async def root() -> RedirectResponse:
+        return RedirectResponse(home)
+
+    @docs.get("/docs")
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{title} - API",
+            oauth2_redirect_url="/docs/oauth2-redirect",
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon.png",
+        )
+
+    @docs.get("/docs/oauth2-redirect")
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @docs.get("/redoc")
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title=f"{title} - API",
+            redoc_js_url=f"{assets}/redoc.standalone.js",
+            redoc_favicon_url=f"{assets}/favicon.png",
+            with_google_fonts=False,
+        )
+
+    @docs.get(assets + "/{name}")
+    async def docs_asset(name: str) -> FileResponse:
+        # Only the named files: the path is never a way into the package's folder.
+        if name not in DOCS_ASSET_TYPES:
+            raise HTTPException(404, "Not found.")
+        return FileResponse(
+            DOCS_ASSETS / name,
+            media_type=DOCS_ASSET_TYPES[name],
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    return docs
 
 
 def error(status_code: int, message: str, **extra: Any) -> JSONResponse:

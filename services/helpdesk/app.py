@@ -15,10 +15,11 @@ from services.common.auth.accounts import parse_demo_accounts
 from services.common.auth.web import StaffAuth
 from services.common.events.contracts import helpdesk as hd
 from services.common.events.contracts import lending, line
-from services.common.kafka.streams import Route, route
+from services.common.kafka.handling import Route, route
 from services.common.kafka.topics import (
     HELPDESK_REQUESTS,
     LENDING_EVENTS,
+    LINE_DELIVERIES,
     LINE_INBOUND,
     LINE_OUTBOUND,
 )
@@ -37,6 +38,7 @@ from services.helpdesk.api.deps import Helpdesk
 from services.helpdesk.api.live import Broadcaster
 from services.helpdesk.api.views import ticket_summary
 from services.helpdesk.consumers.context import ContextHandlers
+from services.helpdesk.consumers.deliveries import DeliveryHandlers
 from services.helpdesk.consumers.inbound import InboundHandlers
 from services.helpdesk.consumers.requests import RequestHandlers
 from services.helpdesk.domain import texts
@@ -60,25 +62,31 @@ log = get_logger(__name__)
 
 
 def consumer_routes(
-    requests: RequestHandlers, inbound: InboundHandlers, context: ContextHandlers
+    requests: RequestHandlers,
+    inbound: InboundHandlers,
+    context: ContextHandlers,
+    deliveries: DeliveryHandlers,
 ) -> list[Route[Any]]:
     return [
-        route(HELPDESK_REQUESTS, hd.HelpRequested, requests.on_help_requested),
-        route(LINE_INBOUND, line.MessageReceived, inbound.on_message_received),
-        route(LINE_INBOUND, line.PostbackReceived, inbound.on_postback_received),
-        route(LINE_INBOUND, line.AccountLinked, context.on_account_linked),
-        route(LINE_INBOUND, line.AccountUnlinked, context.on_account_unlinked),
-        route(LINE_OUTBOUND, line.SendRequested, context.on_send_requested),
-        route(LENDING_EVENTS, lending.LoanIssued, context.on_loan_issued),
-        route(LENDING_EVENTS, lending.LoanClosed, context.on_loan_closed),
-        route(LENDING_EVENTS, lending.LoanOverdue, context.on_loan_overdue),
-        route(LENDING_EVENTS, lending.SessionScheduled, context.on_session_scheduled),
-        route(LENDING_EVENTS, lending.SessionBooked, context.on_session_booked),
+        route(HELPDESK_REQUESTS, hd.HelpRequested, apply=requests.on_help_requested),
+        route(LINE_INBOUND, line.MessageReceived, apply=inbound.on_message_received),
+        route(LINE_INBOUND, line.PostbackReceived, decide=inbound.on_postback_received),
+        route(LINE_INBOUND, line.AccountLinked, apply=context.on_account_linked),
+        route(LINE_INBOUND, line.AccountUnlinked, apply=context.on_account_unlinked),
+        route(LINE_OUTBOUND, line.SendRequested, decide=context.on_send_requested),
+        route(LINE_DELIVERIES, line.DeliveryCompleted, decide=deliveries.on_delivery_completed),
+        route(LENDING_EVENTS, lending.LoanIssued, apply=context.on_loan_issued),
+        route(LENDING_EVENTS, lending.LoanClosed, apply=context.on_loan_closed),
+        route(LENDING_EVENTS, lending.LoanOverdue, apply=context.on_loan_overdue),
+        route(LENDING_EVENTS, lending.SessionScheduled, apply=context.on_session_scheduled),
+        route(LENDING_EVENTS, lending.SessionBooked, apply=context.on_session_booked),
         route(
-            LENDING_EVENTS, lending.SessionBookingCancelled, context.on_session_booking_cancelled
+            LENDING_EVENTS,
+            lending.SessionBookingCancelled,
+            apply=context.on_session_booking_cancelled,
         ),
-        route(LENDING_EVENTS, lending.SessionAttended, context.on_session_attended),
-        route(LENDING_EVENTS, lending.ParticipantErased, context.on_participant_erased),
+        route(LENDING_EVENTS, lending.SessionAttended, apply=context.on_session_attended),
+        route(LENDING_EVENTS, lending.ParticipantErased, apply=context.on_participant_erased),
     ]
 
 
@@ -147,6 +155,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 accounts=accounts,
                 auth=StaffAuth(
                     store,
+                    service=SERVICE,
                     secret=settings.session_secret,
                     secure_cookies=settings.secure_cookies,
                     session_ttl=timedelta(hours=settings.session_hours),
@@ -158,6 +167,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 RequestHandlers(service=service),
                 InboundHandlers(service=service, context=context),
                 ContextHandlers(context=context),
+                DeliveryHandlers(service=service),
             )
             try:
                 async with runtime.serving(app, routes):
@@ -172,6 +182,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
         title="helpdesk",
         description="The helpdesk's tickets, the staff queue (/staff/) and its API.",
         lifespan=lifespan,
+        home="/staff/",
         routers=[
             auth_api.router,
             auth_api.sso_router,

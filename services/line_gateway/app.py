@@ -28,7 +28,7 @@ from services.common.events.contracts.line import (
     SendRequested,
     UserFollowed,
 )
-from services.common.kafka.streams import Route, route
+from services.common.kafka.handling import Route, route
 from services.common.kafka.topics import (
     HELPDESK_EVENTS,
     LENDING_EVENTS,
@@ -132,17 +132,17 @@ def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
                 )
                 provisioning = asyncio.create_task(provisioner.run(), name="rich-menu")
             routes: list[Route[Any]] = [
-                route(LINE_OUTBOUND, SendRequested, sender.on_send_requested),
-                route(LINE_OUTBOUND, MulticastRequested, sender.on_multicast_requested),
-                route(LINE_INBOUND, MessageReceived, follow_ups.on_message_received),
-                route(LINE_INBOUND, PostbackReceived, follow_ups.on_postback_received),
-                route(LINE_INBOUND, UserFollowed, follow_ups.on_user_followed),
-                route(LINE_INBOUND, AccountLinked, follow_ups.on_account_linked),
-                route(LINE_INBOUND, AccountUnlinked, follow_ups.on_account_unlinked),
-                route(HELPDESK_EVENTS, ConversationHandedOver, modes.on_handed_over),
-                route(HELPDESK_EVENTS, ConversationHandedBack, modes.on_handed_back),
-                route(LENDING_EVENTS, LinkCodeIssuedV2, lending.on_link_code_issued),
-                route(LENDING_EVENTS, ParticipantErased, lending.on_participant_erased),
+                route(LINE_OUTBOUND, SendRequested, decide=sender.on_send_requested),
+                route(LINE_OUTBOUND, MulticastRequested, decide=sender.on_multicast_requested),
+                route(LINE_INBOUND, MessageReceived, decide=follow_ups.on_message_received),
+                route(LINE_INBOUND, PostbackReceived, decide=follow_ups.on_postback_received),
+                route(LINE_INBOUND, UserFollowed, decide=follow_ups.on_user_followed),
+                route(LINE_INBOUND, AccountLinked, decide=follow_ups.on_account_linked),
+                route(LINE_INBOUND, AccountUnlinked, decide=follow_ups.on_account_unlinked),
+                route(HELPDESK_EVENTS, ConversationHandedOver, apply=modes.on_handed_over),
+                route(HELPDESK_EVENTS, ConversationHandedBack, apply=modes.on_handed_back),
+                route(LENDING_EVENTS, LinkCodeIssuedV2, decide=lending.on_link_code_issued),
+                route(LENDING_EVENTS, ParticipantErased, apply=lending.on_participant_erased),
             ]
             jobs.start()
             try:

@@ -17,7 +17,7 @@ from services.common.events.contracts.line import (
     AccountUnlinked,
     PostbackReceived,
 )
-from services.common.kafka.streams import route
+from services.common.kafka.handling import route
 from services.common.kafka.topics import LINE_INBOUND
 from services.common.logging import get_logger
 from services.common.metrics import REJECTED_INPUT
@@ -27,6 +27,7 @@ from services.common.web import create_service_app
 from services.tablet_lending.api import (
     admin,
     auth,
+    console,
     devices,
     imports,
     loans,
@@ -35,7 +36,7 @@ from services.tablet_lending.api import (
     sessions,
 )
 from services.tablet_lending.api import cohorts as cohorts_api
-from services.tablet_lending.api.deps import STAFF_ROLES, Lending
+from services.tablet_lending.api.deps import STAFF_ROLES, AuthRefused, Lending
 from services.tablet_lending.consumers.line_inbound import LineInboundHandlers
 from services.tablet_lending.domain.clock import Clock
 from services.tablet_lending.domain.cohort_service import save_cohort
@@ -64,11 +65,16 @@ async def refuse(request: Request, exc: Exception) -> JSONResponse:
     """A domain refusal: English `message` for the API, `message_ja` for staff screens."""
     assert isinstance(exc, LendingError)
     where = str(getattr(request.scope.get("route"), "path", "unmatched"))
-    REJECTED_INPUT.labels(where, exc.reason).inc()
+    headers = None
+    if isinstance(exc, AuthRefused):
+        headers = exc.headers  # counted where the sign-in or role check refused it
+    else:
+        REJECTED_INPUT.labels(where, exc.reason).inc()
     log.info("request refused", route=where, reason=exc.reason)
     return JSONResponse(
         {"message": exc.message, "reason": exc.reason, "message_ja": exc.message_ja},
         status_code=exc.status_code,
+        headers=headers,
     )
 
 
@@ -114,9 +120,12 @@ def create_app(settings: TabletLendingSettings | None = None) -> FastAPI:
                 audit=audit,
                 auth=StaffAuth(
                     runtime.store,
+                    service=SERVICE,
                     secret=settings.token_secret,
                     secure_cookies=settings.environment is Environment.PRODUCTION,
                     session_ttl=timedelta(minutes=settings.token_ttl_minutes),
+                    # Its own cookie names: the helpdesk's page may share the host.
+                    cookie_prefix="sslp_lending",
                 ),
                 accounts=accounts,
                 clock=clock,
@@ -127,9 +136,9 @@ def create_app(settings: TabletLendingSettings | None = None) -> FastAPI:
             async with runtime.serving(
                 app,
                 [
-                    route(LINE_INBOUND, PostbackReceived, handlers.on_postback_received),
-                    route(LINE_INBOUND, AccountLinked, handlers.on_account_linked),
-                    route(LINE_INBOUND, AccountUnlinked, handlers.on_account_unlinked),
+                    route(LINE_INBOUND, PostbackReceived, decide=handlers.on_postback_received),
+                    route(LINE_INBOUND, AccountLinked, apply=handlers.on_account_linked),
+                    route(LINE_INBOUND, AccountUnlinked, apply=handlers.on_account_unlinked),
                 ],
             ):
                 scheduler.start()
@@ -145,10 +154,13 @@ def create_app(settings: TabletLendingSettings | None = None) -> FastAPI:
             "The programme office's system of record: cohorts, applicants and participants, "
             "tablets, six-month loans, sessions, reminders. Sign in with `POST /auth/token` and "
             "send `Authorization: Bearer <token>`. Refusals answer "
-            '`{"message", "reason", "message_ja"}`.'
+            '`{"message", "reason", "message_ja"}`. The programme office\'s Japanese console '
+            "is at `/console/`."
         ),
         lifespan=lifespan,
+        home="/console/",
         routers=[
+            console.router,
             auth.router,
             cohorts_api.router,
             participants.router,

@@ -10,9 +10,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from services.ai_chat.clients.model import ModelClient
+from services.ai_chat.consumers.recording import OutcomeRecorder
 from services.ai_chat.domain.dialogue import Dialogue, DialogueSettings
 from services.ai_chat.domain.outcome import Inbound, Outcome
-from services.ai_chat.domain.recording import OutcomeRecorder
 from services.ai_chat.domain.responders import Persona
 from services.ai_chat.domain.safety import Detection, detect
 from services.ai_chat.store import ProgrammeRepository, SeniorRepository, Turn
@@ -27,11 +27,10 @@ from services.common.events.contracts.line import (
     SendRequested,
 )
 from services.common.events.envelope import Contract, Envelope, new_event
-from services.common.kafka.streams import HandlerContext
+from services.common.kafka.handling import EventHandling
 from services.common.store import MongoStore, Tx
 from services.common.store.mongo import OUTBOX_COLLECTION
 from services.common.store.outbox import outbox_indexes
-from services.common.store.processed import ProcessedEvents
 from services.common.time import utcnow
 
 
@@ -97,6 +96,7 @@ class Harness:
             handover_pending_timeout=self.settings.handover_pending_timeout,
             keep_turns=max(self.settings.history_turns, self.settings.summary_every_turns),
         )
+        self.handling = EventHandling(store=store, group="ai_chat")
 
     async def prepare(self) -> None:
         await self.store.ensure_indexes(
@@ -107,13 +107,10 @@ class Harness:
             ]
         )
 
-    def context(self, envelope: Envelope[Any]) -> HandlerContext:
-        return HandlerContext(
-            store=self.store,
-            group="ai_chat",
-            envelope=envelope,
-            processed=ProcessedEvents(self.store),
-            on_commit=lambda: None,
+    async def commit(self, envelope: Envelope[Any], inbound: Inbound, outcome: Outcome) -> None:
+        """Commit what Dai-chan decided about `envelope`, as the framework does after deciding."""
+        await self.handling.commit(
+            envelope, self.recorder.commit(cause=envelope, inbound=inbound, outcome=outcome)
         )
 
     async def _record(
@@ -121,9 +118,7 @@ class Harness:
     ) -> Result:
         if outcome is None:
             return Result(Outcome.silence("not_ours"))
-        await self.recorder.record(
-            self.context(envelope), cause=envelope, inbound=inbound, outcome=outcome
-        )
+        await self.commit(envelope, inbound, outcome)
         return await self.emitted(envelope.id, outcome)
 
     async def emitted(self, cause_id: UUID, outcome: Outcome) -> Result:

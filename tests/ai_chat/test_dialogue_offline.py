@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import uuid4
 
+from services.ai_chat.consumers.recording import help_request_id
 from services.ai_chat.domain import templates
 from services.ai_chat.domain.outcome import Inbound
-from services.ai_chat.domain.recording import help_request_id
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.line import (
     MessageAction,
@@ -279,9 +279,7 @@ async def test_an_answer_decided_before_a_hand_over_is_not_sent_after_it(offline
 
     await offline.store.transaction(hand_over)
     envelope = _message_event(user, "こんにちは")
-    await offline.recorder.record(
-        offline.context(envelope), cause=envelope, inbound=chat, outcome=decided
-    )
+    await offline.commit(envelope, chat, decided)
     assert (await offline.emitted(envelope.id, decided)).sends == []
 
     emergency = Inbound(
@@ -289,9 +287,7 @@ async def test_an_answer_decided_before_a_hand_over_is_not_sent_after_it(offline
     )
     guidance = await offline.dialogue.on_text(emergency)
     envelope = _message_event(user, "胸が痛い")
-    await offline.recorder.record(
-        offline.context(envelope), cause=envelope, inbound=emergency, outcome=guidance
-    )
+    await offline.commit(envelope, emergency, guidance)
     assert [
         m.text for s in (await offline.emitted(envelope.id, guidance)).sends for m in s.messages
     ] == [templates.EMERGENCY_TEXT]

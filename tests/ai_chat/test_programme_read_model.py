@@ -31,7 +31,7 @@ from tests.fixtures.line import new_user_id
 
 async def feed(harness: Harness, handler: Any, data: Contract, *, occurred_at: Any = None) -> None:
     envelope = new_event(data, source="test", occurred_at=occurred_at)
-    await handler(envelope, harness.context(envelope))
+    await harness.handling.apply(envelope, handler)
 
 
 def handlers(harness: Harness) -> tuple[LendingHandlers, InboundHandlers]:

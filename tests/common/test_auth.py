@@ -12,6 +12,7 @@ from typing import Annotated
 from uuid import uuid4
 
 import httpx
+import jwt
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Response
 from pydantic import BaseModel
@@ -31,12 +32,14 @@ from services.common.auth import (
 )
 from services.common.auth import accounts as accounts_module
 from services.common.auth.accounts import parse_demo_accounts
+from services.common.auth.tokens import ISSUER
 from services.common.auth.web import CSRF_COOKIE, SESSION_COOKIE, StaffAuth
 from services.common.store import MongoStore
 from services.common.web import create_service_app
 from tools.devstack.stack import Stack
 
 SECRET = "test-secret-which-is-long-enough"
+SERVICE = "helpdesk"
 
 
 @pytest.fixture
@@ -58,21 +61,44 @@ def test_password_hashes_verify_and_are_salted() -> None:
     assert not verify_password("anything", "md5$garbage")
 
 
+def token_for(*, ttl: timedelta) -> tuple[str, StaffClaims]:
+    return issue_token(
+        sub="s1", name="山田", roles=("agent",), secret=SECRET, ttl=ttl, audience=SERVICE
+    )
+
+
 def test_tokens_refuse_tampering_other_secrets_and_expiry() -> None:
-    token, claims = issue_token(
-        sub="s1", name="山田", roles=("agent",), secret=SECRET, ttl=timedelta(minutes=5)
-    )
-    assert verify_token(token, secret=SECRET) == claims
-    payload, signature = token.split(".")
+    token, claims = token_for(ttl=timedelta(minutes=5))
+    assert verify_token(token, secret=SECRET, audience=SERVICE) == claims
+    header, payload, signature = token.split(".")
     with pytest.raises(InvalidToken):
-        verify_token(f"{payload}x.{signature}", secret=SECRET)
+        verify_token(f"{header}.{payload}x.{signature}", secret=SECRET, audience=SERVICE)
     with pytest.raises(InvalidToken):
-        verify_token(token, secret="another-secret")
-    expired, _ = issue_token(
-        sub="s1", name="山田", roles=("agent",), secret=SECRET, ttl=timedelta(seconds=-1)
-    )
+        verify_token(token, secret="another-secret", audience=SERVICE)
+    expired, _ = token_for(ttl=timedelta(seconds=-1))
     with pytest.raises(InvalidToken, match="expired"):
-        verify_token(expired, secret=SECRET)
+        verify_token(expired, secret=SECRET, audience=SERVICE)
+
+
+def test_tokens_are_for_one_service_one_issuer_and_one_algorithm() -> None:
+    token, _ = token_for(ttl=timedelta(minutes=5))
+    with pytest.raises(InvalidToken):
+        verify_token(token, secret=SECRET, audience="tablet_lending")
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience=SERVICE)
+    assert claims["iss"] == ISSUER
+    assert claims["jti"]
+    assert claims["iat"] <= claims["exp"]
+    foreign = jwt.encode({**claims, "iss": "someone-else"}, SECRET, algorithm="HS256")
+    with pytest.raises(InvalidToken):
+        verify_token(foreign, secret=SECRET, audience=SERVICE)
+    unsigned = jwt.encode(claims, None, algorithm="none")
+    with pytest.raises(InvalidToken):
+        verify_token(unsigned, secret=SECRET, audience=SERVICE)
+    without_session = jwt.encode(
+        {k: v for k, v in claims.items() if k != "jti"}, SECRET, algorithm="HS256"
+    )
+    with pytest.raises(InvalidToken):
+        verify_token(without_session, secret=SECRET, audience=SERVICE)
 
 
 async def test_lockout_after_repeated_failures(store: MongoStore) -> None:
@@ -114,7 +140,7 @@ class Login(BaseModel):
 
 
 def app_with_auth(store: MongoStore) -> tuple[FastAPI, StaffAuth]:
-    auth = StaffAuth(store, secret=SECRET, secure_cookies=True)
+    auth = StaffAuth(store, service=SERVICE, secret=SECRET, secure_cookies=True)
     accounts = StaffAccounts(store)
     router = APIRouter()
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from uuid import uuid4
 
 import pytest
@@ -19,8 +20,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from services.common.events import Contract, Envelope, encode_event, new_event
 from services.common.events.registry import contract
+from services.common.kafka.handling import Commit, PermanentError, route
 from services.common.kafka.producer import create_producer
-from services.common.kafka.streams import HandlerContext, PermanentError, StreamProcessor, route
+from services.common.kafka.streams import StreamProcessor
 from services.common.kafka.topics import TopicSpec, ensure_topics
 from services.common.store import MongoStore, Tx
 from services.common.store.outbox import outbox_indexes
@@ -55,7 +57,7 @@ class Harness:
             bootstrap_servers=self.bootstrap,
             store=self.store,
             producer=self.producer,
-            routes=[route(self.topic, Ping, self.on_ping)],
+            routes=[route(self.topic, Ping, decide=self.on_ping)],
             on_commit=lambda: None,
             max_in_flight=50,
             max_attempts=3,
@@ -63,7 +65,7 @@ class Harness:
             backoff_max_seconds=0.2,
         )
 
-    async def on_ping(self, envelope: Envelope[Ping], ctx: HandlerContext) -> None:
+    async def on_ping(self, envelope: Envelope[Ping]) -> Commit:
         ping = envelope.data
         self.attempts[ping.n] = self.attempts.get(ping.n, 0) + 1
         if ping.behaviour == "fail_always" or (
@@ -75,11 +77,11 @@ class Harness:
         if ping.behaviour == "block":
             await self.unblock.wait()
 
-        async def record(tx: Tx) -> None:
-            await self.store.collection("pings").insert_one({"n": ping.n}, session=tx.session)
+        return Commit(partial(self.record, n=ping.n))
 
-        await ctx.transaction(record)
-        self.handled.append(ping.n)
+    async def record(self, tx: Tx, *, n: int) -> None:
+        await self.store.collection("pings").insert_one({"n": n}, session=tx.session)
+        tx.after_commit(partial(self.handled.append, n))
 
     async def send(
         self, ping: Ping, *, key: str = "k", envelope_id: object = None

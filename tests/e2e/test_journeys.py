@@ -168,9 +168,9 @@ async def test_a_borrower_links_line_and_dai_chan_knows_their_tablet_and_session
         assert re.search("予約", texts(booked)[-1])
         seats = await eventually(
             lambda: operator.ok("GET", f"/sessions/{session['session_id']}"),
-            lambda s: s["session"]["booked"] == 1,
+            lambda s: s["booked"] == 1,
         )
-        assert (seats["session"]["booked"], seats["seats_left"]) == (1, 9)
+        assert (seats["booked"], seats["seats_left"]) == (1, 9)
     finally:
         await operator.close()
         await supervisor.close()

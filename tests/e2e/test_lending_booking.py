@@ -1,9 +1,8 @@
 """Booking a follow-up session from LINE, on the real stack.
 
-line_gateway turns a tapped postback button into `line.postback.received` on `line.inbound`
-(issue 3). Most tests here publish that event themselves with the real producer, exactly as the
-gateway does, so tablet_lending's consumer is tested now; the last test drives the LINE simulator
-end to end and is skipped while the gateway does not yet publish postbacks.
+line_gateway turns a tapped postback button into `line.postback.received` on `line.inbound`.
+Most tests here publish that event themselves with the real producer, exactly as the gateway
+does; the last test taps the button in the LINE simulator, end to end.
 """
 
 from __future__ import annotations

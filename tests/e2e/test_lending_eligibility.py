@@ -156,7 +156,11 @@ async def test_roles_guard_personal_data_and_every_read_is_audited(
             "/auth/token", json={"username": "operator", "password": "not-the-password"}
         )
         assert wrong.status_code == 401
-        assert wrong.json() == {"message": "Wrong username or password."}
+        assert wrong.json() == {
+            "message": "Wrong username or password.",
+            "reason": "invalid_credentials",
+            "message_ja": "ユーザー名 または パスワードが 違います。",
+        }
         # Cohorts are public programme facts.
         assert (await anonymous.get("/cohorts")).status_code == 200
 

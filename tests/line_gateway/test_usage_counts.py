@@ -37,10 +37,10 @@ async def test_concurrent_sends_count_exactly_and_never_collide(store: MongoStor
         async def work(tx: Tx) -> None:
             nonlocal runs
             runs += 1
-            await usage.count(tx, shard=shard, pushes=1, now=NOW)
+            await usage.count(tx, shard=shard.name, pushes=1, now=NOW)
             await asyncio.sleep(0.01)  # hold the transaction open while others run
 
-        async with shards.lend() as shard:
+        async with shards.lease() as shard:
             await store.transaction(work)
 
     await asyncio.gather(*(one_send() for _ in range(200)))
@@ -60,10 +60,10 @@ async def test_months_are_counted_apart_and_older_counts_are_included(store: Mon
     await store.collection(COLLECTION).insert_one({"_id": "2025-06", "replies": 5, "pushes": 2})
 
     async def count(at: datetime, **counts: int) -> None:
-        async with shards.lend() as shard:
+        async with shards.lease() as shard:
 
             async def work(tx: Tx) -> None:
-                await usage.count(tx, shard=shard, now=at, **counts)
+                await usage.count(tx, shard=shard.name, now=at, **counts)
 
             await store.transaction(work)
 
@@ -85,14 +85,14 @@ async def test_a_shard_whose_transaction_failed_is_not_lent_again() -> None:
     lent: list[str] = []
 
     async def fail_in_transaction() -> None:
-        async with shards.lend() as shard:
-            lent.append(shard)
+        async with shards.lease() as shard:
+            lent.append(shard.name)
             raise RuntimeError("the transaction did not finish")
 
-    async with shards.lend() as first:
-        pass
+    async with shards.lease() as lease:
+        first = lease.name
     with pytest.raises(RuntimeError):
         await fail_in_transaction()
     assert lent == [first]  # reused while it was clean
-    async with shards.lend() as fresh:
-        assert fresh != first
+    async with shards.lease() as fresh:
+        assert fresh.name != first

@@ -158,7 +158,7 @@ class LendingApi:
     async def session(
         self, cohort_id: str, *, kind: str, starts: str, ends: str, capacity: int = 10
     ) -> dict[str, Any]:
-        created = await self.ok(
+        session: dict[str, Any] = await self.ok(
             "POST",
             "/sessions",
             json={
@@ -171,7 +171,6 @@ class LendingApi:
                 "capacity": capacity,
             },
         )
-        session: dict[str, Any] = created["session"]
         return session
 
     async def attended_explanatory(self, cohort_id: str, participant_ids: list[str]) -> str:

@@ -122,3 +122,23 @@ async def test_make_up_reports_a_service_not_ready_and_leaves_everything_running
     err = capsys.readouterr().err
     assert "Not ready after 5 s: ai_chat (not ready (kafka: unreachable))" in err
     assert "What started keeps running" in err
+
+
+def test_the_printed_urls_include_both_staff_pages_and_both_sets_of_demo_sign_ins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    made = Stack(StackConfig.isolated(tmp_path))
+    devstack.print_urls(made)
+    printed = capsys.readouterr().out
+    lending = made.config.url("tablet_lending")
+    assert f"{lending}/console/" in printed
+    assert f"{made.config.url('helpdesk')}/staff/" in printed
+    for username, password in (
+        ("tanaka", "tanaka-demo-pass"),
+        ("operator", "operator-demo-pass"),
+        ("supervisor", "supervisor-demo-pass"),
+        ("viewer", "viewer-demo-pass"),
+    ):
+        assert any(line.split()[:2] == [username, password] for line in printed.splitlines()), (
+            username
+        )

@@ -12,11 +12,17 @@ import sys
 import httpx
 
 from tools.devstack.infra import StartupError, ensure_kafka_jars
-from tools.devstack.stack import HELPDESK_DEMO_ACCOUNTS, Stack, StackConfig
+from tools.devstack.stack import (
+    HELPDESK_DEMO_ACCOUNTS,
+    TABLET_LENDING_DEMO_ACCOUNTS,
+    Stack,
+    StackConfig,
+)
 
 URLS = (
     ("LINE simulator (chat as a senior)", "line_simulator", "/"),
     ("line_gateway API docs", "line_gateway", "/docs"),
+    ("tablet_lending console (programme office)", "tablet_lending", "/console/"),
     ("tablet_lending API docs", "tablet_lending", "/docs"),
     ("ai_chat API docs", "ai_chat", "/docs"),
     ("helpdesk API docs", "helpdesk", "/docs"),
@@ -38,6 +44,11 @@ def print_urls(stack: Stack) -> None:
         for account in HELPDESK_DEMO_ACCOUNTS.split(","):
             username, password, roles, _name = account.split(":", 3)
             print(f"  {username:8} {password:20} {roles}")
+    if "TABLET_LENDING_DEMO_ACCOUNTS" not in stack.config.env:
+        print("\nTablet lending console and API demo staff (user / password / role):")
+        for account in TABLET_LENDING_DEMO_ACCOUNTS.split(","):
+            username, password, roles, _name = account.split(":", 3)
+            print(f"  {username:10} {password:22} {roles}")
 
 
 KEPT_RUNNING = (

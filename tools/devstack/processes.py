@@ -115,9 +115,6 @@ class ManagedProcess:
         self.pid_path.unlink(missing_ok=True)
         self._popen = None
 
-    def exit_code(self) -> int | None:
-        return self._popen.poll() if self._popen is not None else None
-
     def _wait_exit(self, pid: int, timeout: float) -> bool:
         if self._popen is not None:
             try:

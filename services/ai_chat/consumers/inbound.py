@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from services.ai_chat.consumers.recording import OutcomeRecorder
 from services.ai_chat.domain.dialogue import Dialogue
 from services.ai_chat.domain.outcome import Inbound, Via
-from services.ai_chat.domain.recording import OutcomeRecorder
 from services.ai_chat.store.seniors import SeniorRepository
 from services.common.events.contracts.line import (
     AccountLinked,
@@ -17,7 +17,7 @@ from services.common.events.contracts.line import (
     UserUnfollowed,
 )
 from services.common.events.envelope import Envelope
-from services.common.kafka.streams import HandlerContext
+from services.common.kafka.handling import Commit
 from services.common.store import Tx
 
 
@@ -41,8 +41,8 @@ def _inbound(
 
 
 class InboundHandlers:
-    """Failures are retried (then dead-lettered): model calls happen before the transaction, so a
-    crash after one only means the redelivered event is answered afresh, and answered once."""
+    """Each senior's event is decided outside any transaction (the model may be called), and what
+    was decided is committed once by the framework (`recording.py`)."""
 
     def __init__(
         self, *, dialogue: Dialogue, recorder: OutcomeRecorder, seniors: SeniorRepository
@@ -51,9 +51,9 @@ class InboundHandlers:
         self._recorder = recorder
         self._seniors = seniors
 
-    async def on_message_received(
-        self, envelope: Envelope[MessageReceived], ctx: HandlerContext
-    ) -> None:
+    async def on_message_received(self, envelope: Envelope[MessageReceived]) -> Commit:
+        # Retried on failure: the model is called before the transaction, so a crash after it
+        # only means the redelivered event is answered afresh, and answered once.
         message = envelope.data
         if message.message_type == "text" and message.text:
             inbound = _inbound(envelope, via="text", text=message.text)
@@ -61,25 +61,28 @@ class InboundHandlers:
         else:
             inbound = _inbound(envelope, via="text", text=None)
             outcome = await self._dialogue.on_non_text(inbound, message.message_type)
-        await self._recorder.record(ctx, cause=envelope, inbound=inbound, outcome=outcome)
+        return self._recorder.commit(cause=envelope, inbound=inbound, outcome=outcome)
 
-    async def on_postback_received(
-        self, envelope: Envelope[PostbackReceived], ctx: HandlerContext
-    ) -> None:
+    async def on_postback_received(self, envelope: Envelope[PostbackReceived]) -> Commit | None:
+        # Retried on failure, as above. Another service's button decides nothing here, and
+        # deciding it again on a redelivery changes nothing either.
         inbound = _inbound(envelope, via="button", text=None)
         outcome = await self._dialogue.on_postback(inbound, envelope.data.data)
-        if outcome is not None:
-            await self._recorder.record(ctx, cause=envelope, inbound=inbound, outcome=outcome)
+        if outcome is None:
+            return None
+        return self._recorder.commit(cause=envelope, inbound=inbound, outcome=outcome)
 
-    async def on_audio_fetched(self, envelope: Envelope[AudioFetched], ctx: HandlerContext) -> None:
+    async def on_audio_fetched(self, envelope: Envelope[AudioFetched]) -> Commit:
+        # Retried on failure: transcription is a model call, made before the transaction.
         audio = envelope.data
         inbound = _inbound(envelope, via="voice", text=None)
         outcome = await self._dialogue.on_audio(
             inbound, audio_base64=audio.audio_base64, content_type=audio.content_type
         )
-        await self._recorder.record(ctx, cause=envelope, inbound=inbound, outcome=outcome)
+        return self._recorder.commit(cause=envelope, inbound=inbound, outcome=outcome)
 
-    async def on_user_followed(self, envelope: Envelope[UserFollowed], ctx: HandlerContext) -> None:
+    async def on_user_followed(self, envelope: Envelope[UserFollowed]) -> Commit:
+        # Retried on failure: the greeting is decided outside, committed once.
         data = envelope.data
         inbound = Inbound(
             event_id=envelope.id,
@@ -90,36 +93,25 @@ class InboundHandlers:
             reply_token_expires_at=data.reply_token_expires_at,
         )
         outcome = await self._dialogue.on_followed(inbound, is_unblocked=data.is_unblocked)
-        await self._recorder.record(ctx, cause=envelope, inbound=inbound, outcome=outcome)
+        return self._recorder.commit(cause=envelope, inbound=inbound, outcome=outcome)
 
-    async def on_user_unfollowed(
-        self, envelope: Envelope[UserUnfollowed], ctx: HandlerContext
-    ) -> None:
+    async def on_user_unfollowed(self, envelope: Envelope[UserUnfollowed]) -> Commit:
+        # Retried on failure: decided outside, committed once.
         data = envelope.data
         inbound = Inbound(
             event_id=envelope.id, user_id=data.user_id, sent_at=data.sent_at, via="button"
         )
         outcome = await self._dialogue.on_unfollowed(inbound)
-        await self._recorder.record(ctx, cause=envelope, inbound=inbound, outcome=outcome)
+        return self._recorder.commit(cause=envelope, inbound=inbound, outcome=outcome)
 
-    async def on_account_linked(
-        self, envelope: Envelope[AccountLinked], ctx: HandlerContext
-    ) -> None:
+    async def on_account_linked(self, envelope: Envelope[AccountLinked], tx: Tx) -> None:
+        # Retried on failure (MongoDB only): linking the same pair again changes nothing.
         link = envelope.data
+        await self._seniors.link(
+            tx, user_id=link.user_id, participant_id=link.participant_id, at=link.linked_at
+        )
 
-        async def save(tx: Tx) -> None:
-            await self._seniors.link(
-                tx, user_id=link.user_id, participant_id=link.participant_id, at=link.linked_at
-            )
-
-        await ctx.transaction(save)
-
-    async def on_account_unlinked(
-        self, envelope: Envelope[AccountUnlinked], ctx: HandlerContext
-    ) -> None:
+    async def on_account_unlinked(self, envelope: Envelope[AccountUnlinked], tx: Tx) -> None:
+        # Retried on failure (MongoDB only): unlinking twice changes nothing.
         link = envelope.data
-
-        async def save(tx: Tx) -> None:
-            await self._seniors.unlink(tx, user_id=link.user_id, participant_id=link.participant_id)
-
-        await ctx.transaction(save)
+        await self._seniors.unlink(tx, user_id=link.user_id, participant_id=link.participant_id)

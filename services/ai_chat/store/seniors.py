@@ -255,10 +255,6 @@ class SeniorRepository:
             session=tx.session,
         )
 
-    async def user_for_participant(self, participant_id: str) -> str | None:
-        doc = await self._collection.find_one({"participant_id": participant_id}, {"_id": 1})
-        return str(doc["_id"]) if doc else None
-
     # -- daily check-ins and the friendly call -------------------------------------------------
 
     async def due_checkins(self, *, now: datetime, limit: int) -> list[Senior]:

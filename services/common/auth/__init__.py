@@ -2,7 +2,7 @@
 
 Each service keeps its own staff accounts (least privilege: a helpdesk agent has no account in
 tablet_lending) in its own database, but the mechanism is one: scrypt password hashes, lockout
-after repeated failures, signed expiring session tokens carried in a cookie (pages) or an
+after repeated failures, signed expiring session tokens (JWT) carried in a cookie (pages) or an
 `Authorization: Bearer` header (APIs), role checks, and an audit trail of who saw or changed
 which senior's data.
 """
@@ -14,9 +14,9 @@ from services.common.auth.accounts import (
     StaffAccounts,
     TooManyAttempts,
 )
-from services.common.auth.audit import AuditLog
 from services.common.auth.passwords import hash_password, verify_password
 from services.common.auth.tokens import InvalidToken, StaffClaims, issue_token, verify_token
+from services.common.store.audit import AuditLog
 
 __all__ = [
     "AccountLocked",

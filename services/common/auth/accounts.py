@@ -14,23 +14,24 @@ import asyncio
 import math
 import time
 from datetime import datetime, timedelta
-from typing import Any
 from uuid import uuid4
 
 from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import FixedWindowRateLimiter
 from pydantic import BaseModel, ConfigDict
-from pymongo import IndexModel, ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
 from services.common.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from services.common.store import CollectionIndexes, MongoStore
-from services.common.store.mongo import ttl_index
+from services.common.store.mongo import Document
+from services.common.store.staff import (
+    LoginFailures,
+    NameLocked,
+    StaffAccountDocuments,
+    UsernameTaken,
+)
 from services.common.time import utcnow
 
-COLLECTION = "staff_accounts"
-FAILURES_COLLECTION = "staff_login_failures"
 # Verified against when the username is unknown, so a wrong username costs the same time as a
 # wrong password and does not reveal which usernames exist.
 _DUMMY_HASH = hash_password("not-a-real-password-at-all")
@@ -75,8 +76,8 @@ class StaffAccounts:
         lockout: timedelta = timedelta(minutes=15),
         max_failures_per_address: int = 20,
     ) -> None:
-        self._collection = store.collection(COLLECTION)
-        self._failures = store.collection(FAILURES_COLLECTION)
+        self._accounts = StaffAccountDocuments(store)
+        self._failures = LoginFailures(store)
         self._max_failures = max_failures
         self._lockout = lockout
         # In process: one instance per service (see the README's limits); the lock per username,
@@ -89,13 +90,8 @@ class StaffAccounts:
 
     @staticmethod
     def indexes() -> list[CollectionIndexes]:
-        return [
-            CollectionIndexes(
-                COLLECTION, [IndexModel([("username", 1)], unique=True, name="username")]
-            ),
-            # A name's failures are forgotten a lockout period after its last failure or lock.
-            CollectionIndexes(FAILURES_COLLECTION, [ttl_index("expires_at", timedelta(0))]),
-        ]
+        # A name's failures are forgotten a lockout period after its last failure or lock.
+        return [StaffAccountDocuments.indexes(), LoginFailures.indexes()]
 
     async def create(
         self, *, username: str, password: str, display_name: str, roles: tuple[str, ...]
@@ -106,7 +102,7 @@ class StaffAccounts:
             id=str(uuid4()), username=username, display_name=display_name, roles=roles
         )
         try:
-            await self._collection.insert_one(
+            await self._accounts.insert(
                 {
                     "_id": account.id,
                     "username": username,
@@ -117,7 +113,7 @@ class StaffAccounts:
                     "created_at": utcnow(),
                 }
             )
-        except DuplicateKeyError as exc:
+        except UsernameTaken as exc:
             raise ValueError(f"username {username!r} is taken") from exc
         return account
 
@@ -125,7 +121,7 @@ class StaffAccounts:
         self, *, username: str, password: str, display_name: str, roles: tuple[str, ...]
     ) -> None:
         """Create the account if missing (demo and bootstrap accounts); never overwrite."""
-        if await self._collection.find_one({"username": username}, {"_id": 1}) is None:
+        if not await self._accounts.exists(username):
             try:
                 await self.create(
                     username=username, password=password, display_name=display_name, roles=roles
@@ -139,7 +135,7 @@ class StaffAccounts:
     ) -> StaffAccount:
         address_key = await self._take_address_attempt(client_address)
         attempt = await self._take_attempt(username)
-        doc = await self._collection.find_one({"username": username})
+        doc = await self._accounts.find({"username": username})
         usable = doc is not None and doc.get("active", True)
         # Always one scrypt hash, off the event loop: the same time for unknown names.
         stored = doc["password_hash"] if usable and doc is not None else _DUMMY_HASH
@@ -149,12 +145,10 @@ class StaffAccounts:
                 raise AccountLocked(attempt["locked_until"])
             raise InvalidCredentials
         # Right password: this attempt and the name's earlier failures no longer count.
-        await self._failures.delete_one({"_id": username})
+        await self._failures.forget(username)
         if address_key is not None:
             await self._address_counts.decr(address_key)
-        await self._collection.update_one(
-            {"_id": doc["_id"]}, {"$set": {"last_login_at": utcnow()}}
-        )
+        await self._accounts.signed_in(doc["_id"])
         return StaffAccount(
             id=doc["_id"],
             username=doc["username"],
@@ -172,45 +166,14 @@ class StaffAccounts:
             raise TooManyAttempts(max(1, math.ceil(stats.reset_time - time.time())))
         return limit.key_for("login", client_address)
 
-    async def _take_attempt(self, username: str) -> dict[str, Any]:
-        """Count this attempt as a failure before the password is checked (atomically).
-
-        The update matches only while the name is not locked, so the count and the lock move in
-        one step: of any number of parallel attempts at most `max_failures` get a password check.
-        """
-        now = utcnow()
-        stale = {
-            "$or": [{"$eq": [{"$type": "$expires_at"}, "missing"]}, {"$lte": ["$expires_at", now]}]
-        }
-        failures = {"$add": [{"$cond": [stale, 0, "$failures"]}, 1]}
+    async def _take_attempt(self, username: str) -> Document:
+        """Count this attempt as a failure before the password is checked, or refuse it."""
         try:
-            attempt: dict[str, Any] | None = await self._failures.find_one_and_update(
-                {"_id": username, "locked_until": {"$not": {"$gt": now}}},
-                [
-                    {"$set": {"failures": failures}},
-                    {
-                        "$set": {
-                            "locked_until": {
-                                "$cond": [
-                                    {"$gte": ["$failures", self._max_failures]},
-                                    now + self._lockout,
-                                    None,
-                                ]
-                            },
-                            "expires_at": now + self._lockout,
-                        }
-                    },
-                ],
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
+            return await self._failures.take_attempt(
+                username, max_failures=self._max_failures, lockout=self._lockout
             )
-        except DuplicateKeyError:
-            # Locked: the filter did not match, so the upsert tried to create a second document.
-            attempt = await self._failures.find_one({"_id": username})
-            locked_until = attempt["locked_until"] if attempt else None
-            raise AccountLocked(locked_until or now + self._lockout) from None
-        assert attempt is not None  # an upsert returning the document after it
-        return attempt
+        except NameLocked as locked:
+            raise AccountLocked(locked.until or utcnow() + self._lockout) from None
 
     async def get(self, account_id: str) -> StaffAccount | None:
         return await self._one({"_id": account_id})
@@ -220,7 +183,7 @@ class StaffAccounts:
         return await self._one({"username": username})
 
     async def _one(self, query: dict[str, str]) -> StaffAccount | None:
-        doc = await self._collection.find_one(query)
+        doc = await self._accounts.find(query)
         if doc is None:
             return None
         return StaffAccount(

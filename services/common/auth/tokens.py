@@ -1,21 +1,24 @@
-"""Signed, expiring staff session tokens: base64url(JSON claims) "." base64url(HMAC-SHA256).
+"""Signed, expiring staff session tokens: JSON Web Tokens (RFC 7519) through PyJWT, HS256.
 
-Tokens are verified with the service's own secret, so a token from one service means nothing to
-another. The session id (`sid`) lets a service revoke a session on logout.
+The format, the signature, the algorithm, the expiry (`exp`), the issue time (`iat`), the issuer
+and the audience are checked by the library; the audience is the service, and tokens are signed
+with the service's own secret, so a token from one service means nothing to another. The session
+id is the token's `jti`, recorded server-side, so a service can end a session on logout.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+import jwt
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.common.time import utcnow
+
+ALGORITHM = "HS256"
+ISSUER = "sslp.staff"
+REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "jti")
 
 
 class InvalidToken(Exception):
@@ -28,45 +31,61 @@ class StaffClaims(BaseModel):
     sub: str  # staff account id
     name: str  # display name of the staff member (shown to colleagues)
     roles: tuple[str, ...]
-    sid: str
+    sid: str  # the session id, the token's `jti`
     exp: datetime
 
     def has_any(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _signature(payload: str, secret: str) -> str:
-    return _b64(hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest())
-
-
 def issue_token(
-    *, sub: str, name: str, roles: tuple[str, ...], secret: str, ttl: timedelta
+    *,
+    sub: str,
+    name: str,
+    roles: tuple[str, ...],
+    secret: str,
+    ttl: timedelta,
+    audience: str,
 ) -> tuple[str, StaffClaims]:
+    # JWT times are whole seconds; the claims returned are the ones the token carries.
+    now = utcnow().replace(microsecond=0)
     claims = StaffClaims(
-        sub=sub, name=name, roles=roles, sid=secrets.token_urlsafe(16), exp=utcnow() + ttl
+        sub=sub, name=name, roles=roles, sid=secrets.token_urlsafe(16), exp=now + ttl
     )
-    payload = _b64(claims.model_dump_json().encode())
-    return f"{payload}.{_signature(payload, secret)}", claims
+    payload = {
+        "iss": ISSUER,
+        "aud": audience,
+        "sub": sub,
+        "jti": claims.sid,
+        "iat": now,
+        "exp": claims.exp,
+        "name": name,
+        "roles": list(roles),
+    }
+    return jwt.encode(payload, secret, algorithm=ALGORITHM), claims
 
 
-def verify_token(token: str, *, secret: str) -> StaffClaims:
-    payload, _, signature = token.partition(".")
-    if not payload or not signature:
-        raise InvalidToken("malformed token")
-    if not hmac.compare_digest(signature, _signature(payload, secret)):
-        raise InvalidToken("bad signature")
+def verify_token(token: str, *, secret: str, audience: str) -> StaffClaims:
     try:
-        claims = StaffClaims.model_validate(json.loads(_unb64(payload)))
-    except (ValueError, ValidationError) as exc:
+        payload = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=audience,
+            issuer=ISSUER,
+            options={"require": list(REQUIRED_CLAIMS)},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidToken("expired") from exc
+    except jwt.InvalidTokenError as exc:
+        raise InvalidToken(f"invalid token: {type(exc).__name__}") from exc
+    try:
+        return StaffClaims(
+            sub=payload["sub"],
+            name=payload["name"],
+            roles=tuple(payload["roles"]),
+            sid=payload["jti"],
+            exp=datetime.fromtimestamp(payload["exp"], UTC),
+        )
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
         raise InvalidToken("malformed claims") from exc
-    if claims.exp <= utcnow():
-        raise InvalidToken("expired")
-    return claims

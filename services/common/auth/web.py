@@ -18,16 +18,13 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from fastapi import HTTPException, Request, Response
-from pymongo import IndexModel
 
 from services.common.auth.accounts import StaffAccount
 from services.common.auth.tokens import InvalidToken, StaffClaims, issue_token, verify_token
 from services.common.metrics import REJECTED_INPUT
 from services.common.store import CollectionIndexes, MongoStore
-from services.common.store.mongo import ttl_index
-from services.common.time import utcnow
+from services.common.store.staff import StaffSessions
 
-SESSIONS_COLLECTION = "staff_sessions"
 SESSION_COOKIE = "sslp_session"
 CSRF_COOKIE = "sslp_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -45,21 +42,24 @@ class StaffAuth:
         self,
         store: MongoStore,
         *,
+        service: str,
         secret: str,
         secure_cookies: bool,
         session_ttl: timedelta = timedelta(hours=9),
+        cookie_prefix: str = "sslp",
     ) -> None:
-        self._sessions = store.collection(SESSIONS_COLLECTION)
+        self._sessions = StaffSessions(store)
+        # The tokens' audience: a token of one service is refused by another.
+        self._audience = service
         self._secret = secret
         self._secure = secure_cookies
         self._ttl = session_ttl
+        self.session_cookie = f"{cookie_prefix}_session"
+        self.csrf_cookie = f"{cookie_prefix}_csrf"
 
     @staticmethod
     def indexes() -> CollectionIndexes:
-        return CollectionIndexes(
-            SESSIONS_COLLECTION,
-            [IndexModel([("staff_id", 1)]), ttl_index("expires_at", timedelta(0))],
-        )
+        return StaffSessions.indexes()
 
     async def start_session(self, account: StaffAccount) -> tuple[str, StaffClaims]:
         token, claims = issue_token(
@@ -68,9 +68,10 @@ class StaffAuth:
             roles=account.roles,
             secret=self._secret,
             ttl=self._ttl,
+            audience=self._audience,
         )
-        await self._sessions.insert_one(
-            {"_id": claims.sid, "staff_id": account.id, "expires_at": claims.exp, "at": utcnow()}
+        await self._sessions.start(
+            session_id=claims.sid, staff_id=account.id, expires_at=claims.exp
         )
         return token, claims
 
@@ -84,7 +85,7 @@ class StaffAuth:
         csrf = self.csrf_token(claims)
         max_age = int(self._ttl.total_seconds())
         response.set_cookie(
-            SESSION_COOKIE,
+            self.session_cookie,
             token,
             max_age=max_age,
             httponly=True,
@@ -92,7 +93,7 @@ class StaffAuth:
             samesite="strict",
         )
         response.set_cookie(
-            CSRF_COOKIE,
+            self.csrf_cookie,
             csrf,
             max_age=max_age,
             httponly=False,
@@ -102,23 +103,23 @@ class StaffAuth:
         return csrf
 
     async def end_session(self, claims: StaffClaims, response: Response | None = None) -> None:
-        await self._sessions.delete_one({"_id": claims.sid})
+        await self._sessions.end(claims.sid)
         if response is not None:
-            response.delete_cookie(SESSION_COOKIE)
-            response.delete_cookie(CSRF_COOKIE)
+            response.delete_cookie(self.session_cookie)
+            response.delete_cookie(self.csrf_cookie)
 
     async def authenticate(self, request: Request) -> StaffClaims:
         """The staff member behind this request, or a 401/403 HTTPException (English)."""
         header = request.headers.get("authorization", "")
         via_cookie = not header.lower().startswith("bearer ")
-        token = request.cookies.get(SESSION_COOKIE) if via_cookie else header[7:].strip()
+        token = request.cookies.get(self.session_cookie) if via_cookie else header[7:].strip()
         if not token:
             raise _refuse(401, "Authentication required.", "missing_credentials")
         try:
-            claims = verify_token(token, secret=self._secret)
+            claims = verify_token(token, secret=self._secret, audience=self._audience)
         except InvalidToken as exc:
             raise _refuse(401, "Your session is invalid or has expired.", "invalid_token") from exc
-        if await self._sessions.find_one({"_id": claims.sid}, {"_id": 1}) is None:
+        if not await self._sessions.is_open(claims.sid):
             raise _refuse(401, "Your session has ended. Please sign in again.", "ended_session")
         if via_cookie and request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
@@ -133,13 +134,27 @@ class StaffAuth:
             claims = await self.authenticate(request)
             if roles and not claims.has_any(*roles):
                 raise _refuse(
-                    403, f"This needs one of these roles: {', '.join(roles)}.", "forbidden_role"
+                    403,
+                    f"This needs one of these roles: {', '.join(roles)}.",
+                    "forbidden_role",
+                    roles,
                 )
             return claims
 
         return dependency
 
 
-def _refuse(status: int, message: str, reason: str) -> HTTPException:
+class StaffRefused(HTTPException):
+    """A sign-in or role refusal (English `detail`), with a stable `reason` a service can show in
+    its own words: `missing_credentials`, `invalid_token`, `ended_session`, `csrf`,
+    `forbidden_role` (then `roles` are the ones that would do)."""
+
+    def __init__(self, status: int, message: str, reason: str, roles: tuple[str, ...] = ()) -> None:
+        super().__init__(status_code=status, detail=message)
+        self.reason = reason
+        self.roles = roles
+
+
+def _refuse(status: int, message: str, reason: str, roles: tuple[str, ...] = ()) -> StaffRefused:
     REJECTED_INPUT.labels("staff_auth", reason).inc()
-    return HTTPException(status_code=status, detail=message)
+    return StaffRefused(status, message, reason, roles)

@@ -9,7 +9,8 @@ faust this module adds what the platform promises:
   still in flight). So the committed offset is the highest contiguous handled one, and a message
   in flight during a crash is redelivered.
 - **Idempotence.** Every event id is claimed in `processed_events` in the same MongoDB transaction
-  as the state change it causes; a redelivered event is recognised and skipped.
+  as the state change it causes; a redelivered event is recognised and skipped. The framework
+  opens that transaction, not the handler (`handling.py`: the two forms a handler takes).
 - **Per-user order with concurrency across users.** Messages are dispatched to lanes by Kafka key:
   one key's messages run one after another, different keys run concurrently (bounded), so one slow
   model call does not hold up every other senior.
@@ -25,8 +26,7 @@ import tempfile
 import time
 import warnings
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -35,15 +35,14 @@ import structlog
 from aiokafka import AIOKafkaProducer
 
 from services.common.events.envelope import (
-    Contract,
     Envelope,
     EventDecodeError,
     UnknownEventType,
     decode_event,
     peek_event_id,
 )
+from services.common.kafka.handling import EventHandling, PermanentError, Route
 from services.common.kafka.offsets import ContiguousAcks, OrderedAckTransport
-from services.common.kafka.topics import TopicSpec
 from services.common.logging import get_logger
 from services.common.metrics import (
     CONSUMER_IN_FLIGHT,
@@ -52,74 +51,15 @@ from services.common.metrics import (
     EVENT_HANDLING_SECONDS,
     EVENTS_CONSUMED,
 )
-from services.common.store.mongo import MongoStore, Tx
-from services.common.store.processed import AlreadyHandled, ProcessedEvents
+from services.common.store.mongo import MongoStore
 from services.common.time import utcnow
 
 log = get_logger(__name__)
 
-C = TypeVar("C", bound=Contract)
-T = TypeVar("T")
 Item = TypeVar("Item")
 
 
 DEAD_LETTER_REASONS = ("malformed", "permanent", "retries_exhausted")
-
-
-class PermanentError(Exception):
-    """Retrying cannot help (e.g. LINE rejected the request as invalid): dead-letter at once."""
-
-
-class HandlerContext:
-    """What a handler may use besides its event: the store, and a transaction that records it."""
-
-    def __init__(
-        self,
-        *,
-        store: MongoStore,
-        group: str,
-        envelope: Envelope[Any],
-        processed: ProcessedEvents,
-        on_commit: Callable[[], None],
-    ) -> None:
-        self.store = store
-        self.group = group
-        self.envelope = envelope
-        self._processed = processed
-        self._on_commit = on_commit
-        self.committed = False
-
-    async def transaction(self, work: Callable[[Tx], Awaitable[T]]) -> T:
-        """Apply `work` and mark this event handled, atomically.
-
-        Raises `AlreadyHandled` if another delivery of the same event won the race; the framework
-        then counts it as a duplicate. Call it once, after any slow outside work is done.
-        """
-
-        async def claim_then_work(tx: Tx) -> T:
-            await self._processed.claim(
-                tx, group=self.group, event_id=self.envelope.id, event_type=self.envelope.type
-            )
-            return await work(tx)
-
-        result = await self.store.transaction(claim_then_work)
-        self.committed = True
-        self._on_commit()
-        return result
-
-
-Handler = Callable[[Envelope[C], HandlerContext], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Route(Generic[C]):
-    topic: TopicSpec
-    contract: type[C]
-    handler: Handler[C]
-
-
-def route(topic: TopicSpec, contract: type[C], handler: Handler[C]) -> Route[C]:
-    return Route(topic=topic, contract=contract, handler=handler)
 
 
 class KeyedLanes(Generic[Item]):
@@ -194,10 +134,8 @@ class StreamProcessor:
         backoff_max_seconds: float,
     ) -> None:
         self.group = group
-        self._store = store
         self._producer = producer
-        self._processed = ProcessedEvents(store)
-        self._on_commit = on_commit
+        self._handling = EventHandling(store=store, group=group, on_commit=on_commit)
         self._max_attempts = max_attempts
         self._backoff_seconds = backoff_seconds
         self._backoff_max_seconds = backoff_max_seconds
@@ -340,21 +278,8 @@ class StreamProcessor:
         attempt = 0
         while True:
             attempt += 1
-            context = HandlerContext(
-                store=self._store,
-                group=self.group,
-                envelope=envelope,
-                processed=self._processed,
-                on_commit=self._on_commit,
-            )
             try:
-                if await self._processed.contains(group=self.group, event_id=envelope.id):
-                    return "duplicate"
-                await selected.handler(envelope, context)
-                if not context.committed:
-                    await context.transaction(_nothing)
-            except AlreadyHandled:
-                return "duplicate"
+                return await self._handling.handle(selected, envelope)
             except PermanentError as exc:
                 log.warning("handler refused event permanently", error=str(exc))
                 await self._dead_letter(
@@ -377,8 +302,6 @@ class StreamProcessor:
                 EVENT_HANDLING_RETRIES.labels(topic, envelope.type).inc()
                 log.warning("handler failed; retrying", attempt=attempt, error=type(exc).__name__)
                 await asyncio.sleep(self._backoff(attempt))
-            else:
-                return "handled"
 
     def _backoff(self, attempt: int) -> float:
         return float(min(self._backoff_seconds * 2 ** (attempt - 1), self._backoff_max_seconds))
@@ -423,16 +346,3 @@ class StreamProcessor:
             reason=reason,
             source_event_id=peek_event_id(value),
         )
-
-
-async def _nothing(_tx: Tx) -> None:
-    return None
-
-
-@contextlib.asynccontextmanager
-async def running(processor: StreamProcessor, *, grace_seconds: float) -> AsyncIterator[None]:
-    await processor.start()
-    try:
-        yield
-    finally:
-        await processor.stop(grace_seconds=grace_seconds)

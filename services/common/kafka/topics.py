@@ -1,5 +1,7 @@
 """The platform's topic map: one place that names every topic, its key and who uses it.
 
+`tests/common/test_topic_map.py` keeps it true: the consumers are every service's routes, the
+producers every service that publishes to the topic, and the README's topic table says the same.
 The README's topic table is written from this list; `ensure_topics` creates them (and their
 dead-letter twins) before any service produces or consumes, because brokers here run with
 automatic topic creation off so a typo fails loudly instead of creating a stray topic.
@@ -41,20 +43,22 @@ LINE_OUTBOUND = TopicSpec(
     name="line.outbound",
     key="LINE user id (audience for multicast)",
     producers=("ai_chat", "helpdesk", "tablet_lending", "line_gateway"),
-    consumers=("line_gateway",),
+    # The helpdesk keeps Dai-chan's answers as context beside a ticket.
+    consumers=("line_gateway", "helpdesk"),
     purpose="commands to send messages to a senior (or many) on LINE",
 )
 LINE_DELIVERIES = TopicSpec(
     name="line.deliveries",
     key="LINE user id (audience for multicast)",
     producers=("line_gateway",),
+    # The helpdesk says on a ticket when a staff reply did not reach the senior.
     consumers=("helpdesk",),
     purpose="what became of each send command (sent, failed, held)",
 )
 HELPDESK_REQUESTS = TopicSpec(
     name="helpdesk.requests",
     key="LINE user id or participant id",
-    producers=("ai_chat", "tablet_lending", "line_gateway"),
+    producers=("ai_chat", "tablet_lending"),
     consumers=("helpdesk",),
     purpose="requests for a person to look after a senior",
 )

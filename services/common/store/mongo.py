@@ -6,6 +6,7 @@ event loop instead of through a thread pool.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,12 +41,32 @@ class CollectionIndexes:
     indexes: list[IndexModel] = field(default_factory=list)
 
 
+# Work to do once a transaction has committed: a metric, a log line, a report (sync or async).
+AfterCommit = Callable[[], Awaitable[None] | None]
+
+
 class Tx:
     """One MongoDB transaction: state changes and the events they cause commit together."""
 
     def __init__(self, store: MongoStore, session: AsyncClientSession) -> None:
         self.store = store
         self.session = session
+        self._after_commit: list[AfterCommit] = []
+
+    def after_commit(self, *hooks: AfterCommit) -> None:
+        """Run `hooks` once this transaction has committed, in order; never if it rolls back.
+
+        For what must not happen twice or for nothing (counting an answer, reporting a budget):
+        the transaction's own work may run more than once (`MongoStore.transaction`), and an
+        attempt that is retried or aborted takes its hooks with it.
+        """
+        self._after_commit.extend(hooks)
+
+    async def _committed(self) -> None:
+        for hook in self._after_commit:
+            pending = hook()
+            if inspect.isawaitable(pending):
+                await pending
 
     async def emit(self, *, topic: TopicSpec, key: str, event: Envelope[Any]) -> None:
         """Stage an event in the outbox; the relay publishes it once the transaction commits."""
@@ -87,21 +108,27 @@ class MongoStore:
     async def transaction(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         """Run `work` in a transaction, retried as a whole on transient errors.
 
-        `work` may therefore run more than once and must not have effects outside MongoDB. A
-        server error inside a transaction (e.g. a duplicate key) aborts it: let such errors
-        propagate out of `work` and catch them around this call, never inside `work`.
+        `work` may therefore run more than once and must not have effects outside MongoDB; what
+        must follow the commit goes to `tx.after_commit`. A server error inside a transaction
+        (e.g. a duplicate key) aborts it: let such errors propagate out of `work` and catch them
+        around this call, never inside `work`.
         """
         async with self.client.start_session() as session:
+            attempts: list[Tx] = []
 
             async def callback(s: AsyncClientSession) -> T:
-                return await work(Tx(self, s))
+                attempts.append(Tx(self, s))
+                return await work(attempts[-1])
 
-            return await session.with_transaction(
+            result = await session.with_transaction(
                 callback,
                 read_concern=ReadConcern("snapshot"),
                 write_concern=WriteConcern("majority"),
                 read_preference=ReadPreference.PRIMARY,
             )
+        # The last attempt is the one that committed (a retry runs `work` again from the start).
+        await attempts[-1]._committed()
+        return result
 
     async def end_abandoned_transactions(self, *, app_prefix: str) -> int:
         """Abort the transactions an earlier process left open, returns how many.

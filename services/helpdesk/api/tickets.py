@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field, model_validator
 
 from services.common.events.contracts.helpdesk import Priority, TicketStatus
 from services.common.events.contracts.line import Text as LineText
-from services.common.metrics import REJECTED_INPUT
 from services.common.paging import Limit
 from services.common.time import utcnow
 from services.helpdesk.api.deps import Helpdesk, HelpdeskDep, Supervisor, Worker, actor_of
@@ -401,7 +400,3 @@ async def stream(claims: Worker, helpdesk: HelpdeskDep) -> StreamingResponse:
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
-
-
-def reject(where: str, reason: str) -> None:
-    REJECTED_INPUT.labels(where, reason).inc()

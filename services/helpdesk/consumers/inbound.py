@@ -6,7 +6,7 @@ context for staff. Human-mode messages and taps join the ticket that holds the c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 from uuid import UUID, uuid5
 
 from services.common.events.contracts.line import (
@@ -19,7 +19,7 @@ from services.common.events.contracts.line import (
 )
 from services.common.events.envelope import Envelope, new_event
 from services.common.events.postback_data import PostbackData
-from services.common.kafka.streams import HandlerContext
+from services.common.kafka.handling import Commit
 from services.common.kafka.topics import LINE_OUTBOUND
 from services.common.logging import get_logger, user_ref
 from services.common.metrics import REJECTED_INPUT
@@ -49,78 +49,85 @@ class InboundHandlers:
         self._service = service
         self._context = context
 
-    async def on_message_received(
-        self, envelope: Envelope[MessageReceived], ctx: HandlerContext
-    ) -> None:
+    async def on_message_received(self, envelope: Envelope[MessageReceived], tx: Tx) -> None:
         # Retried on failure; the processed-event mark makes a redelivered message join once.
         message = envelope.data
         text = message.text if message.message_type == "text" and message.text else None
         shown = text or texts.NON_TEXT.get(message.message_type, "（メッセージ）")
         if message.conversation_mode is ConversationMode.BOT:
-
-            async def remember(tx: Tx) -> None:
-                await self._context.add_turn(
-                    tx,
-                    turn_id=str(envelope.id),
-                    line_user_id=message.user_id,
-                    role="senior",
-                    text=shown,
-                    at=message.sent_at,
-                )
-
-            await ctx.transaction(remember)
-            return
-
-        async def join(tx: Tx) -> tuple[str, list[Callable[[], None]]]:
-            return await self._service.senior_wrote(
+            await self._context.add_turn(
                 tx,
-                envelope=envelope,
+                turn_id=str(envelope.id),
                 line_user_id=message.user_id,
+                role="senior",
                 text=shown,
-                sent_at=message.sent_at,
-                reply_token=message.reply_token,
-                reply_token_expires_at=message.reply_token_expires_at,
+                at=message.sent_at,
             )
+            return
+        outcome, after = await self._service.senior_wrote(
+            tx,
+            envelope=envelope,
+            line_user_id=message.user_id,
+            text=shown,
+            sent_at=message.sent_at,
+            reply_token=message.reply_token,
+            reply_token_expires_at=message.reply_token_expires_at,
+        )
+        tx.after_commit(
+            *after,
+            partial(
+                log.info,
+                "senior message joined a ticket",
+                outcome=outcome,
+                user=user_ref(message.user_id),
+            ),
+        )
 
-        outcome, after = await ctx.transaction(join)
-        for callback in after:
-            callback()
-        log.info("senior message joined a ticket", outcome=outcome, user=user_ref(message.user_id))
-
-    async def on_postback_received(
-        self, envelope: Envelope[PostbackReceived], ctx: HandlerContext
-    ) -> None:
+    async def on_postback_received(self, envelope: Envelope[PostbackReceived]) -> Commit | None:
         # Retried on failure; the first stored answer wins, so a repeated tap changes nothing.
+        # Taps that are not the helpdesk's change nothing here and open no transaction.
         postback = envelope.data
         if postback.data.startswith("helpdesk:"):
-            await self._csat(envelope, ctx)
-            return
+            return self._csat(envelope)
         if postback.conversation_mode is not ConversationMode.HUMAN:
-            return  # another service's button, pressed while Dai-chan has the conversation
+            return None  # another service's button, pressed while Dai-chan has the conversation
+        return Commit(partial(self._tapped, envelope=envelope))
 
-        async def join(tx: Tx) -> tuple[str, list[Callable[[], None]]]:
-            return await self._service.senior_wrote(
-                tx,
-                envelope=envelope,
-                line_user_id=postback.user_id,
-                text=f"（ボタンを押しました: {postback.data}）",
-                sent_at=postback.sent_at,
-                reply_token=postback.reply_token,
-                reply_token_expires_at=postback.reply_token_expires_at,
-            )
+    async def _tapped(self, tx: Tx, *, envelope: Envelope[PostbackReceived]) -> None:
+        postback = envelope.data
+        _, after = await self._service.senior_wrote(
+            tx,
+            envelope=envelope,
+            line_user_id=postback.user_id,
+            text=f"（ボタンを押しました: {postback.data}）",
+            sent_at=postback.sent_at,
+            reply_token=postback.reply_token,
+            reply_token_expires_at=postback.reply_token_expires_at,
+        )
+        tx.after_commit(*after)
 
-        _, after = await ctx.transaction(join)
-        for callback in after:
-            callback()
-
-    async def _csat(self, envelope: Envelope[PostbackReceived], ctx: HandlerContext) -> None:
+    def _csat(self, envelope: Envelope[PostbackReceived]) -> Commit | None:
         postback = envelope.data
         parsed = parse_csat(postback.data)
         if parsed is None:
             REJECTED_INPUT.labels("helpdesk.postback", "invalid_csat").inc()
             log.info("ignored an unknown helpdesk postback", user=user_ref(postback.user_id))
-            return
+            return None
         ticket_id, score = parsed
+        return Commit(
+            partial(self._record_csat, envelope=envelope, ticket_id=ticket_id, score=score)
+        )
+
+    async def _record_csat(
+        self, tx: Tx, *, envelope: Envelope[PostbackReceived], ticket_id: str, score: int
+    ) -> None:
+        postback = envelope.data
+        recorded = await self._service.record_csat(
+            tx, ticket_id=ticket_id, line_user_id=postback.user_id, score=score
+        )
+        if not recorded:
+            tx.after_commit(REJECTED_INPUT.labels("helpdesk.postback", "csat_not_accepted").inc)
+            return
         thanks = SendRequested(
             user_id=postback.user_id,
             messages=[TextMessage(text=texts.CSAT_THANKS)],
@@ -129,25 +136,14 @@ class InboundHandlers:
             priority=SendPriority.SERVICE,
             purpose="helpdesk.csat_thanks",
         )
-
-        async def store(tx: Tx) -> bool:
-            recorded = await self._service.record_csat(
-                tx, ticket_id=ticket_id, line_user_id=postback.user_id, score=score
-            )
-            if recorded:
-                await tx.emit(
-                    topic=LINE_OUTBOUND,
-                    key=postback.user_id,
-                    event=new_event(
-                        thanks,
-                        source="helpdesk",
-                        cause=envelope,
-                        event_id=uuid5(THANKS_NAMESPACE, str(envelope.id)),
-                    ),
-                )
-            return recorded
-
-        if await ctx.transaction(store):
-            self._service.record_csat_metric(score)
-        else:
-            REJECTED_INPUT.labels("helpdesk.postback", "csat_not_accepted").inc()
+        await tx.emit(
+            topic=LINE_OUTBOUND,
+            key=postback.user_id,
+            event=new_event(
+                thanks,
+                source="helpdesk",
+                cause=envelope,
+                event_id=uuid5(THANKS_NAMESPACE, str(envelope.id)),
+            ),
+        )
+        tx.after_commit(partial(self._service.record_csat_metric, score))

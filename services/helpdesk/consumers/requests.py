@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 
 from services.common.events.contracts.helpdesk import HelpRequested
 from services.common.events.envelope import Envelope
-from services.common.kafka.streams import HandlerContext
 from services.common.logging import get_logger
 from services.common.store import Tx
 from services.helpdesk.domain.service import TicketService
@@ -20,27 +19,23 @@ class RequestHandlers:
     def __init__(self, *, service: TicketService) -> None:
         self._service = service
 
-    async def on_help_requested(
-        self, envelope: Envelope[HelpRequested], ctx: HandlerContext
-    ) -> None:
+    async def on_help_requested(self, envelope: Envelope[HelpRequested], tx: Tx) -> None:
         # Retried on failure: the processed-event mark and the unique request id make a repeated
         # request open nothing new; nothing outside MongoDB happens here.
         request = envelope.data
         channel = channel_for(
             reason=request.reason, source=envelope.source, line_user_id=request.line_user_id
         )
-
-        async def open_ticket(tx: Tx) -> tuple[str, list[Callable[[], None]]]:
-            return await self._service.open_from_request(
-                tx,
-                request=request,
-                envelope=envelope,
-                channel=channel,
-                category=category_for(request.reason),
-            )
-
-        outcome, after = await ctx.transaction(open_ticket)
-        for callback in after:
-            callback()  # metrics, once the ticket is committed
-        REQUESTS_HANDLED.labels(outcome).inc()
-        log.info("help request handled", outcome=outcome, reason=request.reason.value)
+        outcome, after = await self._service.open_from_request(
+            tx,
+            request=request,
+            envelope=envelope,
+            channel=channel,
+            category=category_for(request.reason),
+        )
+        # Metrics once the ticket is committed.
+        tx.after_commit(
+            *after,
+            REQUESTS_HANDLED.labels(outcome).inc,
+            partial(log.info, "help request handled", outcome=outcome, reason=request.reason.value),
+        )

@@ -649,6 +649,28 @@ class TicketService:
         await self._apply(tx, change, expected_version=None, cause=envelope)
         return outcome, change.after_commit
 
+    async def reply_not_delivered(
+        self, tx: Tx, *, command_id: UUID, outcome: str, at: datetime
+    ) -> bool:
+        """Say on its ticket that a staff reply did not reach the senior; False if there is no
+        such reply (or it was said already)."""
+        reply_id = str(command_id)
+        ticket = await self._tickets.with_entry(tx, reply_id)
+        entry_id = f"{reply_id}:not_delivered"
+        if ticket is None or any(e["id"] == entry_id for e in ticket.get("thread", [])):
+            return False
+        change = Change(ticket=ticket, now=at)
+        change.add_entry(
+            "system",
+            SYSTEM,
+            texts.REPLY_NOT_DELIVERED[outcome],
+            entry_id=entry_id,
+            reply_id=reply_id,
+        )
+        change.log(SYSTEM, "reply_not_delivered", outcome=outcome)
+        await self._apply(tx, change, expected_version=None)
+        return True
+
     async def record_csat(self, tx: Tx, *, ticket_id: str, line_user_id: str, score: int) -> bool:
         """Store the senior's first answer to the satisfaction question of their own ticket."""
         ticket = await self._tickets.get(ticket_id, tx)

@@ -65,3 +65,11 @@ def closing_messages(ticket_id: str, *, ask_csat: bool) -> list[TextMessage]:
             )
         )
     return messages
+
+
+# A staff reply LINE did not deliver, said on its ticket (by what became of it).
+REPLY_NOT_DELIVERED = {
+    "failed": "この返信は LINE に受け付けられず、ご本人に 届いていません。電話など ほかの方法で 連絡してください。",
+    "skipped_blocked": "ご本人が LINE の友だち登録を 解除（ブロック）しているため、この返信は 届いていません。",
+    "held": "今月の LINE の送信上限のため、この返信は 送られていません。",
+}

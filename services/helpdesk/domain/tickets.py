@@ -70,10 +70,6 @@ def check_transition(current: TicketStatus, wanted: TicketStatus) -> None:
         raise InvalidTransition(current, wanted)
 
 
-def can_transition(current: TicketStatus, wanted: TicketStatus) -> bool:
-    return wanted in TRANSITIONS[current]
-
-
 _PRIORITY_FLOOR: dict[RequestReason, Priority] = {
     RequestReason.EMERGENCY: Priority.URGENT,
     RequestReason.SELF_HARM: Priority.URGENT,

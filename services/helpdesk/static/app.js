@@ -19,7 +19,7 @@ const LABELS = {
     opened: "受付", claimed: "担当", released: "担当をはずした", assigned: "割り当て", replied: "返信",
     noted: "メモ", status: "状態の変更", priority: "優先度の変更", category: "分類の変更", tags: "タグ",
     reopened: "再開", conversation_taken: "LINEの会話を引き継いだ", conversation_handed_back: "大ちゃんに戻した",
-    request_joined: "依頼を追加", csat: "満足度の回答",
+    request_joined: "依頼を追加", csat: "満足度の回答", reply_not_delivered: "返信が届かなかった",
   },
 };
 

@@ -56,6 +56,8 @@ class TicketRepository:
                         [("assignee.id", ASCENDING), ("status", ASCENDING)], name="assignee"
                     ),
                     IndexModel([("awaiting_staff_since", ASCENDING)], name="awaiting"),
+                    # A reply's entry id is its LINE command id: what became of it finds it.
+                    IndexModel([("thread.id", ASCENDING)], name="thread_entry"),
                     # Closed tickets go, thread and all, after the retention period.
                     ttl_index("purge_at", timedelta(0)),
                 ],
@@ -82,6 +84,9 @@ class TicketRepository:
         return await self._collection.find_one(
             {"_id": ticket_id}, session=tx.session if tx else None
         )
+
+    async def with_entry(self, tx: Tx, entry_id: str) -> Document | None:
+        return await self._collection.find_one({"thread.id": entry_id}, session=tx.session)
 
     async def summary(self, ticket_id: str) -> Document | None:
         return await self._collection.find_one({"_id": ticket_id}, SUMMARY_PROJECTION)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Awaitable
 from datetime import timedelta
+from functools import partial
 from uuid import UUID, uuid5
 
 from services.common.events.contracts.line import (
@@ -25,11 +26,12 @@ from services.common.events.contracts.line import (
     TextMessage,
     UserFollowed,
 )
-from services.common.events.envelope import Envelope, new_event
-from services.common.kafka.streams import HandlerContext
-from services.common.kafka.topics import LINE_INBOUND, LINE_OUTBOUND
+from services.common.events.envelope import Contract, Envelope, new_event
+from services.common.kafka.handling import Commit
+from services.common.kafka.topics import LINE_INBOUND, LINE_OUTBOUND, TopicSpec
 from services.common.logging import get_logger, user_ref
 from services.common.store import MongoStore, Tx
+from services.common.store.mongo import AfterCommit
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging
 from services.line_gateway.domain import texts
@@ -68,38 +70,34 @@ class InboundFollowUps:
         self._audio_max_bytes = audio_max_bytes
         self._rich_menus_enabled = rich_menus_enabled
 
-    async def on_message_received(
-        self, envelope: Envelope[MessageReceived], ctx: HandlerContext
-    ) -> None:
+    async def on_message_received(self, envelope: Envelope[MessageReceived]) -> Commit | None:
         # Retried on failure, but only fetching a voice message can fail here: the loading
-        # animation and the profile are best effort and never raise.
+        # animation and the profile are best effort and never raise. Only a fetched (or refused)
+        # voice message is committed; a redelivered text shows the animation again if it is
+        # still young enough, which is harmless.
         message = envelope.data
         if (
             message.conversation_mode is ConversationMode.BOT
             and message.message_type in THINKING_TYPES
         ):
             await self._show_loading(message)
-        if message.message_type == "audio":
-            await self._fetch_audio(envelope, ctx)
+        follow_up = await self._fetch_audio(envelope) if message.message_type == "audio" else None
         await self._refresh_profile(message.user_id)
+        return follow_up
 
-    async def on_postback_received(
-        self, envelope: Envelope[PostbackReceived], _ctx: HandlerContext
-    ) -> None:
-        # Not retried: a profile refresh that fails is tried again on the next event.
+    async def on_postback_received(self, envelope: Envelope[PostbackReceived]) -> None:
+        # Not retried: a profile refresh that fails is tried again on the next event (and one
+        # refreshed twice is the same profile).
         await self._refresh_profile(envelope.data.user_id)
 
-    async def on_user_followed(
-        self, envelope: Envelope[UserFollowed], _ctx: HandlerContext
-    ) -> None:
-        # Not retried: a profile refresh that fails is tried again on the next event.
+    async def on_user_followed(self, envelope: Envelope[UserFollowed]) -> None:
+        # Not retried: as above.
         await self._refresh_profile(envelope.data.user_id, force=True)
 
-    async def on_account_linked(
-        self, envelope: Envelope[AccountLinked], _ctx: HandlerContext
-    ) -> None:
-        # Retried on failure (LINE unreachable): the senior should see their linked menu. If the
-        # menus are not provisioned yet, provisioning links every linked senior itself.
+    async def on_account_linked(self, envelope: Envelope[AccountLinked]) -> None:
+        # Retried on failure (LINE unreachable): the senior should see their linked menu (linking
+        # the same menu twice is harmless). If the menus are not provisioned yet, provisioning
+        # links every linked senior itself.
         if not self._rich_menus_enabled:
             return
         menu_id = await self._menus.menu_for(LINKED)
@@ -111,10 +109,9 @@ class InboundFollowUps:
             self._messaging.link_rich_menu(user_id=envelope.data.user_id, rich_menu_id=menu_id),
         )
 
-    async def on_account_unlinked(
-        self, envelope: Envelope[AccountUnlinked], _ctx: HandlerContext
-    ) -> None:
-        # Retried on failure: back to the default menu, which has no "my tablet" button.
+    async def on_account_unlinked(self, envelope: Envelope[AccountUnlinked]) -> None:
+        # Retried on failure: back to the default menu, which has no "my tablet" button (twice
+        # is harmless).
         if not self._rich_menus_enabled:
             return
         await self._menu_call(
@@ -153,11 +150,10 @@ class InboundFollowUps:
 
     # -- voice ---------------------------------------------------------------------------------
 
-    async def _fetch_audio(self, envelope: Envelope[MessageReceived], ctx: HandlerContext) -> None:
+    async def _fetch_audio(self, envelope: Envelope[MessageReceived]) -> Commit | None:
         message = envelope.data
         if message.duration_ms is not None and message.duration_ms > self._audio_max_ms:
-            await self._too_long(envelope, ctx, outcome="too_long")
-            return
+            return self._too_long(envelope, outcome="too_long")
         try:
             data, media_type = await self._messaging.content(message_id=message.message_id)
         except LineApiError as error:
@@ -166,10 +162,9 @@ class InboundFollowUps:
             # LINE keeps content for a limited time; once it is gone it will not come back.
             AUDIO.labels("gone").inc()
             log.warning("voice message content unavailable", status=error.status)
-            return
+            return None
         if len(data) > self._audio_max_bytes:
-            await self._too_long(envelope, ctx, outcome="too_large")
-            return
+            return self._too_long(envelope, outcome="too_large")
         fetched = AudioFetched(
             user_id=message.user_id,
             webhook_event_id=message.webhook_event_id,
@@ -182,46 +177,42 @@ class InboundFollowUps:
             sent_at=message.sent_at,
             conversation_mode=message.conversation_mode,
         )
-
-        async def publish(tx: Tx) -> None:
-            await tx.emit(
+        return Commit(
+            partial(
+                _publish,
                 topic=LINE_INBOUND,
                 key=message.user_id,
                 event=new_event(fetched, source=SOURCE, cause=envelope),
+                then=partial(_fetched, message.user_id, size=len(data)),
             )
+        )
 
-        await ctx.transaction(publish)
-        AUDIO.labels("fetched").inc()
-        log.info("voice message fetched", user=user_ref(message.user_id), size=len(data))
-
-    async def _too_long(
-        self, envelope: Envelope[MessageReceived], ctx: HandlerContext, *, outcome: str
-    ) -> None:
+    def _too_long(self, envelope: Envelope[MessageReceived], *, outcome: str) -> Commit | None:
         message = envelope.data
         AUDIO.labels(outcome).inc()
         if message.conversation_mode is ConversationMode.HUMAN:
-            return  # staff answer in human mode; the message event itself reaches them
-
-        async def answer(tx: Tx) -> None:
-            await tx.emit(
+            return None  # staff answer in human mode; the message event itself reaches them
+        answer = SendRequested(
+            user_id=message.user_id,
+            messages=[TextMessage(text=texts.AUDIO_TOO_LONG)],
+            reply_token=message.reply_token,
+            reply_token_expires_at=message.reply_token_expires_at,
+            priority=SendPriority.CONVERSATION,
+            purpose="line_gateway.audio_too_long",
+        )
+        return Commit(
+            partial(
+                _publish,
                 topic=LINE_OUTBOUND,
                 key=message.user_id,
                 event=new_event(
-                    SendRequested(
-                        user_id=message.user_id,
-                        messages=[TextMessage(text=texts.AUDIO_TOO_LONG)],
-                        reply_token=message.reply_token,
-                        reply_token_expires_at=message.reply_token_expires_at,
-                        priority=SendPriority.CONVERSATION,
-                        purpose="line_gateway.audio_too_long",
-                    ),
+                    answer,
                     source=SOURCE,
                     cause=envelope,
                     event_id=uuid5(FOLLOW_UP_NAMESPACE, f"{envelope.id}:audio_too_long"),
                 ),
             )
-
-        await ctx.transaction(answer)
+        )
 
     # -- profile -------------------------------------------------------------------------------
 
@@ -242,3 +233,21 @@ class InboundFollowUps:
             language=profile.language,
         )
         PROFILES.labels("fetched").inc()
+
+
+async def _publish(
+    tx: Tx,
+    *,
+    topic: TopicSpec,
+    key: str,
+    event: Envelope[Contract],
+    then: AfterCommit | None = None,
+) -> None:
+    await tx.emit(topic=topic, key=key, event=event)
+    if then is not None:
+        tx.after_commit(then)
+
+
+def _fetched(user_id: str, *, size: int) -> None:
+    AUDIO.labels("fetched").inc()
+    log.info("voice message fetched", user=user_ref(user_id), size=size)

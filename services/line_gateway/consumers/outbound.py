@@ -27,6 +27,7 @@ see `refusals.py`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from uuid import UUID, uuid5
 
 from services.common.events.contracts.line import (
@@ -38,14 +39,13 @@ from services.common.events.contracts.line import (
     SendPriority,
     SendRequested,
 )
-from services.common.events.envelope import Envelope, new_event
-from services.common.kafka.streams import HandlerContext, PermanentError
-from services.common.kafka.topics import LINE_DELIVERIES
+from services.common.events.envelope import Envelope
+from services.common.kafka.handling import Commit
 from services.common.logging import get_logger, user_ref
 from services.common.store import MongoStore, Tx
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging, SendReceipt
-from services.line_gateway.consumers.refusals import Refused, record_refusal
+from services.line_gateway.consumers.refusals import Refused, dead_letter, publish_result
 from services.line_gateway.domain.budget import ALWAYS_SENT, BudgetKeeper
 from services.line_gateway.domain.delivery import (
     REPLY_OUTCOME_UNKNOWN,
@@ -64,6 +64,7 @@ from services.line_gateway.store import (
     DeliveryRepository,
     LineUserRepository,
     MulticastPlan,
+    ShardLease,
     UsageRepository,
 )
 
@@ -128,16 +129,13 @@ class OutboundSender:
 
     # -- one senior --------------------------------------------------------------------------
 
-    async def on_send_requested(
-        self, envelope: Envelope[SendRequested], ctx: HandlerContext
-    ) -> None:
+    async def on_send_requested(self, envelope: Envelope[SendRequested]) -> Commit:
         # Retried on failure: the recorded attempt and the retry key make repeats safe.
         command = envelope.data
         try:
             result = await self._deliver(envelope.id, command)
         except Refused as refused:
-            await record_refusal(self._store, self._deliveries, envelope, refused)
-            raise PermanentError(str(refused)) from refused
+            raise dead_letter(self._deliveries, envelope, refused) from refused
         SENDS.labels(
             result.method.value if result.method else "none",
             command.priority.value,
@@ -151,48 +149,48 @@ class OutboundSender:
             purpose=command.purpose,
             reason=result.reason,
         )
-
-        async def record(tx: Tx) -> None:
-            await self._deliveries.record_outcome(
-                tx,
-                command_id=envelope.id,
-                user_id=command.user_id,
-                method=result.method,
-                outcome=result.outcome,
-                line_request_id=result.request_id,
-                reason=result.reason,
-                held_messages=[m.model_dump(mode="json") for m in command.messages]
-                if result.outcome is DeliveryOutcome.HELD
-                else None,
-            )
-            await self._count(tx, result, shard=shard)
-            await tx.emit(
-                topic=LINE_DELIVERIES,
-                key=command.user_id,
-                event=new_event(
-                    DeliveryCompleted(
-                        command_id=envelope.id,
-                        user_id=command.user_id,
-                        method=result.method,
-                        outcome=result.outcome,
-                        purpose=command.purpose,
-                        priority=command.priority,
-                        message_count=len(command.messages),
-                        line_request_id=result.request_id,
-                        completed_at=utcnow(),
-                        reason=result.reason,
-                    ),
-                    source=SOURCE,
-                    cause=envelope,
-                ),
-            )
-
         # The month's counts are sharded so that concurrent sends never write the same document.
-        async with self._shards.lend() as shard:
-            await ctx.transaction(record)
+        shard = self._shards.lease()
+        return Commit(
+            partial(self._record_send, envelope=envelope, result=result, shard=shard), lease=shard
+        )
+
+    async def _record_send(
+        self, tx: Tx, *, envelope: Envelope[SendRequested], result: Result, shard: ShardLease
+    ) -> None:
+        command = envelope.data
+        await self._deliveries.record_outcome(
+            tx,
+            command_id=envelope.id,
+            user_id=command.user_id,
+            method=result.method,
+            outcome=result.outcome,
+            line_request_id=result.request_id,
+            reason=result.reason,
+            held_messages=[m.model_dump(mode="json") for m in command.messages]
+            if result.outcome is DeliveryOutcome.HELD
+            else None,
+        )
+        await self._count(tx, result, shard=shard.name)
+        completed = DeliveryCompleted(
+            command_id=envelope.id,
+            user_id=command.user_id,
+            method=result.method,
+            outcome=result.outcome,
+            purpose=command.purpose,
+            priority=command.priority,
+            message_count=len(command.messages),
+            line_request_id=result.request_id,
+            completed_at=utcnow(),
+            reason=result.reason,
+        )
+        await publish_result(tx, envelope, completed)
         if result.method is DeliveryMethod.PUSH:
-            BILLABLE_MESSAGES.labels("push", command.priority.value).inc()
-            await self._budget.report()
+            tx.after_commit(partial(self._billed, "push", command.priority, 1))
+
+    async def _billed(self, method: str, priority: SendPriority, messages: int) -> None:
+        BILLABLE_MESSAGES.labels(method, priority.value).inc(messages)
+        await self._budget.report()
 
     async def _count(self, tx: Tx, result: Result, *, shard: str) -> None:
         if result.outcome is DeliveryOutcome.HELD:
@@ -326,16 +324,13 @@ class OutboundSender:
 
     # -- many seniors ------------------------------------------------------------------------
 
-    async def on_multicast_requested(
-        self, envelope: Envelope[MulticastRequested], ctx: HandlerContext
-    ) -> None:
+    async def on_multicast_requested(self, envelope: Envelope[MulticastRequested]) -> Commit:
         # Retried on failure: the recorded batches and their retry keys make repeats safe.
         command = envelope.data
         try:
             plan = await self._multicast(envelope.id, command)
         except Refused as refused:
-            await record_refusal(self._store, self._deliveries, envelope, refused)
-            raise PermanentError(str(refused)) from refused
+            raise dead_letter(self._deliveries, envelope, refused) from refused
         sent = sum(len(plan.batches[i]) for i in plan.done)
         held = sum(len(plan.batches[i]) for i in plan.held)
         if not plan.batches:
@@ -344,7 +339,6 @@ class OutboundSender:
             outcome = DeliveryOutcome.HELD
         else:
             outcome = DeliveryOutcome.SENT
-        reason = BUDGET_EXHAUSTED if plan.held else None
         SENDS.labels("multicast", command.priority.value, outcome.value).inc()
         log.info(
             "multicast finished",
@@ -354,47 +348,61 @@ class OutboundSender:
             skipped_blocked=plan.skipped_blocked,
             purpose=command.purpose,
         )
-
-        async def record(tx: Tx) -> None:
-            await self._deliveries.record_outcome(
-                tx,
-                command_id=envelope.id,
-                audience=command.audience,
-                method=DeliveryMethod.MULTICAST,
+        shard = self._shards.lease()
+        return Commit(
+            partial(
+                self._record_multicast,
+                envelope=envelope,
+                plan=plan,
                 outcome=outcome,
-                line_request_id=None,
-                reason=reason,
-            )
-            await self._usage.count(tx, shard=shard, multicast_recipients=sent, held=held)
-            await tx.emit(
-                topic=LINE_DELIVERIES,
-                key=command.audience,
-                event=new_event(
-                    MulticastCompleted(
-                        command_id=envelope.id,
-                        audience=command.audience,
-                        purpose=command.purpose,
-                        priority=command.priority,
-                        outcome=outcome,
-                        requested=len(command.user_ids),
-                        skipped_blocked=plan.skipped_blocked,
-                        sent=sent,
-                        held=held,
-                        batches=len(plan.batches),
-                        message_count=len(command.messages),
-                        reason=reason,
-                        completed_at=utcnow(),
-                    ),
-                    source=SOURCE,
-                    cause=envelope,
-                ),
-            )
+                sent=sent,
+                held=held,
+                shard=shard,
+            ),
+            lease=shard,
+        )
 
-        async with self._shards.lend() as shard:
-            await ctx.transaction(record)
+    async def _record_multicast(
+        self,
+        tx: Tx,
+        *,
+        envelope: Envelope[MulticastRequested],
+        plan: MulticastPlan,
+        outcome: DeliveryOutcome,
+        sent: int,
+        held: int,
+        shard: ShardLease,
+    ) -> None:
+        command = envelope.data
+        reason = BUDGET_EXHAUSTED if plan.held else None
+        await self._deliveries.record_outcome(
+            tx,
+            command_id=envelope.id,
+            audience=command.audience,
+            method=DeliveryMethod.MULTICAST,
+            outcome=outcome,
+            line_request_id=None,
+            reason=reason,
+        )
+        await self._usage.count(tx, shard=shard.name, multicast_recipients=sent, held=held)
+        completed = MulticastCompleted(
+            command_id=envelope.id,
+            audience=command.audience,
+            purpose=command.purpose,
+            priority=command.priority,
+            outcome=outcome,
+            requested=len(command.user_ids),
+            skipped_blocked=plan.skipped_blocked,
+            sent=sent,
+            held=held,
+            batches=len(plan.batches),
+            message_count=len(command.messages),
+            reason=reason,
+            completed_at=utcnow(),
+        )
+        await publish_result(tx, envelope, completed)
         if sent:
-            BILLABLE_MESSAGES.labels("multicast", command.priority.value).inc(sent)
-            await self._budget.report()
+            tx.after_commit(partial(self._billed, "multicast", command.priority, sent))
 
     async def _multicast(self, command_id: UUID, command: MulticastRequested) -> MulticastPlan:
         recipients = list(dict.fromkeys(command.user_ids))

@@ -8,6 +8,7 @@ after the cause is fixed is then sent afresh (a refused attempt leaves nothing t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -20,9 +21,10 @@ from services.common.events.contracts.line import (
     SendRequested,
 )
 from services.common.events.envelope import Envelope, new_event
+from services.common.kafka.handling import Commit, PermanentError
 from services.common.kafka.topics import LINE_DELIVERIES
 from services.common.logging import get_logger, user_ref
-from services.common.store import MongoStore, Tx
+from services.common.store import Tx
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError
 from services.line_gateway.metrics import SENDS
@@ -45,10 +47,11 @@ class Refused(Exception):
         return f"{self.method.value}: {self.error}"
 
 
-async def record_refusal(
-    store: MongoStore, deliveries: DeliveryRepository, envelope: Envelope[Any], refused: Refused
-) -> None:
-    """Publish the failure without claiming the command, so a replay can still send it."""
+def dead_letter(
+    deliveries: DeliveryRepository, envelope: Envelope[Any], refused: Refused
+) -> PermanentError:
+    """The error that dead-letters the command, after its failure is recorded and published
+    without claiming the command, so a replay can still send it."""
     command = envelope.data
     SENDS.labels(refused.method.value, command.priority.value, "failed").inc()
     log.warning(
@@ -59,57 +62,77 @@ async def record_refusal(
         purpose=command.purpose,
     )
     error = str(refused.error)[:1000]
+    record = Commit(
+        partial(
+            _record, deliveries=deliveries, envelope=envelope, method=refused.method, error=error
+        )
+    )
+    return PermanentError(str(refused), record=record)
 
-    async def record(tx: Tx) -> None:
-        await deliveries.record_failure(
-            tx,
+
+async def _record(
+    tx: Tx,
+    *,
+    deliveries: DeliveryRepository,
+    envelope: Envelope[Any],
+    method: DeliveryMethod,
+    error: str,
+) -> None:
+    command = envelope.data
+    await deliveries.record_failure(
+        tx,
+        command_id=envelope.id,
+        error=error,
+        user_id=command.user_id if isinstance(command, SendRequested) else None,
+        audience=command.audience if isinstance(command, MulticastRequested) else None,
+    )
+    if isinstance(command, SendRequested):
+        result: DeliveryCompleted | MulticastCompleted = DeliveryCompleted(
             command_id=envelope.id,
+            user_id=command.user_id,
+            method=method,
+            outcome=DeliveryOutcome.FAILED,
+            purpose=command.purpose,
+            priority=command.priority,
+            message_count=len(command.messages),
             error=error,
-            user_id=command.user_id if isinstance(command, SendRequested) else None,
-            audience=command.audience if isinstance(command, MulticastRequested) else None,
+            completed_at=utcnow(),
         )
-        if isinstance(command, SendRequested):
-            result: DeliveryCompleted | MulticastCompleted = DeliveryCompleted(
-                command_id=envelope.id,
-                user_id=command.user_id,
-                method=refused.method,
-                outcome=DeliveryOutcome.FAILED,
-                purpose=command.purpose,
-                priority=command.priority,
-                message_count=len(command.messages),
-                error=error,
-                completed_at=utcnow(),
-            )
-            key = command.user_id
-        else:
-            assert isinstance(command, MulticastRequested)
-            result = MulticastCompleted(
-                command_id=envelope.id,
-                audience=command.audience,
-                purpose=command.purpose,
-                priority=command.priority,
-                outcome=DeliveryOutcome.FAILED,
-                requested=len(command.user_ids),
-                skipped_blocked=0,
-                sent=0,
-                held=0,
-                batches=0,
-                message_count=len(command.messages),
-                error=error,
-                completed_at=utcnow(),
-            )
-            key = command.audience
-        await tx.emit(
-            topic=LINE_DELIVERIES,
-            key=key,
-            # The same failure computed twice (a crash before the dead letter is written)
-            # publishes the same event id, which consumers de-duplicate.
-            event=new_event(
-                result,
-                source=SOURCE,
-                cause=envelope,
-                event_id=uuid5(FAILURE_NAMESPACE, f"{envelope.id}:{error}"),
-            ),
+    else:
+        assert isinstance(command, MulticastRequested)
+        result = MulticastCompleted(
+            command_id=envelope.id,
+            audience=command.audience,
+            purpose=command.purpose,
+            priority=command.priority,
+            outcome=DeliveryOutcome.FAILED,
+            requested=len(command.user_ids),
+            skipped_blocked=0,
+            sent=0,
+            held=0,
+            batches=0,
+            message_count=len(command.messages),
+            error=error,
+            completed_at=utcnow(),
         )
+    # The same failure computed twice (a crash before the dead letter is written) publishes the
+    # same event id, which consumers de-duplicate.
+    await publish_result(
+        tx, envelope, result, event_id=uuid5(FAILURE_NAMESPACE, f"{envelope.id}:{error}")
+    )
 
-    await store.transaction(record)
+
+async def publish_result(
+    tx: Tx,
+    cause: Envelope[Any],
+    result: DeliveryCompleted | MulticastCompleted,
+    *,
+    event_id: UUID | None = None,
+) -> None:
+    """What became of a send, on `line.deliveries` (keyed like the command it answers)."""
+    key = result.user_id if isinstance(result, DeliveryCompleted) else result.audience
+    await tx.emit(
+        topic=LINE_DELIVERIES,
+        key=key,
+        event=new_event(result, source=SOURCE, cause=cause, event_id=event_id),
+    )

@@ -17,6 +17,7 @@ from services.line_gateway.store.rich_menus import RichMenuRepository
 from services.line_gateway.store.usage import (
     CounterShards,
     MonthlyUsage,
+    ShardLease,
     UsageRepository,
     month_of,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "MonthlyUsage",
     "MulticastPlan",
     "RichMenuRepository",
+    "ShardLease",
     "UsageRepository",
     "WebhookEventRepository",
     "month_of",

@@ -19,9 +19,8 @@ counts an older release wrote there, which the sum includes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import datetime
+from types import TracebackType
 from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict
@@ -71,12 +70,45 @@ class CounterShards:
         self._free: list[str] = []
         self._slots = asyncio.Semaphore(limit)
 
-    @contextlib.asynccontextmanager
-    async def lend(self) -> AsyncIterator[str]:
-        async with self._slots:
-            shard = self._free.pop() if self._free else uuid4().hex
-            yield shard
+    def lease(self) -> ShardLease:
+        """A shard to take before a transaction opens and give back when it ends."""
+        return ShardLease(self)
+
+    async def _take(self) -> str:
+        await self._slots.acquire()
+        return self._free.pop() if self._free else uuid4().hex
+
+    def _give_back(self, shard: str, *, committed: bool) -> None:
+        if committed:
             self._free.append(shard)
+        self._slots.release()
+
+
+class ShardLease:
+    """One shard of `CounterShards`, held for the whole of one transaction (`async with`)."""
+
+    def __init__(self, shards: CounterShards) -> None:
+        self._shards = shards
+        self._name: str | None = None
+
+    @property
+    def name(self) -> str:
+        if self._name is None:
+            raise RuntimeError("the shard is only lent inside `async with`")
+        return self._name
+
+    async def __aenter__(self) -> ShardLease:
+        self._name = await self._shards._take()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._shards._give_back(self.name, committed=exc_type is None)
+        self._name = None
 
 
 class UsageRepository:
@@ -117,7 +149,7 @@ class UsageRepository:
         held: int = 0,
         now: datetime | None = None,
     ) -> None:
-        """Count in `shard`, which the caller holds from `CounterShards.lend` for this `tx`."""
+        """Count in `shard`, which the caller holds from `CounterShards.lease` for this `tx`."""
         month = month_of(now or utcnow())
         await self._shards.update_one(
             {"_id": f"{month}:{shard}"},

@@ -14,6 +14,7 @@ from services.tablet_lending.domain.cohort_service import create_cohort
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.errors import Refused, not_found
 from services.tablet_lending.store import CohortRepository
+from services.tablet_lending.store.allocations import Allocation
 
 router = APIRouter(tags=["cohorts"])
 log = get_logger(__name__)
@@ -46,10 +47,7 @@ class CohortStatus(BaseModel):
     seats_left: int
 
 
-@router.get("/cohorts/{cohort_id}", summary="A cohort with its allocation (draw, seats)")
-async def get_cohort(cohort_id: str, staff: Staff, lending: LendingDep) -> CohortStatus:
-    cohort = await enrolment.cohort_or_404(lending.db, cohort_id)
-    allocation = await lending.db.allocations.get(cohort_id)
+def _status(cohort: Cohort, allocation: Allocation | None) -> CohortStatus:
     enrolled = allocation.enrolled if allocation else 0
     return CohortStatus(
         cohort=cohort,
@@ -58,6 +56,25 @@ async def get_cohort(cohort_id: str, staff: Staff, lending: LendingDep) -> Cohor
         enrolled=enrolled,
         seats_left=max(cohort.capacity - enrolled, 0),
     )
+
+
+@router.get("/cohorts/{cohort_id}", summary="A cohort with its allocation (draw, seats)")
+async def get_cohort(cohort_id: str, staff: Staff, lending: LendingDep) -> CohortStatus:
+    cohort = await enrolment.cohort_or_404(lending.db, cohort_id)
+    return _status(cohort, await lending.db.allocations.get(cohort_id))
+
+
+@router.get(
+    "/reports/cohorts",
+    tags=["reports"],
+    summary="Every cohort with its seats and draw state, in one answer (the console's overview)",
+)
+async def cohort_overview(staff: Staff, lending: LendingDep) -> list[CohortStatus]:
+    allocations = await lending.db.allocations.all()
+    return [
+        _status(cohort, allocations.get(cohort.cohort_id))
+        for cohort in await lending.db.cohorts.list()
+    ]
 
 
 class DrawIn(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from fastapi import APIRouter
@@ -30,6 +32,87 @@ async def issue(loan_in: loan_service.LoanIn, staff: Operator, lending: LendingD
         now=lending.clock.now(),
         today=lending.clock.today(),
     )
+
+
+class CallList(StrEnum):
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+
+
+class CallRow(BaseModel):
+    """One loan to telephone about: the loan's dates and the borrower's name and phone."""
+
+    loan_id: str
+    participant_id: str
+    cohort_id: str
+    device_id: str
+    due_on: date
+    days_overdue: int
+    overdue_stage: str | None
+    visit_required: bool
+    line_linked: bool
+    name: str | None
+    kana: str | None
+    phone: str | None
+
+
+@router.get(
+    "/calls",
+    summary="Loans to call about (overdue, or due within the due-soon days), with name and "
+    "phone (audited), the most urgent first",
+)
+async def calls(
+    *,
+    staff: Operator,
+    lending: LendingDep,
+    due: CallList = CallList.OVERDUE,
+    cohort_id: str | None = None,
+) -> list[CallRow]:
+    today = lending.clock.today()
+    if due is CallList.OVERDUE:
+        loans = await lending.db.loans.active_due_by(today - timedelta(days=1))
+    else:
+        soon = today + timedelta(days=lending.settings.due_soon_days)
+        loans = [
+            loan for loan in await lending.db.loans.active_due_by(soon) if loan.due_on >= today
+        ]
+    rows = []
+    for loan in sorted(loans, key=lambda loan: (loan.due_on, loan.loan_id)):
+        if cohort_id and loan.cohort_id != cohort_id:
+            continue
+        participant = await lending.db.participants.get(loan.participant_id)
+        personal = participant.personal if participant else None
+        rows.append(
+            CallRow(
+                loan_id=loan.loan_id,
+                participant_id=loan.participant_id,
+                cohort_id=loan.cohort_id,
+                device_id=loan.device_id,
+                due_on=loan.due_on,
+                days_overdue=max((today - loan.due_on).days, 0),
+                overdue_stage=loan.overdue_stage.value if loan.overdue_stage else None,
+                visit_required=loan.visit_required,
+                line_linked=await lending.db.links.user_of(loan.participant_id) is not None,
+                name=f"{personal.family_name} {personal.given_name}" if personal else None,
+                kana=(
+                    f"{personal.family_name_kana} {personal.given_name_kana}" if personal else None
+                ),
+                phone=personal.phone if personal else None,
+            )
+        )
+    await lending.audit.record_many(
+        [
+            {
+                "actor": staff.sub,
+                "action": "participant.call_list",
+                "subject": row.participant_id,
+                "details": {"list": due.value},
+            }
+            for row in rows
+            if row.name is not None
+        ]
+    )
+    return rows
 
 
 @router.get("", summary="Loans, by cohort and status")

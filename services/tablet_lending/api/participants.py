@@ -7,15 +7,16 @@ lists are paged so that each page's reads are recorded.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.common.logging import get_logger, user_ref
 from services.common.paging import Limit, Skip
 from services.tablet_lending.api.deps import LendingDep, Operator, Supervisor
 from services.tablet_lending.domain import enrolment
+from services.tablet_lending.domain.dates import normalise
 from services.tablet_lending.domain.link_codes import issue_link_code
 from services.tablet_lending.domain.participants import (
     ApplicationIn,
@@ -80,6 +81,25 @@ async def apply(
     return _application_out(participant)
 
 
+def search_words(text: str | None) -> tuple[str, ...]:
+    """What was typed, as the records keep it: NFKC (full-width digits, half-width kana),
+    hiragana as katakana (kana are stored in katakana), split on spaces."""
+    if not text:
+        return ()
+    folded = "".join(chr(ord(ch) + 0x60) if "ぁ" <= ch <= "ゖ" else ch for ch in normalise(text))
+    return tuple(folded.split())[:5]
+
+
+Search = Annotated[
+    str | None,
+    Query(
+        max_length=100,
+        description="words that must each appear in the name, kana, phone, application number "
+        "or id (hiragana finds katakana)",
+    ),
+]
+
+
 @router.get("/participants", summary="Participants of a cohort, with names (audited)")
 async def list_participants(
     *,
@@ -87,11 +107,12 @@ async def list_participants(
     lending: LendingDep,
     cohort_id: str | None = None,
     status: ParticipantStatus | None = None,
+    q: Search = None,
     limit: Limit = 100,
     skip: Skip = 0,
 ) -> list[Participant]:
     found = await lending.db.participants.page(
-        cohort_id=cohort_id, status=status, limit=limit, skip=skip
+        cohort_id=cohort_id, status=status, words=search_words(q), limit=limit, skip=skip
     )
     await lending.audit.record_many(
         [

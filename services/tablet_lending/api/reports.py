@@ -7,9 +7,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from services.common.logging import get_logger
-from services.tablet_lending.api.csv_files import csv_response, table
+from services.tablet_lending.api.csv_files import content_disposition, csv_response, table
 from services.tablet_lending.api.deps import LendingDep, Staff, Supervisor
+from services.tablet_lending.api.workbook import XLSX, monthly_workbook
 from services.tablet_lending.domain import reports
+from services.tablet_lending.domain.monthly_report import Month, monthly_report
 from services.tablet_lending.domain.participants import ParticipantStatus
 
 router = APIRouter(tags=["reports"])
@@ -61,6 +63,34 @@ async def sessions(
 ) -> Response | list[dict[str, Any]]:
     rows = await reports.sessions(lending.db, now=lending.clock.now(), cohort_id=cohort_id)
     return _answer(rows, reports.SESSION_COLUMNS, format, "sessions")
+
+
+@router.get(
+    "/reports/monthly.xlsx",
+    summary="The month's report for the council, as an Excel workbook in Japanese (no personal "
+    "data): the month's applications, enrolments, loans and sessions, and the standing now",
+    response_class=Response,
+)
+async def monthly(
+    staff: Staff,
+    lending: LendingDep,
+    month: Annotated[str, Query(max_length=7, description="YYYY-MM (Japan time)")],
+    cohort_id: str | None = None,
+) -> Response:
+    report = await monthly_report(
+        lending.db,
+        month=Month.parse(month),
+        now=lending.clock.now(),
+        today=lending.clock.today(),
+        due_soon_days=lending.settings.due_soon_days,
+        cohort_id=cohort_id,
+    )
+    name = f"monthly-report-{report.month}" + (f"-{cohort_id}" if cohort_id else "") + ".xlsx"
+    return Response(
+        content=monthly_workbook(report),
+        media_type=XLSX,
+        headers={"content-disposition": content_disposition(name)},
+    )
 
 
 @router.get("/reports/devices", summary="Tablets by state")

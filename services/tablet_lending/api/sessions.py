@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 from services.common.events.contracts.lending import SessionKind
 from services.tablet_lending.api.deps import LendingDep, Operator, Staff
@@ -16,12 +16,24 @@ router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 
 class SessionOut(BaseModel):
-    session: Session
+    """A session as every endpoint answers it: the resource itself, flat like the other creates
+    (cohorts, devices, loans), with the seats still free."""
+
+    session_id: str
+    cohort_id: str
+    kind: SessionKind
+    title: str
+    venue: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    capacity: int
+    booked: int
+    cancelled: bool
     seats_left: int
 
 
 def _out(session: Session) -> SessionOut:
-    return SessionOut(session=session, seats_left=session.seats_left)
+    return SessionOut(**session.model_dump(), seats_left=session.seats_left)
 
 
 @router.post("", status_code=201, summary="Schedule an explanatory or follow-up session")

@@ -8,6 +8,9 @@ other services and are ignored.
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import partial
+
 from services.common.events.contracts.line import (
     AccountLinked,
     AccountUnlinked,
@@ -16,7 +19,7 @@ from services.common.events.contracts.line import (
 )
 from services.common.events.envelope import Envelope
 from services.common.events.postback_data import PostbackData
-from services.common.kafka.streams import HandlerContext
+from services.common.kafka.handling import Commit
 from services.common.logging import get_logger, user_ref
 from services.common.store import Tx
 from services.tablet_lending.domain import messages
@@ -38,76 +41,66 @@ class LineInboundHandlers:
         self._db = db
         self._clock = clock
 
-    async def on_account_linked(
-        self, envelope: Envelope[AccountLinked], ctx: HandlerContext
-    ) -> None:
+    async def on_account_linked(self, envelope: Envelope[AccountLinked], tx: Tx) -> None:
         # Retried on failure (MongoDB only); the claimed event id makes a redelivery a no-op.
         link = envelope.data
+        participant = await self._db.participants.get(link.participant_id, tx)
+        if participant is None or participant.erased:
+            # Erased, or from another environment: there is nobody to link.
+            log.info("link for an unknown participant ignored", ref=user_ref(link.user_id))
+            return
+        await self._db.links.link(
+            tx,
+            participant_id=link.participant_id,
+            line_user_id=link.user_id,
+            linked_at=link.linked_at,
+        )
 
-        async def record(tx: Tx) -> None:
-            participant = await self._db.participants.get(link.participant_id, tx)
-            if participant is None or participant.erased:
-                # Erased, or from another environment: there is nobody to link.
-                log.info("link for an unknown participant ignored", ref=user_ref(link.user_id))
-                return
-            await self._db.links.link(
-                tx,
-                participant_id=link.participant_id,
-                line_user_id=link.user_id,
-                linked_at=link.linked_at,
-            )
-
-        await ctx.transaction(record)
-
-    async def on_account_unlinked(
-        self, envelope: Envelope[AccountUnlinked], ctx: HandlerContext
-    ) -> None:
+    async def on_account_unlinked(self, envelope: Envelope[AccountUnlinked], tx: Tx) -> None:
         # Retried on failure (MongoDB only); unlinking twice changes nothing.
         unlink = envelope.data
+        await self._db.links.unlink(
+            tx, participant_id=unlink.participant_id, line_user_id=unlink.user_id
+        )
 
-        async def record(tx: Tx) -> None:
-            await self._db.links.unlink(
-                tx, participant_id=unlink.participant_id, line_user_id=unlink.user_id
-            )
-
-        await ctx.transaction(record)
-
-    async def on_postback_received(
-        self, envelope: Envelope[PostbackReceived], ctx: HandlerContext
-    ) -> None:
+    async def on_postback_received(self, envelope: Envelope[PostbackReceived]) -> Commit | None:
         # Retried on failure: the booking and its reply commit together with the claimed event
-        # id, so a redelivered tap neither books twice nor answers twice.
-        postback = envelope.data
-        addressed = PostbackData.parse(postback.data)
+        # id, so a redelivered tap neither books twice nor answers twice. Other services' taps
+        # change nothing here and open no transaction.
+        addressed = PostbackData.parse(envelope.data.data)
         if addressed is None or not addressed.for_service(SERVICE):
-            return
+            return None
+        return Commit(partial(self._book, envelope=envelope, now=self._clock.now()))
+
+    async def _book(self, tx: Tx, *, envelope: Envelope[PostbackReceived], now: datetime) -> None:
+        postback = envelope.data
         action, session_id = parse_postback(postback.data)
-        now = self._clock.now()
-
-        async def handle(tx: Tx) -> str:
-            if action is None or session_id is None:
-                outcome = LineBooking(
-                    None, Refused("bad_postback", "Unreadable postback.", "読み取れません。")
-                )
-            else:
-                outcome = await line_booking(
-                    tx,
-                    db=self._db,
-                    line_user_id=postback.user_id,
-                    session_id=session_id,
-                    cancel=action == "cancel",
-                    now=now,
-                )
-            await send_line(
-                tx, command=reply(postback, action, outcome), key=str(envelope.id), cause=envelope
+        if action is None or session_id is None:
+            outcome = LineBooking(
+                None, Refused("bad_postback", "Unreadable postback.", "読み取れません。")
             )
-            if outcome.refusal is not None:
-                return outcome.refusal.reason
-            return "cancelled" if action == "cancel" else "booked"
-
-        result = await ctx.transaction(handle)
-        BOOKINGS.labels(result).inc()
-        log.info("lending postback handled", outcome=result, ref=user_ref(postback.user_id))
+        else:
+            outcome = await line_booking(
+                tx,
+                db=self._db,
+                line_user_id=postback.user_id,
+                session_id=session_id,
+                cancel=action == "cancel",
+                now=now,
+            )
+        await send_line(
+            tx, command=reply(postback, action, outcome), key=str(envelope.id), cause=envelope
+        )
+        if outcome.refusal is not None:
+            result = outcome.refusal.reason
+        else:
+            result = "cancelled" if action == "cancel" else "booked"
+        tx.after_commit(
+            BOOKINGS.labels(result).inc,
+            partial(
+                log.info, "lending postback handled", outcome=result, ref=user_ref(postback.user_id)
+            ),
+        )
 
 
 def parse_postback(data: str) -> tuple[str | None, str | None]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from pymongo.errors import DuplicateKeyError
 
 from services.common.events.contracts.lending import (
     DeviceState,
@@ -31,6 +30,7 @@ from services.tablet_lending.domain.loans import (
 )
 from services.tablet_lending.domain.participants import ParticipantStatus
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.store.loans import ActiveLoanExists
 
 
 class LoanIn(BaseModel):
@@ -215,7 +215,7 @@ async def issue_loan(
 
     try:
         return await db.store.transaction(work)
-    except DuplicateKeyError as exc:
+    except ActiveLoanExists as exc:
         # A concurrent issue for the same participant won (one active loan per participant).
         raise Conflict(
             "active_loan_exists",

@@ -7,6 +7,7 @@ them for the same cohort conflict and one is retried: capacity can never be over
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pymongo import ReturnDocument
 
@@ -80,12 +81,18 @@ class AllocationRepository:
 
     async def get(self, cohort_id: str) -> Allocation | None:
         doc = await self._collection.find_one({"_id": cohort_id})
-        if doc is None:
-            return None
-        return Allocation(
-            cohort_id=cohort_id,
-            drawn=bool(doc["drawn"]),
-            lottery_id=doc.get("lottery_id"),
-            enrolled=int(doc["enrolled"]),
-            last_position=int(doc["last_position"]),
-        )
+        return _allocation(doc) if doc is not None else None
+
+    async def all(self) -> dict[str, Allocation]:
+        """Every cohort's allocation (one small document per cohort), for the cohort overview."""
+        return {str(doc["_id"]): _allocation(doc) async for doc in self._collection.find({})}
+
+
+def _allocation(doc: dict[str, Any]) -> Allocation:
+    return Allocation(
+        cohort_id=str(doc["_id"]),
+        drawn=bool(doc["drawn"]),
+        lottery_id=doc.get("lottery_id"),
+        enrolled=int(doc["enrolled"]),
+        last_position=int(doc["last_position"]),
+    )

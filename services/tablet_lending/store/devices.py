@@ -9,22 +9,16 @@ from pymongo import ASCENDING, IndexModel
 
 from services.common.events.contracts.lending import DeviceState
 from services.common.store import CollectionIndexes, MongoStore, Tx
+from services.common.store.repository import Repository, plain, session_of
 from services.tablet_lending.domain.devices import Accessories, Condition, Device
-from services.tablet_lending.store.documents import (
-    from_document,
-    page_of,
-    plain,
-    session_of,
-    to_document,
-)
 
 COLLECTION = "devices"
 ID = "device_id"
 
 
-class DeviceRepository:
+class DeviceRepository(Repository[Device]):
     def __init__(self, store: MongoStore) -> None:
-        self._collection = store.collection(COLLECTION)
+        super().__init__(store, collection=COLLECTION, model=Device, id_field=ID)
 
     @staticmethod
     def indexes() -> CollectionIndexes:
@@ -37,23 +31,23 @@ class DeviceRepository:
         )
 
     async def insert(self, tx: Tx, device: Device) -> None:
-        await self._collection.insert_one(to_document(device, id_field=ID), session=tx.session)
+        await self._collection.insert_one(self._document(device), session=tx.session)
 
     async def get(self, device_id: str, tx: Tx | None = None) -> Device | None:
         doc = await self._collection.find_one({"_id": device_id}, session=session_of(tx))
-        return from_document(Device, doc, id_field=ID) if doc else None
+        return self._item(doc) if doc else None
 
     async def by_serial(self, serial_number: str, tx: Tx | None = None) -> Device | None:
         doc = await self._collection.find_one(
             {"serial_number": serial_number}, session=session_of(tx)
         )
-        return from_document(Device, doc, id_field=ID) if doc else None
+        return self._item(doc) if doc else None
 
     async def page(
         self, *, state: DeviceState | None = None, limit: int = 200, skip: int = 0
     ) -> list[Device]:
         query: dict[str, Any] = {"state": state.value} if state else {}
-        return await page_of(self._collection, Device, query, id_field=ID, limit=limit, skip=skip)
+        return await self.find_page(query, limit=limit, skip=skip)
 
     async def move(
         self,

@@ -13,7 +13,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 
 from services.common.store import CollectionIndexes, MongoStore, Tx
-from services.tablet_lending.store.documents import plain
+from services.common.store.repository import plain
 
 COLLECTION = "history"
 REDACTED = "[消去済み]"

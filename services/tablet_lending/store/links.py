@@ -8,7 +8,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from services.common.store import CollectionIndexes, MongoStore, Tx
-from services.tablet_lending.store.documents import session_of
+from services.common.store.repository import session_of
 
 LINKS = "line_links"
 CODES = "link_codes"

@@ -6,17 +6,11 @@ from datetime import date
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
 
 from services.common.store import CollectionIndexes, MongoStore, Tx
+from services.common.store.repository import Repository, plain, session_of
 from services.tablet_lending.domain.loans import Loan, LoanStatus, OverdueStage
-from services.tablet_lending.store.documents import (
-    from_document,
-    grouped_counts,
-    page_of,
-    plain,
-    session_of,
-    to_document,
-)
 
 COLLECTION = "loans"
 ID = "loan_id"
@@ -27,9 +21,13 @@ FREE_TEXT = {
 }
 
 
-class LoanRepository:
+class ActiveLoanExists(Exception):
+    """The participant already has an active loan."""
+
+
+class LoanRepository(Repository[Loan]):
     def __init__(self, store: MongoStore) -> None:
-        self._collection = store.collection(COLLECTION)
+        super().__init__(store, collection=COLLECTION, model=Loan, id_field=ID)
 
     @staticmethod
     def indexes() -> CollectionIndexes:
@@ -49,18 +47,23 @@ class LoanRepository:
         )
 
     async def insert(self, tx: Tx, loan: Loan) -> None:
-        await self._collection.insert_one(to_document(loan, id_field=ID), session=tx.session)
+        """Raises `ActiveLoanExists` if the participant has an active loan already (the unique
+        index decides, so two concurrent issues cannot both win); the transaction is aborted."""
+        try:
+            await self._collection.insert_one(self._document(loan), session=tx.session)
+        except DuplicateKeyError as exc:
+            raise ActiveLoanExists(loan.participant_id) from exc
 
     async def get(self, loan_id: str, tx: Tx | None = None) -> Loan | None:
         doc = await self._collection.find_one({"_id": loan_id}, session=session_of(tx))
-        return from_document(Loan, doc, id_field=ID) if doc else None
+        return self._item(doc) if doc else None
 
     async def active_for(self, participant_id: str, tx: Tx | None = None) -> Loan | None:
         doc = await self._collection.find_one(
             {"participant_id": participant_id, "status": LoanStatus.ACTIVE.value},
             session=session_of(tx),
         )
-        return from_document(Loan, doc, id_field=ID) if doc else None
+        return self._item(doc) if doc else None
 
     async def of_participant(self, participant_id: str) -> list[Loan]:
         docs = (
@@ -68,7 +71,7 @@ class LoanRepository:
             .sort("issued_on", 1)
             .to_list()
         )
-        return [from_document(Loan, doc, id_field=ID) for doc in docs]
+        return [self._item(doc) for doc in docs]
 
     async def page(
         self,
@@ -83,14 +86,14 @@ class LoanRepository:
             query["cohort_id"] = cohort_id
         if status:
             query["status"] = status.value
-        return await page_of(self._collection, Loan, query, id_field=ID, limit=limit, skip=skip)
+        return await self.find_page(query, limit=limit, skip=skip)
 
     async def active_due_by(self, day: date) -> list[Loan]:
         """Active loans due on or before `day` (the ones a reminder may concern)."""
         docs = await self._collection.find(
             {"status": LoanStatus.ACTIVE.value, "due_on": {"$lte": day.isoformat()}}
         ).to_list()
-        return [from_document(Loan, doc, id_field=ID) for doc in docs]
+        return [self._item(doc) for doc in docs]
 
     async def close(self, tx: Tx, loan_id: str, changes: dict[str, Any]) -> None:
         await self._collection.update_one(
@@ -109,7 +112,7 @@ class LoanRepository:
         )
 
     async def count_by(self, *fields: str, match: dict[str, Any] | None = None) -> list[Any]:
-        return await grouped_counts(self._collection, fields, match)
+        return await self.grouped_counts(fields, match)
 
     async def redact_free_text(self, tx: Tx, participant_id: str, *, placeholder: str) -> list[str]:
         """Blank the staff's free-text notes on a participant's loans; returns the loan ids."""

@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from services.common.store import CollectionIndexes, MongoStore, Tx
+from services.common.store.repository import Repository, plain, session_of
 from services.tablet_lending.domain.participants import Participant, ParticipantStatus, Personal
-from services.tablet_lending.store.documents import (
-    from_document,
-    grouped_counts,
-    page_of,
-    plain,
-    session_of,
-    to_document,
-)
 
 COLLECTION = "participants"
 ID = "participant_id"
+# Where a console search looks: names, kana and phone (personal data, so the search is an
+# operator's, and every match shown is audited), the application number and the id.
+SEARCHED = (
+    "personal.family_name",
+    "personal.given_name",
+    "personal.family_name_kana",
+    "personal.given_name_kana",
+    "personal.phone",
+    "application_number",
+    "_id",
+)
 # Written only while the personal data exists; erasure removes them with it.
 NATURAL_KEY = "natural_key"
 PERSON_KEY = "person_key"
 
 
-class ParticipantRepository:
+class ParticipantRepository(Repository[Participant]):
     def __init__(self, store: MongoStore) -> None:
-        self._collection = store.collection(COLLECTION)
+        super().__init__(store, collection=COLLECTION, model=Participant, id_field=ID)
 
     @staticmethod
     def indexes() -> CollectionIndexes:
@@ -60,7 +65,7 @@ class ParticipantRepository:
         """(participant, natural key, person key) each; the keys go away again with erasure."""
         docs = []
         for participant, natural_key, person_key in participants:
-            doc = to_document(participant, id_field=ID)
+            doc = self._document(participant)
             doc[PERSON_KEY] = person_key
             if natural_key is not None:
                 doc[NATURAL_KEY] = natural_key
@@ -84,11 +89,11 @@ class ParticipantRepository:
 
     async def get(self, participant_id: str, tx: Tx | None = None) -> Participant | None:
         doc = await self._collection.find_one({"_id": participant_id}, session=session_of(tx))
-        return from_document(Participant, doc, id_field=ID) if doc else None
+        return self._item(doc) if doc else None
 
     async def by_natural_key(self, key: str, tx: Tx | None = None) -> Participant | None:
         doc = await self._collection.find_one({NATURAL_KEY: key}, session=session_of(tx))
-        return from_document(Participant, doc, id_field=ID) if doc else None
+        return self._item(doc) if doc else None
 
     async def by_person_key(
         self, cohort_id: str, key: str, tx: Tx | None = None
@@ -96,24 +101,34 @@ class ParticipantRepository:
         doc = await self._collection.find_one(
             {"cohort_id": cohort_id, PERSON_KEY: key}, session=session_of(tx)
         )
-        return from_document(Participant, doc, id_field=ID) if doc else None
+        return self._item(doc) if doc else None
 
     async def page(
         self,
         *,
         cohort_id: str | None = None,
         status: ParticipantStatus | None = None,
+        words: tuple[str, ...] = (),
         limit: int = 100,
         skip: int = 0,
     ) -> list[Participant]:
+        """`words`: each must appear (as typed, case-insensitively) in one of the searched
+        fields; a scan within the cohort, which holds hundreds of people, not millions."""
         query: dict[str, Any] = {}
         if cohort_id:
             query["cohort_id"] = cohort_id
         if status:
             query["status"] = status.value
-        return await page_of(
-            self._collection, Participant, query, id_field=ID, limit=limit, skip=skip
-        )
+        if words:
+            query["$and"] = [
+                {
+                    "$or": [
+                        {field: {"$regex": re.escape(word), "$options": "i"}} for field in SEARCHED
+                    ]
+                }
+                for word in words
+            ]
+        return await self.find_page(query, limit=limit, skip=skip)
 
     async def ids_with_status(
         self, tx: Tx, *, cohort_id: str, status: ParticipantStatus
@@ -129,7 +144,7 @@ class ParticipantRepository:
             sort=[("waitlist_position", ASCENDING)],
             session=tx.session,
         )
-        return from_document(Participant, doc, id_field=ID) if doc else None
+        return self._item(doc) if doc else None
 
     async def enrol(self, tx: Tx, participant_ids: list[str], *, at: datetime) -> None:
         await self._collection.update_many(
@@ -165,7 +180,7 @@ class ParticipantRepository:
         docs = await self._collection.find(
             {"_id": {"$in": participant_ids}}, session=tx.session
         ).to_list()
-        return [from_document(Participant, doc, id_field=ID) for doc in docs]
+        return [self._item(doc) for doc in docs]
 
     async def withdraw(self, tx: Tx, participant_id: str, *, at: datetime, reason: str) -> None:
         await self._collection.update_one(
@@ -216,4 +231,4 @@ class ParticipantRepository:
         return [str(doc["_id"]) for doc in docs]
 
     async def count_by(self, *fields: str, match: dict[str, Any] | None = None) -> list[Any]:
-        return await grouped_counts(self._collection, fields, match)
+        return await self.grouped_counts(fields, match)

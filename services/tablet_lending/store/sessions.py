@@ -14,8 +14,8 @@ from pymongo import ASCENDING, IndexModel
 
 from services.common.events.contracts.lending import SessionKind
 from services.common.store import CollectionIndexes, MongoStore, Tx
+from services.common.store.repository import Repository, session_of
 from services.tablet_lending.domain.sessions import Registration, RegistrationStatus, Session
-from services.tablet_lending.store.documents import from_document, session_of, to_document
 
 SESSIONS = "sessions"
 REGISTRATIONS = "session_registrations"
@@ -25,9 +25,9 @@ def registration_id(session_id: str, participant_id: str) -> str:
     return f"{session_id}:{participant_id}"
 
 
-class SessionRepository:
+class SessionRepository(Repository[Session]):
     def __init__(self, store: MongoStore) -> None:
-        self._collection = store.collection(SESSIONS)
+        super().__init__(store, collection=SESSIONS, model=Session, id_field="session_id")
 
     @staticmethod
     def indexes() -> CollectionIndexes:
@@ -37,13 +37,11 @@ class SessionRepository:
         )
 
     async def insert(self, tx: Tx, session: Session) -> None:
-        await self._collection.insert_one(
-            to_document(session, id_field="session_id"), session=tx.session
-        )
+        await self._collection.insert_one(self._document(session), session=tx.session)
 
     async def get(self, session_id: str, tx: Tx | None = None) -> Session | None:
         doc = await self._collection.find_one({"_id": session_id}, session=session_of(tx))
-        return from_document(Session, doc, id_field="session_id") if doc else None
+        return self._item(doc) if doc else None
 
     async def find(
         self,
@@ -66,7 +64,7 @@ class SessionRepository:
         if window:
             query["starts_at"] = window
         docs = await self._collection.find(query).sort("starts_at", 1).to_list()
-        return [from_document(Session, doc, id_field="session_id") for doc in docs]
+        return [self._item(doc) for doc in docs]
 
     async def add_booked(self, tx: Tx, session_id: str, delta: int) -> None:
         await self._collection.update_one(

@@ -1,4 +1,8 @@
-"""An append-only record of who saw or changed which senior's data, kept for a limited time."""
+"""An append-only record of who saw or changed which senior's data, kept for a limited time.
+
+Part of staff authentication (`services.common.auth` exports it); kept here with the other
+collections, since only the store layer talks to MongoDB.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,7 @@ from typing import Any
 
 from pymongo import IndexModel
 
-from services.common.store import CollectionIndexes, MongoStore, Tx
-from services.common.store.mongo import ttl_index
+from services.common.store.mongo import CollectionIndexes, MongoStore, Tx, ttl_index
 from services.common.time import utcnow
 
 COLLECTION = "audit_log"

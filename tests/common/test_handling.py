@@ -1,0 +1,203 @@
+"""The consumer protocol on a real mongod: the framework opens the transaction, claims, commits."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
+from uuid import uuid4
+
+import pytest
+
+from services.common.events import Contract, Envelope, new_event
+from services.common.events.registry import contract
+from services.common.kafka.handling import Commit, EventHandling, PermanentError
+from services.common.store import MongoStore, Tx
+from services.common.store.processed import ProcessedEvents
+from tools.devstack.stack import Stack
+
+T = TypeVar("T")
+GROUP = "test-group"
+
+
+@contract
+class Noted(Contract):
+    event_type = "test.noted"
+
+    n: int
+
+
+class CountingStore(MongoStore):
+    """The real store, counting the transactions it opens."""
+
+    opened = 0
+
+    async def transaction(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        self.opened += 1
+        return await super().transaction(work)
+
+
+@pytest.fixture
+async def store(infra: Stack) -> AsyncIterator[CountingStore]:
+    store = CountingStore(uri=infra.mongo.uri, database=f"t_{uuid4().hex[:10]}", app_name="t")
+    try:
+        yield store
+    finally:
+        await store.drop_database()
+        await store.close()
+
+
+def event(n: int) -> Envelope[Noted]:
+    return new_event(Noted(n=n), source="test")
+
+
+async def notes(store: MongoStore) -> list[int]:
+    return sorted(doc["n"] for doc in await store.collection("notes").find().to_list())
+
+
+async def note(store: MongoStore, tx: Tx, *, n: int) -> None:
+    await store.collection("notes").insert_one({"n": n}, session=tx.session)
+
+
+async def claimed(store: MongoStore, envelope: Envelope[Any]) -> bool:
+    return await ProcessedEvents(store).contains(group=GROUP, event_id=envelope.id)
+
+
+async def test_an_applied_event_changes_state_once_and_a_redelivery_reads_nothing_first(
+    store: CountingStore,
+) -> None:
+    handling = EventHandling(store=store, group=GROUP)
+    calls: list[int] = []
+
+    async def on_noted(envelope: Envelope[Noted], tx: Tx) -> None:
+        calls.append(envelope.data.n)
+        await note(store, tx, n=envelope.data.n)
+
+    first = event(1)
+    assert await handling.apply(first, on_noted) == "handled"
+    assert await handling.apply(first, on_noted) == "duplicate"
+    assert await notes(store) == [1]
+    assert await claimed(store, first)
+    # The claim comes first in the transaction: the duplicate never reached the handler.
+    assert calls == [1]
+
+
+async def test_a_failed_handler_leaves_neither_its_changes_nor_the_claim(
+    store: CountingStore,
+) -> None:
+    handling = EventHandling(store=store, group=GROUP)
+
+    async def half_done(envelope: Envelope[Noted], tx: Tx) -> None:
+        await note(store, tx, n=envelope.data.n)
+        raise RuntimeError("MongoDB went away halfway")
+
+    failing = event(2)
+    with pytest.raises(RuntimeError):
+        await handling.apply(failing, half_done)
+    assert await notes(store) == []
+    assert not await claimed(store, failing)
+
+
+async def test_a_decision_is_made_outside_and_committed_with_the_claim(
+    store: CountingStore,
+) -> None:
+    handling = EventHandling(store=store, group=GROUP)
+    decided: list[int] = []
+
+    async def on_noted(envelope: Envelope[Noted]) -> Commit:
+        # Outside any transaction: this is where a model or LINE would be called.
+        assert store.opened == 0
+        decided.append(envelope.data.n)
+        return Commit(partial(note, store, n=envelope.data.n))
+
+    first = event(3)
+    assert await handling.decide(first, on_noted) == "handled"
+    assert await handling.decide(first, on_noted) == "duplicate"
+    assert await notes(store) == [3]
+    assert store.opened == 1
+    # A redelivery is recognised before deciding, so the outside work is not repeated.
+    assert decided == [3]
+
+
+async def test_a_handler_that_decides_nothing_opens_no_transaction_and_claims_nothing(
+    store: CountingStore,
+) -> None:
+    handling = EventHandling(store=store, group=GROUP)
+    seen: list[int] = []
+
+    async def nothing_to_change(envelope: Envelope[Noted]) -> Commit | None:
+        seen.append(envelope.data.n)
+        return None
+
+    quiet = event(4)
+    assert await handling.decide(quiet, nothing_to_change) == "handled"
+    assert store.opened == 0
+    assert not await claimed(store, quiet)
+    # So a redelivery decides again (which is why such a handler's outside work must be safe
+    # to repeat on its own).
+    await handling.decide(quiet, nothing_to_change)
+    assert seen == [4, 4]
+
+
+async def test_work_after_the_commit_runs_once_and_never_for_a_duplicate_or_a_failure(
+    store: CountingStore,
+) -> None:
+    handling = EventHandling(store=store, group=GROUP)
+    after: list[str] = []
+
+    async def on_noted(envelope: Envelope[Noted], tx: Tx) -> None:
+        await note(store, tx, n=envelope.data.n)
+        tx.after_commit(partial(after.append, f"sync {envelope.data.n}"))
+
+        async def report() -> None:
+            after.append(f"async {envelope.data.n}")
+
+        tx.after_commit(report)
+        if envelope.data.n < 0:
+            raise RuntimeError("refused after registering")
+
+    done = event(5)
+    await handling.apply(done, on_noted)
+    await handling.apply(done, on_noted)
+    with pytest.raises(RuntimeError):
+        await handling.apply(event(-1), on_noted)
+    assert after == ["sync 5", "async 5"]
+
+
+async def test_a_lease_is_held_from_before_the_transaction_until_it_ends(
+    store: CountingStore,
+) -> None:
+    handling = EventHandling(store=store, group=GROUP)
+    held: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def lease() -> AsyncIterator[None]:
+        assert store.opened == 0  # taken before the transaction opens
+        held.append("taken")
+        yield
+        held.append("returned")
+
+    async def write(tx: Tx) -> None:
+        assert held == ["taken"]
+        await note(store, tx, n=6)
+
+    await handling.commit(event(6), Commit(write, lease=lease()))
+    assert held == ["taken", "returned"]
+    assert await notes(store) == [6]
+
+
+async def test_a_permanent_refusal_records_its_failure_without_claiming_the_event(
+    store: CountingStore,
+) -> None:
+    handling = EventHandling(store=store, group=GROUP)
+
+    async def refuse(envelope: Envelope[Noted]) -> Commit:
+        raise PermanentError("LINE said no", record=Commit(partial(note, store, n=-7)))
+
+    refused = event(7)
+    with pytest.raises(PermanentError):
+        await handling.decide(refused, refuse)
+    assert await notes(store) == [-7]
+    # Not claimed: a replay from the dead-letter topic is handled afresh.
+    assert not await claimed(store, refused)
