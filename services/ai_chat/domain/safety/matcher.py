@@ -113,7 +113,12 @@ def _phrase_at(phrase: tuple[str, ...], tokens: tuple[Token, ...], start: int) -
 
 ALL_CONCEPTS: tuple[Concept, ...] = tuple(
     sorted(
-        (value for value in vars(lexicon).values() if isinstance(value, Concept)),
+        {
+            id(value): value
+            for module in lexicon.MODULES
+            for value in vars(module).values()
+            if isinstance(value, Concept)
+        }.values(),
         key=lambda c: c.name,
     )
 )
