@@ -76,8 +76,9 @@ def _summary(key: str, data: bytes, envelope: dict[str, object], when: float) ->
         received_at=str(envelope.get("at") or datetime.fromtimestamp(when, UTC).isoformat()),
         mail_from=str(envelope.get("mail_from", "")),
         rcpt_tos=[str(rcpt) for rcpt in rcpts] if isinstance(rcpts, list) else [],
-        message_id=str(headers["Message-ID"]) if headers["Message-ID"] else None,
-        subject=str(headers["Subject"] or ""),
+        # Stripped: a long Message-ID is folded onto its own line (" <...>").
+        message_id=str(headers["Message-ID"]).strip() if headers["Message-ID"] else None,
+        subject=str(headers["Subject"] or "").strip(),
         size=len(data),
     )
 
