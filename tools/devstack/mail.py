@@ -14,7 +14,6 @@ import asyncio
 import grp
 import os
 import pwd
-import shutil
 import ssl
 import sys
 from dataclasses import dataclass
@@ -254,7 +253,3 @@ def mail_server_process(run_dir: Path, *, die_with_parent: bool) -> ManagedProce
         run_dir=run_dir,
         die_with_parent=die_with_parent,
     )
-
-
-def dovecot_available() -> bool:
-    return Path(DOVECOT).exists() and shutil.which("doveconf") is not None

@@ -74,6 +74,8 @@ class ImapMailbox:
         self._uidvalidity = 0
         self._lock = asyncio.Lock()
         self._closing = threading.Event()
+        # Set while the server has accepted IDLE (its "+ idling"): mail arriving now is told.
+        self.idling = threading.Event()
 
     @property
     def uidvalidity(self) -> int:
@@ -177,6 +179,7 @@ class ImapMailbox:
     def _idle(self, seconds: float) -> bool:
         client = self._connected()
         client.idle()
+        self.idling.set()
         changed = False
         try:
             deadline = time.monotonic() + seconds
@@ -186,6 +189,7 @@ class ImapMailbox:
                     changed = True
                     break
         finally:
+            self.idling.clear()
             client.idle_done()
         return changed
 

@@ -93,7 +93,8 @@ async def test_idle_wakes_the_reader_when_mail_arrives(mail_servers: LocalMail) 
     try:
         assert b"IDLE" in await mailbox.capabilities()
         waiting = asyncio.create_task(mailbox.wait_for_mail())
-        await asyncio.sleep(0.5)  # the IDLE is in place before the mail leaves
+        # The mail leaves once the server has accepted IDLE, so only IDLE can report it.
+        assert await asyncio.to_thread(mailbox.idling.wait, 30)
         assert not waiting.done()
         await asyncio.to_thread(_send_in, mail_servers)
         # Woken by the server's EXISTS, well before the 60 s re-IDLE.
