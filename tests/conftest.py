@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 
 import pytest
 
+from tests.fixtures.mail import LocalMail, local_mail, traversable_temp_dir
 from tests.fixtures.stack import RUNNING_STACK, infra, model_server, simulator, stack
 
 __all__ = ["infra", "model_server", "simulator", "stack"]
+
+
+@pytest.fixture(scope="session")
+def mail_servers() -> Iterator[LocalMail]:
+    """The devstack's local mail servers (aiosmtpd and Dovecot) on free ports, for the session."""
+    with traversable_temp_dir() as root, local_mail(root) as servers:
+        yield servers
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -8,6 +8,8 @@ from pydantic_settings import SettingsConfigDict
 
 from services.common.events.contracts.helpdesk import Priority
 from services.common.settings import Environment, ServiceSettings
+from services.helpdesk.clients.mailbox import ImapConfig
+from services.helpdesk.clients.submission import SmtpConfig
 from services.helpdesk.domain.sla import (
     DEFAULT_TARGETS,
     BusinessCalendar,
@@ -62,6 +64,74 @@ class HelpdeskSettings(ServiceSettings):
     ticket_retention_days: int = 730
     presence_seconds: float = 30.0
 
+    # The e-mail channel (issue 16; read and sent by services/helpdesk/clients, not yet turned
+    # into tickets). Off while HELPDESK_MAIL_IMAP_HOST is empty. TLS is always on and verified:
+    # IMAP with implicit TLS, submission with STARTTLS; the CA file only replaces the system's
+    # trust store (a private CA, the local servers).
+    mail_address: str = ""
+    mail_display_name: str = "おおさか楽なび 相談窓口"
+    mail_imap_host: str = ""
+    mail_imap_port: int = Field(default=993, ge=1, le=65535)
+    mail_imap_username: str = ""
+    # An app password (the provider issues one per application), from the environment only.
+    mail_imap_password: str = Field(default="", repr=False)
+    mail_imap_folder: str = "INBOX"
+    mail_imap_idle: bool = True
+    mail_imap_idle_seconds: float = Field(default=300.0, gt=0, le=29 * 60)
+    mail_imap_poll_seconds: float = Field(default=60.0, gt=0)
+    mail_smtp_host: str = ""
+    mail_smtp_port: int = Field(default=587, ge=1, le=65535)
+    mail_smtp_username: str = ""
+    mail_smtp_password: str = Field(default="", repr=False)
+    mail_tls_ca_file: str = ""
+    mail_timeout_seconds: float = Field(default=30.0, gt=0)
+    mail_max_message_bytes: int = Field(default=30 * 1024 * 1024, gt=0)
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.mail_imap_host.strip())
+
+    def imap_config(self) -> ImapConfig:
+        return ImapConfig(
+            host=self.mail_imap_host,
+            port=self.mail_imap_port,
+            username=self.mail_imap_username,
+            password=self.mail_imap_password,
+            folder=self.mail_imap_folder,
+            ca_file=self.mail_tls_ca_file or None,
+            timeout_seconds=self.mail_timeout_seconds,
+            use_idle=self.mail_imap_idle,
+            idle_seconds=self.mail_imap_idle_seconds,
+            poll_seconds=self.mail_imap_poll_seconds,
+            max_message_bytes=self.mail_max_message_bytes,
+        )
+
+    def smtp_config(self) -> SmtpConfig:
+        return SmtpConfig(
+            host=self.mail_smtp_host,
+            port=self.mail_smtp_port,
+            username=self.mail_smtp_username,
+            password=self.mail_smtp_password,
+            ca_file=self.mail_tls_ca_file or None,
+            timeout_seconds=self.mail_timeout_seconds,
+        )
+
+    def _mail_problems(self) -> list[str]:
+        if not self.mail_enabled:
+            return []
+        required = {
+            "HELPDESK_MAIL_ADDRESS": self.mail_address,
+            "HELPDESK_MAIL_IMAP_USERNAME": self.mail_imap_username,
+            "HELPDESK_MAIL_IMAP_PASSWORD": self.mail_imap_password,
+            "HELPDESK_MAIL_SMTP_HOST": self.mail_smtp_host,
+            "HELPDESK_MAIL_SMTP_USERNAME": self.mail_smtp_username,
+            "HELPDESK_MAIL_SMTP_PASSWORD": self.mail_smtp_password,
+        }
+        problems = [f"{name} is needed" for name, value in required.items() if not value.strip()]
+        if self.mail_address and "@" not in self.mail_address:
+            problems.append("HELPDESK_MAIL_ADDRESS must be an e-mail address")
+        return problems
+
     def secrets_to_check(self) -> dict[str, str]:
         return {"HELPDESK_SESSION_SECRET": self.session_secret}
 
@@ -89,6 +159,9 @@ class HelpdeskSettings(ServiceSettings):
                 "HELPDESK_SSO_USERNAME_HEADER needs HELPDESK_SSO_PROXY_SECRET (32+ characters)"
             )
         self.sla_policy()  # a malformed calendar or target list fails here, not on a ticket
+        problems = self._mail_problems()
+        if problems:
+            raise ValueError("mail channel: " + "; ".join(problems))
 
     def sla_policy(self) -> SlaPolicy:
         opens, closes = parse_hours(self.business_hours)

@@ -38,6 +38,13 @@ def print_urls(stack: Stack) -> None:
     print(f"  {'MongoDB':36} {stack.mongo.uri}")
     if stack.prometheus is not None:
         print(f"  {'Prometheus (programme metrics)':36} {stack.prometheus.url}")
+    if stack.dovecot is not None:
+        ports = stack.mail_ports
+        print(f"  {'Mail test page (send a test mail)':36} {stack.config.url('mail_control')}/")
+        print(
+            f"  {'Mail: incoming SMTP / IMAPS':36} 127.0.0.1:{ports.smtp} / 127.0.0.1:{ports.imap}"
+        )
+        print(f"  {'Mail: submission (STARTTLS, sink)':36} 127.0.0.1:{ports.submission}")
     print(f"  {'Logs':36} {stack.run_dir / 'logs'}")
     if "HELPDESK_DEMO_ACCOUNTS" not in stack.config.env:
         print("\nHelpdesk demo staff (user / password / roles):")

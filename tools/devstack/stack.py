@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from tools.devstack import mail
 from tools.devstack.infra import KafkaNode, MongoNode, PrometheusNode, StartupError
 from tools.devstack.paths import LOCAL_DIR
 from tools.devstack.processes import ManagedProcess
@@ -28,6 +29,12 @@ DEFAULT_PORTS = {
     "line_simulator": 8100,
     "openai_server": 8200,
     "prometheus": 9090,
+    # The local mail parts (tools/devstack/mail.py): incoming SMTP, the submission port the
+    # helpdesk sends through, the mail server's control page, Dovecot's IMAPS.
+    "mail_smtp": 2525,
+    "mail_submission": 2587,
+    "mail_control": 8300,
+    "mail_imap": 2993,
 }
 SERVICES = ("line_gateway", "tablet_lending", "ai_chat", "helpdesk")
 # Helpdesk staff for the local stack and tests only (the helpdesk refuses them in production):
@@ -96,6 +103,9 @@ class StackConfig:
     # Prometheus scraping the services: on for the developer's stack, off for test stacks (the
     # monitoring tests start their own against the test stack).
     with_prometheus: bool = False
+    # The local mail servers (SMTP endpoint and sink, Dovecot): on for the developer's stack, off
+    # for test stacks unless a test asks (the mail tests start their own).
+    with_mail: bool = False
     kafka_heap: str = "768m"
     # Processes die with the Python process that started them (test runs), instead of
     # running on in the background (`make up`).
@@ -114,6 +124,7 @@ class StackConfig:
             env=env,
             with_openai_server=environ.get("SSLP_WITH_OPENAI_TEST_SERVER") == "1",
             with_prometheus=environ.get("SSLP_WITH_PROMETHEUS", "1") != "0",
+            with_mail=environ.get("SSLP_WITH_MAIL", "1") != "0",
         )
 
     @classmethod
@@ -159,6 +170,24 @@ class Stack:
             self.apps["openai_server"] = self._python_process(
                 "openai_server", "tools.openai_server"
             )
+        self.mail_paths = mail.MailPaths(config.state_dir / "mail")
+        self.mail_ports = mail.MailPorts(
+            smtp=config.ports["mail_smtp"],
+            submission=config.ports["mail_submission"],
+            control=config.ports["mail_control"],
+            imap=config.ports["mail_imap"],
+        )
+        self.dovecot: mail.DovecotNode | None = None
+        if config.with_mail:
+            self.apps["mail_server"] = mail.mail_server_process(
+                run_dir, die_with_parent=config.tied_to_parent
+            )
+            self.dovecot = mail.DovecotNode(
+                paths=self.mail_paths,
+                port=self.mail_ports.imap,
+                run_dir=run_dir,
+                die_with_parent=config.tied_to_parent,
+            )
         self.prometheus: PrometheusNode | None = None
         if config.with_prometheus:
             self.prometheus = PrometheusNode(
@@ -193,6 +222,9 @@ class Stack:
         env["TABLET_LENDING_DEMO_ACCOUNTS"] = TABLET_LENDING_DEMO_ACCOUNTS
         if not self.config.tied_to_parent:
             env["TABLET_LENDING_DEMO_DATA"] = "true"
+        if self.config.with_mail:
+            env.update(mail.mail_server_env(self.mail_paths, self.mail_ports))
+            env.update(mail.helpdesk_mail_env(self.mail_paths, self.mail_ports))
         env.update(self.config.env)
         return env
 
@@ -260,12 +292,25 @@ class Stack:
         that exits raises `StartupError`; what runs keeps running.
         """
         await self.start_infrastructure(timeout=patience)
+        await self.start_mailbox()
         selected = self.launch_apps()
         if self.prometheus is not None and not self.prometheus.process.running():
             # Prometheus only scrapes the apps: it need not wait for them to be ready.
             self.prometheus.start()
             await self.prometheus.wait_ready()
         return await self.wait_apps_ready(selected, timeout=patience, progress=progress)
+
+    async def start_mailbox(self) -> None:
+        """Certificate, folders and Dovecot, before the mail server and the helpdesk start."""
+        if self.dovecot is None:
+            return
+        mail.prepare(self.mail_paths)
+        if not self.dovecot.process.running():
+            self.dovecot.start()
+        try:
+            await self.dovecot.wait_ready()
+        except mail.MailStartupError as exc:
+            raise StartupError(str(exc)) from exc
 
     async def restart_app(
         self, name: str, *, crash: bool = False, env: Mapping[str, str] | None = None
@@ -284,15 +329,19 @@ class Stack:
             self.prometheus.process.stop()
         for process in reversed(list(self.apps.values())):
             process.stop()
+        if self.dovecot is not None:
+            self.dovecot.process.stop()
         self.kafka.process.stop()
         self.mongo.process.stop()
 
     def readiness_url(self, name: str) -> str:
-        base = self.config.url(name)
+        base = self.config.url(name) if name in self.config.ports else ""
         if name == "line_simulator":
             return f"{base}/sim/users"
         if name == "openai_server":
             return f"{base}/control/requests"
+        if name == "mail_server":
+            return f"{self.config.url('mail_control')}/control/health"
         return f"{base}/readyz"
 
     async def app_state(self, name: str, client: httpx.AsyncClient) -> AppState:
@@ -354,4 +403,11 @@ class Stack:
 
     def processes(self) -> list[ManagedProcess]:
         monitoring = [self.prometheus.process] if self.prometheus is not None else []
-        return [self.mongo.process, self.kafka.process, *self.apps.values(), *monitoring]
+        mailbox = [self.dovecot.process] if self.dovecot is not None else []
+        return [
+            self.mongo.process,
+            self.kafka.process,
+            *mailbox,
+            *self.apps.values(),
+            *monitoring,
+        ]
