@@ -91,7 +91,7 @@ def test_tokens_are_for_one_service_one_issuer_and_one_algorithm() -> None:
     foreign = jwt.encode({**claims, "iss": "someone-else"}, SECRET, algorithm="HS256")
     with pytest.raises(InvalidToken):
         verify_token(foreign, secret=SECRET, audience=SERVICE)
-    unsigned = jwt.encode(claims, None, algorithm="none")
+    unsigned = jwt.encode(claims, "", algorithm="none")
     with pytest.raises(InvalidToken):
         verify_token(unsigned, secret=SECRET, audience=SERVICE)
     without_session = jwt.encode(
