@@ -1,6 +1,6 @@
 """Webhook ingest: line_gateway's `POST /callback` against the ceiling, in one run.
 
-    .venv/bin/python -m bench.webhook_ingest                      # about 6 minutes
+    .venv/bin/python -m bench.webhook_ingest                      # 4-10 minutes
     .venv/bin/python -m bench.webhook_ingest --rounds 1 --seconds 10 --backlog 0
     .venv/bin/python -m bench.webhook_ingest --profile /tmp/profile   # + py-spy, mongod's view
 
@@ -15,7 +15,8 @@ JSON. Then, against each in turn (gateway, ceiling, gateway, ceiling, ...):
   signed, never a duplicate (wrk's script takes them from a file the bench writes; the run says
   if a thread ran out and repeated some);
 - **bodies**: one body at a time of 25, 50 and 100 text events, 3,000 ignored events (`unsend`)
-  and 300 unfollows, each from new seniors;
+  and 300 unfollows, each from new seniors, gateway and ceiling in turn per kind
+  (`--no-single-bodies` leaves them out: on a loaded machine the gateway needs minutes);
 - **backlog** (gateway only): `--backlog` push commands published to `line.outbound` at once,
   then one webhook at a time while the gateway sends them.
 
@@ -175,24 +176,24 @@ class Bench:
         self.say(f"  {run.row()}")
         return run
 
-    async def bodies(self, client: httpx.AsyncClient, target: str) -> list[BodyTimes]:
-        found = []
-        for kind, events in BODIES:
-            seconds, statuses = [], []
-            for _ in range(self.args.repeats):
-                item = body_of(kind, events, SECRET, utcnow())
-                taken, status = await post(client, self.url(target), item)
-                seconds.append(taken)
-                statuses.append(status)
-            times = BodyTimes(kind, events, tuple(seconds), tuple(statuses))
-            self.say(
-                f"  {target}: {events} {kind} events: "
-                + ", ".join(f"{s:.3f} s" for s in seconds)
-                + ("" if times.ok else f" (statuses {statuses})")
-                + f"; load {os.getloadavg()[0]:.1f}"
-            )
-            found.append(times)
-        return found
+    async def bodies(
+        self, client: httpx.AsyncClient, target: str, kind: str, events: int
+    ) -> BodyTimes:
+        """`--repeats` bodies of `events` events of `kind`, one at a time."""
+        seconds, statuses = [], []
+        for _ in range(self.args.repeats):
+            item = body_of(kind, events, SECRET, utcnow())
+            taken, status = await post(client, self.url(target), item)
+            seconds.append(taken)
+            statuses.append(status)
+        times = BodyTimes(kind, events, tuple(seconds), tuple(statuses))
+        self.say(
+            f"  {target}: {events} {kind} events: "
+            + ", ".join(f"{s:.3f} s" for s in seconds)
+            + ("" if times.ok else f" (statuses {statuses})")
+            + f"; load {os.getloadavg()[0]:.1f}"
+        )
+        return times
 
     async def backlog(self, sends: int) -> tuple[Run, int, int]:
         """Publish `sends` pushes, then one webhook at a time while the gateway sends them."""
@@ -289,7 +290,7 @@ def report_profile(
         for name, count in top(stacks.self_time, 20):
             say(f"  {stacks.share(count):6.1%}  {name}")
     summary = summarise_profile(entries)
-    say("mongod during the profiled flood (serverStatus):")
+    say("mongod meanwhile (serverStatus):")
     for name, value in counters.items():
         say(f"  {name:24} {value}")
     say("mongod profiler, per collection (operations, ms in all, write conflicts):")
@@ -362,10 +363,13 @@ async def measure(b: Bench, started: float) -> int:
                         f"flood {round_}", target, threads=2, connections=16, seconds=args.seconds
                     )
                 )
-        bodies = {}
-        b.say("one body at a time:")
-        for target in TARGETS:
-            bodies[target] = await b.bodies(client, target)
+        bodies: dict[str, list[BodyTimes]] = {}
+        if args.single_bodies:
+            b.say("one body at a time, gateway and ceiling in turn:")
+            for kind, events in BODIES:
+                for target in TARGETS:
+                    times = await b.bodies(client, target, kind, events)
+                    bodies.setdefault(target, []).append(times)
     if args.profile:
         b.fresh_requests(args.bodies)
         flood_ = partial(
@@ -376,7 +380,18 @@ async def measure(b: Bench, started: float) -> int:
     if args.backlog:
         b.say(f"backlog: {args.backlog} pushes published, then one webhook at a time:")
         backlog = await b.backlog(args.backlog)
+    report(b, runs, bodies, backlog, started)
+    return 0
 
+
+def report(
+    b: Bench,
+    runs: list[Run],
+    bodies: dict[str, list[BodyTimes]],
+    backlog: tuple[Run, int, int] | None,
+    started: float,
+) -> None:
+    args = b.args
     floods = [r for r in runs if r.label.startswith("flood")]
     gateway = [r.result for r in floods if r.target == "line_gateway"]
     ceiling = [r.result for r in floods if r.target == "webhook_ceiling"]
@@ -391,10 +406,13 @@ async def measure(b: Bench, started: float) -> int:
         + ", ".join("—" if r is None else f"{r:.3f}" for r in per_round)
         + f" per round; {overall_ratio(gateway, ceiling) or 0:.3f} overall"
     )
-    b.say("\n| body | " + " | ".join(TARGETS) + " |\n|---|---:|---:|")
-    for index, (kind, events) in enumerate(BODIES):
-        cells = [f"{bodies[t][index].median:.3f} s" for t in TARGETS]
-        b.say(f"| {events} {kind} events (median of {args.repeats}) | " + " | ".join(cells) + " |")
+    if bodies:
+        b.say("\n| body | " + " | ".join(TARGETS) + " |\n|---|---:|---:|")
+        for index, (kind, events) in enumerate(BODIES):
+            cells = [f"{bodies[t][index].median:.3f} s" for t in TARGETS]
+            b.say(
+                f"| {events} {kind} events (median of {args.repeats}) | " + " | ".join(cells) + " |"
+            )
     if backlog:
         run, before, after = backlog
         b.say(
@@ -406,7 +424,6 @@ async def measure(b: Bench, started: float) -> int:
         f"\n({time.monotonic() - started:.0f} s in all; load average now "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
     )
-    return 0
 
 
 def main() -> int:
@@ -415,6 +432,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="per flood")
     parser.add_argument("--bodies", type=int, default=20_000, help="new events per gateway flood")
     parser.add_argument("--repeats", type=int, default=2, help="per single-body kind")
+    parser.add_argument(
+        "--no-single-bodies",
+        dest="single_bodies",
+        action="store_false",
+        help="skip the 25/50/100, 3,000 and 300 event bodies (minutes on a loaded machine)",
+    )
     parser.add_argument("--backlog", type=int, default=10_000, help="pushes; 0 skips the phase")
     parser.add_argument("--profile", default="", help="folder: also profile a gateway flood")
     args = parser.parse_args()
