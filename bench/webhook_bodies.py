@@ -2,7 +2,7 @@
 wrk's request script, and the arithmetic on what wrk and the single-body runs report.
 
 Pure functions (no stack, no clock beyond the events' own timestamps), so the bookkeeping is
-tested on its own (`tests/bench/test_webhook_ingest.py`).
+tested on its own (`tests/bench/test_webhook_bodies.py`).
 
 Bodies are built with the LINE simulator's own event builders (`tools/line_simulator/webhooks`),
 so they have exactly the shape LINE's webhooks have; each event has a new `webhookEventId` and,

@@ -48,14 +48,9 @@ def create_app(channel_secret: str) -> FastAPI:
     return app
 
 
-class CeilingSettings(ServiceSettings):
-    """The gateway's port variable and secret, so the ceiling starts like the gateway does."""
-
-    service_name: str = "webhook_ceiling"
-
-
 def main() -> None:
-    settings = CeilingSettings(port=int(os.environ["LINE_GATEWAY_PORT"]))
+    # The gateway's port variable and secret, so the ceiling is started the way the gateway is.
+    settings = ServiceSettings(port=int(os.environ["LINE_GATEWAY_PORT"]))
     serve(create_app(os.environ.get("LINE_CHANNEL_SECRET", "dev-channel-secret")), settings)
 
 

@@ -3,6 +3,7 @@ when a step holds, and where the pipeline saturates."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -81,7 +82,7 @@ def test_a_step_holds_only_on_schedule_with_every_answer_under_the_limit() -> No
     assert not make_step(10.0, [0.2] * 90, planned=100).holds(1.0)  # a send did not happen
     late = make_step(10.0, [0.2] * 100)
     assert late.achieved_rate > 0
-    slow_sender = Step(**{**late.__dict__, "send_seconds": late.send_seconds * 2})
+    slow_sender = replace(late, send_seconds=late.send_seconds * 2)
     assert not slow_sender.holds(1.0)  # the bench sent at half the rate
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 
 from bench.webhook_bodies import flood
 from bench.webhook_ceiling import create_app, signature
 from services.line_gateway.domain.signature import sign
-from tests.bench.test_webhook_bodies import NOW, SECRET
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+SECRET = "bench-secret"
 
 
-def test_the_signature_is_lines() -> None:
+def test_the_signature_is_the_one_line_and_the_gateway_compute() -> None:
     assert signature(b'{"events":[]}', SECRET) == sign(b'{"events":[]}', SECRET)
 
 
