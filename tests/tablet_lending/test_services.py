@@ -15,12 +15,11 @@ from services.common.auth import AuditLog, StaffAccounts
 from services.common.events.contracts.lending import Area
 from services.common.store import Tx
 from services.common.time import JST
-from services.tablet_lending.domain import enrolment, loan_service, session_service
+from services.tablet_lending.domain import enrolment, session_service
 from services.tablet_lending.domain.clock import Clock
 from services.tablet_lending.domain.cohort_service import save_cohort
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.csv_import import EXAMPLE_HEADER
-from services.tablet_lending.domain.demo import demo_data, demo_participants, seed_demo
 from services.tablet_lending.domain.import_service import import_file
 from services.tablet_lending.domain.inventory import DeviceIn, register_device
 from services.tablet_lending.domain.participants import (
@@ -37,6 +36,8 @@ from services.tablet_lending.domain.sessions import SessionKind
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.staff import add_staff
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases.demo import demo_data, demo_participants, seed_demo
+from services.tablet_lending.usecases.loans import LoanIn, issue_loan
 from tests.tablet_lending.support import kana
 
 TODAY = date(2026, 5, 11)
@@ -176,9 +177,9 @@ async def on_loan(db: LendingDb, cohort: Cohort, issued_on: date) -> tuple[str, 
         actor="s",
         now=NOW,
     )
-    loan = await loan_service.issue_loan(
+    loan = await issue_loan(
         db=db,
-        loan_in=loan_service.LoanIn(
+        loan_in=LoanIn(
             participant_id=participant_id,
             device_id=device.device_id,
             issued_on=issued_on,

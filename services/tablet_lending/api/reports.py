@@ -11,8 +11,8 @@ from services.tablet_lending.api.csv_files import content_disposition, csv_respo
 from services.tablet_lending.api.deps import LendingDep, Staff, Supervisor
 from services.tablet_lending.api.workbook import XLSX, monthly_workbook
 from services.tablet_lending.domain import reports
-from services.tablet_lending.domain.monthly_report import Month, monthly_report
 from services.tablet_lending.domain.participants import ParticipantStatus
+from services.tablet_lending.usecases.monthly_report import Month, monthly_report
 
 router = APIRouter(tags=["reports"])
 log = get_logger(__name__)

@@ -20,7 +20,7 @@ from services.common.auth import AuditLog
 from services.common.events.contracts.lending import Area, DeviceState
 from services.common.logging import get_logger
 from services.common.time import JST
-from services.tablet_lending.domain import enrolment, inventory, loan_service, session_service
+from services.tablet_lending.domain import enrolment, inventory, session_service
 from services.tablet_lending.domain.clock import Clock
 from services.tablet_lending.domain.cohort_service import save_cohort
 from services.tablet_lending.domain.cohorts import Cohort
@@ -34,6 +34,7 @@ from services.tablet_lending.domain.participants import (
 from services.tablet_lending.domain.sessions import SessionKind
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases.loans import LoanIn, ReturnIn, issue_loan, return_loan
 
 log = get_logger(__name__)
 ACTOR = "system:demo-seed"
@@ -165,9 +166,9 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
                     now=now,
                 )
         loan_spec = person["loan"]
-        loan = await loan_service.issue_loan(
+        loan = await issue_loan(
             db=db,
-            loan_in=loan_service.LoanIn(
+            loan_in=LoanIn(
                 participant_id=participant_id,
                 device_id=loan_spec["device"],
                 issued_on=today + timedelta(days=loan_spec["issued_days_from_seed"]),
@@ -178,10 +179,10 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
             today=today,
         )
         if "returned_days_from_seed" in loan_spec:
-            await loan_service.return_loan(
+            await return_loan(
                 db=db,
                 loan_id=loan.loan_id,
-                return_in=loan_service.ReturnIn(
+                return_in=ReturnIn(
                     returned_on=today + timedelta(days=loan_spec["returned_days_from_seed"]),
                     condition=Condition.GOOD,
                     data_wiped=True,
