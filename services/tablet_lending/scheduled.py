@@ -21,11 +21,6 @@ from services.common.logging import get_logger
 from services.common.store.outbox import Lease
 from services.tablet_lending.domain import reports
 from services.tablet_lending.domain.clock import Clock
-from services.tablet_lending.domain.reminder_service import (
-    ReminderPolicy,
-    send_loan_reminders,
-    send_session_reminders,
-)
 from services.tablet_lending.domain.reminders import within_hours
 from services.tablet_lending.domain.retention import run_retention
 from services.tablet_lending.metrics import (
@@ -44,6 +39,11 @@ from services.tablet_lending.metrics import (
 )
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases.reminders import (
+    ReminderPolicy,
+    send_loan_reminders,
+    send_session_reminders,
+)
 
 log = get_logger(__name__)
 

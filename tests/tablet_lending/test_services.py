@@ -15,7 +15,7 @@ from services.common.auth import AuditLog, StaffAccounts
 from services.common.events.contracts.lending import Area
 from services.common.store import Tx
 from services.common.time import JST
-from services.tablet_lending.domain import enrolment, session_service
+from services.tablet_lending.domain import enrolment
 from services.tablet_lending.domain.clock import Clock
 from services.tablet_lending.domain.cohort_service import save_cohort
 from services.tablet_lending.domain.cohorts import Cohort
@@ -27,17 +27,18 @@ from services.tablet_lending.domain.participants import (
     ApplicationSource,
     ParticipantStatus,
 )
-from services.tablet_lending.domain.reminder_service import (
-    ReminderPolicy,
-    send_loan_reminders,
-    send_session_reminders,
-)
 from services.tablet_lending.domain.sessions import SessionKind
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.staff import add_staff
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases import sessions as session_cases
 from services.tablet_lending.usecases.demo import demo_data, demo_participants, seed_demo
 from services.tablet_lending.usecases.loans import LoanIn, issue_loan
+from services.tablet_lending.usecases.reminders import (
+    ReminderPolicy,
+    send_loan_reminders,
+    send_session_reminders,
+)
 from tests.tablet_lending.support import kana
 
 TODAY = date(2026, 5, 11)
@@ -225,9 +226,9 @@ async def test_session_reminders_go_the_day_before_to_linked_seniors_only(db: Le
     await link(db, linked, "Usenior")
     await link(db, late, "Ulate")
     tomorrow = TODAY + timedelta(days=1)
-    session = await session_service.schedule_session(
+    session = await session_cases.schedule_session(
         db=db,
-        session_in=session_service.SessionIn(
+        session_in=session_cases.SessionIn(
             cohort_id=cohort.cohort_id,
             kind=SessionKind.FOLLOW_UP,
             title="写真をとろう",
@@ -244,7 +245,7 @@ async def test_session_reminders_go_the_day_before_to_linked_seniors_only(db: Le
         (unlinked, NOW - timedelta(days=2)),
         (late, NOW),  # booked today: the confirmation is fresh, no reminder
     ):
-        await session_service.book_session(
+        await session_cases.book_session(
             db=db,
             session_id=session.session_id,
             participant_id=participant_id,

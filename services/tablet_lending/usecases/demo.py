@@ -20,7 +20,7 @@ from services.common.auth import AuditLog
 from services.common.events.contracts.lending import Area, DeviceState
 from services.common.logging import get_logger
 from services.common.time import JST
-from services.tablet_lending.domain import enrolment, inventory, session_service
+from services.tablet_lending.domain import enrolment, inventory
 from services.tablet_lending.domain.clock import Clock
 from services.tablet_lending.domain.cohort_service import save_cohort
 from services.tablet_lending.domain.cohorts import Cohort
@@ -34,6 +34,7 @@ from services.tablet_lending.domain.participants import (
 from services.tablet_lending.domain.sessions import SessionKind
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases import sessions as session_cases
 from services.tablet_lending.usecases.loans import LoanIn, ReturnIn, issue_loan, return_loan
 
 log = get_logger(__name__)
@@ -88,9 +89,9 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
         (SessionKind.FOLLOW_UP, "follow_up_sessions"),
     ):
         for item in data[key]:
-            session = await session_service.schedule_session(
+            session = await session_cases.schedule_session(
                 db=db,
-                session_in=session_service.SessionIn(
+                session_in=session_cases.SessionIn(
                     cohort_id=cohort.cohort_id,
                     kind=kind,
                     title=item["title"],
@@ -139,7 +140,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
 
     for person in data["people"]:
         participant_id = participants[person["key"]]
-        await session_service.record_attendance(
+        await session_cases.record_attendance(
             db=db,
             session_id=sessions[person["explanatory"]],
             participant_id=participant_id,
@@ -149,7 +150,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
         )
         if follow_up := person.get("follow_up"):
             if _at(today, _days(data, follow_up), "00:00") < now:
-                await session_service.record_attendance(
+                await session_cases.record_attendance(
                     db=db,
                     session_id=sessions[follow_up],
                     participant_id=participant_id,
@@ -158,7 +159,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
                     now=now,
                 )
             else:
-                await session_service.book_session(
+                await session_cases.book_session(
                     db=db,
                     session_id=sessions[follow_up],
                     participant_id=participant_id,

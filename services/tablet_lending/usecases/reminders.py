@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from services.common.events.contracts.helpdesk import HelpRequested, Priority, RequestReason
 from services.common.events.contracts.lending import LoanOverdue
 from services.common.store import Tx
+from services.common.usecase import commit
 from services.tablet_lending.domain import messages
 from services.tablet_lending.domain.events import publish, request_help, send_line
 from services.tablet_lending.domain.loans import Loan, LoanStatus, OverdueStage
@@ -63,74 +64,85 @@ async def send_loan_reminder(*, db: LendingDb, loan: Loan, stage: LoanStage, now
     """Send one loan reminder unless it was sent before; True if it was sent now."""
     reminder_id = loan_reminder_id(loan.loan_id, stage)
 
-    async def work(tx: Tx) -> str | None:
-        if await db.reminders.exists(tx, reminder_id):
-            return None
-        current = await db.loans.get(loan.loan_id, tx)
-        if current is None or current.status is not LoanStatus.ACTIVE:
-            return None
-        user_id = await db.links.user_of(loan.participant_id, tx)
-        if stage.overdue in (None, OverdueStage.MESSAGE) and user_id is not None:
-            text = (
-                messages.due_reminder(due_on=loan.due_on, days_left=stage.days)
-                if stage.overdue is None
-                else messages.overdue_message(due_on=loan.due_on)
-            )
-            await send_line(
-                tx,
-                command=messages.send(user_id=user_id, text=text, purpose="lending.loan_reminder"),
-                key=reminder_id,
-            )
-            channel = "line"
-        else:
-            await _call_task(tx, loan=loan, stage=stage, reminder_id=reminder_id)
-            channel = "visit_task" if stage.overdue is OverdueStage.VISIT else "call_task"
-        if stage.overdue is not None:
-            await db.loans.set_overdue_stage(
-                tx,
-                loan.loan_id,
-                stage=stage.overdue,
-                visit_required=stage.overdue is OverdueStage.VISIT,
-            )
-            await publish(
-                tx,
-                key=loan.participant_id,
-                data=LoanOverdue(
-                    loan_id=loan.loan_id,
-                    participant_id=loan.participant_id,
-                    cohort_id=loan.cohort_id,
-                    due_on=loan.due_on,
-                    days_overdue=stage.days,
-                    stage=stage.overdue.value,
-                ),
-            )
-        await db.reminders.insert(
-            tx,
-            {
-                "_id": reminder_id,
-                "kind": "loan",
-                "loan_id": loan.loan_id,
-                "participant_id": loan.participant_id,
-                "stage": stage.name,
-                "channel": channel,
-                "created_at": now,
-            },
-        )
-        await db.history.append(
-            tx,
-            subject=f"loan:{loan.loan_id}",
-            action=f"reminder_{stage.name}",
-            actor=SYSTEM_ACTOR,
-            at=now,
-            details={"channel": channel, "reminder_id": reminder_id},
-        )
-        return channel
-
-    channel = await db.store.transaction(work)
+    channel = await commit(
+        db.store,
+        _record_loan_reminder,
+        db=db,
+        loan=loan,
+        stage=stage,
+        now=now,
+        reminder_id=reminder_id,
+    )
     if channel is None:
         return False
     REMINDERS.labels("overdue" if stage.overdue else "due", channel).inc()
     return True
+
+
+async def _record_loan_reminder(
+    tx: Tx, *, db: LendingDb, loan: Loan, stage: LoanStage, now: datetime, reminder_id: str
+) -> str | None:
+    if await db.reminders.exists(tx, reminder_id):
+        return None
+    current = await db.loans.get(loan.loan_id, tx)
+    if current is None or current.status is not LoanStatus.ACTIVE:
+        return None
+    user_id = await db.links.user_of(loan.participant_id, tx)
+    if stage.overdue in (None, OverdueStage.MESSAGE) and user_id is not None:
+        text = (
+            messages.due_reminder(due_on=loan.due_on, days_left=stage.days)
+            if stage.overdue is None
+            else messages.overdue_message(due_on=loan.due_on)
+        )
+        await send_line(
+            tx,
+            command=messages.send(user_id=user_id, text=text, purpose="lending.loan_reminder"),
+            key=reminder_id,
+        )
+        channel = "line"
+    else:
+        await _call_task(tx, loan=loan, stage=stage, reminder_id=reminder_id)
+        channel = "visit_task" if stage.overdue is OverdueStage.VISIT else "call_task"
+    if stage.overdue is not None:
+        await db.loans.set_overdue_stage(
+            tx,
+            loan.loan_id,
+            stage=stage.overdue,
+            visit_required=stage.overdue is OverdueStage.VISIT,
+        )
+        await publish(
+            tx,
+            key=loan.participant_id,
+            data=LoanOverdue(
+                loan_id=loan.loan_id,
+                participant_id=loan.participant_id,
+                cohort_id=loan.cohort_id,
+                due_on=loan.due_on,
+                days_overdue=stage.days,
+                stage=stage.overdue.value,
+            ),
+        )
+    await db.reminders.insert(
+        tx,
+        {
+            "_id": reminder_id,
+            "kind": "loan",
+            "loan_id": loan.loan_id,
+            "participant_id": loan.participant_id,
+            "stage": stage.name,
+            "channel": channel,
+            "created_at": now,
+        },
+    )
+    await db.history.append(
+        tx,
+        subject=f"loan:{loan.loan_id}",
+        action=f"reminder_{stage.name}",
+        actor=SYSTEM_ACTOR,
+        at=now,
+        details={"channel": channel, "reminder_id": reminder_id},
+    )
+    return channel
 
 
 async def _call_task(tx: Tx, *, loan: Loan, stage: LoanStage, reminder_id: str) -> None:
@@ -182,38 +194,55 @@ async def _send_session_reminder(
 ) -> bool:
     reminder_id = session_reminder_id(session.session_id, registration.participant_id)
 
-    async def work(tx: Tx) -> bool:
-        if await db.reminders.exists(tx, reminder_id):
-            return False
-        user_id = await db.links.user_of(registration.participant_id, tx)
-        if user_id is None:
-            # Without LINE there is no reminder to send; staff remind by phone if they wish.
-            return False
-        await send_line(
-            tx,
-            command=messages.send(
-                user_id=user_id,
-                text=messages.session_day_before(session),
-                purpose="lending.session_reminder",
-                quick_replies=[messages.cancel_button(session.session_id)],
-            ),
-            key=reminder_id,
-        )
-        await db.reminders.insert(
-            tx,
-            {
-                "_id": reminder_id,
-                "kind": "session",
-                "session_id": session.session_id,
-                "participant_id": registration.participant_id,
-                "stage": "day_before",
-                "channel": "line",
-                "created_at": now,
-            },
-        )
-        return True
-
-    sent = await db.store.transaction(work)
+    sent = await commit(
+        db.store,
+        _record_session_reminder,
+        db=db,
+        session=session,
+        registration=registration,
+        now=now,
+        reminder_id=reminder_id,
+    )
     if sent:
         REMINDERS.labels("session", "line").inc()
     return sent
+
+
+async def _record_session_reminder(
+    tx: Tx,
+    *,
+    db: LendingDb,
+    session: Session,
+    registration: Registration,
+    now: datetime,
+    reminder_id: str,
+) -> bool:
+    if await db.reminders.exists(tx, reminder_id):
+        return False
+    user_id = await db.links.user_of(registration.participant_id, tx)
+    if user_id is None:
+        # Without LINE there is no reminder to send; staff remind by phone if they wish.
+        return False
+    await send_line(
+        tx,
+        command=messages.send(
+            user_id=user_id,
+            text=messages.session_day_before(session),
+            purpose="lending.session_reminder",
+            quick_replies=[messages.cancel_button(session.session_id)],
+        ),
+        key=reminder_id,
+    )
+    await db.reminders.insert(
+        tx,
+        {
+            "_id": reminder_id,
+            "kind": "session",
+            "session_id": session.session_id,
+            "participant_id": registration.participant_id,
+            "stage": "day_before",
+            "channel": "line",
+            "created_at": now,
+        },
+    )
+    return True
