@@ -22,7 +22,6 @@ from services.common.store.outbox import Lease
 from services.tablet_lending.domain import reports
 from services.tablet_lending.domain.clock import Clock
 from services.tablet_lending.domain.reminders import within_hours
-from services.tablet_lending.domain.retention import run_retention
 from services.tablet_lending.metrics import (
     GAUGES,
     LOANS_ACTIVE,
@@ -44,6 +43,7 @@ from services.tablet_lending.usecases.reminders import (
     send_loan_reminders,
     send_session_reminders,
 )
+from services.tablet_lending.usecases.retention import run_retention
 
 log = get_logger(__name__)
 

@@ -17,14 +17,14 @@ from services.common.paging import Limit, Skip
 from services.tablet_lending.api.deps import LendingDep, Operator, Supervisor
 from services.tablet_lending.domain import enrolment
 from services.tablet_lending.domain.dates import normalise
-from services.tablet_lending.domain.link_codes import issue_link_code
 from services.tablet_lending.domain.participants import (
     ApplicationIn,
     ApplicationSource,
     Participant,
     ParticipantStatus,
 )
-from services.tablet_lending.domain.retention import erase_participant
+from services.tablet_lending.usecases.link_codes import issue_link_code
+from services.tablet_lending.usecases.retention import erase_participant
 
 router = APIRouter(tags=["participants"])
 log = get_logger(__name__)

@@ -25,7 +25,6 @@ from services.tablet_lending.domain.clock import Clock
 from services.tablet_lending.domain.cohort_service import save_cohort
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.devices import Accessories, Condition
-from services.tablet_lending.domain.link_codes import issue_link_code
 from services.tablet_lending.domain.participants import (
     ApplicationIn,
     ApplicationSource,
@@ -35,6 +34,7 @@ from services.tablet_lending.domain.sessions import SessionKind
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.store import LendingDb
 from services.tablet_lending.usecases import sessions as session_cases
+from services.tablet_lending.usecases.link_codes import issue_link_code
 from services.tablet_lending.usecases.loans import LoanIn, ReturnIn, issue_loan, return_loan
 
 log = get_logger(__name__)
