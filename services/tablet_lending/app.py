@@ -39,12 +39,12 @@ from services.tablet_lending.api import cohorts as cohorts_api
 from services.tablet_lending.api.deps import STAFF_ROLES, AuthRefused, Lending
 from services.tablet_lending.consumers.line_inbound import LineInboundHandlers
 from services.tablet_lending.domain.clock import Clock
-from services.tablet_lending.domain.cohort_service import save_cohort
 from services.tablet_lending.domain.cohorts import seed_cohorts
 from services.tablet_lending.domain.errors import LendingError
 from services.tablet_lending.scheduled import Scheduler
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases.cohorts import save_cohort
 from services.tablet_lending.usecases.demo import seed_demo
 
 SERVICE = "tablet_lending"

@@ -17,10 +17,8 @@ from services.common.store import Tx
 from services.common.time import JST
 from services.tablet_lending.domain import enrolment
 from services.tablet_lending.domain.clock import Clock
-from services.tablet_lending.domain.cohort_service import save_cohort
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.csv_import import EXAMPLE_HEADER
-from services.tablet_lending.domain.inventory import DeviceIn, register_device
 from services.tablet_lending.domain.participants import (
     ApplicationIn,
     ApplicationSource,
@@ -31,7 +29,9 @@ from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.staff import add_staff
 from services.tablet_lending.store import LendingDb
 from services.tablet_lending.usecases import sessions as session_cases
+from services.tablet_lending.usecases.cohorts import save_cohort
 from services.tablet_lending.usecases.demo import demo_data, demo_participants, seed_demo
+from services.tablet_lending.usecases.devices import DeviceIn, register_device
 from services.tablet_lending.usecases.imports import import_file
 from services.tablet_lending.usecases.loans import LoanIn, issue_loan
 from services.tablet_lending.usecases.reminders import (

@@ -11,7 +11,7 @@ from services.common.events.contracts.lending import DeviceState
 from services.common.paging import Limit, Skip
 from services.tablet_lending.api.deps import LendingDep, Operator
 from services.tablet_lending.domain.devices import Condition, Device
-from services.tablet_lending.domain.inventory import (
+from services.tablet_lending.usecases.devices import (
     DeviceIn,
     change_device_state,
     device_or_404,

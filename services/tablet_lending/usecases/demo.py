@@ -20,9 +20,8 @@ from services.common.auth import AuditLog
 from services.common.events.contracts.lending import Area, DeviceState
 from services.common.logging import get_logger
 from services.common.time import JST
-from services.tablet_lending.domain import enrolment, inventory
+from services.tablet_lending.domain import enrolment
 from services.tablet_lending.domain.clock import Clock
-from services.tablet_lending.domain.cohort_service import save_cohort
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.devices import Accessories, Condition
 from services.tablet_lending.domain.participants import (
@@ -33,7 +32,9 @@ from services.tablet_lending.domain.participants import (
 from services.tablet_lending.domain.sessions import SessionKind
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases import devices as device_cases
 from services.tablet_lending.usecases import sessions as session_cases
+from services.tablet_lending.usecases.cohorts import save_cohort
 from services.tablet_lending.usecases.link_codes import issue_link_code
 from services.tablet_lending.usecases.loans import LoanIn, ReturnIn, issue_loan, return_loan
 
@@ -106,9 +107,9 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
             sessions[item["key"]] = session.session_id
 
     for item in data["devices"]:
-        await inventory.register_device(
+        await device_cases.register_device(
             db=db,
-            device_in=inventory.DeviceIn(
+            device_in=device_cases.DeviceIn(
                 device_id=item["device_id"],
                 serial_number=item["serial_number"],
                 model=item["model"],
@@ -118,7 +119,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
             now=now,
         )
         if item.get("state"):
-            await inventory.change_device_state(
+            await device_cases.change_device_state(
                 db=db,
                 device_id=item["device_id"],
                 to_state=DeviceState(item["state"]),

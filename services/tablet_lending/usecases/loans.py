@@ -21,7 +21,6 @@ from services.tablet_lending.domain.devices import STATE_JA, Accessories, Condit
 from services.tablet_lending.domain.enrolment import cohort_or_404, participant_or_404
 from services.tablet_lending.domain.errors import Conflict, Refused, not_found
 from services.tablet_lending.domain.events import new_id, publish
-from services.tablet_lending.domain.inventory import device_or_404, record_device_change
 from services.tablet_lending.domain.loans import (
     Loan,
     LoanStatus,
@@ -32,6 +31,7 @@ from services.tablet_lending.domain.loans import (
 from services.tablet_lending.domain.participants import ParticipantStatus
 from services.tablet_lending.store import LendingDb
 from services.tablet_lending.store.loans import ActiveLoanExists
+from services.tablet_lending.usecases.devices import device_or_404, record_device_change
 
 
 class LoanIn(BaseModel):

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.events.contracts.lending import DeviceState, DeviceStateChanged
 from services.common.store import Tx
+from services.common.usecase import commit
 from services.tablet_lending.domain.devices import (
     ASSET_NUMBER,
     Accessories,
@@ -41,45 +42,48 @@ async def device_or_404(db: LendingDb, device_id: str, tx: Tx | None = None) -> 
 async def register_device(
     *, db: LendingDb, device_in: DeviceIn, actor: str, now: datetime
 ) -> Device:
-    async def work(tx: Tx) -> Device:
-        if await db.devices.get(device_in.device_id, tx) is not None:
-            raise Conflict(
-                "asset_number_taken",
-                f"Asset number {device_in.device_id} is already registered.",
-                f"資産番号 {device_in.device_id} はすでに登録されています。",
-            )
-        if await db.devices.by_serial(device_in.serial_number, tx) is not None:
-            raise Conflict(
-                "serial_number_taken",
-                f"Serial number {device_in.serial_number} is already registered.",
-                f"製造番号 {device_in.serial_number} はすでに登録されています。",
-            )
-        device = Device(
-            device_id=device_in.device_id,
-            serial_number=device_in.serial_number,
-            model=device_in.model,
-            accessories=device_in.accessories,
-            state=DeviceState.IN_STOCK,
-            condition=device_in.condition,
-            registered_at=now,
-            updated_at=now,
-        )
-        await db.devices.insert(tx, device)
-        await record_device_change(
-            tx,
-            db=db,
-            device=device,
-            from_state=None,
-            to_state=DeviceState.IN_STOCK,
-            condition=device.condition,
-            action="registered",
-            actor=actor,
-            now=now,
-            note=device_in.note,
-        )
-        return device
+    return await commit(db.store, _register, db=db, device_in=device_in, actor=actor, now=now)
 
-    return await db.store.transaction(work)
+
+async def _register(
+    tx: Tx, *, db: LendingDb, device_in: DeviceIn, actor: str, now: datetime
+) -> Device:
+    if await db.devices.get(device_in.device_id, tx) is not None:
+        raise Conflict(
+            "asset_number_taken",
+            f"Asset number {device_in.device_id} is already registered.",
+            f"資産番号 {device_in.device_id} はすでに登録されています。",
+        )
+    if await db.devices.by_serial(device_in.serial_number, tx) is not None:
+        raise Conflict(
+            "serial_number_taken",
+            f"Serial number {device_in.serial_number} is already registered.",
+            f"製造番号 {device_in.serial_number} はすでに登録されています。",
+        )
+    device = Device(
+        device_id=device_in.device_id,
+        serial_number=device_in.serial_number,
+        model=device_in.model,
+        accessories=device_in.accessories,
+        state=DeviceState.IN_STOCK,
+        condition=device_in.condition,
+        registered_at=now,
+        updated_at=now,
+    )
+    await db.devices.insert(tx, device)
+    await record_device_change(
+        tx,
+        db=db,
+        device=device,
+        from_state=None,
+        to_state=DeviceState.IN_STOCK,
+        condition=device.condition,
+        action="registered",
+        actor=actor,
+        now=now,
+        note=device_in.note,
+    )
+    return device
 
 
 async def change_device_state(
@@ -94,26 +98,47 @@ async def change_device_state(
 ) -> Device:
     """A manual move (repair, found, lost in stock, retired); loans move devices themselves."""
 
-    async def work(tx: Tx) -> Device:
-        device = await device_or_404(db, device_id, tx)
-        check_manual_transition(device, to_state)
-        new_condition = condition or device.condition
-        await db.devices.move(tx, device_id, state=to_state, condition=new_condition, at=now)
-        await record_device_change(
-            tx,
-            db=db,
-            device=device,
-            from_state=device.state,
-            to_state=to_state,
-            condition=new_condition,
-            action="state_changed",
-            actor=actor,
-            now=now,
-            note=note,
-        )
-        return await device_or_404(db, device_id, tx)
+    return await commit(
+        db.store,
+        _change_state,
+        db=db,
+        device_id=device_id,
+        to_state=to_state,
+        condition=condition,
+        note=note,
+        actor=actor,
+        now=now,
+    )
 
-    return await db.store.transaction(work)
+
+async def _change_state(
+    tx: Tx,
+    *,
+    db: LendingDb,
+    device_id: str,
+    to_state: DeviceState,
+    condition: Condition | None,
+    note: str | None,
+    actor: str,
+    now: datetime,
+) -> Device:
+    device = await device_or_404(db, device_id, tx)
+    check_manual_transition(device, to_state)
+    new_condition = condition or device.condition
+    await db.devices.move(tx, device_id, state=to_state, condition=new_condition, at=now)
+    await record_device_change(
+        tx,
+        db=db,
+        device=device,
+        from_state=device.state,
+        to_state=to_state,
+        condition=new_condition,
+        action="state_changed",
+        actor=actor,
+        now=now,
+        note=note,
+    )
+    return await device_or_404(db, device_id, tx)
 
 
 async def record_device_change(
