@@ -26,10 +26,10 @@ from services.common.events.contracts.lending import Area
 from services.common.store import MongoStore
 from services.common.store.outbox import outbox_indexes
 from services.common.time import JST
-from services.tablet_lending.domain import enrolment
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.csv_import import EXAMPLE_HEADER, MAX_ROWS
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases import enrolment
 from services.tablet_lending.usecases.cohorts import save_cohort
 from services.tablet_lending.usecases.imports import import_file
 from tools.devstack.infra import MongoNode

@@ -15,7 +15,6 @@ from services.common.auth import AuditLog, StaffAccounts
 from services.common.events.contracts.lending import Area
 from services.common.store import Tx
 from services.common.time import JST
-from services.tablet_lending.domain import enrolment
 from services.tablet_lending.domain.clock import Clock
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.csv_import import EXAMPLE_HEADER
@@ -28,6 +27,7 @@ from services.tablet_lending.domain.sessions import SessionKind
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.staff import add_staff
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases import enrolment
 from services.tablet_lending.usecases import sessions as session_cases
 from services.tablet_lending.usecases.cohorts import save_cohort
 from services.tablet_lending.usecases.demo import demo_data, demo_participants, seed_demo

@@ -9,11 +9,10 @@ from pydantic import BaseModel, Field
 
 from services.common.logging import get_logger
 from services.tablet_lending.api.deps import LendingDep, Operator, Staff, Supervisor
-from services.tablet_lending.domain import enrolment
-from services.tablet_lending.domain.cohorts import Cohort
+from services.tablet_lending.domain.cohorts import Allocation, Cohort
 from services.tablet_lending.domain.errors import Refused, not_found
 from services.tablet_lending.store import CohortRepository
-from services.tablet_lending.store.allocations import Allocation
+from services.tablet_lending.usecases import enrolment
 from services.tablet_lending.usecases.cohorts import create_cohort
 
 router = APIRouter(tags=["cohorts"])

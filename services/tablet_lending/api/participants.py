@@ -15,14 +15,15 @@ from pydantic import BaseModel, Field
 from services.common.logging import get_logger, user_ref
 from services.common.paging import Limit, Skip
 from services.tablet_lending.api.deps import LendingDep, Operator, Supervisor
-from services.tablet_lending.domain import enrolment
 from services.tablet_lending.domain.dates import normalise
+from services.tablet_lending.domain.enrolment import PersonalUpdate
 from services.tablet_lending.domain.participants import (
     ApplicationIn,
     ApplicationSource,
     Participant,
     ParticipantStatus,
 )
+from services.tablet_lending.usecases import enrolment
 from services.tablet_lending.usecases.link_codes import issue_link_code
 from services.tablet_lending.usecases.retention import erase_participant
 
@@ -160,7 +161,7 @@ async def get_participant(
 @router.patch("/participants/{participant_id}", summary="Correct personal data (audited)")
 async def correct(
     participant_id: str,
-    update: enrolment.PersonalUpdate,
+    update: PersonalUpdate,
     staff: Operator,
     lending: LendingDep,
 ) -> Participant:

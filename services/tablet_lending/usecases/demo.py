@@ -20,7 +20,6 @@ from services.common.auth import AuditLog
 from services.common.events.contracts.lending import Area, DeviceState
 from services.common.logging import get_logger
 from services.common.time import JST
-from services.tablet_lending.domain import enrolment
 from services.tablet_lending.domain.clock import Clock
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.devices import Accessories, Condition
@@ -33,6 +32,7 @@ from services.tablet_lending.domain.sessions import SessionKind
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.store import LendingDb
 from services.tablet_lending.usecases import devices as device_cases
+from services.tablet_lending.usecases import enrolment
 from services.tablet_lending.usecases import sessions as session_cases
 from services.tablet_lending.usecases.cohorts import save_cohort
 from services.tablet_lending.usecases.link_codes import issue_link_code

@@ -24,12 +24,7 @@ from services.common.store import Tx
 from services.common.usecase import commit
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.csv_import import ParsedFile, parse_file
-from services.tablet_lending.domain.enrolment import (
-    Screened,
-    TakenKeys,
-    cohort_or_404,
-    store_applications,
-)
+from services.tablet_lending.domain.enrolment import Screened
 from services.tablet_lending.domain.events import new_id
 from services.tablet_lending.domain.import_rows import (
     OUTCOME_JA,
@@ -41,6 +36,11 @@ from services.tablet_lending.domain.import_rows import (
 from services.tablet_lending.domain.participants import ApplicationSource
 from services.tablet_lending.metrics import IMPORT_ROWS
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases.enrolment import (
+    cohort_or_404,
+    load_taken_keys,
+    store_applications,
+)
 
 
 async def import_file(
@@ -98,7 +98,7 @@ async def _record_import(
     import_id: str,
 ) -> dict[str, Any]:
     applications = [row.application for row in parsed.rows if row.application]
-    taken = await TakenKeys.load(tx, db=db, cohort=cohort, applications=applications)
+    taken = await load_taken_keys(tx, db=db, cohort=cohort, applications=applications)
     verdicts = [screen_row(cohort=cohort, row=row, taken=taken, today=today) for row in parsed.rows]
     accepted = iter(
         await store_applications(

@@ -18,11 +18,11 @@ from services.common.events.contracts.lending import LinkCodeIssuedV2
 from services.common.link_codes import link_code_digest
 from services.common.store import Tx
 from services.common.usecase import commit
-from services.tablet_lending.domain.enrolment import participant_or_404
 from services.tablet_lending.domain.errors import Refused
 from services.tablet_lending.domain.events import publish
 from services.tablet_lending.domain.participants import ParticipantStatus
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases.enrolment import participant_or_404
 
 CODE_DIGITS = 8
 

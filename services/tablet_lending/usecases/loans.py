@@ -18,7 +18,6 @@ from services.common.store import Tx
 from services.common.usecase import commit
 from services.tablet_lending.domain.dates import format_date_ja
 from services.tablet_lending.domain.devices import STATE_JA, Accessories, Condition
-from services.tablet_lending.domain.enrolment import cohort_or_404, participant_or_404
 from services.tablet_lending.domain.errors import Conflict, Refused, not_found
 from services.tablet_lending.domain.events import new_id, publish
 from services.tablet_lending.domain.loans import (
@@ -32,6 +31,7 @@ from services.tablet_lending.domain.participants import ParticipantStatus
 from services.tablet_lending.store import LendingDb
 from services.tablet_lending.store.loans import ActiveLoanExists
 from services.tablet_lending.usecases.devices import device_or_404, record_device_change
+from services.tablet_lending.usecases.enrolment import cohort_or_404, participant_or_404
 
 
 class LoanIn(BaseModel):
