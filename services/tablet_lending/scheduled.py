@@ -19,9 +19,9 @@ from typing import Any
 from services.common.auth import AuditLog
 from services.common.logging import get_logger
 from services.common.store.outbox import Lease
-from services.tablet_lending.domain import reports
 from services.tablet_lending.domain.clock import Clock
 from services.tablet_lending.domain.reminders import within_hours
+from services.tablet_lending.domain.reports import session_totals_by_cohort
 from services.tablet_lending.metrics import (
     GAUGES,
     LOANS_ACTIVE,
@@ -38,6 +38,7 @@ from services.tablet_lending.metrics import (
 )
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases import reports
 from services.tablet_lending.usecases.reminders import (
     ReminderPolicy,
     send_loan_reminders,
@@ -152,7 +153,7 @@ class Scheduler:
                 self._db, today=today, due_soon_days=self._settings.due_soon_days
             )
         }
-        sessions = reports.session_totals_by_cohort(await reports.sessions(self._db, now=now))
+        sessions = session_totals_by_cohort(await reports.sessions(self._db, now=now))
         for gauge in GAUGES:
             gauge.clear()
         for cohort in cohorts:

@@ -6,8 +6,8 @@ from services.common.store import MongoStore, Tx
 from services.common.usecase import commit
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.errors import Conflict
-from services.tablet_lending.domain.events import publish
 from services.tablet_lending.store import CohortRepository
+from services.tablet_lending.usecases.outbox import publish
 
 
 async def save_cohort(*, store: MongoStore, cohorts: CohortRepository, cohort: Cohort) -> bool:

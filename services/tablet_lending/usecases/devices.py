@@ -17,8 +17,8 @@ from services.tablet_lending.domain.devices import (
     check_manual_transition,
 )
 from services.tablet_lending.domain.errors import Conflict, not_found
-from services.tablet_lending.domain.events import publish
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases.outbox import publish
 
 
 class DeviceIn(BaseModel):

@@ -28,7 +28,7 @@ from services.tablet_lending.domain.enrolment import (
     screen,
 )
 from services.tablet_lending.domain.errors import Conflict, Refused, not_found
-from services.tablet_lending.domain.events import new_id, publish
+from services.tablet_lending.domain.events import new_id
 from services.tablet_lending.domain.participants import (
     ApplicationIn,
     ApplicationSource,
@@ -39,6 +39,7 @@ from services.tablet_lending.domain.participants import (
     age_band,
 )
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases.outbox import publish
 
 
 async def cohort_or_404(db: LendingDb, cohort_id: str, tx: Tx | None = None) -> Cohort:

@@ -19,10 +19,10 @@ from services.common.link_codes import link_code_digest
 from services.common.store import Tx
 from services.common.usecase import commit
 from services.tablet_lending.domain.errors import Refused
-from services.tablet_lending.domain.events import publish
 from services.tablet_lending.domain.participants import ParticipantStatus
 from services.tablet_lending.store import LendingDb
 from services.tablet_lending.usecases.enrolment import participant_or_404
+from services.tablet_lending.usecases.outbox import publish
 
 CODE_DIGITS = 8
 

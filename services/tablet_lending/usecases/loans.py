@@ -19,7 +19,7 @@ from services.common.usecase import commit
 from services.tablet_lending.domain.dates import format_date_ja
 from services.tablet_lending.domain.devices import STATE_JA, Accessories, Condition
 from services.tablet_lending.domain.errors import Conflict, Refused, not_found
-from services.tablet_lending.domain.events import new_id, publish
+from services.tablet_lending.domain.events import new_id
 from services.tablet_lending.domain.loans import (
     Loan,
     LoanStatus,
@@ -32,6 +32,7 @@ from services.tablet_lending.store import LendingDb
 from services.tablet_lending.store.loans import ActiveLoanExists
 from services.tablet_lending.usecases.devices import device_or_404, record_device_change
 from services.tablet_lending.usecases.enrolment import cohort_or_404, participant_or_404
+from services.tablet_lending.usecases.outbox import publish
 
 
 class LoanIn(BaseModel):

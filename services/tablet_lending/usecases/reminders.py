@@ -18,7 +18,6 @@ from services.common.events.contracts.lending import LoanOverdue
 from services.common.store import Tx
 from services.common.usecase import commit
 from services.tablet_lending.domain import messages
-from services.tablet_lending.domain.events import publish, request_help, send_line
 from services.tablet_lending.domain.loans import Loan, LoanStatus, OverdueStage
 from services.tablet_lending.domain.reminders import (
     LoanStage,
@@ -31,6 +30,7 @@ from services.tablet_lending.domain.reminders import (
 from services.tablet_lending.domain.sessions import Registration, Session
 from services.tablet_lending.metrics import REMINDERS
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases.outbox import publish, request_help, send_line
 
 SYSTEM_ACTOR = "system:reminders"
 

@@ -22,11 +22,11 @@ from services.common.logging import get_logger
 from services.common.store import Tx
 from services.common.usecase import commit
 from services.tablet_lending.domain.errors import Refused
-from services.tablet_lending.domain.events import publish
 from services.tablet_lending.metrics import ERASURES
 from services.tablet_lending.store import LendingDb
 from services.tablet_lending.store.history import REDACTED
 from services.tablet_lending.usecases.enrolment import participant_or_404
+from services.tablet_lending.usecases.outbox import publish
 
 log = get_logger(__name__)
 RETENTION_ACTOR = "system:retention"

@@ -21,11 +21,12 @@ from services.common.store import Tx
 from services.common.usecase import commit
 from services.tablet_lending.domain import messages
 from services.tablet_lending.domain.errors import Conflict, LendingError, Refused, not_found
-from services.tablet_lending.domain.events import new_id, publish, send_line
+from services.tablet_lending.domain.events import new_id
 from services.tablet_lending.domain.participants import Participant, ParticipantStatus
 from services.tablet_lending.domain.sessions import Registration, RegistrationStatus, Session
 from services.tablet_lending.store import LendingDb
 from services.tablet_lending.usecases.enrolment import cohort_or_404, participant_or_404
+from services.tablet_lending.usecases.outbox import publish, send_line
 
 
 class SessionIn(BaseModel):
