@@ -66,11 +66,11 @@ async def one_run(db: LendingDb, rows: int, raw: bytes) -> tuple[float, float]:
         lending_ends_on=TODAY + timedelta(days=210),
         capacity=max(rows // 2, 1),
     )
-    await save_cohort(store=db.store, cohorts=db.cohorts, cohort=cohort)
+    await save_cohort(db, cohort=cohort)
     now = datetime.combine(TODAY, datetime.min.time(), JST)
     started = time.perf_counter()
     record = await import_file(
-        db=db,
+        db,
         audit=AuditLog(db.store),
         cohort_id=cohort.cohort_id,
         municipality_code="27116",
@@ -84,7 +84,7 @@ async def one_run(db: LendingDb, rows: int, raw: bytes) -> tuple[float, float]:
     assert record["counts"]["accepted"] == rows, record["counts"]
     started = time.perf_counter()
     drawn = await enrolment.draw(
-        db=db, cohort_id=cohort.cohort_id, seed="bench-seed", actor="bench", now=now
+        db, cohort_id=cohort.cohort_id, seed="bench-seed", actor="bench", now=now
     )
     assert len(drawn["entrants"]) == rows
     return imported, time.perf_counter() - started

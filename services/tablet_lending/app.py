@@ -110,7 +110,7 @@ def create_app(settings: TabletLendingSettings | None = None) -> FastAPI:
             await ensure_demo_accounts(accounts, settings.demo_accounts)
             if settings.seed_cohorts:
                 for cohort in seed_cohorts():
-                    if await save_cohort(store=runtime.store, cohorts=db.cohorts, cohort=cohort):
+                    if await save_cohort(db, cohort=cohort):
                         log.info("seeded cohort", cohort_id=cohort.cohort_id)
             if settings.demo_data:
                 await seed_demo(db=db, audit=audit, clock=clock, settings=settings)

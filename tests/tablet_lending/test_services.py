@@ -58,7 +58,7 @@ async def a_cohort(db: LendingDb, **changes: Any) -> Cohort:
             **changes,
         }
     )
-    await save_cohort(store=db.store, cohorts=db.cohorts, cohort=cohort)
+    await save_cohort(db, cohort=cohort)
     return cohort
 
 
@@ -81,7 +81,7 @@ def an_application(number: str | None = None) -> ApplicationIn:
 
 async def apply(db: LendingDb, cohort: Cohort) -> str:
     participant = await enrolment.apply(
-        db=db,
+        db,
         audit=AuditLog(db.store),
         cohort_id=cohort.cohort_id,
         application=an_application(),
@@ -99,7 +99,7 @@ async def outbox(db: LendingDb, event_type: str) -> list[dict[str, Any]]:
 
 async def test_concurrent_applications_never_oversell_a_full_cohort(db: LendingDb) -> None:
     cohort = await a_cohort(db, capacity=3)
-    await enrolment.draw(db=db, cohort_id=cohort.cohort_id, seed=None, actor="s", now=NOW)
+    await enrolment.draw(db, cohort_id=cohort.cohort_id, seed=None, actor="s", now=NOW)
 
     ids = await asyncio.gather(*(apply(db, cohort) for _ in range(10)))
 
@@ -134,7 +134,7 @@ async def test_an_import_that_fails_midway_leaves_nothing_behind(db: LendingDb) 
 
     with pytest.raises(ConnectionError):
         await import_file(
-            db=db,
+            db,
             audit=FailingAudit(db.store),
             cohort_id=cohort.cohort_id,
             municipality_code="27116",
@@ -152,7 +152,7 @@ async def test_an_import_that_fails_midway_leaves_nothing_behind(db: LendingDb) 
 
     # Sent again once the connection is back, the whole file goes in.
     record = await import_file(
-        db=db,
+        db,
         audit=AuditLog(db.store),
         cohort_id=cohort.cohort_id,
         municipality_code="27116",
@@ -169,9 +169,9 @@ async def on_loan(db: LendingDb, cohort: Cohort, issued_on: date) -> tuple[str, 
     participant_id = await apply(db, cohort)
     allocation = await db.allocations.get(cohort.cohort_id)
     if allocation is None or not allocation.drawn:
-        await enrolment.draw(db=db, cohort_id=cohort.cohort_id, seed=None, actor="s", now=NOW)
+        await enrolment.draw(db, cohort_id=cohort.cohort_id, seed=None, actor="s", now=NOW)
     device = await register_device(
-        db=db,
+        db,
         device_in=DeviceIn(
             device_id=f"T-{uuid4().hex[:8].upper()}", serial_number=participant_id, model="m"
         ),
@@ -179,7 +179,7 @@ async def on_loan(db: LendingDb, cohort: Cohort, issued_on: date) -> tuple[str, 
         now=NOW,
     )
     loan = await issue_loan(
-        db=db,
+        db,
         loan_in=LoanIn(
             participant_id=participant_id,
             device_id=device.device_id,
@@ -222,12 +222,12 @@ async def test_after_a_pause_only_todays_reminder_goes_out_and_only_once(db: Len
 async def test_session_reminders_go_the_day_before_to_linked_seniors_only(db: LendingDb) -> None:
     cohort = await a_cohort(db)
     linked, unlinked, late = [await apply(db, cohort) for _ in range(3)]
-    await enrolment.draw(db=db, cohort_id=cohort.cohort_id, seed=None, actor="s", now=NOW)
+    await enrolment.draw(db, cohort_id=cohort.cohort_id, seed=None, actor="s", now=NOW)
     await link(db, linked, "Usenior")
     await link(db, late, "Ulate")
     tomorrow = TODAY + timedelta(days=1)
     session = await session_cases.schedule_session(
-        db=db,
+        db,
         session_in=session_cases.SessionIn(
             cohort_id=cohort.cohort_id,
             kind=SessionKind.FOLLOW_UP,
@@ -246,7 +246,7 @@ async def test_session_reminders_go_the_day_before_to_linked_seniors_only(db: Le
         (late, NOW),  # booked today: the confirmation is fresh, no reminder
     ):
         await session_cases.book_session(
-            db=db,
+            db,
             session_id=session.session_id,
             participant_id=participant_id,
             actor="s",

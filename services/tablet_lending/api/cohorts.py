@@ -33,7 +33,7 @@ async def create(cohort: Cohort, staff: Operator, lending: LendingDep) -> Cohort
             "Demo cohorts come only from the demo seed.",
             "デモ用の期は作成できません。",
         )
-    created = await create_cohort(store=lending.db.store, cohorts=lending.db.cohorts, cohort=cohort)
+    created = await create_cohort(lending.db, cohort=cohort)
     log.info("cohort created", cohort_id=cohort.cohort_id, staff_id=staff.sub)
     return created
 
@@ -94,7 +94,7 @@ async def draw(
     cohort_id: str, body: DrawIn, staff: Supervisor, lending: LendingDep
 ) -> dict[str, Any]:
     record = await enrolment.draw(
-        db=lending.db,
+        lending.db,
         cohort_id=cohort_id,
         seed=body.seed,
         actor=staff.sub,

@@ -43,7 +43,7 @@ async def import_csv(
     raw = await _read_limited(request)
     try:
         record = await import_file(
-            db=lending.db,
+            lending.db,
             audit=lending.audit,
             cohort_id=cohort_id,
             municipality_code=municipality_code,

@@ -25,7 +25,7 @@ router = APIRouter(prefix="/loans", tags=["loans"])
 )
 async def issue(loan_in: loan_cases.LoanIn, staff: Operator, lending: LendingDep) -> Loan:
     return await loan_cases.issue_loan(
-        db=lending.db,
+        lending.db,
         loan_in=loan_in,
         actor=staff.sub,
         exceptions_allowed=is_supervisor(staff),
@@ -144,7 +144,7 @@ async def return_loan(
     loan_id: str, return_in: loan_cases.ReturnIn, staff: Operator, lending: LendingDep
 ) -> Loan:
     return await loan_cases.return_loan(
-        db=lending.db,
+        lending.db,
         loan_id=loan_id,
         return_in=return_in,
         actor=staff.sub,
@@ -158,7 +158,7 @@ async def report_loss(
     loan_id: str, loss_in: loan_cases.LossIn, staff: Operator, lending: LendingDep
 ) -> Loan:
     return await loan_cases.report_loss(
-        db=lending.db,
+        lending.db,
         loan_id=loan_id,
         loss_in=loss_in,
         actor=staff.sub,

@@ -64,7 +64,7 @@ async def apply(
     cohort_id: str, application: ApplicationIn, staff: Operator, lending: LendingDep
 ) -> ApplicationOut:
     participant = await enrolment.apply(
-        db=lending.db,
+        lending.db,
         audit=lending.audit,
         cohort_id=cohort_id,
         application=application,
@@ -166,7 +166,7 @@ async def correct(
     lending: LendingDep,
 ) -> Participant:
     return await enrolment.update_personal(
-        db=lending.db,
+        lending.db,
         audit=lending.audit,
         participant_id=participant_id,
         update=update,
@@ -187,7 +187,7 @@ async def withdraw(
     participant_id: str, body: Reason, staff: Operator, lending: LendingDep
 ) -> ApplicationOut:
     participant = await enrolment.withdraw(
-        db=lending.db,
+        lending.db,
         participant_id=participant_id,
         reason=body.reason,
         actor=staff.sub,
@@ -213,7 +213,7 @@ async def erase(
     participant_id: str, body: Reason, staff: Supervisor, lending: LendingDep
 ) -> Erased:
     erased = await erase_participant(
-        db=lending.db,
+        lending.db,
         audit=lending.audit,
         participant_id=participant_id,
         actor=staff.sub,
@@ -237,7 +237,7 @@ class LinkCodeOut(BaseModel):
 )
 async def link_code(participant_id: str, staff: Operator, lending: LendingDep) -> LinkCodeOut:
     issued = await issue_link_code(
-        db=lending.db,
+        lending.db,
         audit=lending.audit,
         participant_id=participant_id,
         actor=staff.sub,

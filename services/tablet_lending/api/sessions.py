@@ -41,7 +41,7 @@ async def schedule(
     session_in: session_cases.SessionIn, staff: Operator, lending: LendingDep
 ) -> SessionOut:
     session = await session_cases.schedule_session(
-        db=lending.db, session_in=session_in, actor=staff.sub, now=lending.clock.now()
+        lending.db, session_in=session_in, actor=staff.sub, now=lending.clock.now()
     )
     return _out(session)
 
@@ -64,7 +64,7 @@ async def get_session(session_id: str, staff: Staff, lending: LendingDep) -> Ses
 @router.post("/{session_id}/cancel", summary="Call a session off (booked LINE users are told)")
 async def cancel(session_id: str, staff: Operator, lending: LendingDep) -> SessionOut:
     session = await session_cases.cancel_session(
-        db=lending.db, session_id=session_id, actor=staff.sub, now=lending.clock.now()
+        lending.db, session_id=session_id, actor=staff.sub, now=lending.clock.now()
     )
     return _out(session)
 
@@ -78,7 +78,7 @@ async def book(
     session_id: str, body: RegistrationIn, staff: Operator, lending: LendingDep
 ) -> Registration:
     return await session_cases.book_session(
-        db=lending.db,
+        lending.db,
         session_id=session_id,
         participant_id=body.participant_id,
         actor=staff.sub,
@@ -93,7 +93,7 @@ async def cancel_booking(
     session_id: str, participant_id: str, staff: Operator, lending: LendingDep
 ) -> Response:
     await session_cases.cancel_booking(
-        db=lending.db,
+        lending.db,
         session_id=session_id,
         participant_id=participant_id,
         actor=staff.sub,
@@ -138,7 +138,7 @@ async def attendance(
     session_id: str, body: AttendanceIn, staff: Operator, lending: LendingDep
 ) -> Registration:
     return await session_cases.record_attendance(
-        db=lending.db,
+        lending.db,
         session_id=session_id,
         participant_id=body.participant_id,
         attended=body.attended,

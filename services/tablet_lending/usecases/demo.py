@@ -82,7 +82,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
         source=spec["source"],
         demo=True,
     )
-    await save_cohort(store=db.store, cohorts=db.cohorts, cohort=cohort)
+    await save_cohort(db, cohort=cohort)
 
     sessions: dict[str, str] = {}
     for kind, key in (
@@ -91,7 +91,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
     ):
         for item in data[key]:
             session = await session_cases.schedule_session(
-                db=db,
+                db,
                 session_in=session_cases.SessionIn(
                     cohort_id=cohort.cohort_id,
                     kind=kind,
@@ -108,7 +108,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
 
     for item in data["devices"]:
         await device_cases.register_device(
-            db=db,
+            db,
             device_in=device_cases.DeviceIn(
                 device_id=item["device_id"],
                 serial_number=item["serial_number"],
@@ -120,7 +120,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
         )
         if item.get("state"):
             await device_cases.change_device_state(
-                db=db,
+                db,
                 device_id=item["device_id"],
                 to_state=DeviceState(item["state"]),
                 condition=Condition.DAMAGED if item["state"] == "in_repair" else None,
@@ -134,7 +134,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
         for person in data["people"]
     }
     await enrolment.draw(
-        db=db, cohort_id=cohort.cohort_id, seed=DEMO_LOTTERY_SEED, actor=ACTOR, now=now
+        db, cohort_id=cohort.cohort_id, seed=DEMO_LOTTERY_SEED, actor=ACTOR, now=now
     )
     for person in data["after_draw"]:
         await _apply(db=db, cohort=cohort, person=person, now=now, today=today)
@@ -142,7 +142,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
     for person in data["people"]:
         participant_id = participants[person["key"]]
         await session_cases.record_attendance(
-            db=db,
+            db,
             session_id=sessions[person["explanatory"]],
             participant_id=participant_id,
             attended=True,
@@ -152,7 +152,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
         if follow_up := person.get("follow_up"):
             if _at(today, _days(data, follow_up), "00:00") < now:
                 await session_cases.record_attendance(
-                    db=db,
+                    db,
                     session_id=sessions[follow_up],
                     participant_id=participant_id,
                     attended=True,
@@ -161,7 +161,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
                 )
             else:
                 await session_cases.book_session(
-                    db=db,
+                    db,
                     session_id=sessions[follow_up],
                     participant_id=participant_id,
                     actor=ACTOR,
@@ -169,7 +169,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
                 )
         loan_spec = person["loan"]
         loan = await issue_loan(
-            db=db,
+            db,
             loan_in=LoanIn(
                 participant_id=participant_id,
                 device_id=loan_spec["device"],
@@ -182,7 +182,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
         )
         if "returned_days_from_seed" in loan_spec:
             await return_loan(
-                db=db,
+                db,
                 loan_id=loan.loan_id,
                 return_in=ReturnIn(
                     returned_on=today + timedelta(days=loan_spec["returned_days_from_seed"]),
@@ -211,7 +211,7 @@ async def _apply(
         {field: person[field] for field in Personal.model_fields if field in person}
     )
     participant = await enrolment.apply(
-        db=db,
+        db,
         audit=AuditLog(db.store),
         cohort_id=cohort.cohort_id,
         application=ApplicationIn(
@@ -262,7 +262,7 @@ async def _refresh_link_codes(
         if current is not None and current["expires_at"] > now + timedelta(days=1):
             continue
         await issue_link_code(
-            db=db,
+            db,
             audit=audit,
             participant_id=participant_id,
             actor=ACTOR,

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.events.contracts.lending import DeviceState, DeviceStateChanged
 from services.common.store import Tx
-from services.common.usecase import commit
+from services.common.usecase import transactional
 from services.tablet_lending.domain.devices import (
     ASSET_NUMBER,
     Accessories,
@@ -39,14 +39,9 @@ async def device_or_404(db: LendingDb, device_id: str, tx: Tx | None = None) -> 
     return device
 
 
+@transactional
 async def register_device(
-    *, db: LendingDb, device_in: DeviceIn, actor: str, now: datetime
-) -> Device:
-    return await commit(db.store, _register, db=db, device_in=device_in, actor=actor, now=now)
-
-
-async def _register(
-    tx: Tx, *, db: LendingDb, device_in: DeviceIn, actor: str, now: datetime
+    db: LendingDb, tx: Tx, *, device_in: DeviceIn, actor: str, now: datetime
 ) -> Device:
     if await db.devices.get(device_in.device_id, tx) is not None:
         raise Conflict(
@@ -86,9 +81,11 @@ async def _register(
     return device
 
 
+@transactional
 async def change_device_state(
-    *,
     db: LendingDb,
+    tx: Tx,
+    *,
     device_id: str,
     to_state: DeviceState,
     condition: Condition | None,
@@ -97,31 +94,6 @@ async def change_device_state(
     now: datetime,
 ) -> Device:
     """A manual move (repair, found, lost in stock, retired); loans move devices themselves."""
-
-    return await commit(
-        db.store,
-        _change_state,
-        db=db,
-        device_id=device_id,
-        to_state=to_state,
-        condition=condition,
-        note=note,
-        actor=actor,
-        now=now,
-    )
-
-
-async def _change_state(
-    tx: Tx,
-    *,
-    db: LendingDb,
-    device_id: str,
-    to_state: DeviceState,
-    condition: Condition | None,
-    note: str | None,
-    actor: str,
-    now: datetime,
-) -> Device:
     device = await device_or_404(db, device_id, tx)
     check_manual_transition(device, to_state)
     new_condition = condition or device.condition

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from services.common.auth import AuditLog
 from services.common.events.contracts.lending import ParticipantEnrolled, ParticipantWithdrawn
 from services.common.store import Tx
-from services.common.usecase import commit
+from services.common.usecase import transactional
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.eligibility import area_for_address, check_age
 from services.tablet_lending.domain.enrolment import (
@@ -165,9 +165,11 @@ async def store_applications(
     return participants
 
 
+@transactional
 async def apply(
-    *,
     db: LendingDb,
+    tx: Tx,
+    *,
     audit: AuditLog,
     cohort_id: str,
     application: ApplicationIn,
@@ -177,33 +179,6 @@ async def apply(
     today: date,
 ) -> Participant:
     """One application (staff entry): recorded, or refused with nothing written."""
-
-    return await commit(
-        db.store,
-        _apply,
-        db=db,
-        audit=audit,
-        cohort_id=cohort_id,
-        application=application,
-        source=source,
-        actor=actor,
-        now=now,
-        today=today,
-    )
-
-
-async def _apply(
-    tx: Tx,
-    *,
-    db: LendingDb,
-    audit: AuditLog,
-    cohort_id: str,
-    application: ApplicationIn,
-    source: ApplicationSource,
-    actor: str,
-    now: datetime,
-    today: date,
-) -> Participant:
     cohort = await cohort_or_404(db, cohort_id, tx)
     taken = await load_taken_keys(tx, db=db, cohort=cohort, applications=[application])
     screened = screen(cohort=cohort, application=application, taken=taken, today=today)
@@ -220,20 +195,12 @@ async def _apply(
     return participant
 
 
+@transactional
 async def draw(
-    *, db: LendingDb, cohort_id: str, seed: str | None, actor: str, now: datetime
+    db: LendingDb, tx: Tx, *, cohort_id: str, seed: str | None, actor: str, now: datetime
 ) -> dict[str, Any]:
     """Enrol applicants up to capacity (by lot when oversubscribed); the rest wait, in order."""
     seed = seed or secrets.token_hex(16)
-
-    return await commit(
-        db.store, _draw, db=db, cohort_id=cohort_id, seed=seed, actor=actor, now=now
-    )
-
-
-async def _draw(
-    tx: Tx, *, db: LendingDb, cohort_id: str, seed: str, actor: str, now: datetime
-) -> dict[str, Any]:
     cohort = await cohort_or_404(db, cohort_id, tx)
     allocation = await db.allocations.lock(tx, cohort_id)
     if allocation.drawn:
@@ -294,33 +261,18 @@ async def _draw(
     return record
 
 
+@transactional
 async def withdraw(
-    *, db: LendingDb, participant_id: str, reason: str, actor: str, now: datetime, today: date
-) -> Participant:
-    """Leave the programme; a freed seat goes to the first on the waiting list."""
-
-    return await commit(
-        db.store,
-        _withdraw,
-        db=db,
-        participant_id=participant_id,
-        reason=reason,
-        actor=actor,
-        now=now,
-        today=today,
-    )
-
-
-async def _withdraw(
+    db: LendingDb,
     tx: Tx,
     *,
-    db: LendingDb,
     participant_id: str,
     reason: str,
     actor: str,
     now: datetime,
     today: date,
 ) -> Participant:
+    """Leave the programme; a freed seat goes to the first on the waiting list."""
     participant = await participant_or_404(db, participant_id, tx)
     if participant.status is ParticipantStatus.WITHDRAWN:
         raise Conflict(
@@ -397,9 +349,11 @@ async def _publish_enrolled(tx: Tx, participant: Participant, now: datetime) -> 
     )
 
 
+@transactional
 async def update_personal(
-    *,
     db: LendingDb,
+    tx: Tx,
+    *,
     audit: AuditLog,
     participant_id: str,
     update: PersonalUpdate,
@@ -407,29 +361,6 @@ async def update_personal(
     now: datetime,
 ) -> Participant:
     changes = update.model_dump(exclude_unset=True)
-
-    return await commit(
-        db.store,
-        _update_personal,
-        db=db,
-        audit=audit,
-        participant_id=participant_id,
-        actor=actor,
-        now=now,
-        changes=changes,
-    )
-
-
-async def _update_personal(
-    tx: Tx,
-    *,
-    db: LendingDb,
-    audit: AuditLog,
-    participant_id: str,
-    actor: str,
-    now: datetime,
-    changes: dict[str, Any],
-) -> Participant:
     participant = await participant_or_404(db, participant_id, tx)
     if participant.personal is None:
         raise Refused(

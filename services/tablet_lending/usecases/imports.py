@@ -21,7 +21,7 @@ from typing import Any
 
 from services.common.auth import AuditLog
 from services.common.store import Tx
-from services.common.usecase import commit
+from services.common.usecase import transactional
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.csv_import import ParsedFile, parse_file
 from services.tablet_lending.domain.enrolment import Screened
@@ -44,8 +44,8 @@ from services.tablet_lending.usecases.enrolment import (
 
 
 async def import_file(
-    *,
     db: LendingDb,
+    *,
     audit: AuditLog,
     cohort_id: str,
     municipality_code: str,
@@ -60,10 +60,8 @@ async def import_file(
     parsed = parse_file(raw, terms_version=cohort.terms_version, municipality_code=municipality)
     import_id = new_id("IMP")
 
-    record = await commit(
-        db.store,
-        _record_import,
-        db=db,
+    record = await _record_import(
+        db,
         audit=audit,
         cohort_id=cohort_id,
         raw=raw,
@@ -81,10 +79,11 @@ async def import_file(
     return record
 
 
+@transactional
 async def _record_import(
+    db: LendingDb,
     tx: Tx,
     *,
-    db: LendingDb,
     audit: AuditLog,
     cohort_id: str,
     raw: bytes,

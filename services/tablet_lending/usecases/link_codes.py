@@ -17,7 +17,7 @@ from services.common.auth import AuditLog
 from services.common.events.contracts.lending import LinkCodeIssuedV2
 from services.common.link_codes import link_code_digest
 from services.common.store import Tx
-from services.common.usecase import commit
+from services.common.usecase import transactional
 from services.tablet_lending.domain.errors import Refused
 from services.tablet_lending.domain.participants import ParticipantStatus
 from services.tablet_lending.store import LendingDb
@@ -38,9 +38,11 @@ class IssuedCode:
     expires_at: datetime
 
 
+@transactional
 async def issue_link_code(
-    *,
     db: LendingDb,
+    tx: Tx,
+    *,
     audit: AuditLog,
     participant_id: str,
     actor: str,
@@ -52,33 +54,6 @@ async def issue_link_code(
     """Issue (or reissue) a participant's code; `code` is fixed only for the demo seniors."""
     code = code or new_code()
     expires_at = now + ttl
-
-    return await commit(
-        db.store,
-        _issue_code,
-        db=db,
-        audit=audit,
-        participant_id=participant_id,
-        actor=actor,
-        now=now,
-        secret=secret,
-        code=code,
-        expires_at=expires_at,
-    )
-
-
-async def _issue_code(
-    tx: Tx,
-    *,
-    db: LendingDb,
-    audit: AuditLog,
-    participant_id: str,
-    actor: str,
-    now: datetime,
-    secret: str,
-    code: str,
-    expires_at: datetime,
-) -> IssuedCode:
     participant = await participant_or_404(db, participant_id, tx)
     if participant.status is not ParticipantStatus.ENROLLED or participant.erased:
         raise Refused(

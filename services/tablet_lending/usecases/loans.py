@@ -15,7 +15,7 @@ from services.common.events.contracts.lending import (
     SessionKind,
 )
 from services.common.store import Tx
-from services.common.usecase import commit
+from services.common.usecase import transactional
 from services.tablet_lending.domain.dates import format_date_ja
 from services.tablet_lending.domain.devices import STATE_JA, Accessories, Condition
 from services.tablet_lending.domain.errors import Conflict, Refused, not_found
@@ -78,8 +78,8 @@ async def loan_or_404(db: LendingDb, loan_id: str, tx: Tx | None = None) -> Loan
 
 
 async def issue_loan(
-    *,
     db: LendingDb,
+    *,
     loan_in: LoanIn,
     actor: str,
     exceptions_allowed: bool,
@@ -93,9 +93,7 @@ async def issue_loan(
             "説明会に参加していない方への貸出は、統括者のみ登録できます。",
         )
     try:
-        return await commit(
-            db.store, _issue, db=db, loan_in=loan_in, actor=actor, now=now, today=today
-        )
+        return await _issue(db, loan_in=loan_in, actor=actor, now=now, today=today)
     except ActiveLoanExists as exc:
         # A concurrent issue for the same participant won (one active loan per participant).
         raise Conflict(
@@ -105,8 +103,9 @@ async def issue_loan(
         ) from exc
 
 
+@transactional
 async def _issue(
-    tx: Tx, *, db: LendingDb, loan_in: LoanIn, actor: str, now: datetime, today: date
+    db: LendingDb, tx: Tx, *, loan_in: LoanIn, actor: str, now: datetime, today: date
 ) -> Loan:
     pid = loan_in.participant_id
     participant = await participant_or_404(db, pid, tx)
@@ -248,8 +247,16 @@ def _check_close_date(loan: Loan, day: date, today: date) -> None:
         )
 
 
+@transactional
 async def return_loan(
-    *, db: LendingDb, loan_id: str, return_in: ReturnIn, actor: str, now: datetime, today: date
+    db: LendingDb,
+    tx: Tx,
+    *,
+    loan_id: str,
+    return_in: ReturnIn,
+    actor: str,
+    now: datetime,
+    today: date,
 ) -> Loan:
     if not return_in.data_wiped:
         raise Refused(
@@ -264,30 +271,6 @@ async def return_loan(
             "A damaged tablet needs the decision taken about the damage (damage_decision).",
             "破損している場合は、対応の決定内容（弁償の有無など）を入力してください。",
         )
-    return await commit(
-        db.store,
-        _return,
-        db=db,
-        loan_id=loan_id,
-        return_in=return_in,
-        damaged=damaged,
-        actor=actor,
-        now=now,
-        today=today,
-    )
-
-
-async def _return(
-    tx: Tx,
-    *,
-    db: LendingDb,
-    loan_id: str,
-    return_in: ReturnIn,
-    damaged: bool,
-    actor: str,
-    now: datetime,
-    today: date,
-) -> Loan:
     loan = await loan_or_404(db, loan_id, tx)
     _closed_check(loan)
     returned_on = return_in.returned_on or today
@@ -348,23 +331,9 @@ async def _return(
     return await loan_or_404(db, loan_id, tx)
 
 
+@transactional
 async def report_loss(
-    *, db: LendingDb, loan_id: str, loss_in: LossIn, actor: str, now: datetime, today: date
-) -> Loan:
-    return await commit(
-        db.store,
-        _report_loss,
-        db=db,
-        loan_id=loan_id,
-        loss_in=loss_in,
-        actor=actor,
-        now=now,
-        today=today,
-    )
-
-
-async def _report_loss(
-    tx: Tx, *, db: LendingDb, loan_id: str, loss_in: LossIn, actor: str, now: datetime, today: date
+    db: LendingDb, tx: Tx, *, loan_id: str, loss_in: LossIn, actor: str, now: datetime, today: date
 ) -> Loan:
     loan = await loan_or_404(db, loan_id, tx)
     _closed_check(loan)

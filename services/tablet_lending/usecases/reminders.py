@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from services.common.events.contracts.helpdesk import HelpRequested, Priority, RequestReason
 from services.common.events.contracts.lending import LoanOverdue
 from services.common.store import Tx
-from services.common.usecase import commit
+from services.common.usecase import transactional
 from services.tablet_lending.domain import messages
 from services.tablet_lending.domain.loans import Loan, LoanStatus, OverdueStage
 from services.tablet_lending.domain.reminders import (
@@ -55,38 +55,22 @@ async def send_loan_reminders(
             call_after=policy.call_after,
             visit_after=policy.visit_after,
         )
-        if stage is not None and await send_loan_reminder(db=db, loan=loan, stage=stage, now=now):
+        if stage is not None and await send_loan_reminder(db, loan=loan, stage=stage, now=now):
             sent += 1
     return sent
 
 
-async def send_loan_reminder(*, db: LendingDb, loan: Loan, stage: LoanStage, now: datetime) -> bool:
+@transactional
+async def send_loan_reminder(
+    db: LendingDb, tx: Tx, *, loan: Loan, stage: LoanStage, now: datetime
+) -> bool:
     """Send one loan reminder unless it was sent before; True if it was sent now."""
     reminder_id = loan_reminder_id(loan.loan_id, stage)
-
-    channel = await commit(
-        db.store,
-        _record_loan_reminder,
-        db=db,
-        loan=loan,
-        stage=stage,
-        now=now,
-        reminder_id=reminder_id,
-    )
-    if channel is None:
-        return False
-    REMINDERS.labels("overdue" if stage.overdue else "due", channel).inc()
-    return True
-
-
-async def _record_loan_reminder(
-    tx: Tx, *, db: LendingDb, loan: Loan, stage: LoanStage, now: datetime, reminder_id: str
-) -> str | None:
     if await db.reminders.exists(tx, reminder_id):
-        return None
+        return False
     current = await db.loans.get(loan.loan_id, tx)
     if current is None or current.status is not LoanStatus.ACTIVE:
-        return None
+        return False
     user_id = await db.links.user_of(loan.participant_id, tx)
     if stage.overdue in (None, OverdueStage.MESSAGE) and user_id is not None:
         text = (
@@ -142,7 +126,8 @@ async def _record_loan_reminder(
         at=now,
         details={"channel": channel, "reminder_id": reminder_id},
     )
-    return channel
+    tx.after_commit(REMINDERS.labels("overdue" if stage.overdue else "due", channel).inc)
+    return True
 
 
 async def _call_task(tx: Tx, *, loan: Loan, stage: LoanStage, reminder_id: str) -> None:
@@ -184,39 +169,16 @@ async def send_session_reminders(*, db: LendingDb, now: datetime, today: date) -
             starts_at=session.starts_at, booked_at=registration.booked_at, today=today
         ):
             continue
-        if await _send_session_reminder(db=db, session=session, registration=registration, now=now):
+        if await _send_session_reminder(db, session=session, registration=registration, now=now):
             sent += 1
     return sent
 
 
+@transactional
 async def _send_session_reminder(
-    *, db: LendingDb, session: Session, registration: Registration, now: datetime
+    db: LendingDb, tx: Tx, *, session: Session, registration: Registration, now: datetime
 ) -> bool:
     reminder_id = session_reminder_id(session.session_id, registration.participant_id)
-
-    sent = await commit(
-        db.store,
-        _record_session_reminder,
-        db=db,
-        session=session,
-        registration=registration,
-        now=now,
-        reminder_id=reminder_id,
-    )
-    if sent:
-        REMINDERS.labels("session", "line").inc()
-    return sent
-
-
-async def _record_session_reminder(
-    tx: Tx,
-    *,
-    db: LendingDb,
-    session: Session,
-    registration: Registration,
-    now: datetime,
-    reminder_id: str,
-) -> bool:
     if await db.reminders.exists(tx, reminder_id):
         return False
     user_id = await db.links.user_of(registration.participant_id, tx)
@@ -245,4 +207,5 @@ async def _record_session_reminder(
             "created_at": now,
         },
     )
+    tx.after_commit(REMINDERS.labels("session", "line").inc)
     return True

@@ -20,7 +20,7 @@ from services.common.auth import AuditLog
 from services.common.events.contracts.lending import ParticipantErased
 from services.common.logging import get_logger
 from services.common.store import Tx
-from services.common.usecase import commit
+from services.common.usecase import transactional
 from services.tablet_lending.domain.errors import Refused
 from services.tablet_lending.metrics import ERASURES
 from services.tablet_lending.store import LendingDb
@@ -40,9 +40,11 @@ FREE_TEXT_DETAILS = (
 )
 
 
+@transactional
 async def erase_participant(
-    *,
     db: LendingDb,
+    tx: Tx,
+    *,
     audit: AuditLog,
     participant_id: str,
     actor: str,
@@ -50,32 +52,6 @@ async def erase_participant(
     now: datetime,
 ) -> bool:
     """Erase one participant's personal data; False if it was already erased."""
-
-    erased = await commit(
-        db.store,
-        _erase,
-        db=db,
-        audit=audit,
-        participant_id=participant_id,
-        actor=actor,
-        trigger=trigger,
-        now=now,
-    )
-    if erased:
-        ERASURES.labels(trigger).inc()
-    return erased
-
-
-async def _erase(
-    tx: Tx,
-    *,
-    db: LendingDb,
-    audit: AuditLog,
-    participant_id: str,
-    actor: str,
-    trigger: str,
-    now: datetime,
-) -> bool:
     participant = await participant_or_404(db, participant_id, tx)
     if participant.erased:
         return False
@@ -123,6 +99,7 @@ async def _erase(
         key=participant_id,
         data=ParticipantErased(participant_id=participant_id, erased_at=now),
     )
+    tx.after_commit(ERASURES.labels(trigger).inc)
     return True
 
 
@@ -144,7 +121,7 @@ async def run_retention(
         for participant_id in await db.participants.not_erased(cohort.cohort_id, limit=100_000):
             try:
                 if await erase_participant(
-                    db=db,
+                    db,
                     audit=audit,
                     participant_id=participant_id,
                     actor=RETENTION_ACTOR,

@@ -18,7 +18,7 @@ from services.common.events.contracts.lending import (
     SessionKind,
 )
 from services.common.store import Tx
-from services.common.usecase import commit
+from services.common.usecase import transactional
 from services.tablet_lending.domain import messages
 from services.tablet_lending.domain.errors import Conflict, LendingError, Refused, not_found
 from services.tablet_lending.domain.events import new_id
@@ -55,14 +55,9 @@ async def session_or_404(db: LendingDb, session_id: str, tx: Tx | None = None) -
     return session
 
 
+@transactional
 async def schedule_session(
-    *, db: LendingDb, session_in: SessionIn, actor: str, now: datetime
-) -> Session:
-    return await commit(db.store, _schedule, db=db, session_in=session_in, actor=actor, now=now)
-
-
-async def _schedule(
-    tx: Tx, *, db: LendingDb, session_in: SessionIn, actor: str, now: datetime
+    db: LendingDb, tx: Tx, *, session_in: SessionIn, actor: str, now: datetime
 ) -> Session:
     await cohort_or_404(db, session_in.cohort_id, tx)
     session = Session(session_id=new_id("S"), **session_in.model_dump())
@@ -79,16 +74,11 @@ async def _schedule(
     return session
 
 
-async def cancel_session(*, db: LendingDb, session_id: str, actor: str, now: datetime) -> Session:
-    """Call a session off and tell every booked senior who is on LINE."""
-    return await commit(
-        db.store, _cancel_session, db=db, session_id=session_id, actor=actor, now=now
-    )
-
-
-async def _cancel_session(
-    tx: Tx, *, db: LendingDb, session_id: str, actor: str, now: datetime
+@transactional
+async def cancel_session(
+    db: LendingDb, tx: Tx, *, session_id: str, actor: str, now: datetime
 ) -> Session:
+    """Call a session off and tell every booked senior who is on LINE."""
     session = await session_or_404(db, session_id, tx)
     if session.cancelled:
         raise Conflict(
@@ -255,24 +245,11 @@ async def write_cancellation(
     return cancelled
 
 
+@transactional
 async def book_session(
-    *, db: LendingDb, session_id: str, participant_id: str, actor: str, now: datetime
+    db: LendingDb, tx: Tx, *, session_id: str, participant_id: str, actor: str, now: datetime
 ) -> Registration:
     """Staff book a seat for a participant (explanatory or follow-up)."""
-    return await commit(
-        db.store,
-        _book,
-        db=db,
-        session_id=session_id,
-        participant_id=participant_id,
-        actor=actor,
-        now=now,
-    )
-
-
-async def _book(
-    tx: Tx, *, db: LendingDb, session_id: str, participant_id: str, actor: str, now: datetime
-) -> Registration:
     session = await session_or_404(db, session_id, tx)
     participant = await participant_or_404(db, participant_id, tx)
     refusal = await booking_refusal(tx, db=db, session=session, participant=participant, now=now)
@@ -289,22 +266,9 @@ async def _book(
     )
 
 
+@transactional
 async def cancel_booking(
-    *, db: LendingDb, session_id: str, participant_id: str, actor: str, now: datetime
-) -> Registration:
-    return await commit(
-        db.store,
-        _cancel_booking,
-        db=db,
-        session_id=session_id,
-        participant_id=participant_id,
-        actor=actor,
-        now=now,
-    )
-
-
-async def _cancel_booking(
-    tx: Tx, *, db: LendingDb, session_id: str, participant_id: str, actor: str, now: datetime
+    db: LendingDb, tx: Tx, *, session_id: str, participant_id: str, actor: str, now: datetime
 ) -> Registration:
     session = await session_or_404(db, session_id, tx)
     registration = await db.registrations.get(session_id, participant_id, tx)
@@ -319,9 +283,11 @@ async def _cancel_booking(
     )
 
 
+@transactional
 async def record_attendance(
-    *,
     db: LendingDb,
+    tx: Tx,
+    *,
     session_id: str,
     participant_id: str,
     attended: bool,
@@ -329,28 +295,6 @@ async def record_attendance(
     now: datetime,
 ) -> Registration:
     """Attendance once a session has begun; someone who came without booking is a walk-in."""
-    return await commit(
-        db.store,
-        _record_attendance,
-        db=db,
-        session_id=session_id,
-        participant_id=participant_id,
-        attended=attended,
-        actor=actor,
-        now=now,
-    )
-
-
-async def _record_attendance(
-    tx: Tx,
-    *,
-    db: LendingDb,
-    session_id: str,
-    participant_id: str,
-    attended: bool,
-    actor: str,
-    now: datetime,
-) -> Registration:
     session = await session_or_404(db, session_id, tx)
     participant = await participant_or_404(db, participant_id, tx)
     if session.starts_at > now:
