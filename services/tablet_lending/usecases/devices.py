@@ -97,12 +97,10 @@ async def change_device_state(
     device = await device_or_404(db, device_id, tx)
     check_manual_transition(device, to_state)
     new_condition = condition or device.condition
-    await db.devices.move(tx, device_id, state=to_state, condition=new_condition, at=now)
-    await record_device_change(
+    await move_device(
         tx,
         db=db,
         device=device,
-        from_state=device.state,
         to_state=to_state,
         condition=new_condition,
         action="state_changed",
@@ -111,6 +109,47 @@ async def change_device_state(
         note=note,
     )
     return await device_or_404(db, device_id, tx)
+
+
+async def move_device(
+    tx: Tx,
+    *,
+    db: LendingDb,
+    device: Device,
+    to_state: DeviceState,
+    condition: Condition,
+    action: str,
+    actor: str,
+    now: datetime,
+    note: str | None = None,
+    loan_id: str | None = None,
+    accessories: Accessories | None = None,
+) -> None:
+    """Move a tablet to a new state, with its history entry and event; `loan_id` names the loan
+    it moves for, and is its current loan while it is lent."""
+    current_loan = loan_id if to_state is DeviceState.ON_LOAN else None
+    await db.devices.move(
+        tx,
+        device.device_id,
+        state=to_state,
+        condition=condition,
+        at=now,
+        loan_id=current_loan,
+        accessories=accessories,
+    )
+    await record_device_change(
+        tx,
+        db=db,
+        device=device,
+        from_state=device.state,
+        to_state=to_state,
+        condition=condition,
+        action=action,
+        actor=actor,
+        now=now,
+        note=note,
+        loan_id=loan_id,
+    )
 
 
 async def record_device_change(

@@ -4,6 +4,7 @@ moves the loan and the device together, appends to both histories and publishes 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,7 +18,7 @@ from services.common.events.contracts.lending import (
 from services.common.store import Tx
 from services.common.usecase import transactional
 from services.tablet_lending.domain.dates import format_date_ja
-from services.tablet_lending.domain.devices import STATE_JA, Accessories, Condition
+from services.tablet_lending.domain.devices import STATE_JA, Accessories, Condition, Device
 from services.tablet_lending.domain.errors import Conflict, Refused, not_found
 from services.tablet_lending.domain.events import new_id
 from services.tablet_lending.domain.loans import (
@@ -30,7 +31,7 @@ from services.tablet_lending.domain.loans import (
 from services.tablet_lending.domain.participants import ParticipantStatus
 from services.tablet_lending.store import LendingDb
 from services.tablet_lending.store.loans import ActiveLoanExists
-from services.tablet_lending.usecases.devices import device_or_404, record_device_change
+from services.tablet_lending.usecases.devices import device_or_404, move_device
 from services.tablet_lending.usecases.enrolment import cohort_or_404, participant_or_404
 from services.tablet_lending.usecases.outbox import publish
 
@@ -180,14 +181,6 @@ async def _issue(
         created_at=now,
     )
     await db.loans.insert(tx, loan)
-    await db.devices.move(
-        tx,
-        device.device_id,
-        state=DeviceState.ON_LOAN,
-        condition=device.condition,
-        at=now,
-        loan_id=loan.loan_id,
-    )
     await db.history.append(
         tx,
         subject=f"loan:{loan.loan_id}",
@@ -202,11 +195,10 @@ async def _issue(
             "session_exception": loan.session_exception,
         },
     )
-    await record_device_change(
+    await move_device(
         tx,
         db=db,
         device=device,
-        from_state=device.state,
         to_state=DeviceState.ON_LOAN,
         condition=device.condition,
         action="lent",
@@ -287,48 +279,25 @@ async def return_loan(
         note=return_in.note,
         recorded_by=actor,
     )
-    await db.loans.close(
-        tx,
-        loan_id,
-        {
-            "status": LoanStatus.RETURNED.value,
-            "outcome": outcome.value,
-            "closed_on": returned_on,
-            "return_record": record.model_dump(mode="python"),
-        },
-    )
-    to_state = DeviceState.IN_REPAIR if damaged else DeviceState.IN_STOCK
-    await db.devices.move(
-        tx,
-        device.device_id,
-        state=to_state,
-        condition=return_in.condition,
-        at=now,
-        accessories=return_in.accessories_returned,
-    )
-    await db.history.append(
-        tx,
-        subject=f"loan:{loan_id}",
-        action="returned_damaged" if damaged else "returned",
-        actor=actor,
-        at=now,
-        details=record.model_dump(mode="python"),
-    )
-    await record_device_change(
+    return await _close(
         tx,
         db=db,
+        loan=loan,
         device=device,
-        from_state=device.state,
-        to_state=to_state,
+        status=LoanStatus.RETURNED,
+        outcome=outcome,
+        closed_on=returned_on,
+        record_field="return_record",
+        record=record.model_dump(mode="python"),
+        action="returned_damaged" if damaged else "returned",
+        device_action="returned",
+        to_state=DeviceState.IN_REPAIR if damaged else DeviceState.IN_STOCK,
         condition=return_in.condition,
-        action="returned",
+        accessories=return_in.accessories_returned,
+        note=return_in.note,
         actor=actor,
         now=now,
-        note=return_in.note,
-        loan_id=loan_id,
     )
-    await _publish_closed(tx, loan, outcome, returned_on)
-    return await loan_or_404(db, loan_id, tx)
 
 
 @transactional
@@ -347,41 +316,74 @@ async def report_loss(
         police_report_number=loss_in.police_report_number,
         recorded_by=actor,
     )
+    return await _close(
+        tx,
+        db=db,
+        loan=loan,
+        device=device,
+        status=LoanStatus.LOST,
+        outcome=LoanOutcome.LOST,
+        closed_on=reported_on,
+        record_field="loss_record",
+        record=record.model_dump(mode="python"),
+        action="lost",
+        device_action="lost",
+        to_state=DeviceState.LOST,
+        condition=device.condition,
+        actor=actor,
+        now=now,
+    )
+
+
+async def _close(
+    tx: Tx,
+    *,
+    db: LendingDb,
+    loan: Loan,
+    device: Device,
+    status: LoanStatus,
+    outcome: LoanOutcome,
+    closed_on: date,
+    record_field: str,
+    record: dict[str, Any],
+    action: str,
+    device_action: str,
+    to_state: DeviceState,
+    condition: Condition,
+    actor: str,
+    now: datetime,
+    accessories: Accessories | None = None,
+    note: str | None = None,
+) -> Loan:
+    """A return or a loss: the loan closes, its tablet moves, both histories and events follow."""
     await db.loans.close(
         tx,
-        loan_id,
+        loan.loan_id,
         {
-            "status": LoanStatus.LOST.value,
-            "outcome": LoanOutcome.LOST.value,
-            "closed_on": reported_on,
-            "loss_record": record.model_dump(mode="python"),
+            "status": status.value,
+            "outcome": outcome.value,
+            "closed_on": closed_on,
+            record_field: record,
         },
     )
-    await db.devices.move(
-        tx, device.device_id, state=DeviceState.LOST, condition=device.condition, at=now
-    )
     await db.history.append(
-        tx,
-        subject=f"loan:{loan_id}",
-        action="lost",
-        actor=actor,
-        at=now,
-        details=record.model_dump(mode="python"),
+        tx, subject=f"loan:{loan.loan_id}", action=action, actor=actor, at=now, details=record
     )
-    await record_device_change(
+    await move_device(
         tx,
         db=db,
         device=device,
-        from_state=device.state,
-        to_state=DeviceState.LOST,
-        condition=device.condition,
-        action="lost",
+        to_state=to_state,
+        condition=condition,
+        action=device_action,
         actor=actor,
         now=now,
-        loan_id=loan_id,
+        note=note,
+        loan_id=loan.loan_id,
+        accessories=accessories,
     )
-    await _publish_closed(tx, loan, LoanOutcome.LOST, reported_on)
-    return await loan_or_404(db, loan_id, tx)
+    await _publish_closed(tx, loan, outcome, closed_on)
+    return await loan_or_404(db, loan.loan_id, tx)
 
 
 async def _publish_closed(tx: Tx, loan: Loan, outcome: LoanOutcome, closed_on: date) -> None:
