@@ -23,7 +23,7 @@ from services.tablet_lending.domain.participants import (
     ApplicationSource,
     ParticipantStatus,
 )
-from services.tablet_lending.domain.sessions import SessionKind
+from services.tablet_lending.domain.sessions import SessionIn, SessionKind
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.staff import add_staff
 from services.tablet_lending.store import LendingDb
@@ -228,7 +228,7 @@ async def test_session_reminders_go_the_day_before_to_linked_seniors_only(db: Le
     tomorrow = TODAY + timedelta(days=1)
     session = await session_cases.schedule_session(
         db,
-        session_in=session_cases.SessionIn(
+        session_in=SessionIn(
             cohort_id=cohort.cohort_id,
             kind=SessionKind.FOLLOW_UP,
             title="写真をとろう",

@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel
 
 from services.common.events.contracts.lending import SessionKind
 from services.tablet_lending.api.deps import LendingDep, Operator, Staff
-from services.tablet_lending.domain.sessions import Registration, Session
+from services.tablet_lending.domain.sessions import Registration, Session, SessionIn
 from services.tablet_lending.usecases import sessions as session_cases
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
@@ -37,9 +37,7 @@ def _out(session: Session) -> SessionOut:
 
 
 @router.post("", status_code=201, summary="Schedule an explanatory or follow-up session")
-async def schedule(
-    session_in: session_cases.SessionIn, staff: Operator, lending: LendingDep
-) -> SessionOut:
+async def schedule(session_in: SessionIn, staff: Operator, lending: LendingDep) -> SessionOut:
     session = await session_cases.schedule_session(
         lending.db, session_in=session_in, actor=staff.sub, now=lending.clock.now()
     )

@@ -28,7 +28,7 @@ from services.tablet_lending.domain.participants import (
     ApplicationSource,
     Personal,
 )
-from services.tablet_lending.domain.sessions import SessionKind
+from services.tablet_lending.domain.sessions import SessionIn, SessionKind
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.store import LendingDb
 from services.tablet_lending.usecases import devices as device_cases
@@ -92,7 +92,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
         for item in data[key]:
             session = await session_cases.schedule_session(
                 db,
-                session_in=session_cases.SessionIn(
+                session_in=SessionIn(
                     cohort_id=cohort.cohort_id,
                     kind=kind,
                     title=item["title"],

@@ -16,8 +16,9 @@ from services.tablet_lending.domain.devices import (
     Device,
     check_manual_transition,
 )
-from services.tablet_lending.domain.errors import Conflict, not_found
+from services.tablet_lending.domain.errors import Conflict
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases.found import found
 from services.tablet_lending.usecases.outbox import publish
 
 
@@ -33,10 +34,7 @@ class DeviceIn(BaseModel):
 
 
 async def device_or_404(db: LendingDb, device_id: str, tx: Tx | None = None) -> Device:
-    device = await db.devices.get(device_id, tx)
-    if device is None:
-        raise not_found("device", "端末", device_id)
-    return device
+    return await found(db.devices.get(device_id, tx), "device", "端末", device_id)
 
 
 @transactional

@@ -27,7 +27,7 @@ from services.tablet_lending.domain.enrolment import (
     lottery_order,
     screen,
 )
-from services.tablet_lending.domain.errors import Conflict, Refused, not_found
+from services.tablet_lending.domain.errors import Conflict, Refused
 from services.tablet_lending.domain.events import new_id
 from services.tablet_lending.domain.participants import (
     ApplicationIn,
@@ -39,23 +39,20 @@ from services.tablet_lending.domain.participants import (
     age_band,
 )
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases.found import found
 from services.tablet_lending.usecases.outbox import publish
 
 
 async def cohort_or_404(db: LendingDb, cohort_id: str, tx: Tx | None = None) -> Cohort:
-    cohort = await db.cohorts.get(cohort_id, tx)
-    if cohort is None:
-        raise not_found("cohort", "期", cohort_id)
-    return cohort
+    return await found(db.cohorts.get(cohort_id, tx), "cohort", "期", cohort_id)
 
 
 async def participant_or_404(
     db: LendingDb, participant_id: str, tx: Tx | None = None
 ) -> Participant:
-    participant = await db.participants.get(participant_id, tx)
-    if participant is None:
-        raise not_found("participant", "利用者", participant_id)
-    return participant
+    return await found(
+        db.participants.get(participant_id, tx), "participant", "利用者", participant_id
+    )
 
 
 async def load_taken_keys(

@@ -19,7 +19,7 @@ from services.common.store import Tx
 from services.common.usecase import transactional
 from services.tablet_lending.domain.dates import format_date_ja
 from services.tablet_lending.domain.devices import STATE_JA, Accessories, Condition, Device
-from services.tablet_lending.domain.errors import Conflict, Refused, not_found
+from services.tablet_lending.domain.errors import Conflict, Refused
 from services.tablet_lending.domain.events import new_id
 from services.tablet_lending.domain.loans import (
     Loan,
@@ -33,6 +33,7 @@ from services.tablet_lending.store import LendingDb
 from services.tablet_lending.store.loans import ActiveLoanExists
 from services.tablet_lending.usecases.devices import device_or_404, move_device
 from services.tablet_lending.usecases.enrolment import cohort_or_404, participant_or_404
+from services.tablet_lending.usecases.found import found
 from services.tablet_lending.usecases.outbox import publish
 
 
@@ -72,10 +73,7 @@ class LossIn(BaseModel):
 
 
 async def loan_or_404(db: LendingDb, loan_id: str, tx: Tx | None = None) -> Loan:
-    loan = await db.loans.get(loan_id, tx)
-    if loan is None:
-        raise not_found("loan", "貸出", loan_id)
-    return loan
+    return await found(db.loans.get(loan_id, tx), "loan", "貸出", loan_id)
 
 
 async def issue_loan(

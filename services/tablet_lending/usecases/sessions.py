@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
-
 from services.common.events.contracts.lending import (
     SessionAttended,
     SessionBooked,
@@ -20,39 +18,23 @@ from services.common.events.contracts.lending import (
 from services.common.store import Tx
 from services.common.usecase import transactional
 from services.tablet_lending.domain import messages
-from services.tablet_lending.domain.errors import Conflict, LendingError, Refused, not_found
+from services.tablet_lending.domain.errors import Conflict, LendingError, Refused
 from services.tablet_lending.domain.events import new_id
 from services.tablet_lending.domain.participants import Participant, ParticipantStatus
-from services.tablet_lending.domain.sessions import Registration, RegistrationStatus, Session
+from services.tablet_lending.domain.sessions import (
+    Registration,
+    RegistrationStatus,
+    Session,
+    SessionIn,
+)
 from services.tablet_lending.store import LendingDb
 from services.tablet_lending.usecases.enrolment import cohort_or_404, participant_or_404
+from services.tablet_lending.usecases.found import found
 from services.tablet_lending.usecases.outbox import publish, send_line
 
 
-class SessionIn(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    cohort_id: str
-    kind: SessionKind
-    title: str = Field(min_length=1, max_length=80)
-    venue: str = Field(min_length=1, max_length=120)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    capacity: int = Field(ge=1, le=10_000)
-
-    @model_validator(mode="after")
-    def _ends_after_it_starts(self) -> SessionIn:
-        # Checked here (a 422 naming the field), not only by Session inside the transaction.
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        return self
-
-
 async def session_or_404(db: LendingDb, session_id: str, tx: Tx | None = None) -> Session:
-    session = await db.sessions.get(session_id, tx)
-    if session is None:
-        raise not_found("session", "講座", session_id)
-    return session
+    return await found(db.sessions.get(session_id, tx), "session", "講座", session_id)
 
 
 @transactional
