@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -38,6 +39,21 @@ class Session(SessionIn):
     session_id: str
     booked: int = Field(default=0, ge=0)
     cancelled: bool = False
+
+    def booking(
+        self, participant_id: str, *, via: str, at: datetime, walk_in: bool = False
+    ) -> Registration:
+        """A seat booked for the participant, or, for a walk-in, attendance without one."""
+        return Registration(
+            session_id=self.session_id,
+            participant_id=participant_id,
+            cohort_id=self.cohort_id,
+            kind=self.kind,
+            status=RegistrationStatus.BOOKED,
+            via=via,
+            booked_at=at,
+            walk_in=walk_in,
+        )
 
     @property
     def seats_left(self) -> int:

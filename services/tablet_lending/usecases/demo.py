@@ -141,24 +141,11 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
 
     for person in data["people"]:
         participant_id = participants[person["key"]]
-        await session_cases.record_attendance(
-            db,
-            session_id=sessions[person["explanatory"]],
-            participant_id=participant_id,
-            attended=True,
-            actor=ACTOR,
-            now=now,
-        )
+        # The explanatory session is past; a follow-up is attended if it was held, else booked.
+        attended = [person["explanatory"]]
         if follow_up := person.get("follow_up"):
             if _at(today, _days(data, follow_up), "00:00") < now:
-                await session_cases.record_attendance(
-                    db,
-                    session_id=sessions[follow_up],
-                    participant_id=participant_id,
-                    attended=True,
-                    actor=ACTOR,
-                    now=now,
-                )
+                attended.append(follow_up)
             else:
                 await session_cases.book_session(
                     db,
@@ -167,6 +154,15 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
                     actor=ACTOR,
                     now=now,
                 )
+        for key in attended:
+            await session_cases.record_attendance(
+                db,
+                session_id=sessions[key],
+                participant_id=participant_id,
+                attended=True,
+                actor=ACTOR,
+                now=now,
+            )
         loan_spec = person["loan"]
         loan = await issue_loan(
             db,

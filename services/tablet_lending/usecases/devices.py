@@ -64,17 +64,17 @@ async def register_device(
         updated_at=now,
     )
     await db.devices.insert(tx, device)
-    await record_device_change(
+    await move_device(
         tx,
         db=db,
         device=device,
-        from_state=None,
         to_state=DeviceState.IN_STOCK,
         condition=device.condition,
         action="registered",
         actor=actor,
         now=now,
         note=device_in.note,
+        registered=True,
     )
     return device
 
@@ -122,49 +122,23 @@ async def move_device(
     note: str | None = None,
     loan_id: str | None = None,
     accessories: Accessories | None = None,
+    registered: bool = False,
 ) -> None:
-    """Move a tablet to a new state, with its history entry and event; `loan_id` names the loan
-    it moves for, and is its current loan while it is lent."""
-    current_loan = loan_id if to_state is DeviceState.ON_LOAN else None
-    await db.devices.move(
-        tx,
-        device.device_id,
-        state=to_state,
-        condition=condition,
-        at=now,
-        loan_id=current_loan,
-        accessories=accessories,
-    )
-    await record_device_change(
-        tx,
-        db=db,
-        device=device,
-        from_state=device.state,
-        to_state=to_state,
-        condition=condition,
-        action=action,
-        actor=actor,
-        now=now,
-        note=note,
-        loan_id=loan_id,
-    )
+    """Any change of a tablet, whoever made it: its new state, a history entry and an event.
 
-
-async def record_device_change(
-    tx: Tx,
-    *,
-    db: LendingDb,
-    device: Device,
-    from_state: DeviceState | None,
-    to_state: DeviceState,
-    condition: Condition,
-    action: str,
-    actor: str,
-    now: datetime,
-    note: str | None = None,
-    loan_id: str | None = None,
-) -> None:
-    """History entry and event for any change of a device, whoever made it."""
+    `loan_id` names the loan it moves for (its current loan while it is lent); a tablet just
+    `registered` (inserted in stock) comes from no state and has nothing to move."""
+    from_state = None if registered else device.state
+    if not registered:
+        await db.devices.move(
+            tx,
+            device.device_id,
+            state=to_state,
+            condition=condition,
+            at=now,
+            loan_id=loan_id if to_state is DeviceState.ON_LOAN else None,
+            accessories=accessories,
+        )
     await db.history.append(
         tx,
         subject=f"device:{device.device_id}",

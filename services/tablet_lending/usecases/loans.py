@@ -279,9 +279,6 @@ async def return_loan(
     )
     return await _close(
         tx,
-        db=db,
-        loan=loan,
-        device=device,
         status=LoanStatus.RETURNED,
         outcome=outcome,
         closed_on=returned_on,
@@ -293,6 +290,9 @@ async def return_loan(
         condition=return_in.condition,
         accessories=return_in.accessories_returned,
         note=return_in.note,
+        db=db,
+        loan=loan,
+        device=device,
         actor=actor,
         now=now,
     )
@@ -316,9 +316,6 @@ async def report_loss(
     )
     return await _close(
         tx,
-        db=db,
-        loan=loan,
-        device=device,
         status=LoanStatus.LOST,
         outcome=LoanOutcome.LOST,
         closed_on=reported_on,
@@ -328,6 +325,9 @@ async def report_loss(
         device_action="lost",
         to_state=DeviceState.LOST,
         condition=device.condition,
+        db=db,
+        loan=loan,
+        device=device,
         actor=actor,
         now=now,
     )

@@ -155,15 +155,7 @@ async def write_booking(
     actor: str,
     now: datetime,
 ) -> Registration:
-    registration = Registration(
-        session_id=session.session_id,
-        participant_id=participant_id,
-        cohort_id=session.cohort_id,
-        kind=session.kind,
-        status=RegistrationStatus.BOOKED,
-        via=via,
-        booked_at=now,
-    )
+    registration = session.booking(participant_id, via=via, at=now)
     await db.registrations.save(tx, registration)
     await db.sessions.add_booked(tx, session.session_id, 1)
     await db.history.append(
@@ -293,16 +285,7 @@ async def record_attendance(
         )
     registration = await db.registrations.get(session_id, participant_id, tx)
     if registration is None:
-        registration = Registration(
-            session_id=session_id,
-            participant_id=participant_id,
-            cohort_id=session.cohort_id,
-            kind=session.kind,
-            status=RegistrationStatus.BOOKED,
-            via="staff",
-            booked_at=now,
-            walk_in=True,
-        )
+        registration = session.booking(participant_id, via="staff", at=now, walk_in=True)
     updated = registration.model_copy(update={"attended": attended})
     await db.registrations.save(tx, updated)
     await db.history.append(
