@@ -3,7 +3,7 @@
 The scheduler runs every `scheduler_interval_seconds` (and on demand from the admin API). Only
 one instance runs it at a time (a MongoDB lease), and within an instance rounds never overlap;
 even so, exactly-once does not rest on that: every reminder is guarded by its own record in the
-same transaction as its event (see `domain/reminder_service.py`). Schedules survive restarts
+same transaction as its event (see `usecases/reminders.py`). Schedules survive restarts
 because nothing is scheduled in memory: each round recomputes what is due from the loans and
 sessions in MongoDB and what was already sent.
 """
