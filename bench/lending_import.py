@@ -26,12 +26,12 @@ from services.common.events.contracts.lending import Area
 from services.common.store import MongoStore
 from services.common.store.outbox import outbox_indexes
 from services.common.time import JST
-from services.tablet_lending.domain import enrolment
-from services.tablet_lending.domain.cohort_service import save_cohort
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.csv_import import EXAMPLE_HEADER, MAX_ROWS
-from services.tablet_lending.domain.import_service import import_file
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases import enrolment
+from services.tablet_lending.usecases.cohorts import save_cohort
+from services.tablet_lending.usecases.imports import import_file
 from tools.devstack.infra import MongoNode
 from tools.devstack.stack import free_port
 
@@ -66,11 +66,11 @@ async def one_run(db: LendingDb, rows: int, raw: bytes) -> tuple[float, float]:
         lending_ends_on=TODAY + timedelta(days=210),
         capacity=max(rows // 2, 1),
     )
-    await save_cohort(store=db.store, cohorts=db.cohorts, cohort=cohort)
+    await save_cohort(db, cohort=cohort)
     now = datetime.combine(TODAY, datetime.min.time(), JST)
     started = time.perf_counter()
     record = await import_file(
-        db=db,
+        db,
         audit=AuditLog(db.store),
         cohort_id=cohort.cohort_id,
         municipality_code="27116",
@@ -84,7 +84,7 @@ async def one_run(db: LendingDb, rows: int, raw: bytes) -> tuple[float, float]:
     assert record["counts"]["accepted"] == rows, record["counts"]
     started = time.perf_counter()
     drawn = await enrolment.draw(
-        db=db, cohort_id=cohort.cohort_id, seed="bench-seed", actor="bench", now=now
+        db, cohort_id=cohort.cohort_id, seed="bench-seed", actor="bench", now=now
     )
     assert len(drawn["entrants"]) == rows
     return imported, time.perf_counter() - started

@@ -39,13 +39,13 @@ from services.tablet_lending.api import cohorts as cohorts_api
 from services.tablet_lending.api.deps import STAFF_ROLES, AuthRefused, Lending
 from services.tablet_lending.consumers.line_inbound import LineInboundHandlers
 from services.tablet_lending.domain.clock import Clock
-from services.tablet_lending.domain.cohort_service import save_cohort
 from services.tablet_lending.domain.cohorts import seed_cohorts
-from services.tablet_lending.domain.demo import seed_demo
 from services.tablet_lending.domain.errors import LendingError
 from services.tablet_lending.scheduled import Scheduler
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases.cohorts import save_cohort
+from services.tablet_lending.usecases.demo import seed_demo
 
 SERVICE = "tablet_lending"
 log = get_logger(__name__)
@@ -110,7 +110,7 @@ def create_app(settings: TabletLendingSettings | None = None) -> FastAPI:
             await ensure_demo_accounts(accounts, settings.demo_accounts)
             if settings.seed_cohorts:
                 for cohort in seed_cohorts():
-                    if await save_cohort(store=runtime.store, cohorts=db.cohorts, cohort=cohort):
+                    if await save_cohort(db, cohort=cohort):
                         log.info("seeded cohort", cohort_id=cohort.cohort_id)
             if settings.demo_data:
                 await seed_demo(db=db, audit=audit, clock=clock, settings=settings)

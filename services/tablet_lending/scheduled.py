@@ -3,7 +3,7 @@
 The scheduler runs every `scheduler_interval_seconds` (and on demand from the admin API). Only
 one instance runs it at a time (a MongoDB lease), and within an instance rounds never overlap;
 even so, exactly-once does not rest on that: every reminder is guarded by its own record in the
-same transaction as its event (see `domain/reminder_service.py`). Schedules survive restarts
+same transaction as its event (see `usecases/reminders.py`). Schedules survive restarts
 because nothing is scheduled in memory: each round recomputes what is due from the loans and
 sessions in MongoDB and what was already sent.
 """
@@ -19,15 +19,9 @@ from typing import Any
 from services.common.auth import AuditLog
 from services.common.logging import get_logger
 from services.common.store.outbox import Lease
-from services.tablet_lending.domain import reports
 from services.tablet_lending.domain.clock import Clock
-from services.tablet_lending.domain.reminder_service import (
-    ReminderPolicy,
-    send_loan_reminders,
-    send_session_reminders,
-)
 from services.tablet_lending.domain.reminders import within_hours
-from services.tablet_lending.domain.retention import run_retention
+from services.tablet_lending.domain.reports import session_totals_by_cohort
 from services.tablet_lending.metrics import (
     GAUGES,
     LOANS_ACTIVE,
@@ -44,6 +38,13 @@ from services.tablet_lending.metrics import (
 )
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases import reports
+from services.tablet_lending.usecases.reminders import (
+    ReminderPolicy,
+    send_loan_reminders,
+    send_session_reminders,
+)
+from services.tablet_lending.usecases.retention import run_retention
 
 log = get_logger(__name__)
 
@@ -152,7 +153,7 @@ class Scheduler:
                 self._db, today=today, due_soon_days=self._settings.due_soon_days
             )
         }
-        sessions = reports.session_totals_by_cohort(await reports.sessions(self._db, now=now))
+        sessions = session_totals_by_cohort(await reports.sessions(self._db, now=now))
         for gauge in GAUGES:
             gauge.clear()
         for cohort in cohorts:

@@ -15,28 +15,30 @@ from services.common.auth import AuditLog, StaffAccounts
 from services.common.events.contracts.lending import Area
 from services.common.store import Tx
 from services.common.time import JST
-from services.tablet_lending.domain import enrolment, loan_service, session_service
 from services.tablet_lending.domain.clock import Clock
-from services.tablet_lending.domain.cohort_service import save_cohort
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.csv_import import EXAMPLE_HEADER
-from services.tablet_lending.domain.demo import demo_data, demo_participants, seed_demo
-from services.tablet_lending.domain.import_service import import_file
-from services.tablet_lending.domain.inventory import DeviceIn, register_device
 from services.tablet_lending.domain.participants import (
     ApplicationIn,
     ApplicationSource,
     ParticipantStatus,
 )
-from services.tablet_lending.domain.reminder_service import (
+from services.tablet_lending.domain.sessions import SessionIn, SessionKind
+from services.tablet_lending.settings import TabletLendingSettings
+from services.tablet_lending.staff import add_staff
+from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases import enrolment
+from services.tablet_lending.usecases import sessions as session_cases
+from services.tablet_lending.usecases.cohorts import save_cohort
+from services.tablet_lending.usecases.demo import demo_data, demo_participants, seed_demo
+from services.tablet_lending.usecases.devices import DeviceIn, register_device
+from services.tablet_lending.usecases.imports import import_file
+from services.tablet_lending.usecases.loans import LoanIn, issue_loan
+from services.tablet_lending.usecases.reminders import (
     ReminderPolicy,
     send_loan_reminders,
     send_session_reminders,
 )
-from services.tablet_lending.domain.sessions import SessionKind
-from services.tablet_lending.settings import TabletLendingSettings
-from services.tablet_lending.staff import add_staff
-from services.tablet_lending.store import LendingDb
 from tests.tablet_lending.support import kana
 
 TODAY = date(2026, 5, 11)
@@ -56,7 +58,7 @@ async def a_cohort(db: LendingDb, **changes: Any) -> Cohort:
             **changes,
         }
     )
-    await save_cohort(store=db.store, cohorts=db.cohorts, cohort=cohort)
+    await save_cohort(db, cohort=cohort)
     return cohort
 
 
@@ -79,7 +81,7 @@ def an_application(number: str | None = None) -> ApplicationIn:
 
 async def apply(db: LendingDb, cohort: Cohort) -> str:
     participant = await enrolment.apply(
-        db=db,
+        db,
         audit=AuditLog(db.store),
         cohort_id=cohort.cohort_id,
         application=an_application(),
@@ -97,7 +99,7 @@ async def outbox(db: LendingDb, event_type: str) -> list[dict[str, Any]]:
 
 async def test_concurrent_applications_never_oversell_a_full_cohort(db: LendingDb) -> None:
     cohort = await a_cohort(db, capacity=3)
-    await enrolment.draw(db=db, cohort_id=cohort.cohort_id, seed=None, actor="s", now=NOW)
+    await enrolment.draw(db, cohort_id=cohort.cohort_id, seed=None, actor="s", now=NOW)
 
     ids = await asyncio.gather(*(apply(db, cohort) for _ in range(10)))
 
@@ -132,7 +134,7 @@ async def test_an_import_that_fails_midway_leaves_nothing_behind(db: LendingDb) 
 
     with pytest.raises(ConnectionError):
         await import_file(
-            db=db,
+            db,
             audit=FailingAudit(db.store),
             cohort_id=cohort.cohort_id,
             municipality_code="27116",
@@ -150,7 +152,7 @@ async def test_an_import_that_fails_midway_leaves_nothing_behind(db: LendingDb) 
 
     # Sent again once the connection is back, the whole file goes in.
     record = await import_file(
-        db=db,
+        db,
         audit=AuditLog(db.store),
         cohort_id=cohort.cohort_id,
         municipality_code="27116",
@@ -167,18 +169,18 @@ async def on_loan(db: LendingDb, cohort: Cohort, issued_on: date) -> tuple[str, 
     participant_id = await apply(db, cohort)
     allocation = await db.allocations.get(cohort.cohort_id)
     if allocation is None or not allocation.drawn:
-        await enrolment.draw(db=db, cohort_id=cohort.cohort_id, seed=None, actor="s", now=NOW)
+        await enrolment.draw(db, cohort_id=cohort.cohort_id, seed=None, actor="s", now=NOW)
     device = await register_device(
-        db=db,
+        db,
         device_in=DeviceIn(
             device_id=f"T-{uuid4().hex[:8].upper()}", serial_number=participant_id, model="m"
         ),
         actor="s",
         now=NOW,
     )
-    loan = await loan_service.issue_loan(
-        db=db,
-        loan_in=loan_service.LoanIn(
+    loan = await issue_loan(
+        db,
+        loan_in=LoanIn(
             participant_id=participant_id,
             device_id=device.device_id,
             issued_on=issued_on,
@@ -220,13 +222,13 @@ async def test_after_a_pause_only_todays_reminder_goes_out_and_only_once(db: Len
 async def test_session_reminders_go_the_day_before_to_linked_seniors_only(db: LendingDb) -> None:
     cohort = await a_cohort(db)
     linked, unlinked, late = [await apply(db, cohort) for _ in range(3)]
-    await enrolment.draw(db=db, cohort_id=cohort.cohort_id, seed=None, actor="s", now=NOW)
+    await enrolment.draw(db, cohort_id=cohort.cohort_id, seed=None, actor="s", now=NOW)
     await link(db, linked, "Usenior")
     await link(db, late, "Ulate")
     tomorrow = TODAY + timedelta(days=1)
-    session = await session_service.schedule_session(
-        db=db,
-        session_in=session_service.SessionIn(
+    session = await session_cases.schedule_session(
+        db,
+        session_in=SessionIn(
             cohort_id=cohort.cohort_id,
             kind=SessionKind.FOLLOW_UP,
             title="写真をとろう",
@@ -243,8 +245,8 @@ async def test_session_reminders_go_the_day_before_to_linked_seniors_only(db: Le
         (unlinked, NOW - timedelta(days=2)),
         (late, NOW),  # booked today: the confirmation is fresh, no reminder
     ):
-        await session_service.book_session(
-            db=db,
+        await session_cases.book_session(
+            db,
             session_id=session.session_id,
             participant_id=participant_id,
             actor="s",

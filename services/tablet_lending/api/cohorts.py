@@ -9,12 +9,11 @@ from pydantic import BaseModel, Field
 
 from services.common.logging import get_logger
 from services.tablet_lending.api.deps import LendingDep, Operator, Staff, Supervisor
-from services.tablet_lending.domain import enrolment
-from services.tablet_lending.domain.cohort_service import create_cohort
-from services.tablet_lending.domain.cohorts import Cohort
+from services.tablet_lending.domain.cohorts import Allocation, Cohort
 from services.tablet_lending.domain.errors import Refused, not_found
 from services.tablet_lending.store import CohortRepository
-from services.tablet_lending.store.allocations import Allocation
+from services.tablet_lending.usecases import enrolment
+from services.tablet_lending.usecases.cohorts import create_cohort
 
 router = APIRouter(tags=["cohorts"])
 log = get_logger(__name__)
@@ -34,7 +33,7 @@ async def create(cohort: Cohort, staff: Operator, lending: LendingDep) -> Cohort
             "Demo cohorts come only from the demo seed.",
             "デモ用の期は作成できません。",
         )
-    created = await create_cohort(store=lending.db.store, cohorts=lending.db.cohorts, cohort=cohort)
+    created = await create_cohort(lending.db, cohort=cohort)
     log.info("cohort created", cohort_id=cohort.cohort_id, staff_id=staff.sub)
     return created
 
@@ -95,7 +94,7 @@ async def draw(
     cohort_id: str, body: DrawIn, staff: Supervisor, lending: LendingDep
 ) -> dict[str, Any]:
     record = await enrolment.draw(
-        db=lending.db,
+        lending.db,
         cohort_id=cohort_id,
         seed=body.seed,
         actor=staff.sub,

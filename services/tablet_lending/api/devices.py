@@ -11,7 +11,7 @@ from services.common.events.contracts.lending import DeviceState
 from services.common.paging import Limit, Skip
 from services.tablet_lending.api.deps import LendingDep, Operator
 from services.tablet_lending.domain.devices import Condition, Device
-from services.tablet_lending.domain.inventory import (
+from services.tablet_lending.usecases.devices import (
     DeviceIn,
     change_device_state,
     device_or_404,
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/devices", tags=["devices"])
 @router.post("", status_code=201, summary="Register a tablet (in stock)")
 async def register(device_in: DeviceIn, staff: Operator, lending: LendingDep) -> Device:
     return await register_device(
-        db=lending.db, device_in=device_in, actor=staff.sub, now=lending.clock.now()
+        lending.db, device_in=device_in, actor=staff.sub, now=lending.clock.now()
     )
 
 
@@ -65,7 +65,7 @@ async def change_state(
     device_id: str, change: StateChange, staff: Operator, lending: LendingDep
 ) -> Device:
     return await change_device_state(
-        db=lending.db,
+        lending.db,
         device_id=device_id,
         to_state=change.state,
         condition=change.condition,

@@ -12,7 +12,8 @@ from services.tablet_lending.api.csv_files import csv_response
 from services.tablet_lending.api.deps import LendingDep, Operator
 from services.tablet_lending.domain.csv_import import EXAMPLE_HEADER, MAX_FILE_BYTES, FileRefused
 from services.tablet_lending.domain.errors import Refused, not_found
-from services.tablet_lending.domain.import_service import import_file, report_rows_ja
+from services.tablet_lending.domain.import_rows import report_rows_ja
+from services.tablet_lending.usecases.imports import import_file
 
 router = APIRouter(tags=["imports"])
 log = get_logger(__name__)
@@ -42,7 +43,7 @@ async def import_csv(
     raw = await _read_limited(request)
     try:
         record = await import_file(
-            db=lending.db,
+            lending.db,
             audit=lending.audit,
             cohort_id=cohort_id,
             municipality_code=municipality_code,

@@ -11,8 +11,8 @@ from pydantic import BaseModel
 
 from services.common.paging import Limit, Skip
 from services.tablet_lending.api.deps import LendingDep, Operator, is_supervisor
-from services.tablet_lending.domain import loan_service
 from services.tablet_lending.domain.loans import Loan, LoanStatus
+from services.tablet_lending.usecases import loans as loan_cases
 
 router = APIRouter(prefix="/loans", tags=["loans"])
 
@@ -23,9 +23,9 @@ router = APIRouter(prefix="/loans", tags=["loans"])
     summary="Lend a tablet; due = min(issue + 6 months, cohort end)",
     responses={422: {"description": "Not enrolled, no explanatory session, device unavailable"}},
 )
-async def issue(loan_in: loan_service.LoanIn, staff: Operator, lending: LendingDep) -> Loan:
-    return await loan_service.issue_loan(
-        db=lending.db,
+async def issue(loan_in: loan_cases.LoanIn, staff: Operator, lending: LendingDep) -> Loan:
+    return await loan_cases.issue_loan(
+        lending.db,
         loan_in=loan_in,
         actor=staff.sub,
         exceptions_allowed=is_supervisor(staff),
@@ -135,16 +135,16 @@ class LoanDetail(BaseModel):
 
 @router.get("/{loan_id}", summary="A loan with its append-only history")
 async def get_loan(loan_id: str, staff: Operator, lending: LendingDep) -> LoanDetail:
-    loan = await loan_service.loan_or_404(lending.db, loan_id)
+    loan = await loan_cases.loan_or_404(lending.db, loan_id)
     return LoanDetail(loan=loan, history=await lending.db.history.of(f"loan:{loan_id}"))
 
 
 @router.post("/{loan_id}/return", summary="Take a tablet back (condition, accessories, data wiped)")
 async def return_loan(
-    loan_id: str, return_in: loan_service.ReturnIn, staff: Operator, lending: LendingDep
+    loan_id: str, return_in: loan_cases.ReturnIn, staff: Operator, lending: LendingDep
 ) -> Loan:
-    return await loan_service.return_loan(
-        db=lending.db,
+    return await loan_cases.return_loan(
+        lending.db,
         loan_id=loan_id,
         return_in=return_in,
         actor=staff.sub,
@@ -155,10 +155,10 @@ async def return_loan(
 
 @router.post("/{loan_id}/loss", summary="Record a lost tablet and what was decided")
 async def report_loss(
-    loan_id: str, loss_in: loan_service.LossIn, staff: Operator, lending: LendingDep
+    loan_id: str, loss_in: loan_cases.LossIn, staff: Operator, lending: LendingDep
 ) -> Loan:
-    return await loan_service.report_loss(
-        db=lending.db,
+    return await loan_cases.report_loss(
+        lending.db,
         loan_id=loan_id,
         loss_in=loss_in,
         actor=staff.sub,

@@ -15,16 +15,17 @@ from pydantic import BaseModel, Field
 from services.common.logging import get_logger, user_ref
 from services.common.paging import Limit, Skip
 from services.tablet_lending.api.deps import LendingDep, Operator, Supervisor
-from services.tablet_lending.domain import enrolment
 from services.tablet_lending.domain.dates import normalise
-from services.tablet_lending.domain.link_codes import issue_link_code
+from services.tablet_lending.domain.enrolment import PersonalUpdate
 from services.tablet_lending.domain.participants import (
     ApplicationIn,
     ApplicationSource,
     Participant,
     ParticipantStatus,
 )
-from services.tablet_lending.domain.retention import erase_participant
+from services.tablet_lending.usecases import enrolment
+from services.tablet_lending.usecases.link_codes import issue_link_code
+from services.tablet_lending.usecases.retention import erase_participant
 
 router = APIRouter(tags=["participants"])
 log = get_logger(__name__)
@@ -63,7 +64,7 @@ async def apply(
     cohort_id: str, application: ApplicationIn, staff: Operator, lending: LendingDep
 ) -> ApplicationOut:
     participant = await enrolment.apply(
-        db=lending.db,
+        lending.db,
         audit=lending.audit,
         cohort_id=cohort_id,
         application=application,
@@ -160,12 +161,12 @@ async def get_participant(
 @router.patch("/participants/{participant_id}", summary="Correct personal data (audited)")
 async def correct(
     participant_id: str,
-    update: enrolment.PersonalUpdate,
+    update: PersonalUpdate,
     staff: Operator,
     lending: LendingDep,
 ) -> Participant:
     return await enrolment.update_personal(
-        db=lending.db,
+        lending.db,
         audit=lending.audit,
         participant_id=participant_id,
         update=update,
@@ -186,7 +187,7 @@ async def withdraw(
     participant_id: str, body: Reason, staff: Operator, lending: LendingDep
 ) -> ApplicationOut:
     participant = await enrolment.withdraw(
-        db=lending.db,
+        lending.db,
         participant_id=participant_id,
         reason=body.reason,
         actor=staff.sub,
@@ -212,7 +213,7 @@ async def erase(
     participant_id: str, body: Reason, staff: Supervisor, lending: LendingDep
 ) -> Erased:
     erased = await erase_participant(
-        db=lending.db,
+        lending.db,
         audit=lending.audit,
         participant_id=participant_id,
         actor=staff.sub,
@@ -236,7 +237,7 @@ class LinkCodeOut(BaseModel):
 )
 async def link_code(participant_id: str, staff: Operator, lending: LendingDep) -> LinkCodeOut:
     issued = await issue_link_code(
-        db=lending.db,
+        lending.db,
         audit=lending.audit,
         participant_id=participant_id,
         actor=staff.sub,

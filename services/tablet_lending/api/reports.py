@@ -10,9 +10,14 @@ from services.common.logging import get_logger
 from services.tablet_lending.api.csv_files import content_disposition, csv_response, table
 from services.tablet_lending.api.deps import LendingDep, Staff, Supervisor
 from services.tablet_lending.api.workbook import XLSX, monthly_workbook
-from services.tablet_lending.domain import reports
-from services.tablet_lending.domain.monthly_report import Month, monthly_report
 from services.tablet_lending.domain.participants import ParticipantStatus
+from services.tablet_lending.domain.reports import (
+    LOAN_COLUMNS,
+    PARTICIPATION_COLUMNS,
+    SESSION_COLUMNS,
+)
+from services.tablet_lending.usecases import reports
+from services.tablet_lending.usecases.monthly_report import Month, monthly_report
 
 router = APIRouter(tags=["reports"])
 log = get_logger(__name__)
@@ -37,7 +42,7 @@ async def participation(
     staff: Staff, lending: LendingDep, cohort_id: str | None = None, format: Format = "json"
 ) -> Response | list[dict[str, Any]]:
     rows = await reports.participation(lending.db, cohort_id=cohort_id)
-    return _answer(rows, reports.PARTICIPATION_COLUMNS, format, "participation")
+    return _answer(rows, PARTICIPATION_COLUMNS, format, "participation")
 
 
 @router.get(
@@ -54,7 +59,7 @@ async def loans(
         due_soon_days=lending.settings.due_soon_days,
         cohort_id=cohort_id,
     )
-    return _answer(rows, reports.LOAN_COLUMNS, format, "loans")
+    return _answer(rows, LOAN_COLUMNS, format, "loans")
 
 
 @router.get("/reports/sessions", summary="Session fill and attendance", response_model=None)
@@ -62,7 +67,7 @@ async def sessions(
     staff: Staff, lending: LendingDep, cohort_id: str | None = None, format: Format = "json"
 ) -> Response | list[dict[str, Any]]:
     rows = await reports.sessions(lending.db, now=lending.clock.now(), cohort_id=cohort_id)
-    return _answer(rows, reports.SESSION_COLUMNS, format, "sessions")
+    return _answer(rows, SESSION_COLUMNS, format, "sessions")
 
 
 @router.get(

@@ -9,8 +9,8 @@ from pydantic import AwareDatetime, BaseModel
 
 from services.common.events.contracts.lending import SessionKind
 from services.tablet_lending.api.deps import LendingDep, Operator, Staff
-from services.tablet_lending.domain import session_service
-from services.tablet_lending.domain.sessions import Registration, Session
+from services.tablet_lending.domain.sessions import Registration, Session, SessionIn
+from services.tablet_lending.usecases import sessions as session_cases
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
@@ -37,11 +37,9 @@ def _out(session: Session) -> SessionOut:
 
 
 @router.post("", status_code=201, summary="Schedule an explanatory or follow-up session")
-async def schedule(
-    session_in: session_service.SessionIn, staff: Operator, lending: LendingDep
-) -> SessionOut:
-    session = await session_service.schedule_session(
-        db=lending.db, session_in=session_in, actor=staff.sub, now=lending.clock.now()
+async def schedule(session_in: SessionIn, staff: Operator, lending: LendingDep) -> SessionOut:
+    session = await session_cases.schedule_session(
+        lending.db, session_in=session_in, actor=staff.sub, now=lending.clock.now()
     )
     return _out(session)
 
@@ -58,13 +56,13 @@ async def list_sessions(
 
 @router.get("/{session_id}", summary="One session")
 async def get_session(session_id: str, staff: Staff, lending: LendingDep) -> SessionOut:
-    return _out(await session_service.session_or_404(lending.db, session_id))
+    return _out(await session_cases.session_or_404(lending.db, session_id))
 
 
 @router.post("/{session_id}/cancel", summary="Call a session off (booked LINE users are told)")
 async def cancel(session_id: str, staff: Operator, lending: LendingDep) -> SessionOut:
-    session = await session_service.cancel_session(
-        db=lending.db, session_id=session_id, actor=staff.sub, now=lending.clock.now()
+    session = await session_cases.cancel_session(
+        lending.db, session_id=session_id, actor=staff.sub, now=lending.clock.now()
     )
     return _out(session)
 
@@ -77,8 +75,8 @@ class RegistrationIn(BaseModel):
 async def book(
     session_id: str, body: RegistrationIn, staff: Operator, lending: LendingDep
 ) -> Registration:
-    return await session_service.book_session(
-        db=lending.db,
+    return await session_cases.book_session(
+        lending.db,
         session_id=session_id,
         participant_id=body.participant_id,
         actor=staff.sub,
@@ -92,8 +90,8 @@ async def book(
 async def cancel_booking(
     session_id: str, participant_id: str, staff: Operator, lending: LendingDep
 ) -> Response:
-    await session_service.cancel_booking(
-        db=lending.db,
+    await session_cases.cancel_booking(
+        lending.db,
         session_id=session_id,
         participant_id=participant_id,
         actor=staff.sub,
@@ -104,7 +102,7 @@ async def cancel_booking(
 
 @router.get("/{session_id}/registrations", summary="The roster, with names (audited)")
 async def roster(session_id: str, staff: Operator, lending: LendingDep) -> list[dict[str, Any]]:
-    await session_service.session_or_404(lending.db, session_id)
+    await session_cases.session_or_404(lending.db, session_id)
     rows = []
     for registration in await lending.db.registrations.of_session(session_id):
         participant = await lending.db.participants.get(registration.participant_id)
@@ -137,8 +135,8 @@ class AttendanceIn(BaseModel):
 async def attendance(
     session_id: str, body: AttendanceIn, staff: Operator, lending: LendingDep
 ) -> Registration:
-    return await session_service.record_attendance(
-        db=lending.db,
+    return await session_cases.record_attendance(
+        lending.db,
         session_id=session_id,
         participant_id=body.participant_id,
         attended=body.attended,

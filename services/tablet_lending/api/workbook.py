@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from services.common.time import JST
 from services.tablet_lending.api.csv_files import neutralise
-from services.tablet_lending.domain.monthly_report import MonthlyReport
+from services.tablet_lending.usecases.monthly_report import MonthlyReport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TITLE = "大阪スマートシニアライフ事業　タブレット貸出　月次報告"

@@ -25,10 +25,10 @@ from services.common.store import Tx
 from services.tablet_lending.domain import messages
 from services.tablet_lending.domain.clock import Clock
 from services.tablet_lending.domain.errors import Refused
-from services.tablet_lending.domain.events import send_line
-from services.tablet_lending.domain.session_service import LineBooking, line_booking
 from services.tablet_lending.metrics import BOOKINGS
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases.outbox import send_line
+from services.tablet_lending.usecases.sessions import LineBooking, line_booking
 
 log = get_logger(__name__)
 

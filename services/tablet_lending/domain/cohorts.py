@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 
@@ -68,3 +69,14 @@ class Cohort(BaseModel):
 def seed_cohorts() -> list[Cohort]:
     raw = resources.files("services.tablet_lending.seed").joinpath("cohorts.json").read_text()
     return [Cohort.model_validate(item) for item in json.loads(raw)]
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """A cohort's seats as drawn and taken (one document, `store/allocations.py`)."""
+
+    cohort_id: str
+    drawn: bool
+    lottery_id: str | None
+    enrolled: int
+    last_position: int

@@ -1,19 +1,13 @@
-"""Publishing through the outbox: lending events, LINE sends and helpdesk requests.
+"""Ids of what tablet_lending publishes: events, LINE sends and helpdesk requests.
 
 Sends and help requests get deterministic envelope ids (UUIDv5 of what they are for), so the same
 reminder or reply computed twice is the same command: line_gateway and helpdesk recognise it.
+Publishing itself (through the outbox, in a transaction) is `usecases/outbox.py`.
 """
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID, uuid4, uuid5
-
-from services.common.events.contracts.helpdesk import HelpRequested
-from services.common.events.contracts.line import SendRequested
-from services.common.events.envelope import Contract, Envelope, new_event
-from services.common.kafka.topics import HELPDESK_REQUESTS, LENDING_EVENTS, LINE_OUTBOUND
-from services.common.store import Tx
 
 SOURCE = "tablet_lending"
 # Fixed forever: the id of a reminder or reply must be the same in every process and release.
@@ -22,33 +16,6 @@ COMMAND_NAMESPACE = UUID("3b0e8f4c-7d1a-4c55-9a0e-61f2d8c4b7a9")
 
 def command_id(key: str) -> UUID:
     return uuid5(COMMAND_NAMESPACE, key)
-
-
-async def publish(tx: Tx, *, key: str, data: Contract, event_id: UUID | None = None) -> None:
-    """Stage a lending event in this transaction's outbox (sent once it commits)."""
-    await tx.emit(
-        topic=LENDING_EVENTS, key=key, event=new_event(data, source=SOURCE, event_id=event_id)
-    )
-
-
-async def send_line(
-    tx: Tx, *, command: SendRequested, key: str, cause: Envelope[Any] | None = None
-) -> None:
-    """Ask line_gateway to send; `key` names the send (e.g. the reminder id)."""
-    await tx.emit(
-        topic=LINE_OUTBOUND,
-        key=command.user_id,
-        event=new_event(command, source=SOURCE, cause=cause, event_id=command_id(f"line:{key}")),
-    )
-
-
-async def request_help(tx: Tx, *, request: HelpRequested) -> None:
-    """Put a task in the helpdesk queue; helpdesk opens one ticket per `request_id`."""
-    await tx.emit(
-        topic=HELPDESK_REQUESTS,
-        key=request.participant_id or request.request_id,
-        event=new_event(request, source=SOURCE, event_id=command_id(f"help:{request.request_id}")),
-    )
 
 
 def new_id(prefix: str) -> str:

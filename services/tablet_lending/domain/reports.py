@@ -1,19 +1,18 @@
-"""Aggregate reports (no personal data): participation, loans, sessions, devices.
+"""Aggregate reports (no personal data): the tables built from counts, one function a report.
 
-The same numbers feed the `/reports` endpoints, their CSV exports and the Prometheus gauges, so a
-dashboard and a report never disagree. Counts survive erasure: erasing removes personal data, not
-the participant's cohort, area or status.
+`usecases/reports.py` reads the counts; the same tables feed the `/reports` endpoints, their CSV
+exports and the Prometheus gauges, so a dashboard and a report never disagree.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from services.tablet_lending.domain.loans import LoanStatus
 from services.tablet_lending.domain.participants import ParticipantStatus
-from services.tablet_lending.store import LendingDb
+from services.tablet_lending.domain.sessions import Session
 
 PARTICIPATION_COLUMNS = ["cohort_id", "area_code", "area_name", *map(str, ParticipantStatus)]
 LOAN_COLUMNS = [
@@ -42,12 +41,10 @@ SESSION_COLUMNS = [
 ]
 
 
-async def participation(db: LendingDb, *, cohort_id: str | None = None) -> list[dict[str, Any]]:
-    match = {"cohort_id": cohort_id} if cohort_id else None
+def participation_table(counts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Participants by cohort and area, a column per status, from counts by all four."""
     table: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in await db.participants.count_by(
-        "cohort_id", "area_code", "area_name", "status", match=match
-    ):
+    for row in counts:
         key = (row["cohort_id"], row["area_code"])
         entry = table.setdefault(
             key,
@@ -62,10 +59,11 @@ async def participation(db: LendingDb, *, cohort_id: str | None = None) -> list[
     return [table[key] for key in sorted(table)]
 
 
-async def loans(
-    db: LendingDb, *, today: date, due_soon_days: int, cohort_id: str | None = None
+def loan_table(
+    by_outcome: list[dict[str, Any]], by_flag: dict[str, list[dict[str, Any]]]
 ) -> list[dict[str, Any]]:
-    base = {"cohort_id": cohort_id} if cohort_id else {}
+    """Loans by cohort: counts by status and outcome, then each flag's (overdue, due soon,
+    visit required) counts of active loans."""
     table: dict[str, dict[str, Any]] = defaultdict(dict)
 
     def entry(cohort: str) -> dict[str, Any]:
@@ -75,7 +73,7 @@ async def loans(
             row["cohort_id"] = cohort
         return row
 
-    for row in await db.loans.count_by("cohort_id", "status", "outcome", match=base or None):
+    for row in by_outcome:
         if row["status"] == LoanStatus.ACTIVE.value:
             entry(row["cohort_id"])["active"] += row["count"]
         elif row["status"] == LoanStatus.LOST.value:
@@ -84,26 +82,19 @@ async def loans(
             entry(row["cohort_id"])["damaged"] += row["count"]
         else:
             entry(row["cohort_id"])["returned"] += row["count"]
-    active = {**base, "status": LoanStatus.ACTIVE.value}
-    soon = (today + timedelta(days=due_soon_days)).isoformat()
-    for field, match in (
-        ("overdue", {**active, "due_on": {"$lt": today.isoformat()}}),
-        ("due_soon", {**active, "due_on": {"$gte": today.isoformat(), "$lte": soon}}),
-        ("visit_required", {**active, "visit_required": True}),
-    ):
-        for row in await db.loans.count_by("cohort_id", match=match):
+    for field, rows in by_flag.items():
+        for row in rows:
             entry(row["cohort_id"])[field] += row["count"]
     return [table[cohort] for cohort in sorted(table)]
 
 
-async def sessions(
-    db: LendingDb, *, now: datetime, cohort_id: str | None = None
+def session_table(
+    sessions: list[Session], counts: dict[str, dict[str, int]], *, now: datetime
 ) -> list[dict[str, Any]]:
     """Fill counts every seat taken (bookings and walk-ins); attendance is over those who
     registered, for sessions that have started."""
-    counts = await db.registrations.summary_by_session()
     rows = []
-    for session in await db.sessions.find(cohort_id=cohort_id):
+    for session in sessions:
         summary = counts.get(session.session_id, {})
         walk_ins, attended = summary.get("walk_ins", 0), summary.get("attended", 0)
         taken = session.booked + walk_ins
@@ -151,7 +142,3 @@ def session_totals_by_cohort(rows: list[dict[str, Any]]) -> dict[str, dict[str, 
         }
         for cohort, total in totals.items()
     }
-
-
-async def devices(db: LendingDb) -> dict[str, int]:
-    return await db.devices.count_by_state()

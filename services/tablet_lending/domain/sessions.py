@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from services.common.events.contracts.lending import SessionKind, SessionScheduled
 
-__all__ = ["Registration", "RegistrationStatus", "Session", "SessionKind"]
+__all__ = ["Registration", "RegistrationStatus", "Session", "SessionIn", "SessionKind"]
 
 KIND_JA = {SessionKind.EXPLANATORY: "説明会", SessionKind.FOLLOW_UP: "フォローアップ説明会"}
 
 
-class Session(BaseModel):
+class SessionIn(BaseModel):
+    """A session as staff schedule it."""
+
     model_config = ConfigDict(frozen=True)
 
-    session_id: str
     cohort_id: str
     kind: SessionKind
     title: str = Field(min_length=1, max_length=80)
@@ -24,14 +26,34 @@ class Session(BaseModel):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     capacity: int = Field(ge=1, le=10_000)
-    booked: int = Field(default=0, ge=0)
-    cancelled: bool = False
 
     @model_validator(mode="after")
-    def _ends_after_start(self) -> Session:
+    def _ends_after_start(self) -> SessionIn:
+        # Checked on the request too (a 422 naming the field), not only inside the transaction.
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         return self
+
+
+class Session(SessionIn):
+    session_id: str
+    booked: int = Field(default=0, ge=0)
+    cancelled: bool = False
+
+    def booking(
+        self, participant_id: str, *, via: str, at: datetime, walk_in: bool = False
+    ) -> Registration:
+        """A seat booked for the participant, or, for a walk-in, attendance without one."""
+        return Registration(
+            session_id=self.session_id,
+            participant_id=participant_id,
+            cohort_id=self.cohort_id,
+            kind=self.kind,
+            status=RegistrationStatus.BOOKED,
+            via=via,
+            booked_at=at,
+            walk_in=walk_in,
+        )
 
     @property
     def seats_left(self) -> int:

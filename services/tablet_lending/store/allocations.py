@@ -6,23 +6,14 @@ them for the same cohort conflict and one is retried: capacity can never be over
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pymongo import ReturnDocument
 
 from services.common.store import CollectionIndexes, MongoStore, Tx
+from services.tablet_lending.domain.cohorts import Allocation
 
 COLLECTION = "cohort_allocations"
-
-
-@dataclass(frozen=True)
-class Allocation:
-    cohort_id: str
-    drawn: bool
-    lottery_id: str | None
-    enrolled: int
-    last_position: int
 
 
 class AllocationRepository:

@@ -20,20 +20,23 @@ from services.common.auth import AuditLog
 from services.common.events.contracts.lending import Area, DeviceState
 from services.common.logging import get_logger
 from services.common.time import JST
-from services.tablet_lending.domain import enrolment, inventory, loan_service, session_service
 from services.tablet_lending.domain.clock import Clock
-from services.tablet_lending.domain.cohort_service import save_cohort
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.devices import Accessories, Condition
-from services.tablet_lending.domain.link_codes import issue_link_code
 from services.tablet_lending.domain.participants import (
     ApplicationIn,
     ApplicationSource,
     Personal,
 )
-from services.tablet_lending.domain.sessions import SessionKind
+from services.tablet_lending.domain.sessions import SessionIn, SessionKind
 from services.tablet_lending.settings import TabletLendingSettings
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases import devices as device_cases
+from services.tablet_lending.usecases import enrolment
+from services.tablet_lending.usecases import sessions as session_cases
+from services.tablet_lending.usecases.cohorts import save_cohort
+from services.tablet_lending.usecases.link_codes import issue_link_code
+from services.tablet_lending.usecases.loans import LoanIn, ReturnIn, issue_loan, return_loan
 
 log = get_logger(__name__)
 ACTOR = "system:demo-seed"
@@ -79,7 +82,7 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
         source=spec["source"],
         demo=True,
     )
-    await save_cohort(store=db.store, cohorts=db.cohorts, cohort=cohort)
+    await save_cohort(db, cohort=cohort)
 
     sessions: dict[str, str] = {}
     for kind, key in (
@@ -87,9 +90,9 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
         (SessionKind.FOLLOW_UP, "follow_up_sessions"),
     ):
         for item in data[key]:
-            session = await session_service.schedule_session(
-                db=db,
-                session_in=session_service.SessionIn(
+            session = await session_cases.schedule_session(
+                db,
+                session_in=SessionIn(
                     cohort_id=cohort.cohort_id,
                     kind=kind,
                     title=item["title"],
@@ -104,9 +107,9 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
             sessions[item["key"]] = session.session_id
 
     for item in data["devices"]:
-        await inventory.register_device(
-            db=db,
-            device_in=inventory.DeviceIn(
+        await device_cases.register_device(
+            db,
+            device_in=device_cases.DeviceIn(
                 device_id=item["device_id"],
                 serial_number=item["serial_number"],
                 model=item["model"],
@@ -116,8 +119,8 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
             now=now,
         )
         if item.get("state"):
-            await inventory.change_device_state(
-                db=db,
+            await device_cases.change_device_state(
+                db,
                 device_id=item["device_id"],
                 to_state=DeviceState(item["state"]),
                 condition=Condition.DAMAGED if item["state"] == "in_repair" else None,
@@ -131,43 +134,39 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
         for person in data["people"]
     }
     await enrolment.draw(
-        db=db, cohort_id=cohort.cohort_id, seed=DEMO_LOTTERY_SEED, actor=ACTOR, now=now
+        db, cohort_id=cohort.cohort_id, seed=DEMO_LOTTERY_SEED, actor=ACTOR, now=now
     )
     for person in data["after_draw"]:
         await _apply(db=db, cohort=cohort, person=person, now=now, today=today)
 
     for person in data["people"]:
         participant_id = participants[person["key"]]
-        await session_service.record_attendance(
-            db=db,
-            session_id=sessions[person["explanatory"]],
-            participant_id=participant_id,
-            attended=True,
-            actor=ACTOR,
-            now=now,
-        )
+        # The explanatory session is past; a follow-up is attended if it was held, else booked.
+        attended = [person["explanatory"]]
         if follow_up := person.get("follow_up"):
             if _at(today, _days(data, follow_up), "00:00") < now:
-                await session_service.record_attendance(
-                    db=db,
-                    session_id=sessions[follow_up],
-                    participant_id=participant_id,
-                    attended=True,
-                    actor=ACTOR,
-                    now=now,
-                )
+                attended.append(follow_up)
             else:
-                await session_service.book_session(
-                    db=db,
+                await session_cases.book_session(
+                    db,
                     session_id=sessions[follow_up],
                     participant_id=participant_id,
                     actor=ACTOR,
                     now=now,
                 )
+        for key in attended:
+            await session_cases.record_attendance(
+                db,
+                session_id=sessions[key],
+                participant_id=participant_id,
+                attended=True,
+                actor=ACTOR,
+                now=now,
+            )
         loan_spec = person["loan"]
-        loan = await loan_service.issue_loan(
-            db=db,
-            loan_in=loan_service.LoanIn(
+        loan = await issue_loan(
+            db,
+            loan_in=LoanIn(
                 participant_id=participant_id,
                 device_id=loan_spec["device"],
                 issued_on=today + timedelta(days=loan_spec["issued_days_from_seed"]),
@@ -178,10 +177,10 @@ async def _seed_once(*, db: LendingDb, data: dict[str, Any], clock: Clock) -> No
             today=today,
         )
         if "returned_days_from_seed" in loan_spec:
-            await loan_service.return_loan(
-                db=db,
+            await return_loan(
+                db,
                 loan_id=loan.loan_id,
-                return_in=loan_service.ReturnIn(
+                return_in=ReturnIn(
                     returned_on=today + timedelta(days=loan_spec["returned_days_from_seed"]),
                     condition=Condition.GOOD,
                     data_wiped=True,
@@ -208,7 +207,7 @@ async def _apply(
         {field: person[field] for field in Personal.model_fields if field in person}
     )
     participant = await enrolment.apply(
-        db=db,
+        db,
         audit=AuditLog(db.store),
         cohort_id=cohort.cohort_id,
         application=ApplicationIn(
@@ -259,7 +258,7 @@ async def _refresh_link_codes(
         if current is not None and current["expires_at"] > now + timedelta(days=1):
             continue
         await issue_link_code(
-            db=db,
+            db,
             audit=audit,
             participant_id=participant_id,
             actor=ACTOR,

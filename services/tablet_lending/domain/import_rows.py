@@ -1,45 +1,28 @@
-"""Importing a municipality's applicant file: every row accepted or refused, the whole file in one
-transaction.
+"""An applicant file's rows, judged one by one: accepted, a duplicate, or refused with a reason.
 
-Decision: per-row outcomes, applied atomically. Every row gets its own verdict (accepted,
-duplicate, or refused with a reason), but the accepted rows and the import's report are committed
-in one MongoDB transaction, so a file is either fully applied with its report or, if anything
-fails midway (a crash, a lost connection), not applied at all and can simply be sent again. A bad
-row never blocks the good ones, and a good row is never half-written.
-
-Nothing is accepted twice: the natural key is cohort + municipality + application number (a
-unique index), so importing the same file again reports every row as a duplicate and changes
-nothing.
+No row is written here: `usecases/imports.py` loads the keys already taken, asks for each row's
+verdict, and commits the accepted rows and the report together.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from services.common.auth import AuditLog
-from services.common.store import Tx
 from services.tablet_lending.domain.cohorts import Cohort
-from services.tablet_lending.domain.csv_import import ParsedRow, parse_file
+from services.tablet_lending.domain.csv_import import ParsedRow
 from services.tablet_lending.domain.eligibility import belongs_to
 from services.tablet_lending.domain.enrolment import (
     Screened,
     TakenKeys,
-    cohort_or_404,
     screen,
-    store_applications,
 )
 from services.tablet_lending.domain.errors import LendingError, Refused
-from services.tablet_lending.domain.events import new_id
 from services.tablet_lending.domain.participants import (
-    ApplicationSource,
     Participant,
     five_digit_code,
 )
-from services.tablet_lending.metrics import IMPORT_ROWS
-from services.tablet_lending.store import LendingDb
 
 DUPLICATE_REASONS = frozenset({"already_received", "repeated_in_file"})
 OUTCOME_JA = {"accepted": "受付", "duplicate": "重複（受付済み）", "refused": "受付不可"}
@@ -71,70 +54,7 @@ def check_municipality(cohort: Cohort, municipality_code: str) -> str:
     return code
 
 
-async def import_file(
-    *,
-    db: LendingDb,
-    audit: AuditLog,
-    cohort_id: str,
-    municipality_code: str,
-    raw: bytes,
-    filename: str | None,
-    actor: str,
-    now: datetime,
-    today: date,
-) -> dict[str, Any]:
-    cohort = await cohort_or_404(db, cohort_id)
-    municipality = check_municipality(cohort, municipality_code)
-    parsed = parse_file(raw, terms_version=cohort.terms_version, municipality_code=municipality)
-    import_id = new_id("IMP")
-
-    async def work(tx: Tx) -> dict[str, Any]:
-        applications = [row.application for row in parsed.rows if row.application]
-        taken = await TakenKeys.load(tx, db=db, cohort=cohort, applications=applications)
-        verdicts = [
-            _screen_row(cohort=cohort, row=row, taken=taken, today=today) for row in parsed.rows
-        ]
-        accepted = iter(
-            await store_applications(
-                tx,
-                db=db,
-                audit=audit,
-                cohort=cohort,
-                screened=[v for v in verdicts if isinstance(v, Screened)],
-                source=ApplicationSource.CSV,
-                actor=actor,
-                now=now,
-            )
-        )
-        results = [
-            verdict if isinstance(verdict, RowResult) else _accepted(row, next(accepted))
-            for row, verdict in zip(parsed.rows, verdicts, strict=True)
-        ]
-        counts = {outcome: 0 for outcome in OUTCOME_JA}
-        for result in results:
-            counts[result.outcome] += 1
-        record = {
-            "_id": import_id,
-            "cohort_id": cohort_id,
-            "municipality_code": municipality,
-            "filename": filename,
-            "sha256": hashlib.sha256(raw).hexdigest(),
-            "encoding": parsed.encoding,
-            "at": now,
-            "by": actor,
-            "counts": counts,
-            "rows": [asdict(result) for result in results],
-        }
-        await db.imports.insert(tx, record)
-        return record
-
-    record = await db.store.transaction(work)
-    for outcome, count in record["counts"].items():
-        IMPORT_ROWS.labels(outcome).inc(count)
-    return record
-
-
-def _screen_row(
+def screen_row(
     *, cohort: Cohort, row: ParsedRow, taken: TakenKeys, today: date
 ) -> RowResult | Screened:
     """A row's verdict before anything is written: refused (or a duplicate), or screened."""
@@ -159,7 +79,7 @@ def _screen_row(
         )
 
 
-def _accepted(row: ParsedRow, participant: Participant) -> RowResult:
+def accepted_row(row: ParsedRow, participant: Participant) -> RowResult:
     return RowResult(
         line=row.line,
         application_number=row.application_number,

@@ -20,12 +20,13 @@ from services.common.auth import AuditLog
 from services.common.events.contracts.lending import ParticipantErased
 from services.common.logging import get_logger
 from services.common.store import Tx
-from services.tablet_lending.domain.enrolment import participant_or_404
+from services.common.usecase import transactional
 from services.tablet_lending.domain.errors import Refused
-from services.tablet_lending.domain.events import publish
 from services.tablet_lending.metrics import ERASURES
 from services.tablet_lending.store import LendingDb
 from services.tablet_lending.store.history import REDACTED
+from services.tablet_lending.usecases.enrolment import participant_or_404
+from services.tablet_lending.usecases.outbox import publish
 
 log = get_logger(__name__)
 RETENTION_ACTOR = "system:retention"
@@ -39,9 +40,11 @@ FREE_TEXT_DETAILS = (
 )
 
 
+@transactional
 async def erase_participant(
-    *,
     db: LendingDb,
+    tx: Tx,
+    *,
     audit: AuditLog,
     participant_id: str,
     actor: str,
@@ -49,61 +52,55 @@ async def erase_participant(
     now: datetime,
 ) -> bool:
     """Erase one participant's personal data; False if it was already erased."""
-
-    async def work(tx: Tx) -> bool:
-        participant = await participant_or_404(db, participant_id, tx)
-        if participant.erased:
-            return False
-        loan = await db.loans.active_for(participant_id, tx)
-        if loan is not None:
-            raise Refused(
-                "active_loan",
-                f"Participant {participant_id} still has tablet {loan.device_id}; their data is "
-                "kept until the loan is closed.",
-                f"利用者 {participant_id} はタブレットを返却していないため、"
-                "貸出が終了するまで情報を消去できません。",
-            )
-        await db.participants.erase(tx, participant_id, at=now)
-        await db.links.forget(tx, participant_id)
-        await db.link_codes.forget(tx, participant_id)
-        await db.imports.forget_participant(tx, participant_id)
-        loan_ids = await db.loans.redact_free_text(tx, participant_id, placeholder=REDACTED)
-        await db.history.redact(
-            tx,
-            match={
-                "$or": [
-                    {"subject": {"$in": [f"loan:{loan_id}" for loan_id in loan_ids]}},
-                    {"details.loan_id": {"$in": loan_ids}},
-                ]
-            },
-            fields=FREE_TEXT_DETAILS,
+    participant = await participant_or_404(db, participant_id, tx)
+    if participant.erased:
+        return False
+    loan = await db.loans.active_for(participant_id, tx)
+    if loan is not None:
+        raise Refused(
+            "active_loan",
+            f"Participant {participant_id} still has tablet {loan.device_id}; their data is "
+            "kept until the loan is closed.",
+            f"利用者 {participant_id} はタブレットを返却していないため、"
+            "貸出が終了するまで情報を消去できません。",
         )
-        await db.history.append(
-            tx,
-            subject=f"participant:{participant_id}",
-            action="erased",
-            actor=actor,
-            at=now,
-            details={"trigger": trigger},
-        )
-        await audit.record(
-            actor=actor,
-            action="participant.erase",
-            subject=participant_id,
-            details={"trigger": trigger},
-            tx=tx,
-        )
-        await publish(
-            tx,
-            key=participant_id,
-            data=ParticipantErased(participant_id=participant_id, erased_at=now),
-        )
-        return True
-
-    erased = await db.store.transaction(work)
-    if erased:
-        ERASURES.labels(trigger).inc()
-    return erased
+    await db.participants.erase(tx, participant_id, at=now)
+    await db.links.forget(tx, participant_id)
+    await db.link_codes.forget(tx, participant_id)
+    await db.imports.forget_participant(tx, participant_id)
+    loan_ids = await db.loans.redact_free_text(tx, participant_id, placeholder=REDACTED)
+    await db.history.redact(
+        tx,
+        match={
+            "$or": [
+                {"subject": {"$in": [f"loan:{loan_id}" for loan_id in loan_ids]}},
+                {"details.loan_id": {"$in": loan_ids}},
+            ]
+        },
+        fields=FREE_TEXT_DETAILS,
+    )
+    await db.history.append(
+        tx,
+        subject=f"participant:{participant_id}",
+        action="erased",
+        actor=actor,
+        at=now,
+        details={"trigger": trigger},
+    )
+    await audit.record(
+        actor=actor,
+        action="participant.erase",
+        subject=participant_id,
+        details={"trigger": trigger},
+        tx=tx,
+    )
+    await publish(
+        tx,
+        key=participant_id,
+        data=ParticipantErased(participant_id=participant_id, erased_at=now),
+    )
+    tx.after_commit(ERASURES.labels(trigger).inc)
+    return True
 
 
 @dataclass(frozen=True)
@@ -124,7 +121,7 @@ async def run_retention(
         for participant_id in await db.participants.not_erased(cohort.cohort_id, limit=100_000):
             try:
                 if await erase_participant(
-                    db=db,
+                    db,
                     audit=audit,
                     participant_id=participant_id,
                     actor=RETENTION_ACTOR,

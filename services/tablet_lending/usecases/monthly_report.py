@@ -15,10 +15,10 @@ from datetime import date, datetime
 from typing import Any
 
 from services.common.time import JST
-from services.tablet_lending.domain import reports
 from services.tablet_lending.domain.errors import Refused
 from services.tablet_lending.domain.loans import LoanStatus
 from services.tablet_lending.store import LendingDb
+from services.tablet_lending.usecases import reports
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
-
 from services.common.events.contracts.lending import (
     SessionAttended,
     SessionBooked,
@@ -18,95 +16,78 @@ from services.common.events.contracts.lending import (
     SessionKind,
 )
 from services.common.store import Tx
+from services.common.usecase import transactional
 from services.tablet_lending.domain import messages
-from services.tablet_lending.domain.enrolment import cohort_or_404, participant_or_404
-from services.tablet_lending.domain.errors import Conflict, LendingError, Refused, not_found
-from services.tablet_lending.domain.events import new_id, publish, send_line
+from services.tablet_lending.domain.errors import Conflict, LendingError, Refused
+from services.tablet_lending.domain.events import new_id
 from services.tablet_lending.domain.participants import Participant, ParticipantStatus
-from services.tablet_lending.domain.sessions import Registration, RegistrationStatus, Session
+from services.tablet_lending.domain.sessions import (
+    Registration,
+    RegistrationStatus,
+    Session,
+    SessionIn,
+)
 from services.tablet_lending.store import LendingDb
-
-
-class SessionIn(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    cohort_id: str
-    kind: SessionKind
-    title: str = Field(min_length=1, max_length=80)
-    venue: str = Field(min_length=1, max_length=120)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    capacity: int = Field(ge=1, le=10_000)
-
-    @model_validator(mode="after")
-    def _ends_after_it_starts(self) -> SessionIn:
-        # Checked here (a 422 naming the field), not only by Session inside the transaction.
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        return self
+from services.tablet_lending.usecases.enrolment import cohort_or_404, participant_or_404
+from services.tablet_lending.usecases.found import found
+from services.tablet_lending.usecases.outbox import publish, send_line
 
 
 async def session_or_404(db: LendingDb, session_id: str, tx: Tx | None = None) -> Session:
-    session = await db.sessions.get(session_id, tx)
-    if session is None:
-        raise not_found("session", "講座", session_id)
+    return await found(db.sessions.get(session_id, tx), "session", "講座", session_id)
+
+
+@transactional
+async def schedule_session(
+    db: LendingDb, tx: Tx, *, session_in: SessionIn, actor: str, now: datetime
+) -> Session:
+    await cohort_or_404(db, session_in.cohort_id, tx)
+    session = Session(session_id=new_id("S"), **session_in.model_dump())
+    await db.sessions.insert(tx, session)
+    await db.history.append(
+        tx,
+        subject=f"session:{session.session_id}",
+        action="scheduled",
+        actor=actor,
+        at=now,
+        details=session_in.model_dump(mode="python"),
+    )
+    await publish(tx, key=session.cohort_id, data=session.scheduled())
     return session
 
 
-async def schedule_session(
-    *, db: LendingDb, session_in: SessionIn, actor: str, now: datetime
+@transactional
+async def cancel_session(
+    db: LendingDb, tx: Tx, *, session_id: str, actor: str, now: datetime
 ) -> Session:
-    async def work(tx: Tx) -> Session:
-        await cohort_or_404(db, session_in.cohort_id, tx)
-        session = Session(session_id=new_id("S"), **session_in.model_dump())
-        await db.sessions.insert(tx, session)
-        await db.history.append(
-            tx,
-            subject=f"session:{session.session_id}",
-            action="scheduled",
-            actor=actor,
-            at=now,
-            details=session_in.model_dump(mode="python"),
-        )
-        await publish(tx, key=session.cohort_id, data=session.scheduled())
-        return session
-
-    return await db.store.transaction(work)
-
-
-async def cancel_session(*, db: LendingDb, session_id: str, actor: str, now: datetime) -> Session:
     """Call a session off and tell every booked senior who is on LINE."""
-
-    async def work(tx: Tx) -> Session:
-        session = await session_or_404(db, session_id, tx)
-        if session.cancelled:
-            raise Conflict(
-                "session_cancelled",
-                f"Session {session_id} is already cancelled.",
-                f"講座 {session_id} はすでに中止になっています。",
-            )
-        await db.sessions.cancel(tx, session_id)
-        cancelled = session.model_copy(update={"cancelled": True})
-        await db.history.append(
-            tx, subject=f"session:{session_id}", action="cancelled", actor=actor, at=now
+    session = await session_or_404(db, session_id, tx)
+    if session.cancelled:
+        raise Conflict(
+            "session_cancelled",
+            f"Session {session_id} is already cancelled.",
+            f"講座 {session_id} はすでに中止になっています。",
         )
-        await publish(tx, key=session.cohort_id, data=cancelled.scheduled())
-        for registration in await db.registrations.of_session(session_id, booked_only=True, tx=tx):
-            user_id = await db.links.user_of(registration.participant_id, tx)
-            if user_id is None:
-                continue
-            await send_line(
-                tx,
-                command=messages.send(
-                    user_id=user_id,
-                    text=messages.session_called_off(session),
-                    purpose="lending.session_cancelled",
-                ),
-                key=f"session-cancelled:{session_id}:{registration.participant_id}",
-            )
-        return cancelled
-
-    return await db.store.transaction(work)
+    await db.sessions.cancel(tx, session_id)
+    cancelled = session.model_copy(update={"cancelled": True})
+    await db.history.append(
+        tx, subject=f"session:{session_id}", action="cancelled", actor=actor, at=now
+    )
+    await publish(tx, key=session.cohort_id, data=cancelled.scheduled())
+    for registration in await db.registrations.of_session(session_id, booked_only=True, tx=tx):
+        user_id = await db.links.user_of(registration.participant_id, tx)
+        if user_id is None:
+            continue
+        await send_line(
+            tx,
+            command=messages.send(
+                user_id=user_id,
+                text=messages.session_called_off(session),
+                purpose="lending.session_cancelled",
+            ),
+            key=f"session-cancelled:{session_id}:{registration.participant_id}",
+        )
+    return cancelled
 
 
 async def booking_refusal(
@@ -174,15 +155,7 @@ async def write_booking(
     actor: str,
     now: datetime,
 ) -> Registration:
-    registration = Registration(
-        session_id=session.session_id,
-        participant_id=participant_id,
-        cohort_id=session.cohort_id,
-        kind=session.kind,
-        status=RegistrationStatus.BOOKED,
-        via=via,
-        booked_at=now,
-    )
+    registration = session.booking(participant_id, via=via, at=now)
     await db.registrations.save(tx, registration)
     await db.sessions.add_booked(tx, session.session_id, 1)
     await db.history.append(
@@ -246,54 +219,49 @@ async def write_cancellation(
     return cancelled
 
 
+@transactional
 async def book_session(
-    *, db: LendingDb, session_id: str, participant_id: str, actor: str, now: datetime
+    db: LendingDb, tx: Tx, *, session_id: str, participant_id: str, actor: str, now: datetime
 ) -> Registration:
     """Staff book a seat for a participant (explanatory or follow-up)."""
-
-    async def work(tx: Tx) -> Registration:
-        session = await session_or_404(db, session_id, tx)
-        participant = await participant_or_404(db, participant_id, tx)
-        refusal = await booking_refusal(
-            tx, db=db, session=session, participant=participant, now=now
-        )
-        if refusal is not None:
-            raise refusal
-        return await write_booking(
-            tx,
-            db=db,
-            session=session,
-            participant_id=participant_id,
-            via="staff",
-            actor=actor,
-            now=now,
-        )
-
-    return await db.store.transaction(work)
+    session = await session_or_404(db, session_id, tx)
+    participant = await participant_or_404(db, participant_id, tx)
+    refusal = await booking_refusal(tx, db=db, session=session, participant=participant, now=now)
+    if refusal is not None:
+        raise refusal
+    return await write_booking(
+        tx,
+        db=db,
+        session=session,
+        participant_id=participant_id,
+        via="staff",
+        actor=actor,
+        now=now,
+    )
 
 
+@transactional
 async def cancel_booking(
-    *, db: LendingDb, session_id: str, participant_id: str, actor: str, now: datetime
+    db: LendingDb, tx: Tx, *, session_id: str, participant_id: str, actor: str, now: datetime
 ) -> Registration:
-    async def work(tx: Tx) -> Registration:
-        session = await session_or_404(db, session_id, tx)
-        registration = await db.registrations.get(session_id, participant_id, tx)
-        if registration is None or registration.status is not RegistrationStatus.BOOKED:
-            raise Refused(
-                "not_booked",
-                f"Participant {participant_id} has no booking for session {session_id}.",
-                f"利用者 {participant_id} のこの講座の予約はありません。",
-            )
-        return await write_cancellation(
-            tx, db=db, session=session, registration=registration, actor=actor, now=now
+    session = await session_or_404(db, session_id, tx)
+    registration = await db.registrations.get(session_id, participant_id, tx)
+    if registration is None or registration.status is not RegistrationStatus.BOOKED:
+        raise Refused(
+            "not_booked",
+            f"Participant {participant_id} has no booking for session {session_id}.",
+            f"利用者 {participant_id} のこの講座の予約はありません。",
         )
+    return await write_cancellation(
+        tx, db=db, session=session, registration=registration, actor=actor, now=now
+    )
 
-    return await db.store.transaction(work)
 
-
+@transactional
 async def record_attendance(
-    *,
     db: LendingDb,
+    tx: Tx,
+    *,
     session_id: str,
     participant_id: str,
     attended: bool,
@@ -301,54 +269,41 @@ async def record_attendance(
     now: datetime,
 ) -> Registration:
     """Attendance once a session has begun; someone who came without booking is a walk-in."""
-
-    async def work(tx: Tx) -> Registration:
-        session = await session_or_404(db, session_id, tx)
-        participant = await participant_or_404(db, participant_id, tx)
-        if session.starts_at > now:
-            raise Refused(
-                "session_not_started",
-                f"Session {session_id} has not started yet; record attendance from its start.",
-                "講座が始まってから出欠を記録してください。",
-            )
-        if participant.cohort_id != session.cohort_id:
-            raise Refused(
-                "other_cohort",
-                f"Session {session_id} is for cohort {session.cohort_id}.",
-                "この講座は、ほかの期の利用者が対象です。",
-            )
-        registration = await db.registrations.get(session_id, participant_id, tx)
-        if registration is None:
-            registration = Registration(
-                session_id=session_id,
-                participant_id=participant_id,
-                cohort_id=session.cohort_id,
-                kind=session.kind,
-                status=RegistrationStatus.BOOKED,
-                via="staff",
-                booked_at=now,
-                walk_in=True,
-            )
-        updated = registration.model_copy(update={"attended": attended})
-        await db.registrations.save(tx, updated)
-        await db.history.append(
-            tx,
-            subject=f"session:{session_id}",
-            action="attendance",
-            actor=actor,
-            at=now,
-            details={"participant_id": participant_id, "attended": attended},
+    session = await session_or_404(db, session_id, tx)
+    participant = await participant_or_404(db, participant_id, tx)
+    if session.starts_at > now:
+        raise Refused(
+            "session_not_started",
+            f"Session {session_id} has not started yet; record attendance from its start.",
+            "講座が始まってから出欠を記録してください。",
         )
-        await publish(
-            tx,
-            key=participant_id,
-            data=SessionAttended(
-                session_id=session_id, participant_id=participant_id, attended=attended
-            ),
+    if participant.cohort_id != session.cohort_id:
+        raise Refused(
+            "other_cohort",
+            f"Session {session_id} is for cohort {session.cohort_id}.",
+            "この講座は、ほかの期の利用者が対象です。",
         )
-        return updated
-
-    return await db.store.transaction(work)
+    registration = await db.registrations.get(session_id, participant_id, tx)
+    if registration is None:
+        registration = session.booking(participant_id, via="staff", at=now, walk_in=True)
+    updated = registration.model_copy(update={"attended": attended})
+    await db.registrations.save(tx, updated)
+    await db.history.append(
+        tx,
+        subject=f"session:{session_id}",
+        action="attendance",
+        actor=actor,
+        at=now,
+        details={"participant_id": participant_id, "attended": attended},
+    )
+    await publish(
+        tx,
+        key=participant_id,
+        data=SessionAttended(
+            session_id=session_id, participant_id=participant_id, attended=attended
+        ),
+    )
+    return updated
 
 
 @dataclass(frozen=True)
