@@ -78,7 +78,8 @@ async def test_a_loan_shows_active_then_overdue_then_how_it_closed(context: Cont
     assert await context.repository.loans_of(participant) == [
         {
             "_id": "L1",
-            **loan,
+            "participant_id": participant,
+            "cohort_id": "C3",
             "device_model": "tab",
             "issued_on": "2026-05-01",
             "due_on": "2026-10-31",
