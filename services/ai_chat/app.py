@@ -12,19 +12,20 @@ from fastapi import FastAPI
 from services.ai_chat.clients.model import ModelClient, TokenPrices
 from services.ai_chat.consumers.helpdesk import HelpdeskHandlers
 from services.ai_chat.consumers.inbound import InboundHandlers
-from services.ai_chat.consumers.lending import LendingHandlers
 from services.ai_chat.consumers.recording import OutcomeRecorder
-from services.ai_chat.domain.checkins import CheckinScheduler, CheckinSettings
-from services.ai_chat.domain.dialogue import Dialogue, DialogueSettings
+from services.ai_chat.domain.dialogue import DialogueSettings
 from services.ai_chat.domain.responders import Persona
 from services.ai_chat.metrics import initialise as initialise_metrics
 from services.ai_chat.settings import AiChatSettings
-from services.ai_chat.store.programme import ProgrammeRepository
 from services.ai_chat.store.seniors import SeniorRepository
-from services.common.events.contracts import helpdesk, lending, line
+from services.ai_chat.usecases.checkins import CheckinScheduler, CheckinSettings
+from services.ai_chat.usecases.dialogue import Dialogue
+from services.common.events.contracts import helpdesk, line
 from services.common.kafka.handling import Route, route
 from services.common.kafka.topics import HELPDESK_EVENTS, LENDING_EVENTS, LINE_INBOUND
 from services.common.logging import get_logger
+from services.common.programme.handlers import ProgrammeHandlers, programme_routes
+from services.common.programme.projection import ProgrammeProjection
 from services.common.runtime import platform_runtime
 from services.common.web import create_service_app
 
@@ -69,7 +70,7 @@ def dialogue_settings(settings: AiChatSettings) -> DialogueSettings:
 
 
 def routes(
-    inbound: InboundHandlers, lending_handlers: LendingHandlers, helpdesk_handlers: HelpdeskHandlers
+    inbound: InboundHandlers, programme: ProgrammeHandlers, helpdesk_handlers: HelpdeskHandlers
 ) -> list[Route[Any]]:
     return [
         route(LINE_INBOUND, line.MessageReceived, decide=inbound.on_message_received),
@@ -79,27 +80,7 @@ def routes(
         route(LINE_INBOUND, line.UserUnfollowed, decide=inbound.on_user_unfollowed),
         route(LINE_INBOUND, line.AccountLinked, apply=inbound.on_account_linked),
         route(LINE_INBOUND, line.AccountUnlinked, apply=inbound.on_account_unlinked),
-        route(LENDING_EVENTS, lending.LoanIssued, apply=lending_handlers.on_loan_issued),
-        route(LENDING_EVENTS, lending.LoanClosed, apply=lending_handlers.on_loan_closed),
-        route(LENDING_EVENTS, lending.LoanOverdue, apply=lending_handlers.on_loan_overdue),
-        route(
-            LENDING_EVENTS, lending.SessionScheduled, apply=lending_handlers.on_session_scheduled
-        ),
-        route(LENDING_EVENTS, lending.SessionBooked, apply=lending_handlers.on_session_booked),
-        route(
-            LENDING_EVENTS,
-            lending.SessionBookingCancelled,
-            apply=lending_handlers.on_booking_cancelled,
-        ),
-        route(
-            LENDING_EVENTS,
-            lending.ParticipantEnrolled,
-            apply=lending_handlers.on_participant_enrolled,
-        ),
-        route(LENDING_EVENTS, lending.CohortPublished, apply=lending_handlers.on_cohort_published),
-        route(
-            LENDING_EVENTS, lending.ParticipantErased, apply=lending_handlers.on_participant_erased
-        ),
+        *programme_routes(LENDING_EVENTS, programme),
         route(
             HELPDESK_EVENTS, helpdesk.ConversationHandedOver, apply=helpdesk_handlers.on_handed_over
         ),
@@ -121,12 +102,12 @@ def create_app(settings: AiChatSettings | None = None) -> FastAPI:
             settings=settings,
             indexes=[
                 SeniorRepository.indexes(),
-                *ProgrammeRepository.indexes(),
+                *ProgrammeProjection.indexes(),
             ],
         ) as runtime:
             model = build_model(settings)
             seniors = SeniorRepository(runtime.store)
-            programme = ProgrammeRepository(runtime.store)
+            programme = ProgrammeProjection(runtime.store)
             dialogue = Dialogue(
                 seniors=seniors,
                 programme=programme,
@@ -153,7 +134,7 @@ def create_app(settings: AiChatSettings | None = None) -> FastAPI:
             )
             handlers = routes(
                 InboundHandlers(dialogue=dialogue, recorder=recorder, seniors=seniors),
-                LendingHandlers(programme=programme, seniors=seniors),
+                ProgrammeHandlers(projection=programme, also_erase=[seniors]),
                 HelpdeskHandlers(seniors=seniors),
             )
             try:

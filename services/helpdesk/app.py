@@ -14,7 +14,7 @@ from services.common.auth import AuditLog, StaffAccounts
 from services.common.auth.accounts import parse_demo_accounts
 from services.common.auth.web import StaffAuth
 from services.common.events.contracts import helpdesk as hd
-from services.common.events.contracts import lending, line
+from services.common.events.contracts import line
 from services.common.kafka.handling import Route, route
 from services.common.kafka.topics import (
     HELPDESK_REQUESTS,
@@ -26,6 +26,8 @@ from services.common.kafka.topics import (
 from services.common.logging import get_logger
 from services.common.metrics import REJECTED_INPUT
 from services.common.periodic import Periodic
+from services.common.programme.handlers import ProgrammeHandlers, programme_routes
+from services.common.programme.projection import ProgrammeProjection
 from services.common.runtime import platform_runtime
 from services.common.time import utcnow
 from services.common.web import create_service_app
@@ -65,6 +67,7 @@ def consumer_routes(
     requests: RequestHandlers,
     inbound: InboundHandlers,
     context: ContextHandlers,
+    programme: ProgrammeHandlers,
     deliveries: DeliveryHandlers,
 ) -> list[Route[Any]]:
     return [
@@ -75,18 +78,7 @@ def consumer_routes(
         route(LINE_INBOUND, line.AccountUnlinked, apply=context.on_account_unlinked),
         route(LINE_OUTBOUND, line.SendRequested, decide=context.on_send_requested),
         route(LINE_DELIVERIES, line.DeliveryCompleted, decide=deliveries.on_delivery_completed),
-        route(LENDING_EVENTS, lending.LoanIssued, apply=context.on_loan_issued),
-        route(LENDING_EVENTS, lending.LoanClosed, apply=context.on_loan_closed),
-        route(LENDING_EVENTS, lending.LoanOverdue, apply=context.on_loan_overdue),
-        route(LENDING_EVENTS, lending.SessionScheduled, apply=context.on_session_scheduled),
-        route(LENDING_EVENTS, lending.SessionBooked, apply=context.on_session_booked),
-        route(
-            LENDING_EVENTS,
-            lending.SessionBookingCancelled,
-            apply=context.on_session_booking_cancelled,
-        ),
-        route(LENDING_EVENTS, lending.SessionAttended, apply=context.on_session_attended),
-        route(LENDING_EVENTS, lending.ParticipantErased, apply=context.on_participant_erased),
+        *programme_routes(LENDING_EVENTS, programme),
     ]
 
 
@@ -105,6 +97,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 *ContextRepository.indexes(
                     conversation_retention=timedelta(days=settings.context_retention_days)
                 ),
+                *ProgrammeProjection.indexes(),
                 CannedResponseRepository.indexes(),
                 PresenceRepository.indexes(),
                 SafetyReviewRepository.indexes(
@@ -117,7 +110,8 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
         ) as runtime:
             store = runtime.store
             tickets = TicketRepository(store)
-            context = ContextRepository(store)
+            programme = ProgrammeProjection(store)
+            context = ContextRepository(store, programme=programme)
             canned = CannedResponseRepository(store)
             accounts = StaffAccounts(
                 store,
@@ -167,6 +161,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 RequestHandlers(service=service),
                 InboundHandlers(service=service, context=context),
                 ContextHandlers(context=context),
+                ProgrammeHandlers(projection=programme, also_erase=[context]),
                 DeliveryHandlers(service=service),
             )
             try:

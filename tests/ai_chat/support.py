@@ -11,15 +11,16 @@ from uuid import UUID, uuid4
 
 from services.ai_chat.clients.model import ModelClient
 from services.ai_chat.consumers.recording import OutcomeRecorder
-from services.ai_chat.domain.dialogue import Dialogue, DialogueSettings
+from services.ai_chat.domain.dialogue import DialogueSettings
 from services.ai_chat.domain.outcome import Inbound, Outcome
 from services.ai_chat.domain.responders import Persona
 from services.ai_chat.domain.safety import Detection, detect
-from services.ai_chat.store import ProgrammeRepository, SeniorRepository, Turn
-from services.ai_chat.store.programme import SessionView
-from services.ai_chat.store.seniors import Senior
+from services.ai_chat.domain.seniors import Senior, Turn
+from services.ai_chat.store import SeniorRepository
+from services.ai_chat.usecases.dialogue import Dialogue
 from services.common.events import decode_event
 from services.common.events.contracts.helpdesk import HelpRequested
+from services.common.events.contracts.lending import LoanIssued
 from services.common.events.contracts.line import (
     AudioFetched,
     MessageReceived,
@@ -28,6 +29,8 @@ from services.common.events.contracts.line import (
 )
 from services.common.events.envelope import Contract, Envelope, new_event
 from services.common.kafka.handling import EventHandling
+from services.common.programme.projection import ProgrammeProjection
+from services.common.programme.views import SessionView
 from services.common.store import MongoStore, Tx
 from services.common.store.mongo import OUTBOX_COLLECTION
 from services.common.store.outbox import outbox_indexes
@@ -81,7 +84,7 @@ class Harness:
     ) -> None:
         self.store = store
         self.seniors = SeniorRepository(store)
-        self.programme = ProgrammeRepository(store)
+        self.programme = ProgrammeProjection(store)
         self.settings = DialogueSettings(**settings)
         self.dialogue = Dialogue(
             seniors=self.seniors,
@@ -103,7 +106,7 @@ class Harness:
             [
                 *outbox_indexes(timedelta(days=1)),
                 SeniorRepository.indexes(),
-                *ProgrammeRepository.indexes(),
+                *ProgrammeProjection.indexes(),
             ]
         )
 
@@ -215,12 +218,14 @@ async def link_with_loan(harness: Harness, user: str, *, due_on: date) -> str:
         await harness.seniors.link(tx, user_id=user, participant_id=participant, at=utcnow())
         await harness.programme.loan_issued(
             tx,
-            loan_id=f"L-{participant}",
-            participant_id=participant,
-            cohort_id="C-test",
-            device_model="tab",
-            issued_on=due_on - timedelta(days=180),
-            due_on=due_on,
+            LoanIssued(
+                loan_id=f"L-{participant}",
+                participant_id=participant,
+                cohort_id="C-test",
+                device_model="tab",
+                issued_on=due_on - timedelta(days=180),
+                due_on=due_on,
+            ),
         )
 
     await harness.store.transaction(seed)

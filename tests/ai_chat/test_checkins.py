@@ -5,13 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.ai_chat.domain.checkins import (
-    CheckinScheduler,
-    CheckinSettings,
-    checkin_command_id,
-    next_checkin_at,
-)
-from services.ai_chat.store.seniors import Checkin, Memory, SeniorChanges, SeniorRepository
+from services.ai_chat.domain.checkins import checkin_command_id, next_checkin_at
+from services.ai_chat.domain.seniors import Checkin, Memory, SeniorChanges
+from services.ai_chat.store.seniors import SeniorRepository
+from services.ai_chat.usecases.checkins import CheckinScheduler, CheckinSettings
 from services.common.events import decode_event
 from services.common.events.contracts.helpdesk import HelpRequested, Priority, RequestReason
 from services.common.events.contracts.line import SendPriority, SendRequested

@@ -9,6 +9,7 @@ from services.ai_chat.consumers.recording import help_request_id
 from services.ai_chat.domain import templates
 from services.ai_chat.domain.outcome import Inbound
 from services.common.events.contracts.helpdesk import Priority, RequestReason
+from services.common.events.contracts.lending import SessionScheduled
 from services.common.events.contracts.line import (
     MessageAction,
     MessageReceived,
@@ -177,7 +178,8 @@ async def test_return_date_and_sessions_are_answered_from_the_read_model(offline
     )
 
     async def schedule(tx: Tx) -> None:
-        await offline.programme.session_scheduled(tx, session=session, version_at=utcnow())
+        scheduled = SessionScheduled.model_validate(session.model_dump())
+        await offline.programme.session_scheduled(tx, scheduled, at=utcnow())
 
     await offline.store.transaction(schedule)
 

@@ -7,9 +7,9 @@ from typing import Any
 from uuid import uuid4
 
 from services.ai_chat.consumers.inbound import InboundHandlers
-from services.ai_chat.consumers.lending import LendingHandlers
 from services.ai_chat.domain import templates
-from services.ai_chat.domain.programme import load_programme, loan_answer, sessions_answer
+from services.ai_chat.domain.programme import loan_answer, sessions_answer
+from services.ai_chat.usecases.programme import load_programme
 from services.common.events.contracts.lending import (
     CohortPublished,
     LoanClosed,
@@ -24,6 +24,7 @@ from services.common.events.contracts.lending import (
 )
 from services.common.events.contracts.line import AccountLinked, AccountUnlinked
 from services.common.events.envelope import Contract, new_event
+from services.common.programme.handlers import ProgrammeHandlers
 from services.common.time import utcnow
 from tests.ai_chat.support import Harness
 from tests.fixtures.line import new_user_id
@@ -34,9 +35,9 @@ async def feed(harness: Harness, handler: Any, data: Contract, *, occurred_at: A
     await harness.handling.apply(envelope, handler)
 
 
-def handlers(harness: Harness) -> tuple[LendingHandlers, InboundHandlers]:
+def handlers(harness: Harness) -> tuple[ProgrammeHandlers, InboundHandlers]:
     return (
-        LendingHandlers(programme=harness.programme, seniors=harness.seniors),
+        ProgrammeHandlers(projection=harness.programme, also_erase=[harness.seniors]),
         InboundHandlers(
             dialogue=harness.dialogue, recorder=harness.recorder, seniors=harness.seniors
         ),

@@ -33,7 +33,8 @@ def uses(service: str) -> tuple[set[str], set[str]]:
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
             first = _topic(node.args[0]) if node.args else None
-            if name == "route" and first:
+            # A shared route list names its topic at the call too (the programme projection's).
+            if name in ("route", "programme_routes") and first:
                 consumed.add(CONSTANTS[first].name)
             if name == "emit" and first:
                 produced.add(CONSTANTS[first].name)

@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 from openai import APITimeoutError, AsyncOpenAI, OpenAIError
 
+from services.ai_chat.domain.model import ChatAnswer, ModelUnavailable, Transcript
 from services.ai_chat.domain.safety import Moderation
 from services.ai_chat.domain.safety.triage import (
     JSON_SCHEMA,
@@ -50,10 +51,6 @@ TRIAGE_MAX_TOKENS = 200
 OUTCOMES = ("ok", "error", "timeout")
 
 
-class ModelUnavailable(Exception):
-    """The model did not answer usefully (error, timeout, empty answer)."""
-
-
 @dataclass(frozen=True)
 class TokenPrices:
     """What the model's tokens cost, in yen per million, for the cost estimate on /metrics."""
@@ -67,25 +64,9 @@ class TokenPrices:
         ) / 1_000_000
 
 
-@dataclass(frozen=True)
-class ChatAnswer:
-    text: str
-    input_tokens: int
-    output_tokens: int
-
-    @property
-    def tokens(self) -> int:
-        return self.input_tokens + self.output_tokens
-
-
-@dataclass(frozen=True)
-class Transcript:
-    text: str
-    # Mean token probability when the model reports log probabilities, else None.
-    confidence: float | None
-
-
 class ModelClient:
+    """`domain.model.LanguageModel` over the OpenAI API."""
+
     def __init__(
         self,
         *,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from services.ai_chat.consumers.recording import OutcomeRecorder
-from services.ai_chat.domain.dialogue import Dialogue
 from services.ai_chat.domain.outcome import Inbound, Via
 from services.ai_chat.store.seniors import SeniorRepository
+from services.ai_chat.usecases.dialogue import Dialogue
 from services.common.events.contracts.line import (
     AccountLinked,
     AccountUnlinked,

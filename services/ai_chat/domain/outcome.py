@@ -13,7 +13,7 @@ from typing import Literal
 from uuid import UUID
 
 from services.ai_chat.domain.safety import Detection
-from services.ai_chat.store.seniors import SeniorChanges, Turn
+from services.ai_chat.domain.seniors import SeniorChanges, Turn
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.line import Action, SendPriority, TextMessage
 

@@ -1,20 +1,15 @@
-"""Answers about the senior's own tablet and sessions, from ai_chat's read model, never guessed."""
+"""Answers about the senior's own tablet and sessions, from the programme projection, never guessed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from services.ai_chat.domain.dates import japanese_date, japanese_time, jst_date, short_date
 from services.ai_chat.domain.templates import LINK_HOW_TO_TEXT, postback
-from services.ai_chat.store.programme import (
-    CohortView,
-    LoanView,
-    ProgrammeRepository,
-    SessionView,
-)
 from services.common.events.contracts.line import Action
 from services.common.events.postback_data import postback_data
+from services.common.programme.views import CohortView, LoanView, SessionView
 
 SESSION_KIND_NAMES = {"explanatory": "説明会", "follow_up": "フォローアップ講座"}
 MAX_SESSIONS_SHOWN = 3
@@ -36,26 +31,6 @@ class ProgrammeFacts:
     def active_loan(self) -> LoanView | None:
         active = [loan for loan in self.loans if loan.status == "active"]
         return active[-1] if active else None
-
-
-async def load_programme(
-    *, programme: ProgrammeRepository, participant_id: str | None, now: datetime
-) -> ProgrammeFacts:
-    if participant_id is None:
-        return ProgrammeFacts(participant_id=None)
-    loans = await programme.loans_of(participant_id)
-    cohort_id = await programme.cohort_of(participant_id)
-    if cohort_id is None and loans:
-        cohort_id = loans[-1].cohort_id
-    if cohort_id is None:
-        return ProgrammeFacts(participant_id=participant_id, loans=loans)
-    return ProgrammeFacts(
-        participant_id=participant_id,
-        loans=loans,
-        cohort=await programme.cohort(cohort_id),
-        sessions=await programme.upcoming_sessions(cohort_id, after=now, limit=MAX_SESSIONS_SHOWN),
-        booked=frozenset(await programme.booked_sessions(participant_id)),
-    )
 
 
 def loan_answer(facts: ProgrammeFacts, *, today: date) -> tuple[str, tuple[Action, ...]]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
-from services.ai_chat.clients.model import ChatAnswer, ModelClient
+from services.ai_chat.domain.model import ChatAnswer, LanguageModel
+from services.ai_chat.domain.seniors import Memory, Turn
 from services.ai_chat.domain.templates import FALLBACK_TEXT, OFFLINE_LABEL
 from services.ai_chat.domain.text import clip
-from services.ai_chat.store.seniors import Memory, Turn
 
 __all__ = [
     "FALLBACK_TEXT",
@@ -107,7 +107,7 @@ def offline_summary(*, turns: list[Turn]) -> str:
     return "最近の 話題: " + "、".join(f"「{topic}」" for topic in topics) if topics else ""
 
 
-async def summarise(model: ModelClient, *, previous: str, turns: list[Turn]) -> ChatAnswer:
+async def summarise(model: LanguageModel, *, previous: str, turns: list[Turn]) -> ChatAnswer:
     return await model.chat(summary_messages(previous=previous, turns=turns), operation="summary")
 
 

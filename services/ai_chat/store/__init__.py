@@ -1,6 +1,6 @@
-"""ai_chat's repositories: the only code here that talks to MongoDB."""
+"""ai_chat's repositories: the only code here that talks to MongoDB (the programme projection is
+the shared one, `services/common/programme`)."""
 
-from services.ai_chat.store.programme import ProgrammeRepository
-from services.ai_chat.store.seniors import SeniorRepository, Turn
+from services.ai_chat.store.seniors import SeniorRepository
 
-__all__ = ["ProgrammeRepository", "SeniorRepository", "Turn"]
+__all__ = ["SeniorRepository"]

@@ -1,23 +1,14 @@
 """The helpdesk's read models of other services' events, shown to staff beside a ticket.
 
 All handlers are retried on failure (MongoDB only): each is an idempotent upsert, and the
-framework claims its event id in the same transaction.
+framework claims its event id in the same transaction. Loans and sessions (`lending.events`) are
+kept by the shared programme projection's handlers (`services/common/programme`).
 """
 
 from __future__ import annotations
 
 from functools import partial
 
-from services.common.events.contracts.lending import (
-    LoanClosed,
-    LoanIssued,
-    LoanOverdue,
-    ParticipantErased,
-    SessionAttended,
-    SessionBooked,
-    SessionBookingCancelled,
-    SessionScheduled,
-)
 from services.common.events.contracts.line import AccountLinked, AccountUnlinked, SendRequested
 from services.common.events.envelope import Envelope
 from services.common.kafka.handling import Commit
@@ -62,103 +53,3 @@ class ContextHandlers:
                 at=envelope.occurred_at,
             )
         )
-
-    async def on_loan_issued(self, envelope: Envelope[LoanIssued], tx: Tx) -> None:
-        # Retried on failure (MongoDB only): an idempotent upsert.
-        data = envelope.data
-        await self._context.upsert_loan(
-            tx,
-            data.loan_id,
-            {
-                "participant_id": data.participant_id,
-                "cohort_id": data.cohort_id,
-                "device_model": data.device_model,
-                "issued_on": data.issued_on.isoformat(),
-                "due_on": data.due_on.isoformat(),
-                "state": "active",
-            },
-        )
-
-    async def on_loan_closed(self, envelope: Envelope[LoanClosed], tx: Tx) -> None:
-        # Retried on failure (MongoDB only): an idempotent upsert.
-        data = envelope.data
-        await self._context.upsert_loan(
-            tx,
-            data.loan_id,
-            {
-                "participant_id": data.participant_id,
-                "cohort_id": data.cohort_id,
-                "state": data.outcome.value,
-                "closed_on": data.closed_on.isoformat(),
-                "days_overdue": 0,
-            },
-        )
-
-    async def on_loan_overdue(self, envelope: Envelope[LoanOverdue], tx: Tx) -> None:
-        # Retried on failure (MongoDB only): an idempotent upsert.
-        data = envelope.data
-        await self._context.upsert_loan(
-            tx,
-            data.loan_id,
-            {
-                "participant_id": data.participant_id,
-                "cohort_id": data.cohort_id,
-                "due_on": data.due_on.isoformat(),
-                "days_overdue": data.days_overdue,
-                "overdue_stage": data.stage,
-                "state": "overdue",
-            },
-        )
-
-    async def on_session_scheduled(self, envelope: Envelope[SessionScheduled], tx: Tx) -> None:
-        # Retried on failure (MongoDB only): an idempotent upsert.
-        data = envelope.data
-        await self._context.upsert_session(
-            tx,
-            data.session_id,
-            {
-                "kind": data.kind.value,
-                "title": data.title,
-                "venue": data.venue,
-                "starts_at": data.starts_at,
-                "ends_at": data.ends_at,
-                "cancelled": data.cancelled,
-            },
-        )
-
-    async def on_session_booked(self, envelope: Envelope[SessionBooked], tx: Tx) -> None:
-        # Retried on failure (MongoDB only): an idempotent upsert.
-        data = envelope.data
-        await self._context.set_booking(
-            tx,
-            session_id=data.session_id,
-            participant_id=data.participant_id,
-            values={"booking": "booked", "booked_at": data.booked_at},
-        )
-
-    async def on_session_booking_cancelled(
-        self, envelope: Envelope[SessionBookingCancelled], tx: Tx
-    ) -> None:
-        # Retried on failure (MongoDB only): an idempotent upsert.
-        data = envelope.data
-        await self._context.set_booking(
-            tx,
-            session_id=data.session_id,
-            participant_id=data.participant_id,
-            values={"booking": "cancelled"},
-        )
-
-    async def on_session_attended(self, envelope: Envelope[SessionAttended], tx: Tx) -> None:
-        # Retried on failure (MongoDB only): an idempotent upsert.
-        data = envelope.data
-        await self._context.set_booking(
-            tx,
-            session_id=data.session_id,
-            participant_id=data.participant_id,
-            values={"booking": "attended" if data.attended else "absent"},
-        )
-
-    async def on_participant_erased(self, envelope: Envelope[ParticipantErased], tx: Tx) -> None:
-        # Retried on failure (MongoDB only): erasing what is already gone changes nothing.
-        participant_id = envelope.data.participant_id
-        await self._context.forget_participant(tx, participant_id)

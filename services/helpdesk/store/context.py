@@ -1,8 +1,9 @@
 """The helpdesk's own read models of other services' events: what staff see beside a ticket.
 
 Built from `line.account.linked`/`unlinked` (which participant a LINE user is), `lending.events`
-(loans and sessions; ids and dates only) and the recent Dai-chan conversation (`line.inbound`
-messages and `line.outbound` Dai-chan answers), which expires after a short retention period.
+(loans and sessions; ids and dates only, kept by the shared programme projection,
+`services/common/programme`) and the recent Dai-chan conversation (`line.inbound` messages and
+`line.outbound` Dai-chan answers), which expires after a short retention period.
 """
 
 from __future__ import annotations
@@ -12,23 +13,23 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from services.common.programme.projection import ProgrammeProjection
+from services.common.programme.views import BookingView, LoanView, SessionView
 from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.common.store.mongo import ttl_index
+from services.common.store.repository import plain
 
 LINKS = "context_links"
-LOANS = "context_loans"
-SESSIONS = "context_sessions"
-BOOKINGS = "context_bookings"
 CONVERSATION = "context_conversation"
 Document = dict[str, Any]
+LOANS_SHOWN = 5
+BOOKINGS_SHOWN = 20
 
 
 class ContextRepository:
-    def __init__(self, store: MongoStore) -> None:
+    def __init__(self, store: MongoStore, *, programme: ProgrammeProjection) -> None:
         self._links = store.collection(LINKS)
-        self._loans = store.collection(LOANS)
-        self._sessions = store.collection(SESSIONS)
-        self._bookings = store.collection(BOOKINGS)
+        self._programme = programme
         self._conversation = store.collection(CONVERSATION)
 
     @staticmethod
@@ -36,13 +37,6 @@ class ContextRepository:
         return [
             CollectionIndexes(
                 LINKS, [IndexModel([("participant_id", ASCENDING)], name="participant")]
-            ),
-            CollectionIndexes(
-                LOANS, [IndexModel([("participant_id", ASCENDING)], name="participant")]
-            ),
-            CollectionIndexes(SESSIONS),
-            CollectionIndexes(
-                BOOKINGS, [IndexModel([("participant_id", ASCENDING)], name="participant")]
             ),
             CollectionIndexes(
                 CONVERSATION,
@@ -76,46 +70,21 @@ class ContextRepository:
         found = await self._links.find_one({"participant_id": participant_id})
         return str(found["_id"]) if found else None
 
-    # -- loans and sessions ------------------------------------------------------------------
-
-    async def upsert_loan(self, tx: Tx, loan_id: str, values: Document) -> None:
-        await self._loans.update_one(
-            {"_id": loan_id}, {"$set": values}, upsert=True, session=tx.session
-        )
+    # -- loans and sessions (the shared projection, shown as staff have always seen them) -----
 
     async def loans_of(self, participant_id: str) -> list[Document]:
-        return (
-            await self._loans.find({"participant_id": participant_id})
-            .sort("issued_on", DESCENDING)
-            .limit(5)
-            .to_list()
-        )
-
-    async def upsert_session(self, tx: Tx, session_id: str, values: Document) -> None:
-        await self._sessions.update_one(
-            {"_id": session_id}, {"$set": values}, upsert=True, session=tx.session
-        )
-
-    async def set_booking(
-        self, tx: Tx, *, session_id: str, participant_id: str, values: Document
-    ) -> None:
-        await self._bookings.update_one(
-            {"_id": f"{session_id}:{participant_id}"},
-            {"$set": {"session_id": session_id, "participant_id": participant_id, **values}},
-            upsert=True,
-            session=tx.session,
-        )
+        """The latest few loans, newest first."""
+        loans = await self._programme.loans_of(participant_id)
+        return [_loan(loan) for loan in reversed(loans[-LOANS_SHOWN:])]
 
     async def sessions_of(self, participant_id: str) -> list[Document]:
-        bookings = await self._bookings.find({"participant_id": participant_id}).limit(20).to_list()
-        ids = [b["session_id"] for b in bookings]
-        sessions = {s["_id"]: s for s in await self._sessions.find({"_id": {"$in": ids}}).to_list()}
-        merged = [{**sessions.get(b["session_id"], {}), **b} for b in bookings]
+        bookings = await self._programme.bookings_of(participant_id, limit=BOOKINGS_SHOWN)
+        sessions = await self._programme.sessions([b.session_id for b in bookings])
+        merged = [_booking(b, sessions.get(b.session_id)) for b in bookings]
         return sorted(merged, key=lambda s: str(s.get("starts_at", "")))
 
-    async def forget_participant(self, tx: Tx, participant_id: str) -> None:
-        for collection in (self._links, self._loans, self._bookings):
-            await collection.delete_many({"participant_id": participant_id}, session=tx.session)
+    async def forget_participant(self, tx: Tx, *, participant_id: str) -> None:
+        await self._links.delete_many({"participant_id": participant_id}, session=tx.session)
 
     # -- recent conversation -----------------------------------------------------------------
 
@@ -141,3 +110,39 @@ class ContextRepository:
             .to_list()
         )
         return list(reversed(turns))
+
+
+def _loan(loan: LoanView) -> Document:
+    # "overdue" while an overdue notice stands on an open loan; a closed loan says how it closed.
+    state = "overdue" if loan.status == "active" and loan.overdue_stage else loan.status
+    values = {
+        "_id": loan.loan_id,
+        "participant_id": loan.participant_id,
+        "cohort_id": loan.cohort_id,
+        "device_model": loan.device_model,
+        "issued_on": loan.issued_on,
+        "due_on": loan.due_on,
+        "state": state,
+        "closed_on": loan.closed_on,
+        "days_overdue": loan.days_overdue
+        if loan.status != "active" or loan.overdue_stage
+        else None,
+        "overdue_stage": loan.overdue_stage,
+    }
+    return {key: plain(value) for key, value in values.items() if value is not None}
+
+
+def _booking(booking: BookingView, session: SessionView | None) -> Document:
+    shown: Document = {}
+    if session is not None:
+        shown = session.model_dump(include={"kind", "title", "venue", "starts_at", "ends_at"})
+        shown["cancelled"] = session.cancelled
+    shown.update(
+        _id=f"{booking.session_id}:{booking.participant_id}",
+        session_id=booking.session_id,
+        participant_id=booking.participant_id,
+        booking=booking.booking,
+    )
+    if booking.booked_at is not None:
+        shown["booked_at"] = booking.booked_at
+    return shown

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.common.store import Tx
-from services.common.usecase import transactional
+from services.common.usecases import transactional
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.errors import Conflict
 from services.tablet_lending.store import LendingDb

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.events.contracts.lending import DeviceState, DeviceStateChanged
 from services.common.store import Tx
-from services.common.usecase import transactional
+from services.common.usecases import transactional
 from services.tablet_lending.domain.devices import (
     ASSET_NUMBER,
     Accessories,

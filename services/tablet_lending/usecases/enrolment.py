@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from services.common.auth import AuditLog
 from services.common.events.contracts.lending import ParticipantEnrolled, ParticipantWithdrawn
 from services.common.store import Tx
-from services.common.usecase import transactional
+from services.common.usecases import transactional
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.eligibility import area_for_address, check_age
 from services.tablet_lending.domain.enrolment import (

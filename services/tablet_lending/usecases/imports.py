@@ -21,7 +21,7 @@ from typing import Any
 
 from services.common.auth import AuditLog
 from services.common.store import Tx
-from services.common.usecase import transactional
+from services.common.usecases import transactional
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.csv_import import ParsedFile, parse_file
 from services.tablet_lending.domain.enrolment import Screened

@@ -17,7 +17,7 @@ from services.common.auth import AuditLog
 from services.common.events.contracts.lending import LinkCodeIssuedV2
 from services.common.link_codes import link_code_digest
 from services.common.store import Tx
-from services.common.usecase import transactional
+from services.common.usecases import transactional
 from services.tablet_lending.domain.errors import Refused
 from services.tablet_lending.domain.participants import ParticipantStatus
 from services.tablet_lending.store import LendingDb

@@ -16,7 +16,7 @@ from services.common.events.contracts.lending import (
     SessionKind,
 )
 from services.common.store import Tx
-from services.common.usecase import transactional
+from services.common.usecases import transactional
 from services.tablet_lending.domain.dates import format_date_ja
 from services.tablet_lending.domain.devices import STATE_JA, Accessories, Condition, Device
 from services.tablet_lending.domain.errors import Conflict, Refused

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from services.common.events.contracts.helpdesk import HelpRequested, Priority, RequestReason
 from services.common.events.contracts.lending import LoanOverdue
 from services.common.store import Tx
-from services.common.usecase import transactional
+from services.common.usecases import transactional
 from services.tablet_lending.domain import messages
 from services.tablet_lending.domain.loans import Loan, LoanStatus, OverdueStage
 from services.tablet_lending.domain.reminders import (

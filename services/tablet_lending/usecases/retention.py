@@ -20,7 +20,7 @@ from services.common.auth import AuditLog
 from services.common.events.contracts.lending import ParticipantErased
 from services.common.logging import get_logger
 from services.common.store import Tx
-from services.common.usecase import transactional
+from services.common.usecases import transactional
 from services.tablet_lending.domain.errors import Refused
 from services.tablet_lending.metrics import ERASURES
 from services.tablet_lending.store import LendingDb

@@ -16,7 +16,7 @@ from services.common.events.contracts.lending import (
     SessionKind,
 )
 from services.common.store import Tx
-from services.common.usecase import transactional
+from services.common.usecases import transactional
 from services.tablet_lending.domain import messages
 from services.tablet_lending.domain.errors import Conflict, LendingError, Refused
 from services.tablet_lending.domain.events import new_id

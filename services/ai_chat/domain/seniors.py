@@ -1,0 +1,119 @@
+"""What Dai-chan keeps about a senior (one per LINE user), as the dialogue sees it.
+
+- `memory`: the last few turns verbatim, the rolling summary and the facts the senior chose to
+  share; all of it is erased on 「忘れて」 and expires after the retention period without
+  conversation. Older turns are not kept anywhere: the summary is what remains of them;
+- `human`: whether a person at the helpdesk has the conversation (Dai-chan then stays silent);
+- `participant_id`: the tablet-lending participant this LINE user linked to, if any;
+- `usage`: model tokens used today (the daily budget);
+- `checkin`: the daily greeting the senior opted into, and when it is next due;
+- `pending`: a question waiting for an answer (「忘れて」 → はい/いいえ).
+
+`SeniorChanges` is what one handled event changes; the store writes it field by field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.common.time import as_utc
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    role: Literal["senior", "daichan"]
+    text: str
+    at: datetime
+    # Which reviewed persona prompt wrote Dai-chan's words (None for fixed texts and the senior).
+    persona_version: str | None = None
+    # How the senior said it: typed, spoken (transcribed) or tapped.
+    via: Literal["text", "voice", "button"] | None = None
+
+
+class Memory(_Doc):
+    turns: list[Turn] = Field(default_factory=list)
+    summary: str = ""
+    preferred_name: str | None = None
+    interests: list[str] = Field(default_factory=list)
+    turns_since_summary: int = 0
+    updated_at: datetime | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.turns or self.summary or self.preferred_name or self.interests)
+
+
+class Human(_Doc):
+    # Dai-chan asked for a person and waits for a ticket to take the conversation.
+    pending_since: datetime | None = None
+    reason: str | None = None
+    # Tickets that hold the conversation now (helpdesk.conversation.handed_over, not yet back).
+    tickets: list[str] = Field(default_factory=list)
+
+    def holds(self, *, now: datetime, pending_timeout: timedelta) -> bool:
+        if self.tickets:
+            return True
+        return self.pending_since is not None and now - as_utc(self.pending_since) < pending_timeout
+
+
+class Usage(_Doc):
+    day: str
+    tokens: int = 0
+
+
+class Checkin(_Doc):
+    enabled: bool = False
+    time: str = "08:00"  # HH:MM, Japan time
+    next_at: datetime | None = None
+    last_sent_on: str | None = None
+
+
+class Pending(_Doc):
+    action: str
+    until: datetime
+    # For a safety check: the route Dai-chan was unsure about.
+    route: str | None = None
+
+
+class Senior(_Doc):
+    user_id: str
+    following: bool | None = None
+    participant_id: str | None = None
+    memory: Memory = Field(default_factory=Memory)
+    human: Human = Field(default_factory=Human)
+    usage: Usage | None = None
+    checkin: Checkin = Field(default_factory=Checkin)
+    pending: Pending | None = None
+    last_message_at: datetime | None = None
+    inactivity_flagged_at: datetime | None = None
+
+    def tokens_used(self, day: str) -> int:
+        return self.usage.tokens if self.usage and self.usage.day == day else 0
+
+
+@dataclass
+class SeniorChanges:
+    """What one handled event changes in a senior's document (None leaves a field alone)."""
+
+    last_message_at: datetime | None = None
+    # Memory fields other than the turns (those are appended with `turns`).
+    memory: Memory | None = None
+    erase_memory: bool = False
+    turns: list[Turn] = field(default_factory=list)
+    keep_turns: int = 8
+    usage: Usage | None = None
+    pending: Pending | None = None
+    clear_pending: bool = False
+    handover_requested_at: datetime | None = None
+    handover_reason: str | None = None
+    checkin: Checkin | None = None
+    following: bool | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

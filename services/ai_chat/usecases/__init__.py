@@ -1,0 +1,1 @@
+"""ai_chat's use cases: load through repositories, ask `domain/` for the decision, commit it."""

@@ -1,0 +1,328 @@
+"""Dai-chan's dialogue: safety first, then the person's wishes, then data, then conversation.
+
+For every text (typed, or spoken and transcribed) the order is fixed:
+
+1. **Safety** (`domain/safety`, rules and classifier, no model needed): a certain emergency,
+   self-harm, fraud or request for a person gets fixed guidance at once, a help request with
+   hand-over, and Dai-chan then stays silent. Emergency and self-harm guidance is sent even
+   while a person has the conversation: it is not chatter. An uncertain route (the grey band)
+   adds a short fixed check to Dai-chan's answer and asks a person to review (`guidance`).
+2. **Silence** while a person at the helpdesk has the conversation (line_gateway's stamp, or
+   Dai-chan's own record of hand-overs from `helpdesk.events`).
+3. **Pending questions** (「忘れて」 → はい/いいえ) and **requests answered from data**: the loan,
+   sessions, the help menu, check-ins, erasing memory.
+4. **Conversation**: the model (with moderation and the model's safety triage beside it, which
+   may still turn the answer into safety guidance or add a check, never remove one) within the
+   senior's daily token budget, or the offline responder.
+
+The use case loads the senior and the programme facts and calls the model (the domain's
+`LanguageModel` port), all outside any transaction; the decisions are `domain/dialogue.py` and
+`domain/conversation.py`, and the `Outcome` is committed by the consumer (`consumers/recording.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from services.ai_chat.domain import conversation, templates
+from services.ai_chat.domain import dialogue as decide
+from services.ai_chat.domain.dates import jst_date
+from services.ai_chat.domain.dialogue import SAFE_ROUTES_WHILE_WITH_A_PERSON, DialogueSettings
+from services.ai_chat.domain.guidance import certain_guidance, detector_of, with_check
+from services.ai_chat.domain.intents import Intent, recognise, shared_facts
+from services.ai_chat.domain.model import LanguageModel, ModelUnavailable
+from services.ai_chat.domain.outcome import Inbound, Outcome
+from services.ai_chat.domain.programme import ProgrammeFacts, model_context
+from services.ai_chat.domain.responders import OfflineResponder, Persona, build_messages, summarise
+from services.ai_chat.domain.safety import Detection, Moderation, Route, detect
+from services.ai_chat.domain.safety.triage import Triage
+from services.ai_chat.domain.seniors import Memory, Senior, SeniorChanges, Turn
+from services.ai_chat.metrics import MEMORY_EVENTS, SAFETY_TRIAGE, TRANSCRIPTIONS
+from services.ai_chat.store.seniors import SeniorRepository
+from services.ai_chat.usecases.programme import load_programme
+from services.common.programme.projection import ProgrammeProjection
+from services.common.time import utcnow
+
+__all__ = ["Dialogue", "DialogueSettings"]
+
+
+class Dialogue:
+    def __init__(
+        self,
+        *,
+        seniors: SeniorRepository,
+        programme: ProgrammeProjection,
+        model: LanguageModel | None,
+        persona: Persona,
+        settings: DialogueSettings,
+        detector: Callable[[str], Detection] = detect,
+    ) -> None:
+        self._detect = detector
+        self._seniors = seniors
+        self._programme = programme
+        self._model = model
+        self._persona = persona
+        self._settings = settings
+        self._offline = OfflineResponder()
+
+    # -- text (typed, or spoken and transcribed) ------------------------------------------------
+
+    async def on_text(self, inbound: Inbound, *, voice_confidence: float | None = None) -> Outcome:
+        assert inbound.text is not None
+        text = inbound.text
+        now = utcnow()
+        senior = await self._seniors.get(inbound.user_id)
+        with_person = self._with_person(inbound, senior, now)
+
+        detection = self._detect(text)
+        if with_person:
+            detection = detection.only(SAFE_ROUTES_WHILE_WITH_A_PERSON)
+        if detection:
+            return certain_guidance(
+                inbound, senior, detection, now=now, detector=detector_of(detection)
+            )
+        if with_person:
+            return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+
+        if inbound.via == "voice" and decide.unsure_transcript(
+            text, voice_confidence, self._settings
+        ):
+            TRANSCRIPTIONS.labels("unsure").inc()
+            return decide.voice_unsure(text, now)
+        if inbound.via == "voice":
+            TRANSCRIPTIONS.labels("heard").inc()
+
+        if answered := decide.pending_answer(inbound, senior, text, now):
+            return answered
+        intent = recognise(text)
+        if intent is not None and not detection.uncertain:
+            return await self._intent(inbound, senior, intent, now=now)
+        return await self._converse(inbound, senior, now=now, unsure=detection.uncertain)
+
+    def _with_person(self, inbound: Inbound, senior: Senior, now: datetime) -> bool:
+        return decide.with_person(inbound, senior, now, self._settings)
+
+    async def _intent(
+        self, inbound: Inbound, senior: Senior, intent: Intent, *, now: datetime
+    ) -> Outcome:
+        if intent is Intent.FORGET:
+            return decide.ask_to_forget(now, self._settings)
+        if intent is Intent.HELP_MENU:
+            return decide.help_menu(now)
+        if intent is Intent.CHECKIN:
+            return decide.checkin_menu(now)
+        facts = await self._programme_facts(senior, now)
+        return decide.programme_answer(inbound, intent, facts, now=now)
+
+    async def _programme_facts(self, senior: Senior, now: datetime) -> ProgrammeFacts:
+        return await load_programme(
+            programme=self._programme, participant_id=senior.participant_id, now=now
+        )
+
+    # -- conversation ---------------------------------------------------------------------------
+
+    async def _converse(
+        self, inbound: Inbound, senior: Senior, *, now: datetime, unsure: tuple[Route, ...] = ()
+    ) -> Outcome:
+        outcome = await self._answer(inbound, senior, now=now, unsure=unsure)
+        if outcome.kind.startswith("safety_"):
+            return outcome
+        routes = unsure
+        if outcome.triage is not None:
+            routes = tuple(dict.fromkeys([*unsure, *outcome.triage.uncertain]))
+        return with_check(outcome, inbound, routes, now=now) if routes else outcome
+
+    async def _answer(
+        self, inbound: Inbound, senior: Senior, *, now: datetime, unsure: tuple[Route, ...]
+    ) -> Outcome:
+        text = inbound.text or ""
+        facts = shared_facts(text)
+        memory = conversation.remember(senior.memory, facts, now=now)
+        if facts:
+            MEMORY_EVENTS.labels("fact_saved").inc()
+        history = conversation.recent(senior.memory.turns, self._settings.history_turns)
+        senior_turn = Turn(role="senior", text=text, at=inbound.sent_at, via=inbound.via)
+
+        if self._model is None:
+            return conversation.offline_answer(
+                text=text,
+                facts=facts,
+                memory=memory,
+                history=history,
+                senior_turn=senior_turn,
+                now=now,
+                summary_every_turns=self._settings.summary_every_turns,
+                responder=self._offline,
+            )
+        today = jst_date(now).isoformat()
+        used = senior.tokens_used(today)
+        budget = self._settings.daily_token_budget
+        if budget and used >= budget:
+            return conversation.budget_exhausted(memory=memory, senior_turn=senior_turn, now=now)
+        results = await self._ask_model(
+            self._model, senior, memory, history, senior_turn, now=now, unsure=unsure
+        )
+        return conversation.model_answer(
+            inbound,
+            senior,
+            memory=memory,
+            senior_turn=senior_turn,
+            results=results,
+            used=used,
+            today=today,
+            now=now,
+            persona_version=self._persona.version,
+        )
+
+    async def _ask_model(
+        self,
+        model: LanguageModel,
+        senior: Senior,
+        memory: Memory,
+        history: list[Turn],
+        senior_turn: Turn,
+        *,
+        now: datetime,
+        unsure: tuple[Route, ...],
+    ) -> conversation.ModelResults:
+        """The answer, moderation, triage and (when due) a new summary, asked at once."""
+        programme = await self._programme_facts(senior, now)
+        messages = build_messages(
+            persona=self._persona,
+            memory=memory,
+            programme_lines=model_context(programme, today=jst_date(now)),
+            history=history,
+            text=senior_turn.text,
+        )
+        summary_due = memory.turns_since_summary + 2 >= self._settings.summary_every_turns
+        chat, moderation, triage, summary = await asyncio.gather(
+            model.chat(messages),
+            self._moderate(senior_turn.text),
+            self._triage(senior_turn.text, local=unsure),
+            summarise(model, previous=memory.summary, turns=history)
+            if summary_due and history
+            else _none(),
+            return_exceptions=True,
+        )
+        return conversation.ModelResults(
+            chat=chat, moderation=moderation, triage=triage, summary=summary
+        )
+
+    async def _triage(self, text: str, *, local: tuple[Route, ...]) -> Triage | None:
+        """The model's routes for this message, bounded in time; counted against the local ones."""
+        if self._model is None or not self._settings.triage_enabled:
+            return None
+        try:
+            async with asyncio.timeout(self._settings.triage_timeout_seconds):
+                triage = await self._model.triage(text)
+        except (ModelUnavailable, TimeoutError):
+            # The local layers already ran; a triage outage must not silence Dai-chan.
+            return None
+        for route in Route:
+            said_by_model, said_here = route in triage.routes, route in local
+            if said_by_model or said_here:
+                verdict = (
+                    "agreed"
+                    if said_by_model and said_here
+                    else "added"
+                    if said_by_model
+                    else "not_confirmed"
+                )
+                SAFETY_TRIAGE.labels(route.value, verdict).inc()
+        return triage
+
+    async def _moderate(self, text: str) -> Moderation | None:
+        if self._model is None or not self._settings.moderation_enabled:
+            return None
+        try:
+            return await self._model.moderate(text)
+        except ModelUnavailable:
+            # The rules already ran; a moderation outage must not silence Dai-chan.
+            return None
+
+    # -- buttons ----------------------------------------------------------------------------------
+
+    async def on_postback(self, inbound: Inbound, data: str) -> Outcome | None:
+        """None when the button belongs to another service (it is theirs to answer)."""
+        action, params = decide.parse_postback(data)
+        if action is None:
+            return None
+        now = utcnow()
+        senior = await self._seniors.get(inbound.user_id)
+        safety = decide.safety_button(
+            inbound, senior, action, params, now=now, settings=self._settings
+        )
+        if safety is not None:
+            return safety
+        if self._with_person(inbound, senior, now):
+            return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+        if action == "talk":
+            return decide.fixed(templates.TALK_TEXT, "talk", now)
+        if action == "help":
+            return decide.help_menu(now)
+        if action in ("my_loan", "sessions"):
+            intent = Intent.MY_LOAN if action == "my_loan" else Intent.SESSIONS
+            return await self._intent(inbound, senior, intent, now=now)
+        if action == "forget":
+            return decide.forget_button(params, now=now, settings=self._settings)
+        if action == "checkin":
+            return decide.checkin_choice(senior, params.get("at"), now)
+        if action == "voice_retry":
+            return decide.fixed(templates.VOICE_RETRY_TEXT, "voice_retry", now)
+        return decide.fixed(templates.UNKNOWN_BUTTON_TEXT, "unknown_button", now)
+
+    # -- other kinds of messages, voice and friendship ---------------------------------------------
+
+    async def on_non_text(self, inbound: Inbound, message_type: str) -> Outcome:
+        now = utcnow()
+        if message_type == "audio":
+            # line_gateway fetches the audio and publishes line.audio.fetched; that is answered.
+            return Outcome.silence("audio_waits_for_transcript", SeniorChanges(last_message_at=now))
+        senior = await self._seniors.get(inbound.user_id)
+        if self._with_person(inbound, senior, now):
+            return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+        return decide.non_text_answer(message_type, now)
+
+    async def on_audio(self, inbound: Inbound, *, audio_base64: str, content_type: str) -> Outcome:
+        now = utcnow()
+        if self._model is None:
+            TRANSCRIPTIONS.labels("no_model").inc()
+            return await self._voice_problem(inbound, templates.VOICE_NO_MODEL_TEXT, now)
+        try:
+            audio = base64.b64decode(audio_base64, validate=True)
+        except (binascii.Error, ValueError):
+            TRANSCRIPTIONS.labels("failed").inc()
+            return await self._voice_problem(inbound, templates.VOICE_FAILED_TEXT, now)
+        try:
+            transcript = await self._model.transcribe(
+                audio, content_type=content_type, filename=decide.audio_filename(content_type)
+            )
+        except ModelUnavailable:
+            TRANSCRIPTIONS.labels("failed").inc()
+            return await self._voice_problem(inbound, templates.VOICE_FAILED_TEXT, now)
+        if not transcript.text:
+            TRANSCRIPTIONS.labels("failed").inc()
+            return await self._voice_problem(inbound, templates.VOICE_FAILED_TEXT, now)
+        heard = replace(inbound, via="voice", text=transcript.text)
+        return await self.on_text(heard, voice_confidence=transcript.confidence)
+
+    async def _voice_problem(self, inbound: Inbound, text: str, now: datetime) -> Outcome:
+        senior = await self._seniors.get(inbound.user_id)
+        if self._with_person(inbound, senior, now):
+            return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+        return decide.fixed(text, "voice_problem", now)
+
+    async def on_followed(self, inbound: Inbound, *, is_unblocked: bool) -> Outcome:
+        return decide.followed(await self._seniors.get(inbound.user_id), is_unblocked=is_unblocked)
+
+    async def on_unfollowed(self, inbound: Inbound) -> Outcome:
+        return decide.unfollowed(await self._seniors.get(inbound.user_id))
+
+
+async def _none() -> None:
+    return None

@@ -1,0 +1,28 @@
+"""The senior's own programme facts, loaded from the programme projection for Dai-chan's answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.ai_chat.domain.programme import MAX_SESSIONS_SHOWN, ProgrammeFacts
+from services.common.programme.projection import ProgrammeProjection
+
+
+async def load_programme(
+    *, programme: ProgrammeProjection, participant_id: str | None, now: datetime
+) -> ProgrammeFacts:
+    if participant_id is None:
+        return ProgrammeFacts(participant_id=None)
+    loans = await programme.loans_of(participant_id)
+    cohort_id = await programme.cohort_of(participant_id)
+    if cohort_id is None and loans:
+        cohort_id = loans[-1].cohort_id
+    if cohort_id is None:
+        return ProgrammeFacts(participant_id=participant_id, loans=loans)
+    return ProgrammeFacts(
+        participant_id=participant_id,
+        loans=loans,
+        cohort=await programme.cohort(cohort_id),
+        sessions=await programme.upcoming_sessions(cohort_id, after=now, limit=MAX_SESSIONS_SHOWN),
+        booked=frozenset(await programme.booked_sessions(participant_id)),
+    )
