@@ -25,7 +25,7 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 
 from eval.faq import DATA, Case, load
-from services.ai_chat.domain.faq import Topic, held_questions
+from services.ai_chat.domain.faq import Topic, about_the_programme, held_questions
 from services.ai_chat.domain.faq.classifier import MODEL_PATH, features
 from services.ai_chat.domain.language.features import vectorizer
 from services.ai_chat.domain.language.linear import Thresholds, to_json
@@ -41,6 +41,8 @@ GRID = [round(t, 2) for t in np.arange(0.3, 0.96, 0.01)]
 class Prepared:
     case: Case
     features: list[str]
+    # Whether the message names the programme's things at all (no answer otherwise).
+    anchored: bool
 
 
 def prepare(cases: Sequence[Case]) -> list[Prepared]:
@@ -48,7 +50,9 @@ def prepare(cases: Sequence[Case]) -> list[Prepared]:
     for case in cases:
         analysis = analyse(case.text)
         held, mentions = held_questions(analysis)
-        prepared.append(Prepared(case, features(analysis, held, mentions)))
+        prepared.append(
+            Prepared(case, features(analysis, held, mentions), about_the_programme(mentions))
+        )
     return prepared
 
 
@@ -65,12 +69,13 @@ def _thresholds(dev: list[Prepared], probabilities: Any) -> dict[Topic, Threshol
     """Per topic, on the dev messages where that topic scores highest."""
     topics = list(Topic)
     best = probabilities.argmax(axis=1)
+    anchored = np.array([p.anchored for p in dev])
     chosen: dict[Topic, Thresholds] = {}
     for i, topic in enumerate(topics):
         expected = np.array([p.case.label == topic.value for p in dev])
         threshold = GRID[-1]
         for t in sorted(GRID, reverse=True):
-            added = (best == i) & (probabilities[:, i] >= t)
+            added = anchored & (best == i) & (probabilities[:, i] >= t)
             if added.sum() and expected[added].mean() < ADDED_PRECISION:
                 break
             threshold = t

@@ -8,12 +8,12 @@ from pydantic_settings import SettingsConfigDict
 
 from services.common.events.contracts.helpdesk import Priority
 from services.common.settings import Environment, ServiceSettings
+from services.common.time import parse_hours
 from services.helpdesk.domain.sla import (
     DEFAULT_TARGETS,
     BusinessCalendar,
     SlaPolicy,
     Targets,
-    parse_hours,
     parse_weekdays,
 )
 

@@ -15,6 +15,7 @@ from services.ai_chat.domain.faq.classifier import (
     default_classifier,
     features,
 )
+from services.ai_chat.domain.faq.lexicon import ANCHORS
 from services.ai_chat.domain.faq.questions import QUESTIONS, TOPIC_ORDER, Question, Topic
 from services.ai_chat.domain.language.matcher import Mentions, matching, sentence_mentions
 from services.ai_chat.domain.language.morphology import Analysis, analyse
@@ -36,6 +37,10 @@ def held_questions(analysis: Analysis) -> tuple[list[Question], list[Mentions]]:
     return matching(QUESTIONS, analysis, mentions), mentions
 
 
+def about_the_programme(mentions: list[Mentions]) -> bool:
+    return any(anchor.name in found for found in mentions for anchor in ANCHORS)
+
+
 def first_topic(held: list[Question]) -> Topic | None:
     asked = {question.topic for question in held}
     return next((t for t in TOPIC_ORDER if t in asked), None)
@@ -50,7 +55,8 @@ def read(analysis: Analysis, classifier: FaqClassifier | None) -> Reading:
     # learned from the look-alikes when a question that held was about something else.
     probabilities = classifier.probabilities(features(analysis, held, mentions))
     likely, p = max(probabilities.items(), key=lambda item: item[1])
-    chosen = likely if p >= classifier.thresholds[likely].certain else None
+    sure = p >= classifier.thresholds[likely].certain
+    chosen = likely if sure and about_the_programme(mentions) else None
     return Reading(questions=tuple(held), probabilities=probabilities, topic=chosen)
 
 

@@ -77,8 +77,8 @@ HOW = concept(
 )
 QUALIFY = concept(
     "qualify",
-    "対象 条件 資格 該当 対象者 対象地域 誰 どなた 制限 年齢制限",
-    kana="たいしょう じょうけん しかく だれ",
+    "対象 条件 資格 該当 対象者 対象外 対象地域 当てはまる 制限 年齢制限",
+    kana="たいしょう じょうけん しかく",
 )
 AGE = concept("age", "年齢 歳 才 何歳 いくつ 高齢", kana="なんさい")
 LIVE = concept("live", "住む 住所 地域 区 市 町 村 市内 府内 府外 以外 在住 地元", kana="すんでる")
@@ -129,3 +129,24 @@ OTHER_DESK = concept(
     "デイサービス ケアマネ",
 )
 THIS_DESK = union("this_desk", HELPDESK, PROGRAMME)
+
+# A message names at least one of these when it asks the programme anything; without one, no
+# score makes it a programme question (「もう大丈夫や」 is not asking who may borrow).
+ANCHORS = (
+    TABLET,
+    PROGRAMME,
+    SESSION,
+    HELPDESK,
+    CONTACT,
+    BORROW,
+    APPLY,
+    RETURN,
+    DAMAGED,
+    LOST,
+    POWER,
+    PERIOD,
+    AGE,
+    QUALIFY,
+    LIVE,
+    COST,
+)
