@@ -29,11 +29,13 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 
 from eval.safety_data import TRAIN_DIR, Case, load
-from services.ai_chat.domain.safety.classifier import MODEL_PATH, Thresholds, to_json
+from services.ai_chat.domain.language.features import vectorizer
+from services.ai_chat.domain.language.linear import Thresholds, to_json
+from services.ai_chat.domain.language.morphology import analyse
+from services.ai_chat.domain.safety.classifier import MODEL_PATH
 from services.ai_chat.domain.safety.detector import rule_detection
-from services.ai_chat.domain.safety.features import features, vectorizer
+from services.ai_chat.domain.safety.features import features
 from services.ai_chat.domain.safety.matcher import matching, sentence_mentions
-from services.ai_chat.domain.safety.morphology import analyse
 from services.ai_chat.domain.safety.routes import ROUTE_ORDER, Route
 from services.ai_chat.domain.safety.rules import RULES
 
@@ -140,7 +142,7 @@ def train_model() -> str:
         intercepts.append(model.intercept_[0])
         thresholds[route] = _thresholds(dev, model.predict_proba(x_dev)[:, 1], route)
     return to_json(
-        routes=ROUTE_ORDER,
+        labels=ROUTE_ORDER,
         coefficients=np.vstack(coefficients),
         intercepts=np.array(intercepts),
         thresholds=thresholds,

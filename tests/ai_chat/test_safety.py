@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from services.ai_chat.domain.language.morphology import analyse
 from services.ai_chat.domain.safety import (
     Detection,
     Moderation,
@@ -14,7 +15,6 @@ from services.ai_chat.domain.safety import (
 )
 from services.ai_chat.domain.safety.detector import rule_detection
 from services.ai_chat.domain.safety.matcher import matching
-from services.ai_chat.domain.safety.morphology import analyse
 from services.ai_chat.domain.safety.rules import RULES
 
 

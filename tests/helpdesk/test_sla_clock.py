@@ -12,12 +12,11 @@ from services.common.events.contracts.helpdesk import (
     SlaTarget,
     TicketStatus,
 )
-from services.common.time import JST
+from services.common.time import JST, parse_hours
 from services.helpdesk.domain.sla import (
     DEFAULT_TARGETS,
     BusinessCalendar,
     SlaPolicy,
-    parse_hours,
     parse_weekdays,
 )
 from services.helpdesk.domain.tickets import (

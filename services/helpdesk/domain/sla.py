@@ -246,18 +246,6 @@ class SlaPolicy:
         return self.senior_wrote(updated, priority, at)
 
 
-def parse_hours(spec: str) -> tuple[int, int]:
-    """ "09:00-17:00" -> (540, 1020); "00:00-24:00" is a 24-hour desk."""
-    try:
-        opens, closes = (part.strip() for part in spec.split("-"))
-        minutes = [int(h) * 60 + int(m) for h, m in (value.split(":") for value in (opens, closes))]
-    except ValueError as exc:
-        raise ValueError(f"business hours must look like 09:00-17:00, not {spec!r}") from exc
-    if not 0 <= minutes[0] < minutes[1] <= 24 * 60:
-        raise ValueError(f"business hours {spec!r} must open before they close, within a day")
-    return minutes[0], minutes[1]
-
-
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.ai_chat.domain.language.morphology import Analysis, analyse
 from services.ai_chat.domain.safety.classifier import Classifier, default_classifier
 from services.ai_chat.domain.safety.concepts import Rule
 from services.ai_chat.domain.safety.features import features
 from services.ai_chat.domain.safety.matcher import matching, sentence_mentions
-from services.ai_chat.domain.safety.morphology import Analysis, analyse
 from services.ai_chat.domain.safety.routes import Detection, Route, Tier, ordered
 from services.ai_chat.domain.safety.rules import RULES
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.ai_chat.domain.safety.concepts import Rule, any_, yes
+from services.ai_chat.domain.language.concepts import any_, yes
+from services.ai_chat.domain.safety.concepts import Rule
 from services.ai_chat.domain.safety.lexicon import body, framing, scams
 from services.ai_chat.domain.safety.routes import Tier
 from services.ai_chat.domain.safety.rules.shared import F

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.ai_chat.domain.safety.concepts import Rule, any_, now, yes
+from services.ai_chat.domain.language.concepts import any_, now, yes
+from services.ai_chat.domain.safety.concepts import Rule
 from services.ai_chat.domain.safety.lexicon import framing, human, scams, surroundings
 from services.ai_chat.domain.safety.rules.shared import P
 
