@@ -14,6 +14,7 @@ from services.ai_chat.consumers.helpdesk import HelpdeskHandlers
 from services.ai_chat.consumers.inbound import InboundHandlers
 from services.ai_chat.consumers.recording import OutcomeRecorder
 from services.ai_chat.domain.dialogue import DialogueSettings
+from services.ai_chat.domain.faq.answers import Desk, hours_in_words
 from services.ai_chat.domain.responders import Persona
 from services.ai_chat.metrics import initialise as initialise_metrics
 from services.ai_chat.settings import AiChatSettings
@@ -66,6 +67,15 @@ def dialogue_settings(settings: AiChatSettings) -> DialogueSettings:
         triage_timeout_seconds=settings.safety_triage_timeout_seconds,
         transcript_min_chars=settings.transcript_min_chars,
         transcript_min_confidence=settings.transcript_min_confidence,
+        desk=Desk(
+            hours=hours_in_words(
+                settings.helpdesk_business_hours,
+                settings.helpdesk_business_days,
+                observe_holidays=settings.helpdesk_observe_holidays,
+            ),
+            phone=settings.helpdesk_phone,
+            email=settings.helpdesk_email,
+        ),
     )
 
 

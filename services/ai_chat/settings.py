@@ -38,6 +38,19 @@ class AiChatSettings(ServiceSettings):
     safety_triage_enabled: bool = True
     safety_triage_timeout_seconds: float = 3.0
     # The reviewed persona prompt (services/ai_chat/prompts/<version>.md), recorded on each turn.
+    # What Dai-chan tells seniors about the helpdesk (the FAQ): the very settings the helpdesk's
+    # own clock reads, so the two never disagree; a number or address only once published.
+    helpdesk_business_hours: str = Field(
+        default="09:00-17:00", validation_alias=shared("HELPDESK_BUSINESS_HOURS")
+    )
+    helpdesk_business_days: str = Field(
+        default="mon-fri", validation_alias=shared("HELPDESK_BUSINESS_DAYS")
+    )
+    helpdesk_observe_holidays: bool = Field(
+        default=True, validation_alias=shared("HELPDESK_OBSERVE_HOLIDAYS")
+    )
+    helpdesk_phone: str = Field(default="", validation_alias=shared("HELPDESK_PHONE"))
+    helpdesk_email: str = Field(default="", validation_alias=shared("HELPDESK_EMAIL"))
     persona_version: str = "daichan.v2"
 
     # Memory: turns kept for context, how often the rolling summary is rewritten, and how long

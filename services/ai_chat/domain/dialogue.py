@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from services.ai_chat.domain import templates
 from services.ai_chat.domain.checkins import next_checkin_at
 from services.ai_chat.domain.dates import jst_date
+from services.ai_chat.domain.faq import Topic
+from services.ai_chat.domain.faq.answers import DEFAULT_DESK, Desk, answer
 from services.ai_chat.domain.guidance import (
     MENU_TOPICS,
     SAFETY_CHECK,
@@ -45,6 +47,8 @@ class DialogueSettings:
     triage_timeout_seconds: float = 3.0
     transcript_min_chars: int = 4
     transcript_min_confidence: float = 0.6
+    # How Dai-chan tells seniors to reach the helpdesk (the FAQ), from the helpdesk's settings.
+    desk: Desk = DEFAULT_DESK
 
 
 def with_person(
@@ -164,6 +168,27 @@ def programme_answer(
         if intent is Intent.MY_LOAN
         else sessions_answer(facts)
     )
+    return _programme_outcome(inbound, text, choices, f"programme_{intent.value}", now)
+
+
+def faq_answer(
+    inbound: Inbound, topic: Topic, desk: Desk, facts: ProgrammeFacts, *, now: datetime
+) -> Outcome:
+    """The reviewed FAQ answer; a borrower asking about sessions also hears the bookable ones."""
+    text = answer(topic, desk)
+    choices: tuple[Action, ...] = ()
+    if topic is Topic.SESSIONS:
+        if facts.linked:
+            listed, choices = sessions_answer(facts)
+            text = f"{text}\n{listed}"
+        else:
+            text = f"{text}\n{desk.how_to_reach()}"
+    return _programme_outcome(inbound, text, choices, f"faq_{topic.value}", now)
+
+
+def _programme_outcome(
+    inbound: Inbound, text: str, choices: tuple[Action, ...], kind: str, now: datetime
+) -> Outcome:
     turns = []
     if inbound.text and inbound.via != "button":
         turns = [
@@ -172,7 +197,7 @@ def programme_answer(
         ]
     return Outcome(
         messages=[say(text, choices)],
-        kind=f"programme_{intent.value}",
+        kind=kind,
         purpose="ai_chat.programme",
         turns=turns,
         changes=SeniorChanges(last_message_at=now),

@@ -21,6 +21,10 @@ class Intent(StrEnum):
     CHECKIN = "checkin"
 
 
+# Asked of Dai-chan itself, before any programme question (「忘れて」 is not a lost tablet).
+COMMANDS = (Intent.FORGET, Intent.HELP_MENU, Intent.CHECKIN)
+
+
 _FORGET = re.compile(
     r"^(?:大ちゃん|だいちゃん)?(?:私|わたし|わし|うち|僕|ぼく|俺)?(?:のこと|の話|のはなし)?(?:を|は)?"
     r"(?:全部|ぜんぶ|みんな)?(?:忘|わす)れて(?:ほしい|ください|な|ちょうだい|くれ|ええよ|いいよ|。)*$"

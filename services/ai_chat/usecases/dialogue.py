@@ -33,8 +33,9 @@ from services.ai_chat.domain import conversation, templates
 from services.ai_chat.domain import dialogue as decide
 from services.ai_chat.domain.dates import jst_date
 from services.ai_chat.domain.dialogue import SAFE_ROUTES_WHILE_WITH_A_PERSON, DialogueSettings
+from services.ai_chat.domain.faq import recognise as recognise_faq
 from services.ai_chat.domain.guidance import certain_guidance, detector_of, with_check
-from services.ai_chat.domain.intents import Intent, recognise, shared_facts
+from services.ai_chat.domain.intents import COMMANDS, Intent, recognise, shared_facts
 from services.ai_chat.domain.model import LanguageModel, ModelUnavailable
 from services.ai_chat.domain.outcome import Inbound, Outcome
 from services.ai_chat.domain.programme import ProgrammeFacts, model_context
@@ -99,10 +100,19 @@ class Dialogue:
 
         if answered := decide.pending_answer(inbound, senior, text, now):
             return answered
+        if detection.uncertain:
+            return await self._converse(inbound, senior, now=now, unsure=detection.uncertain)
         intent = recognise(text)
-        if intent is not None and not detection.uncertain:
+        # Dai-chan's own commands first, then the borrower's own dates and sessions, then the
+        # programme FAQ (most friends of the account have no tablet), then conversation.
+        if intent in COMMANDS or (intent is not None and senior.participant_id is not None):
             return await self._intent(inbound, senior, intent, now=now)
-        return await self._converse(inbound, senior, now=now, unsure=detection.uncertain)
+        if topic := recognise_faq(text):
+            facts = await self._programme_facts(senior, now)
+            return decide.faq_answer(inbound, topic, self._settings.desk, facts, now=now)
+        if intent is not None:
+            return await self._intent(inbound, senior, intent, now=now)
+        return await self._converse(inbound, senior, now=now)
 
     def _with_person(self, inbound: Inbound, senior: Senior, now: datetime) -> bool:
         return decide.with_person(inbound, senior, now, self._settings)

@@ -27,7 +27,7 @@ SESSION = concept(
 HELPDESK = concept(
     "helpdesk",
     "ヘルプデスク 窓口 相談窓口 事務局 問い合わせ 問合せ お問い合わせ コールセンター サポート "
-    "サポートセンター 相談先 受付",
+    "サポートセンター 受付",
     kana="へるぷですく まどぐち じむきょく といあわせ さぽーと",
 )
 CONTACT = concept(
