@@ -25,6 +25,7 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 
 from eval.faq import DATA, Case, load
+from eval.model_file import write_or_check
 from services.ai_chat.domain.faq import Topic, about_the_programme, held_questions
 from services.ai_chat.domain.faq.classifier import MODEL_PATH, features
 from services.ai_chat.domain.language.features import vectorizer
@@ -122,18 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="compare with the committed model")
     args = parser.parse_args(argv)
-    text = train_model()
-    if args.check:
-        committed = MODEL_PATH.read_text(encoding="utf-8") if MODEL_PATH.exists() else ""
-        if committed != text:
-            print(f"{MODEL_PATH} differs from a fresh training; run python -m eval.train_faq")
-            return 1
-        print(f"{MODEL_PATH} is what the corpus trains")
-        return 0
-    MODEL_PATH.parent.mkdir(exist_ok=True)
-    MODEL_PATH.write_text(text, encoding="utf-8")
-    print(f"wrote {MODEL_PATH} ({len(text):,} bytes)")
-    return 0
+    return write_or_check(
+        MODEL_PATH, train_model(), command="python -m eval.train_faq", check=args.check
+    )
 
 
 if __name__ == "__main__":

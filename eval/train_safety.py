@@ -28,6 +28,7 @@ import numpy as np
 import sklearn
 from sklearn.linear_model import LogisticRegression
 
+from eval.model_file import write_or_check
 from eval.safety_data import TRAIN_DIR, Case, load
 from services.ai_chat.domain.language.features import vectorizer
 from services.ai_chat.domain.language.linear import Thresholds, to_json
@@ -154,18 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="compare with the committed model")
     args = parser.parse_args(argv)
-    text = train_model()
-    if args.check:
-        committed = MODEL_PATH.read_text(encoding="utf-8") if MODEL_PATH.exists() else ""
-        if committed != text:
-            print(f"{MODEL_PATH} differs from a fresh training; run python -m eval.train_safety")
-            return 1
-        print(f"{MODEL_PATH} is reproduced exactly by python -m eval.train_safety")
-        return 0
-    MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
-    MODEL_PATH.write_text(text, encoding="utf-8")
-    print(f"wrote {MODEL_PATH} ({len(text.encode()) // 1024} KiB)")
-    return 0
+    return write_or_check(
+        MODEL_PATH, train_model(), command="python -m eval.train_safety", check=args.check
+    )
 
 
 if __name__ == "__main__":

@@ -4,25 +4,15 @@ refused), and each service root sends a browser to its page or its docs."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, Route, async_playwright, expect
+from playwright.async_api import Browser, Page, Route, expect
 
+from tests.fixtures.browser import needs_chromium
 from tools.devstack.stack import SERVICES, Stack
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 HOMES = {
     "line_gateway": "/docs",
     "ai_chat": "/docs",
@@ -30,19 +20,7 @@ HOMES = {
     "tablet_lending": "/console/",
 }
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make install adds it)"
-)
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        await launched.close()
+pytestmark = needs_chromium
 
 
 async def offline_page(browser: Browser) -> tuple[Page, list[str]]:

@@ -14,10 +14,11 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from playwright.async_api import Browser, Page, Route, async_playwright, expect
+from playwright.async_api import Browser, Page, Route, expect
 
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.helpdesk.domain import texts
+from tests.fixtures.browser import needs_chromium
 from tests.fixtures.line import Simulator, new_user_id
 from tests.helpdesk.support import (
     NAMES,
@@ -31,32 +32,11 @@ from tests.helpdesk.support import (
 )
 from tools.devstack.stack import Stack
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make install adds it)"
-)
+pytestmark = needs_chromium
 
 OpenPage = Callable[[str], Awaitable[Page]]
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        await launched.close()
 
 
 @pytest.fixture
