@@ -7,12 +7,9 @@ does; the last test taps the button in the LINE simulator, end to end.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 from uuid import uuid4
-
-import pytest
 
 from services.common.events import decode_event, encode_event, new_event
 from services.common.events.contracts.lending import SessionBooked
@@ -22,24 +19,6 @@ from tests.fixtures.kafka import produce, wait_for_records
 from tests.fixtures.line import Simulator, new_user_id, texts
 from tests.tablet_lending.support import LendingApi, jst, link, today_jst
 from tools.devstack.stack import Stack
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[LendingApi]:
-    client = await LendingApi.signed_in(stack, "operator")
-    try:
-        yield client
-    finally:
-        await client.close()
-
-
-@pytest.fixture
-async def boss(stack: Stack) -> AsyncIterator[LendingApi]:
-    client = await LendingApi.signed_in(stack, "supervisor")
-    try:
-        yield client
-    finally:
-        await client.close()
 
 
 async def linked_participants(

@@ -8,12 +8,10 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 from openpyxl import load_workbook
 
 from services.common.time import utcnow
@@ -26,24 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def repository_files(*paths: str) -> list[bytes]:
     return [(ROOT / path).read_bytes() for path in paths]
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[LendingApi]:
-    client = await LendingApi.signed_in(stack, "operator")
-    try:
-        yield client
-    finally:
-        await client.close()
-
-
-@pytest.fixture
-async def boss(stack: Stack) -> AsyncIterator[LendingApi]:
-    client = await LendingApi.signed_in(stack, "supervisor")
-    try:
-        yield client
-    finally:
-        await client.close()
 
 
 async def test_role_and_sign_in_refusals_say_it_in_japanese_too(

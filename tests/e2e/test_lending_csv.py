@@ -6,14 +6,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
 
 from services.tablet_lending.domain.csv_import import EXAMPLE_HEADER
 from tests.tablet_lending.support import LendingApi
-from tools.devstack.stack import Stack
 
 IKUNO = "27116"
 GOOD = ["山田", "太郎", "ヤマダ", "タロウ", "1950/4/1", "544-0034", "大阪市生野区桃谷1-1", "27116",
@@ -53,15 +49,6 @@ def encode(rows: list[list[str]], encoding: str, *, bom: bool = False) -> bytes:
     writer.writerows(rows)
     data = buffer.getvalue().encode(encoding)
     return codecs.BOM_UTF8 + data if bom else data
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[LendingApi]:
-    client = await LendingApi.signed_in(stack, "operator")
-    try:
-        yield client
-    finally:
-        await client.close()
 
 
 async def upload(api: LendingApi, cohort_id: str, data: bytes, municipality: str = IKUNO) -> Any:

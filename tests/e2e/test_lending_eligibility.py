@@ -4,32 +4,12 @@ the waiting list, and who may see what."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import httpx
-import pytest
 
 from tests.tablet_lending.support import LendingApi, today_jst
 from tools.devstack.stack import Stack
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[LendingApi]:
-    client = await LendingApi.signed_in(stack, "operator")
-    try:
-        yield client
-    finally:
-        await client.close()
-
-
-@pytest.fixture
-async def boss(stack: Stack) -> AsyncIterator[LendingApi]:
-    client = await LendingApi.signed_in(stack, "supervisor")
-    try:
-        yield client
-    finally:
-        await client.close()
 
 
 def years_before(day: date, years: int) -> date:

@@ -4,10 +4,7 @@ events other services see (ids and dates only, never personal data)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
-
-import pytest
 
 from services.common.events import decode_event
 from services.common.events.contracts.lending import LoanClosed, LoanIssued
@@ -17,24 +14,6 @@ from tests.tablet_lending.support import LendingApi, today_jst
 from tools.devstack.stack import Stack
 
 PERSONAL_VALUES = ("山田", "花子", "ヤマダ", "桃谷", "06-0000-1234", "1955-04-01")
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[LendingApi]:
-    client = await LendingApi.signed_in(stack, "operator")
-    try:
-        yield client
-    finally:
-        await client.close()
-
-
-@pytest.fixture
-async def boss(stack: Stack) -> AsyncIterator[LendingApi]:
-    client = await LendingApi.signed_in(stack, "supervisor")
-    try:
-        yield client
-    finally:
-        await client.close()
 
 
 async def ready_participant(api: LendingApi, boss: LendingApi, **cohort: object) -> tuple[str, str]:

@@ -4,7 +4,6 @@ soon, overdue, returned, lost) and session fill per cohort, refreshed from Mongo
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
@@ -12,15 +11,6 @@ import pytest
 
 from tests.tablet_lending.support import LendingApi, jst, today_jst
 from tools.devstack.stack import Stack
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[LendingApi]:
-    client = await LendingApi.signed_in(stack, "operator")
-    try:
-        yield client
-    finally:
-        await client.close()
 
 
 def gauge(metrics: str, name: str, cohort: str) -> float:

@@ -4,10 +4,7 @@ from line_gateway's events, and audited corrections."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-
-import pytest
 
 from services.common.events import decode_event, encode_event, new_event
 from services.common.events.contracts.lending import LinkCodeIssuedV2
@@ -19,15 +16,6 @@ from tests.fixtures.stack import LINK_CODE_SECRET
 from tests.fixtures.waiting import eventually
 from tests.tablet_lending.support import LendingApi, link
 from tools.devstack.stack import Stack
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[LendingApi]:
-    client = await LendingApi.signed_in(stack, "operator")
-    try:
-        yield client
-    finally:
-        await client.close()
 
 
 async def test_link_codes_are_shown_once_published_as_a_keyed_digest_and_replaced(

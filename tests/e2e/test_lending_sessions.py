@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-
-import pytest
 
 from services.common.time import utcnow
 from tests.fixtures.line import Simulator, texts
 from tests.tablet_lending.support import LendingApi, jst, link, today_jst
 from tools.devstack.stack import Stack
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[LendingApi]:
-    client = await LendingApi.signed_in(stack, "operator")
-    try:
-        yield client
-    finally:
-        await client.close()
 
 
 async def test_seats_attendance_cancellation_and_the_report(
