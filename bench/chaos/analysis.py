@@ -13,6 +13,8 @@ Pure functions, so the counting rules are tested on their own (`tests/bench`):
   the same senior (it was overtaken).
 - **recovery**: seconds from the kill until every message sent before the killed process was back
   had its answer (None while any of them is lost).
+- **first answer after the kill**: seconds from the kill to the first answer to a message sent
+  after it (how soon the platform answers anyone again).
 - **latency**: seconds from a message to its first answer (median and 99th percentile), so a
   recovery can be read against how long answers take anyway on the machine.
 """
@@ -71,6 +73,7 @@ class Outcome:
     out_of_order: int = 0
     unattributed: int = 0
     recovery_seconds: float | None = None
+    first_answer_after_kill_seconds: float | None = None
     lost_examples: list[str] = field(default_factory=list)
     # The message whose answer ended the recovery: who, which, sent and answered when.
     last_to_recover: str | None = None
@@ -127,6 +130,13 @@ def judge(
                 continue
             outcome.answered += 1
             first_answer[message.index] = found[0].at
+            if killed_at is not None and message.at >= killed_at:
+                after = (found[0].at - killed_at).total_seconds()
+                if (
+                    outcome.first_answer_after_kill_seconds is None
+                    or after < outcome.first_answer_after_kill_seconds
+                ):
+                    outcome.first_answer_after_kill_seconds = after
             outcome.latencies.append((found[0].at - message.at).total_seconds())
             extra = found[1:]
             if extra:
