@@ -10,7 +10,9 @@ Pure functions, so the counting rules are tested on their own (`tests/bench`):
   retry key of a send the gateway reported as resent because its reply's outcome was unknown
   (the README's one allowed double): those are **resent**, counted apart.
 - **out of order**: messages whose first answer came after the first answer of a later message of
-  the same senior (it was overtaken).
+  the same senior (it was overtaken). LINE's redelivery brings a webhook back after later ones,
+  so **out of order, acknowledged** counts the same among the messages whose webhook the gateway
+  acknowledged at the first attempt only: the order the platform itself must keep.
 - **recovery**: seconds from the kill until every message sent before the killed process was back
   had its answer (None while any of them is lost).
 - **first answer after the kill**: seconds from the kill to the first answer to a message sent
@@ -71,6 +73,7 @@ class Outcome:
     doubled: int = 0
     resent: int = 0
     out_of_order: int = 0
+    out_of_order_acknowledged: int = 0
     unattributed: int = 0
     recovery_seconds: float | None = None
     first_answer_after_kill_seconds: float | None = None
@@ -155,6 +158,10 @@ def judge(
                     f"answered {found[0].at:%H:%M:%S.%f} by {found[0].via}"
                 )
         outcome.out_of_order += overtaking(first_answer)
+        acknowledged = {m.index for m in messages if m.acknowledged}
+        outcome.out_of_order_acknowledged += overtaking(
+            {index: at for index, at in first_answer.items() if index in acknowledged}
+        )
     if killed_at is not None and recovery_ok and latest_needed is not None:
         outcome.recovery_seconds = max((latest_needed - killed_at).total_seconds(), 0.0)
     return outcome

@@ -145,21 +145,23 @@ class KafkaNode:
             str(self._properties),
         ]
 
+    def properties(self, data_dir: Path) -> str:
+        """This node's server.properties, from the template."""
+        return Template(KAFKA_PROPERTIES_TEMPLATE.read_text()).substitute(
+            port=self.port,
+            controller_port=self.controller_port,
+            data_dir=data_dir,
+            node_id=self.node_id,
+            quorum_voters=self._quorum_voters,
+            replication_factor=self._replication_factor,
+            min_insync_replicas=self._min_insync_replicas,
+        )
+
     def prepare(self) -> None:
         lib = ensure_kafka_jars()
         data_dir = self._dir / "data"
         data_dir.mkdir(parents=True, exist_ok=True)
-        self._properties.write_text(
-            Template(KAFKA_PROPERTIES_TEMPLATE.read_text()).substitute(
-                port=self.port,
-                controller_port=self.controller_port,
-                data_dir=data_dir,
-                node_id=self.node_id,
-                quorum_voters=self._quorum_voters,
-                replication_factor=self._replication_factor,
-                min_insync_replicas=self._min_insync_replicas,
-            )
-        )
+        self._properties.write_text(self.properties(data_dir))
         cluster_id_file = self._cluster_id_file
         if not cluster_id_file.exists():
             cluster_id_file.parent.mkdir(parents=True, exist_ok=True)
