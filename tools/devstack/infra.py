@@ -127,7 +127,12 @@ class KafkaNode:
 
     @property
     def bootstrap_servers(self) -> str:
+        """This node's own address (the stack's `bootstrap_servers` lists every node)."""
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def properties_path(self) -> Path:
+        return self._properties
 
     def _argv(self) -> list[str]:
         java = shutil.which("java") or "java"

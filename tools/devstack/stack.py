@@ -323,11 +323,16 @@ class Stack:
 
     async def start_infrastructure(self, *, timeout: float | None = None) -> None:
         """Start mongod and Kafka unless they run, and wait for both (`timeout`: their defaults)."""
-        nodes: list[MongoNode | KafkaNode] = [*self.mongo_nodes, *self.kafka_nodes]
-        for node in nodes:
-            if not node.process.running():
-                # Kafka's start formats its storage first, a blocking JVM run: off the loop.
-                await asyncio.to_thread(node.start)
+        for mongo in self.mongo_nodes:
+            if not mongo.process.running():
+                mongo.start()
+        # Formatting Kafka's storage is a blocking JVM run per node: all of them at once, off the
+        # event loop, and only then the brokers, together: a node waits for the quorum's other
+        # members a limited time (initial.broker.registration.timeout.ms) before it gives up.
+        kafkas = [node for node in self.kafka_nodes if not node.process.running()]
+        await asyncio.gather(*(asyncio.to_thread(node.prepare) for node in kafkas))
+        for kafka in kafkas:
+            kafka.process.start()
         waits = {} if timeout is None else {"timeout": timeout}
         brokers = len(self.kafka_nodes)
         await asyncio.gather(
