@@ -67,12 +67,11 @@ def assert_nothing_lost_doubled_or_reordered(result: Result) -> None:
 async def test_killing_the_leader_of_the_answer_path_loses_and_doubles_nothing(
     chaos: Chaos, cluster: Stack
 ) -> None:
-    before = await partition_leaders(cluster, ("line.inbound", "line.outbound"))
     result, lines = await failover(chaos, "kafka_leader")
     assert_nothing_lost_doubled_or_reordered(result)
     [killed] = lines
-    # The broker that was killed led some of the partitions the answers travel on.
-    assert int(killed.split(", leader of ")[1].split()[0]) == max(before.values()) > 0
+    # The killed broker led partitions the seniors' messages and answers travel on.
+    assert int(killed.split(", leader of ")[1].split()[0]) > 0
     after = await partition_leaders(cluster, ("line.inbound", "line.outbound"))
     assert -1 not in after, "a partition was left without a leader"
 
