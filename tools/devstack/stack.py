@@ -118,6 +118,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports: all held at once while chosen, since the system may hand out
+    a port just released again (with the cluster's 21 ports, two components could clash)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 @dataclass
 class StackConfig:
     state_dir: Path
@@ -165,7 +178,7 @@ class StackConfig:
         names = [*DEFAULT_PORTS, *(CLUSTER_PORTS if cluster > 1 else ())]
         config = cls(
             state_dir=state_dir,
-            ports={name: free_port() for name in names},
+            ports=dict(zip(names, free_ports(len(names)), strict=True)),
             tied_to_parent=True,
             cluster=cluster,
         )
