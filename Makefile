@@ -66,7 +66,7 @@ test: install lint typecheck
 chaos: install
 	$(PY) -m bench.chaos
 
-# Not in `make test`: each failover test runs on its own three-node cluster (tests/cluster).
+# Not in `make test` (nor .ci/run yet): the failover tests on a three-node cluster of their own.
 test-cluster: install
 	$(PY) -m pytest tests/cluster --cluster 3
 
