@@ -31,7 +31,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                 report.sections.append((f"log: {process.name}", process.log_tail(15)))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--cluster",
+        type=int,
+        default=1,
+        choices=(1, 3),
+        help="run the stack fixtures in the devstack's cluster mode (3: three Kafka nodes, a "
+        "three-member replica set, two instances of every service); the failover tests "
+        "(tests/cluster) run only then",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Fuzzing runs last: the data it creates at random (cohorts, accounts, tickets) then meets
-    no other test."""
+    no other test. The failover tests need the cluster (`--cluster 3`, `make test-cluster`) and
+    are left out of every other run."""
+    if config.getoption("cluster") == 1:
+        cluster_only = [item for item in items if item.get_closest_marker("cluster")]
+        if cluster_only:
+            config.hook.pytest_deselected(items=cluster_only)
+            items[:] = [item for item in items if not item.get_closest_marker("cluster")]
     items.sort(key=lambda item: item.get_closest_marker("fuzz") is not None)

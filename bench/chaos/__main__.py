@@ -46,8 +46,8 @@ def row(result: Result) -> str:
     )
 
 
-def stack_config(folder: Path) -> StackConfig:
-    config = StackConfig.isolated(folder, with_openai_server=True)
+def stack_config(folder: Path, *, cluster: int = 1) -> StackConfig:
+    config = StackConfig.isolated(folder, with_openai_server=True, cluster=cluster)
     config.env = {
         "SSL_ENVIRONMENT": "test",
         "LOG_LEVEL": "WARNING",

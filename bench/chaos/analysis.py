@@ -10,9 +10,13 @@ Pure functions, so the counting rules are tested on their own (`tests/bench`):
   retry key of a send the gateway reported as resent because its reply's outcome was unknown
   (the README's one allowed double): those are **resent**, counted apart.
 - **out of order**: messages whose first answer came after the first answer of a later message of
-  the same senior (it was overtaken).
+  the same senior (it was overtaken). LINE's redelivery brings a webhook back after later ones,
+  so **out of order, acknowledged** counts the same among the messages whose webhook the gateway
+  acknowledged at the first attempt only: the order the platform itself must keep.
 - **recovery**: seconds from the kill until every message sent before the killed process was back
   had its answer (None while any of them is lost).
+- **first answer after the kill**: seconds from the kill to the first answer to a message sent
+  after it (how soon the platform answers anyone again).
 - **latency**: seconds from a message to its first answer (median and 99th percentile), so a
   recovery can be read against how long answers take anyway on the machine.
 """
@@ -69,8 +73,10 @@ class Outcome:
     doubled: int = 0
     resent: int = 0
     out_of_order: int = 0
+    out_of_order_acknowledged: int = 0
     unattributed: int = 0
     recovery_seconds: float | None = None
+    first_answer_after_kill_seconds: float | None = None
     lost_examples: list[str] = field(default_factory=list)
     # The message whose answer ended the recovery: who, which, sent and answered when.
     last_to_recover: str | None = None
@@ -127,6 +133,13 @@ def judge(
                 continue
             outcome.answered += 1
             first_answer[message.index] = found[0].at
+            if killed_at is not None and message.at >= killed_at:
+                after = (found[0].at - killed_at).total_seconds()
+                if (
+                    outcome.first_answer_after_kill_seconds is None
+                    or after < outcome.first_answer_after_kill_seconds
+                ):
+                    outcome.first_answer_after_kill_seconds = after
             outcome.latencies.append((found[0].at - message.at).total_seconds())
             extra = found[1:]
             if extra:
@@ -145,6 +158,10 @@ def judge(
                     f"answered {found[0].at:%H:%M:%S.%f} by {found[0].via}"
                 )
         outcome.out_of_order += overtaking(first_answer)
+        acknowledged = {m.index for m in messages if m.acknowledged}
+        outcome.out_of_order_acknowledged += overtaking(
+            {index: at for index, at in first_answer.items() if index in acknowledged}
+        )
     if killed_at is not None and recovery_ok and latest_needed is not None:
         outcome.recovery_seconds = max((latest_needed - killed_at).total_seconds(), 0.0)
     return outcome

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +28,7 @@ from services.common.events.contracts.line import DeliveryCompleted, DeliveryMet
 from services.common.time import utcnow
 from services.line_gateway.consumers.outbound import retry_key_for
 from services.line_gateway.domain.delivery import REPLY_OUTCOME_UNKNOWN
-from tools.devstack.stack import SERVICES, Stack
+from tools.devstack.stack import Stack
 
 INFRASTRUCTURE = ("kafka", "mongod")
 # LINE takes the reply, then its answer fails (500) or never comes in time (the gateway gives up
@@ -38,9 +39,16 @@ REPLY_FAULTS = (
 )
 
 
+# What a scenario does to the platform instead of killing one process and starting it again (the
+# cluster's failovers, bench/chaos/failover.py): returns when it killed (or began); the scenario
+# then waits until every app is ready again.
+Disruption = Callable[[Stack], Awaitable[datetime]]
+
+
 @dataclass(frozen=True)
 class Plan:
-    target: str | None  # a service, "kafka", "mongod", or None for a run without a kill
+    # A service, "kafka", "mongod", None for a run without a kill, or a disruption's name.
+    target: str | None
     seniors: int = 100
     messages: int = 10
     interval: float = 8.0  # seconds between one senior's messages
@@ -92,14 +100,14 @@ class Chaos:
             await self.http.post("/sim/quota", json={"limit": 10_000_000, "used": 0})
         ).raise_for_status()
 
-    async def run(self, plan: Plan) -> Result:
+    async def run(self, plan: Plan, disruption: Disruption | None = None) -> Result:
         users = [f"U{uuid4().hex}" for _ in range(plan.seniors)]
         sent: dict[str, list[Sent]] = {user: [] for user in users}
         recovered_before = (await self._redelivery())["recovered"]
         if plan.reply_faults:
             await self._reply_faults()
         duration = plan.messages * plan.interval
-        killing = asyncio.create_task(self._kill_and_restart(plan, duration))
+        killing = asyncio.create_task(self._kill_and_restart(plan, duration, disruption))
         await asyncio.gather(
             *(
                 self._senior(user, sent[user], plan, offset=i * plan.interval / plan.seniors)
@@ -152,14 +160,16 @@ class Chaos:
     # -- the kill --------------------------------------------------------------------------------
 
     async def _kill_and_restart(
-        self, plan: Plan, duration: float
+        self, plan: Plan, duration: float, disruption: Disruption | None = None
     ) -> tuple[datetime | None, datetime | None]:
         if plan.target is None:
             return None, None
         await asyncio.sleep(duration * plan.kill_after)
         target = plan.target
         stack = self.stack
-        if target in INFRASTRUCTURE:
+        if disruption is not None:
+            killed_at = await disruption(stack)
+        elif target in INFRASTRUCTURE:
             node = stack.kafka if target == "kafka" else stack.mongo
             await asyncio.to_thread(node.process.kill)
             killed_at = utcnow()
@@ -174,7 +184,7 @@ class Chaos:
             killed_at = utcnow()
             await asyncio.sleep(plan.downtime)
             stack.launch_apps([target], env=env)
-        not_ready = await stack.wait_apps_ready(list(SERVICES), timeout=300)
+        not_ready = await stack.wait_apps_ready(list(stack.apps), timeout=300)
         if not_ready:
             raise RuntimeError(f"not ready again after the kill: {not_ready}")
         back_at = utcnow()
@@ -236,7 +246,7 @@ class Chaos:
         keys: set[str] = set()
         consumer = AIOKafkaConsumer(
             "line.deliveries",
-            bootstrap_servers=self.stack.kafka.bootstrap_servers,
+            bootstrap_servers=self.stack.bootstrap_servers,
             group_id=None,
             auto_offset_reset="earliest",
             enable_auto_commit=False,

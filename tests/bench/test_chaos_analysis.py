@@ -76,3 +76,27 @@ def test_recovery_runs_from_the_kill_to_the_last_answer_to_what_was_sent_before_
         back_at=at(20),
     )
     assert lost.recovery_seconds is None
+
+
+def test_order_is_also_judged_among_the_messages_acknowledged_at_once() -> None:
+    # Message 1's webhook failed and LINE redelivered it after message 2: out of order, but not
+    # among the acknowledged ones (0 and 2 were answered in their order).
+    messages = [sent(0, 0, "t0"), sent(1, 2, "t1", acknowledged=False), sent(2, 4, "t2")]
+    deliveries = [reply("t0", 1), reply("t2", 5), reply("t1", 9)]
+    outcome = judge({"U1": (messages, deliveries)}, resend_keys=set(), killed_at=None, back_at=None)
+    assert (outcome.out_of_order, outcome.out_of_order_acknowledged) == (1, 0)
+
+    overtaken = [reply("t0", 6), reply("t2", 5), reply("t1", 9)]
+    outcome = judge({"U1": (messages, overtaken)}, resend_keys=set(), killed_at=None, back_at=None)
+    assert (outcome.out_of_order, outcome.out_of_order_acknowledged) == (2, 1)
+
+
+def test_the_first_answer_after_the_kill_is_to_a_message_sent_after_it() -> None:
+    messages = [sent(0, 0, "t0"), sent(1, 10, "t1"), sent(2, 12, "t2")]
+    # Message 0's late answer (at 15 s) does not count: it was sent before the kill at 8 s.
+    deliveries = [reply("t0", 15), reply("t1", 21), reply("t2", 19)]
+    outcome = judge(
+        {"U1": (messages, deliveries)}, resend_keys=set(), killed_at=at(8), back_at=at(20)
+    )
+    assert outcome.first_answer_after_kill_seconds == 11.0
+    assert outcome.latency(1.0) == 15.0

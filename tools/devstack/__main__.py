@@ -14,6 +14,7 @@ import httpx
 from tools.devstack.infra import StartupError, ensure_kafka_jars
 from tools.devstack.stack import (
     HELPDESK_DEMO_ACCOUNTS,
+    SERVICES,
     TABLET_LENDING_DEMO_ACCOUNTS,
     Stack,
     StackConfig,
@@ -34,8 +35,17 @@ def print_urls(stack: Stack) -> None:
     print("\nThe Smart Senior Life platform is up:")
     for label, component, path in URLS:
         print(f"  {label:36} {stack.config.url(component)}{path}")
-    print(f"  {'Kafka bootstrap':36} {stack.kafka.bootstrap_servers}")
+    print(f"  {'Kafka bootstrap':36} {stack.bootstrap_servers}")
     print(f"  {'MongoDB':36} {stack.mongo.uri}")
+    if stack.config.cluster > 1:
+        print(
+            f"  {'Cluster':36} {len(stack.kafka_nodes)} Kafka nodes, {len(stack.mongo_nodes)} "
+            "replica set members, two instances of every service"
+        )
+        print(f"  {'LINE webhooks (balancer)':36} {stack.config.url('webhook_balancer')}/callback")
+        for service in SERVICES:
+            second = stack.config.instances(service)[1]
+            print(f"  {service + ' (second instance)':36} {stack.config.url(second)}")
     if stack.prometheus is not None:
         print(f"  {'Prometheus (programme metrics)':36} {stack.prometheus.url}")
     if stack.dovecot is not None:

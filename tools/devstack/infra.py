@@ -1,5 +1,10 @@
-"""Apache Kafka (a single KRaft node from Maven Central jars), mongod (a one-node replica set) and
-Prometheus (Debian's package) scraping the services."""
+"""Apache Kafka (KRaft nodes from Maven Central jars), mongod (replica set members) and Prometheus
+(Debian's package) scraping the services.
+
+By default one Kafka node and a one-member replica set; the cluster mode (`make up CLUSTER=3`)
+runs three of each, every one with its own ports, data folder, process and log, started and
+stopped alike.
+"""
 
 from __future__ import annotations
 
@@ -93,14 +98,26 @@ class KafkaNode:
         controller_port: int,
         heap: str,
         die_with_parent: bool = False,
+        node_id: int = 1,
+        name: str = "kafka",
+        quorum_voters: str | None = None,
+        replication_factor: int = 1,
+        min_insync_replicas: int = 1,
+        cluster_id_file: Path | None = None,
     ) -> None:
         self.port = port
         self.controller_port = controller_port
-        self._dir = state_dir / "kafka"
+        self.node_id = node_id
+        self._dir = state_dir / name
         self._heap = heap
         self._properties = self._dir / "server.properties"
+        self._quorum_voters = quorum_voters or f"{node_id}@127.0.0.1:{controller_port}"
+        self._replication_factor = replication_factor
+        self._min_insync_replicas = min_insync_replicas
+        # Every node of a cluster is formatted with the same cluster id.
+        self._cluster_id_file = cluster_id_file or self._dir / "cluster.id"
         self.process = ManagedProcess(
-            name="kafka",
+            name=name,
             argv=self._argv(),
             env={},
             run_dir=run_dir,
@@ -110,7 +127,12 @@ class KafkaNode:
 
     @property
     def bootstrap_servers(self) -> str:
+        """This node's own address (the stack's `bootstrap_servers` lists every node)."""
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def properties_path(self) -> Path:
+        return self._properties
 
     def _argv(self) -> list[str]:
         java = shutil.which("java") or "java"
@@ -128,17 +150,26 @@ class KafkaNode:
             str(self._properties),
         ]
 
+    def properties(self, data_dir: Path) -> str:
+        """This node's server.properties, from the template."""
+        return Template(KAFKA_PROPERTIES_TEMPLATE.read_text()).substitute(
+            port=self.port,
+            controller_port=self.controller_port,
+            data_dir=data_dir,
+            node_id=self.node_id,
+            quorum_voters=self._quorum_voters,
+            replication_factor=self._replication_factor,
+            min_insync_replicas=self._min_insync_replicas,
+        )
+
     def prepare(self) -> None:
         lib = ensure_kafka_jars()
         data_dir = self._dir / "data"
         data_dir.mkdir(parents=True, exist_ok=True)
-        self._properties.write_text(
-            Template(KAFKA_PROPERTIES_TEMPLATE.read_text()).substitute(
-                port=self.port, controller_port=self.controller_port, data_dir=data_dir
-            )
-        )
-        cluster_id_file = self._dir / "cluster.id"
+        self._properties.write_text(self.properties(data_dir))
+        cluster_id_file = self._cluster_id_file
         if not cluster_id_file.exists():
+            cluster_id_file.parent.mkdir(parents=True, exist_ok=True)
             cluster_id_file.write_text(_kafka_cluster_id())
         subprocess.run(
             [
@@ -162,7 +193,8 @@ class KafkaNode:
         self.prepare()
         self.process.start()
 
-    async def wait_ready(self, timeout: float = 90.0) -> None:
+    async def wait_ready(self, timeout: float = 90.0, *, brokers: int = 1) -> None:
+        """Wait until the node answers and sees `brokers` brokers in its cluster."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             if not self.process.running():
@@ -180,7 +212,9 @@ class KafkaNode:
             try:
                 await admin.start()
                 await admin.list_topics()
-                return
+                if len((await admin.describe_cluster())["brokers"]) >= brokers:
+                    return
+                raise StartupError("not every broker has registered yet")
             except Exception:
                 if asyncio.get_running_loop().time() > deadline:
                     raise StartupError(
@@ -192,13 +226,25 @@ class KafkaNode:
 
 
 class MongoNode:
+    """One member of the replica set: the only one by default; the first of `members` (all
+    members' ports, this one's included) initiates the set in the cluster mode."""
+
     def __init__(
-        self, *, state_dir: Path, run_dir: Path, port: int, die_with_parent: bool = False
+        self,
+        *,
+        state_dir: Path,
+        run_dir: Path,
+        port: int,
+        die_with_parent: bool = False,
+        name: str = "mongod",
+        members: list[int] | None = None,
+        cache_gb: str = "0.5",
     ) -> None:
         self.port = port
-        self._data = state_dir / "mongodb" / "data"
+        self.members = members or [port]
+        self._data = state_dir / ("mongodb" if name == "mongod" else name) / "data"
         self.process = ManagedProcess(
-            name="mongod",
+            name=name,
             argv=[
                 str(mongod_binary()),
                 "--replSet",
@@ -212,7 +258,7 @@ class MongoNode:
                 "--quiet",
                 # Small caches: this is one laptop or CI machine sharing memory with Kafka.
                 "--wiredTigerCacheSizeGB",
-                "0.5",
+                cache_gb,
                 "--setParameter",
                 "diagnosticDataCollectionEnabled=false",
             ],
@@ -224,14 +270,17 @@ class MongoNode:
 
     @property
     def uri(self) -> str:
-        return f"mongodb://127.0.0.1:{self.port}/?replicaSet={REPLICA_SET}"
+        """The replica set's URI (every member, so the driver finds the primary wherever it is)."""
+        hosts = ",".join(f"127.0.0.1:{port}" for port in self.members)
+        return f"mongodb://{hosts}/?replicaSet={REPLICA_SET}"
 
     def start(self) -> None:
         self._data.mkdir(parents=True, exist_ok=True)
         self.process.start()
 
     async def wait_ready(self, timeout: float = 60.0) -> None:
-        """Wait for mongod, initiate the replica set once, and wait until it is PRIMARY."""
+        """Wait for mongod, initiate the replica set once, and wait until it is PRIMARY (alone) or
+        PRIMARY or SECONDARY (a member of three: which one is primary is the set's choice)."""
         client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
             f"mongodb://127.0.0.1:{self.port}/?directConnection=true",
             serverSelectionTimeoutMS=1000,
@@ -245,7 +294,9 @@ class MongoNode:
                     hello = await client.admin.command("hello")
                     if hello.get("isWritablePrimary"):
                         return
-                    if "setName" not in hello:
+                    if len(self.members) > 1 and hello.get("secondary"):
+                        return
+                    if "setName" not in hello and self.port == self.members[0]:
                         await self._initiate(client)
                 except PyMongoError:
                     pass
@@ -262,12 +313,32 @@ class MongoNode:
         try:
             await client.admin.command(
                 "replSetInitiate",
-                {"_id": REPLICA_SET, "members": [{"_id": 0, "host": f"127.0.0.1:{self.port}"}]},
+                {
+                    "_id": REPLICA_SET,
+                    "members": [
+                        {"_id": index, "host": f"127.0.0.1:{port}"}
+                        for index, port in enumerate(self.members)
+                    ],
+                },
             )
         except OperationFailure as exc:
             # 23 = AlreadyInitialized: a restart of an existing data folder.
             if exc.code != 23:
                 raise
+
+
+async def wait_for_primary(uri: str, timeout: float = 60.0) -> None:
+    """Wait until the replica set at `uri` has a primary that takes writes."""
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
+        uri, serverSelectionTimeoutMS=int(timeout * 1000)
+    )
+    try:
+        # A command goes to the primary: it answers once the set has elected one.
+        await client.admin.command("ping")
+    except PyMongoError as exc:
+        raise StartupError(f"the replica set had no primary within {timeout:.0f}s: {exc}") from exc
+    finally:
+        await client.close()
 
 
 def render_prometheus_config(service_ports: dict[str, int], *, scrape_interval: str) -> str:

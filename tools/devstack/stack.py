@@ -1,5 +1,12 @@
 """The whole platform on one machine: Kafka, mongod, the four services, the simulators and (for
-`make run`/`make up`) Prometheus."""
+`make run`/`make up`) Prometheus.
+
+The cluster mode (`StackConfig.cluster = 3`, `make up CLUSTER=3`, `pytest --cluster 3`) runs three
+Kafka KRaft nodes (every topic replicated three times, `min.insync.replicas=2`), a three-member
+replica set, two instances of every service (distinct `INSTANCE_ID`s: their own outbox lease
+owner, consumer group member and metrics label) and a balancer in front of the two gateways, which
+is where the LINE simulator sends its webhooks. The default (1) is the single-node stack.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +21,13 @@ from pathlib import Path
 import httpx
 
 from tools.devstack import mail
-from tools.devstack.infra import KafkaNode, MongoNode, PrometheusNode, StartupError
+from tools.devstack.infra import (
+    KafkaNode,
+    MongoNode,
+    PrometheusNode,
+    StartupError,
+    wait_for_primary,
+)
 from tools.devstack.paths import LOCAL_DIR
 from tools.devstack.processes import ManagedProcess
 
@@ -36,7 +49,26 @@ DEFAULT_PORTS = {
     "mail_control": 8300,
     "mail_imap": 2993,
 }
+# The cluster mode's extra ports: Kafka nodes 2 and 3, replica set members 2 and 3, the second
+# instance of each service, and the balancer LINE's webhooks go to.
+CLUSTER_PORTS = {
+    "kafka_2": 9094,
+    "kafka_controller_2": 9095,
+    "kafka_3": 9096,
+    "kafka_controller_3": 9097,
+    "mongodb_2": 27018,
+    "mongodb_3": 27019,
+    "line_gateway_2": 8011,
+    "tablet_lending_2": 8012,
+    "ai_chat_2": 8013,
+    "helpdesk_2": 8014,
+    "webhook_balancer": 8000,
+}
 SERVICES = ("line_gateway", "tablet_lending", "ai_chat", "helpdesk")
+CLUSTER_SIZE = 3
+# Where `make up CLUSTER=3` keeps its state: apart from the single-node stack's, so the two never
+# mix data folders, and `make down CLUSTER=3` finds the cluster's pid files.
+CLUSTER_STATE_DIR = LOCAL_DIR / "cluster"
 # Helpdesk staff for the local stack and tests only (the helpdesk refuses them in production):
 # "username:password:role[+role]:display name".
 HELPDESK_DEMO_ACCOUNTS = (
@@ -93,6 +125,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports: all held at once while chosen, since the system may hand out
+    a port just released again (with the cluster's 21 ports, two components could clash)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 @dataclass
 class StackConfig:
     state_dir: Path
@@ -110,37 +155,58 @@ class StackConfig:
     # Processes die with the Python process that started them (test runs), instead of
     # running on in the background (`make up`).
     tied_to_parent: bool = False
+    # 1: one Kafka node, a one-member replica set, one instance of each service. 3: the cluster.
+    cluster: int = 1
+
+    def __post_init__(self) -> None:
+        if self.cluster not in (1, CLUSTER_SIZE):
+            raise ValueError(f"cluster is 1 or {CLUSTER_SIZE}, not {self.cluster}")
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> StackConfig:
+        cluster = int(environ.get("SSLP_CLUSTER") or "1")
+        defaults = {**DEFAULT_PORTS, **(CLUSTER_PORTS if cluster > 1 else {})}
         ports = {
             name: int(environ.get(f"{name.upper()}_PORT", default))
-            for name, default in DEFAULT_PORTS.items()
+            for name, default in defaults.items()
         }
         env = {name: environ[name] for name in PASS_THROUGH if environ.get(name)}
+        state_dir = LOCAL_DIR / "stack" if cluster == 1 else CLUSTER_STATE_DIR
         return cls(
-            state_dir=Path(environ.get("SSLP_STATE_DIR", LOCAL_DIR / "stack")),
+            state_dir=Path(environ.get("SSLP_STATE_DIR", state_dir)),
             ports=ports,
             env=env,
             with_openai_server=environ.get("SSLP_WITH_OPENAI_TEST_SERVER") == "1",
             with_prometheus=environ.get("SSLP_WITH_PROMETHEUS", "1") != "0",
             with_mail=environ.get("SSLP_WITH_MAIL", "1") != "0",
+            cluster=cluster,
         )
 
     @classmethod
     def isolated(cls, state_dir: Path, **overrides: object) -> StackConfig:
         """Free ports and a private folder: never collides with a running platform."""
+        cluster = int(str(overrides.pop("cluster", 1)))
+        names = [*DEFAULT_PORTS, *(CLUSTER_PORTS if cluster > 1 else ())]
         config = cls(
             state_dir=state_dir,
-            ports={name: free_port() for name in DEFAULT_PORTS},
+            ports=dict(zip(names, free_ports(len(names)), strict=True)),
             tied_to_parent=True,
+            cluster=cluster,
         )
         for key, value in overrides.items():
             setattr(config, key, value)
         return config
 
+    def instances(self, service: str) -> list[str]:
+        """The app names of a service's instances: `ai_chat`, and `ai_chat_2` in the cluster."""
+        return [service, f"{service}_2"] if self.cluster > 1 else [service]
+
     def url(self, component: str) -> str:
         return f"http://127.0.0.1:{self.ports[component]}"
+
+
+def _suffix(number: int) -> str:
+    return "" if number == 1 else f"_{number}"
 
 
 class Stack:
@@ -148,23 +214,32 @@ class Stack:
         self.config = config
         run_dir = config.state_dir / "run"
         self.run_dir = run_dir
-        self.kafka = KafkaNode(
-            state_dir=config.state_dir,
-            run_dir=run_dir,
-            port=config.ports["kafka"],
-            controller_port=config.ports["kafka_controller"],
-            heap=config.kafka_heap,
-            die_with_parent=config.tied_to_parent,
-        )
-        self.mongo = MongoNode(
-            state_dir=config.state_dir,
-            run_dir=run_dir,
-            port=config.ports["mongodb"],
-            die_with_parent=config.tied_to_parent,
-        )
-        self.apps: dict[str, ManagedProcess] = {
-            name: self._python_process(name, f"services.{name}") for name in SERVICES
-        }
+        self.kafka_nodes = self._kafka_nodes()
+        self.mongo_nodes = self._mongo_nodes()
+        # The first node of each: the only one by default (tests and tools use these).
+        self.kafka = self.kafka_nodes[0]
+        self.mongo = self.mongo_nodes[0]
+        # Per app, what its instance sets apart from the shared environment.
+        self._instance_env: dict[str, dict[str, str]] = {}
+        self.apps: dict[str, ManagedProcess] = {}
+        for service in SERVICES:
+            for number, name in enumerate(config.instances(service), start=1):
+                self.apps[name] = self._python_process(name, f"services.{service}")
+                if config.cluster > 1:
+                    self._instance_env[name] = {
+                        f"{service.upper()}_PORT": str(config.ports[name]),
+                        "INSTANCE_ID": f"{socket.gethostname()}-{number}",
+                    }
+        if config.cluster > 1:
+            self.apps["webhook_balancer"] = self._python_process(
+                "webhook_balancer", "tools.devstack.balancer"
+            )
+            self._instance_env["webhook_balancer"] = {
+                "WEBHOOK_BALANCER_PORT": str(config.ports["webhook_balancer"]),
+                "WEBHOOK_BALANCER_UPSTREAMS": ",".join(
+                    config.url(name) for name in config.instances("line_gateway")
+                ),
+            }
         self.apps["line_simulator"] = self._python_process("line_simulator", "tools.line_simulator")
         if config.with_openai_server:
             self.apps["openai_server"] = self._python_process(
@@ -198,15 +273,65 @@ class Stack:
                 die_with_parent=config.tied_to_parent,
             )
 
+    def _kafka_nodes(self) -> list[KafkaNode]:
+        config = self.config
+        single = config.cluster == 1
+        numbers = range(1, config.cluster + 1)
+        voters = ",".join(
+            f"{n}@127.0.0.1:{config.ports['kafka_controller' + _suffix(n)]}" for n in numbers
+        )
+        return [
+            KafkaNode(
+                state_dir=config.state_dir,
+                run_dir=self.run_dir,
+                port=config.ports["kafka" + _suffix(n)],
+                controller_port=config.ports["kafka_controller" + _suffix(n)],
+                heap=config.kafka_heap if single else "512m",
+                die_with_parent=config.tied_to_parent,
+                node_id=n,
+                name="kafka" if single else f"kafka-{n}",
+                quorum_voters=None if single else voters,
+                replication_factor=config.cluster,
+                min_insync_replicas=1 if single else config.cluster - 1,
+                cluster_id_file=None if single else config.state_dir / "kafka-cluster.id",
+            )
+            for n in numbers
+        ]
+
+    def _mongo_nodes(self) -> list[MongoNode]:
+        config = self.config
+        single = config.cluster == 1
+        numbers = range(1, config.cluster + 1)
+        members = [config.ports["mongodb" + _suffix(n)] for n in numbers]
+        return [
+            MongoNode(
+                state_dir=config.state_dir,
+                run_dir=self.run_dir,
+                port=config.ports["mongodb" + _suffix(n)],
+                die_with_parent=config.tied_to_parent,
+                name="mongod" if single else f"mongod-{n}",
+                members=members,
+                # Three members share the machine's memory with three brokers.
+                cache_gb="0.5" if single else "0.25",
+            )
+            for n in numbers
+        ]
+
     # -- environment -------------------------------------------------------------------------
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """Every Kafka node's address (one by default)."""
+        return ",".join(node.bootstrap_servers for node in self.kafka_nodes)
 
     def service_env(self) -> dict[str, str]:
         ports = self.config.ports
+        webhook_target = "webhook_balancer" if self.config.cluster > 1 else "line_gateway"
         env = {
-            "KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "MONGODB_URI": self.mongo.uri,
             "LINE_API_BASE_URL": self.config.url("line_simulator"),
-            "LINE_SIMULATOR_WEBHOOK_URL": f"{self.config.url('line_gateway')}/callback",
+            "LINE_SIMULATOR_WEBHOOK_URL": f"{self.config.url(webhook_target)}/callback",
             "LINE_SIMULATOR_PORT": str(ports["line_simulator"]),
             # LINE redelivers what the gateway did not acknowledge (the console setting the
             # README asks for in production), in the demo and in every test stack.
@@ -225,6 +350,8 @@ class Stack:
         if self.config.with_mail:
             env.update(mail.mail_server_env(self.mail_paths, self.mail_ports))
             env.update(mail.helpdesk_mail_env(self.mail_paths, self.mail_ports))
+        if self.config.cluster > 1:
+            env["KAFKA_REPLICATION_FACTOR"] = str(self.config.cluster)
         env.update(self.config.env)
         return env
 
@@ -241,11 +368,24 @@ class Stack:
 
     async def start_infrastructure(self, *, timeout: float | None = None) -> None:
         """Start mongod and Kafka unless they run, and wait for both (`timeout`: their defaults)."""
-        for node in (self.mongo, self.kafka):
-            if not node.process.running():
-                node.start()
+        for mongo in self.mongo_nodes:
+            if not mongo.process.running():
+                mongo.start()
+        # Formatting Kafka's storage is a blocking JVM run per node: all of them at once, off the
+        # event loop, and only then the brokers, together: a node waits for the quorum's other
+        # members a limited time (initial.broker.registration.timeout.ms) before it gives up.
+        kafkas = [node for node in self.kafka_nodes if not node.process.running()]
+        await asyncio.gather(*(asyncio.to_thread(node.prepare) for node in kafkas))
+        for kafka in kafkas:
+            kafka.process.start()
         waits = {} if timeout is None else {"timeout": timeout}
-        await asyncio.gather(self.mongo.wait_ready(**waits), self.kafka.wait_ready(**waits))
+        brokers = len(self.kafka_nodes)
+        await asyncio.gather(
+            *(node.wait_ready(**waits) for node in self.mongo_nodes),
+            *(node.wait_ready(**waits, brokers=brokers) for node in self.kafka_nodes),
+        )
+        if len(self.mongo_nodes) > 1:
+            await wait_for_primary(self.mongo.uri, **waits)
 
     def launch_apps(
         self, names: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None
@@ -255,7 +395,11 @@ class Stack:
         for name in selected:
             process = self.apps[name]
             if not process.running():
-                process.env = {**self.service_env(), **(env or {})}
+                process.env = {
+                    **self.service_env(),
+                    **self._instance_env.get(name, {}),
+                    **(env or {}),
+                }
                 process.start()
         return selected
 
@@ -331,8 +475,10 @@ class Stack:
             process.stop()
         if self.dovecot is not None:
             self.dovecot.process.stop()
-        self.kafka.process.stop()
-        self.mongo.process.stop()
+        for kafka in self.kafka_nodes:
+            kafka.process.stop()
+        for mongo in self.mongo_nodes:
+            mongo.process.stop()
 
     def readiness_url(self, name: str) -> str:
         base = self.config.url(name) if name in self.config.ports else ""
@@ -342,6 +488,7 @@ class Stack:
             return f"{base}/control/requests"
         if name == "mail_server":
             return f"{self.config.url('mail_control')}/control/health"
+        # The balancer is ready when it reaches a gateway that is.
         return f"{base}/readyz"
 
     async def app_state(self, name: str, client: httpx.AsyncClient) -> AppState:
@@ -405,8 +552,8 @@ class Stack:
         monitoring = [self.prometheus.process] if self.prometheus is not None else []
         mailbox = [self.dovecot.process] if self.dovecot is not None else []
         return [
-            self.mongo.process,
-            self.kafka.process,
+            *(node.process for node in self.mongo_nodes),
+            *(node.process for node in self.kafka_nodes),
             *mailbox,
             *self.apps.values(),
             *monitoring,
