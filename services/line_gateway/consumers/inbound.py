@@ -13,7 +13,7 @@ import base64
 from collections.abc import Awaitable
 from datetime import timedelta
 from functools import partial
-from uuid import UUID, uuid5
+from typing import Any
 
 from services.common.events.contracts.line import (
     AccountLinked,
@@ -22,12 +22,9 @@ from services.common.events.contracts.line import (
     ConversationMode,
     MessageReceived,
     PostbackReceived,
-    SendPriority,
-    SendRequested,
-    TextMessage,
     UserFollowed,
 )
-from services.common.events.envelope import Contract, Envelope, new_event
+from services.common.events.envelope import Envelope, new_event
 from services.common.kafka.handling import Commit
 from services.common.kafka.topics import LINE_INBOUND, LINE_OUTBOUND, TopicSpec
 from services.common.logging import get_logger, user_ref
@@ -36,6 +33,7 @@ from services.common.store.mongo import AfterCommit
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging
 from services.line_gateway.domain import texts
+from services.line_gateway.domain.answers import audio_too_long
 from services.line_gateway.domain.rich_menu import LINKED
 from services.line_gateway.metrics import AUDIO, PROFILES, RICH_MENU
 from services.line_gateway.store import LineUserRepository, RichMenuRepository
@@ -43,7 +41,6 @@ from services.line_gateway.store import LineUserRepository, RichMenuRepository
 log = get_logger(__name__)
 
 SOURCE = "line_gateway"
-FOLLOW_UP_NAMESPACE = UUID("5e2c9a7d-3b1f-4c8e-a6d0-1f9b7e3c5a24")
 
 
 class InboundFollowUps:
@@ -164,25 +161,12 @@ class InboundFollowUps:
         AUDIO.labels(outcome).inc()
         if message.conversation_mode is ConversationMode.HUMAN:
             return None  # staff answer in human mode; the message event itself reaches them
-        answer = SendRequested(
-            user_id=message.user_id,
-            messages=[TextMessage(text=texts.AUDIO_TOO_LONG)],
-            reply_token=message.reply_token,
-            reply_token_expires_at=message.reply_token_expires_at,
-            priority=SendPriority.CONVERSATION,
-            purpose="line_gateway.audio_too_long",
-        )
         return Commit(
             partial(
                 _publish,
                 topic=LINE_OUTBOUND,
                 key=message.user_id,
-                event=new_event(
-                    answer,
-                    source=SOURCE,
-                    cause=envelope,
-                    event_id=uuid5(FOLLOW_UP_NAMESPACE, f"{envelope.id}:audio_too_long"),
-                ),
+                event=audio_too_long(envelope, text=texts.AUDIO_TOO_LONG),
             )
         )
 
@@ -212,7 +196,7 @@ async def _publish(
     *,
     topic: TopicSpec,
     key: str,
-    event: Envelope[Contract],
+    event: Envelope[Any],
     then: AfterCommit | None = None,
 ) -> None:
     await tx.emit(topic=topic, key=key, event=event)

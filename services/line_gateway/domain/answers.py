@@ -4,8 +4,9 @@ message too long), as `line.send.requested` commands for its own sender.
 They are durable commands on `line.outbound`, not calls made after the commit: a senior waits for
 a link result, and a crash between the commit and a direct call would lose it silently. Through
 the outbox and the sender, the answer survives a crash and gets the sender's guarantees (reply or
-push, retry key, budget, a delivery record and event). Their command ids derive from the webhook
-event, so the same answer computed twice is one command, which the sender de-duplicates.
+push, retry key, budget, a delivery record and event). Their command ids derive from their cause
+(the webhook event, or the inbound event for a voice message), so the same answer computed twice
+is one command, which the sender de-duplicates.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from services.common.events.envelope import Envelope, new_event
 
 SOURCE = "line_gateway"
 ANSWER_NAMESPACE = UUID("3a4f7b1e-52c6-4d0e-9e1b-7c2d8f6a9b03")
+FOLLOW_UP_NAMESPACE = UUID("5e2c9a7d-3b1f-4c8e-a6d0-1f9b7e3c5a24")
 
 
 def answer(
@@ -42,6 +44,26 @@ def answer(
         command,
         source=SOURCE,
         event_id=uuid5(ANSWER_NAMESPACE, f"{inbound.webhook_event_id}:{purpose}"),
+    )
+
+
+def audio_too_long(cause: Envelope[MessageReceived], *, text: str) -> Envelope[SendRequested]:
+    """The kind request for a shorter voice message (one too long to transcribe)."""
+    message = cause.data
+    command = SendRequested(
+        user_id=message.user_id,
+        messages=[TextMessage(text=text)],
+        reply_token=message.reply_token,
+        reply_token_expires_at=message.reply_token_expires_at,
+        priority=SendPriority.CONVERSATION,
+        purpose="line_gateway.audio_too_long",
+    )
+    # Derived from the inbound event's id: the follow-up consumer may compute it more than once.
+    return new_event(
+        command,
+        source=SOURCE,
+        cause=cause,
+        event_id=uuid5(FOLLOW_UP_NAMESPACE, f"{cause.id}:audio_too_long"),
     )
 
 
