@@ -26,8 +26,7 @@ from bench.chaos.analysis import Delivery, Outcome, Sent, answered_by, judge, te
 from services.common.events import decode_event
 from services.common.events.contracts.line import DeliveryCompleted, DeliveryMethod
 from services.common.time import utcnow
-from services.line_gateway.consumers.outbound import retry_key_for
-from services.line_gateway.domain.delivery import REPLY_OUTCOME_UNKNOWN
+from services.line_gateway.domain.delivery import REPLY_OUTCOME_UNKNOWN, retry_key_for
 from tools.devstack.stack import Stack
 
 INFRASTRUCTURE = ("kafka", "mongod")

@@ -1,6 +1,9 @@
-"""line_gateway's process: the webhook API, the `line.outbound` sender, its own follow-ups on
-`line.inbound`, the read models it keeps from `helpdesk.events` and `lending.events`, the rich
-menu provisioning and the periodic jobs (quota, personal-data retention)."""
+"""line_gateway's process and its wiring: the webhook API, the `line.outbound` sender, its own
+follow-ups on `line.inbound`, the read models it keeps from `helpdesk.events` and
+`lending.events`, the rich menu provisioning and the periodic jobs (quota, personal-data
+retention). Repositories are built here, once, and passed in. The webhook path
+(`webhook_intake`) and the sender path (`sender_routes`) share only repositories and the LINE
+client, so they can run in separate processes."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -36,6 +40,8 @@ from services.common.kafka.topics import (
     LINE_OUTBOUND,
 )
 from services.common.runtime import platform_runtime
+from services.common.store import MongoStore
+from services.common.store.outbox import Lease
 from services.common.web import create_service_app
 from services.line_gateway.api import webhook
 from services.line_gateway.clients.messaging import LineMessaging
@@ -43,17 +49,130 @@ from services.line_gateway.consumers.helpdesk import ModeHandlers
 from services.line_gateway.consumers.inbound import InboundFollowUps
 from services.line_gateway.consumers.lending import LendingHandlers
 from services.line_gateway.consumers.outbound import OutboundSender
-from services.line_gateway.domain.budget import BudgetKeeper
 from services.line_gateway.domain.delivery import UnknownReply
-from services.line_gateway.domain.intake import LinkingRules, WebhookIntake
-from services.line_gateway.domain.maintenance import PeriodicJobs
-from services.line_gateway.domain.rich_menu import RichMenuProvisioner
 from services.line_gateway.domain.webhook import KNOWN_EVENT_TYPES
 from services.line_gateway.metrics import UNKNOWN_REPLY_OUTCOMES, WEBHOOK_EVENTS
 from services.line_gateway.settings import LineGatewaySettings
-from services.line_gateway.store import LineUserRepository, UsageRepository, all_indexes
+from services.line_gateway.store import (
+    ChatGroupRepository,
+    DeliveryRepository,
+    LineUserRepository,
+    LinkCodeRepository,
+    RichMenuRepository,
+    UsageRepository,
+    WebhookEventRepository,
+    all_indexes,
+)
+from services.line_gateway.usecases.budget import BudgetKeeper
+from services.line_gateway.usecases.intake import WebhookIntake
+from services.line_gateway.usecases.linking import AccountLinking, LinkingRules
+from services.line_gateway.usecases.loading import LoadingAnimation
+from services.line_gateway.usecases.maintenance import PeriodicJobs
+from services.line_gateway.usecases.rich_menu import LEASE_NAME, LEASE_TTL, RichMenuProvisioner
 
 SERVICE = "line_gateway"
+
+
+@dataclass(frozen=True)
+class Repositories:
+    """Every repository of the gateway, built once per process and passed to who needs it."""
+
+    events: WebhookEventRepository
+    users: LineUserRepository
+    groups: ChatGroupRepository
+    codes: LinkCodeRepository
+    deliveries: DeliveryRepository
+    usage: UsageRepository
+    menus: RichMenuRepository
+
+    @classmethod
+    def on(cls, store: MongoStore) -> Repositories:
+        return cls(
+            events=WebhookEventRepository(store),
+            users=LineUserRepository(store),
+            groups=ChatGroupRepository(store),
+            codes=LinkCodeRepository(store),
+            deliveries=DeliveryRepository(store),
+            usage=UsageRepository(store),
+            menus=RichMenuRepository(store),
+        )
+
+
+def webhook_intake(
+    settings: LineGatewaySettings,
+    *,
+    store: MongoStore,
+    repos: Repositories,
+    loading: LoadingAnimation,
+) -> WebhookIntake:
+    """The webhook path: LINE's events in, recorded with what follows them."""
+    return WebhookIntake(
+        store=store,
+        events=repos.events,
+        users=repos.users,
+        groups=repos.groups,
+        linking=AccountLinking(
+            codes=repos.codes,
+            users=repos.users,
+            rules=LinkingRules(
+                max_failures=settings.link_max_failures,
+                failure_window=timedelta(seconds=settings.link_failure_window_seconds),
+                code_secret=settings.link_code_secret,
+            ),
+        ),
+        loading=loading,
+        reply_token_ttl=timedelta(seconds=settings.reply_token_ttl_seconds),
+    )
+
+
+def sender_routes(
+    settings: LineGatewaySettings,
+    *,
+    repos: Repositories,
+    messaging: LineMessaging,
+    budget: BudgetKeeper,
+) -> list[Route[Any]]:
+    """The sender path: `line.outbound` commands out to LINE."""
+    sender = OutboundSender(
+        deliveries=repos.deliveries,
+        users=repos.users,
+        usage=repos.usage,
+        messaging=messaging,
+        budget=budget,
+        multicast_batch_size=settings.multicast_batch,
+    )
+    return [
+        route(LINE_OUTBOUND, SendRequested, decide=sender.on_send_requested),
+        route(LINE_OUTBOUND, MulticastRequested, decide=sender.on_multicast_requested),
+    ]
+
+
+def read_model_routes(
+    settings: LineGatewaySettings, *, repos: Repositories, messaging: LineMessaging
+) -> list[Route[Any]]:
+    """The gateway's own follow-ups on `line.inbound`, and what it keeps from other services."""
+    follow_ups = InboundFollowUps(
+        users=repos.users,
+        menus=repos.menus,
+        messaging=messaging,
+        profile_refresh=timedelta(hours=settings.profile_refresh_hours),
+        audio_max_seconds=settings.audio_max_seconds,
+        audio_max_bytes=settings.audio_max_bytes,
+        rich_menus_enabled=settings.rich_menu_enabled,
+    )
+    modes = ModeHandlers(users=repos.users)
+    lending = LendingHandlers(codes=repos.codes, users=repos.users)
+    return [
+        route(LINE_INBOUND, MessageReceived, decide=follow_ups.on_message_received),
+        route(LINE_INBOUND, PostbackReceived, decide=follow_ups.on_postback_received),
+        route(LINE_INBOUND, UserFollowed, decide=follow_ups.on_user_followed),
+        route(LINE_INBOUND, AccountLinked, decide=follow_ups.on_account_linked),
+        route(LINE_INBOUND, AccountUnlinked, decide=follow_ups.on_account_unlinked),
+        route(HELPDESK_EVENTS, ConversationHandedOver, apply=modes.on_handed_over),
+        route(HELPDESK_EVENTS, ConversationHandedBack, apply=modes.on_handed_back),
+        route(LENDING_EVENTS, LinkCodeIssuedV2, decide=lending.on_link_code_issued),
+        route(LENDING_EVENTS, ParticipantErased, apply=lending.on_participant_erased),
+    ]
 
 
 def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
@@ -76,47 +195,25 @@ def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
             ),
         ) as runtime:
             store = runtime.store
+            repos = Repositories.on(store)
             messaging = LineMessaging(
                 base_url=settings.api_base_url,
                 data_base_url=settings.data_host,
                 access_token=settings.channel_access_token,
                 timeout_seconds=settings.api_timeout_seconds,
             )
-            budget = BudgetKeeper(
-                usage=UsageRepository(store), configured_budget=settings.monthly_push_budget
-            )
-            sender = OutboundSender(
-                store=store,
+            budget = BudgetKeeper(usage=repos.usage, configured_budget=settings.monthly_push_budget)
+            loading = LoadingAnimation(
                 messaging=messaging,
-                budget=budget,
-                multicast_batch_size=settings.multicast_batch,
+                seconds=settings.loading_animation_seconds,
+                max_age=timedelta(seconds=settings.loading_max_age_seconds),
             )
-            follow_ups = InboundFollowUps(
-                store=store,
-                messaging=messaging,
-                loading_seconds=settings.loading_animation_seconds,
-                loading_max_age=timedelta(seconds=settings.loading_max_age_seconds),
-                profile_refresh=timedelta(hours=settings.profile_refresh_hours),
-                audio_max_seconds=settings.audio_max_seconds,
-                audio_max_bytes=settings.audio_max_bytes,
-                rich_menus_enabled=settings.rich_menu_enabled,
-            )
-            modes = ModeHandlers(store=store)
-            lending = LendingHandlers(store=store)
             app.state.settings = settings
-            app.state.intake = WebhookIntake(
-                store=store,
-                reply_token_ttl=timedelta(seconds=settings.reply_token_ttl_seconds),
-                linking=LinkingRules(
-                    max_failures=settings.link_max_failures,
-                    failure_window=timedelta(seconds=settings.link_failure_window_seconds),
-                    code_secret=settings.link_code_secret,
-                ),
-            )
+            app.state.intake = webhook_intake(settings, store=store, repos=repos, loading=loading)
             jobs = PeriodicJobs(
                 messaging=messaging,
                 budget=budget,
-                users=LineUserRepository(store),
+                users=repos.users,
                 quota_every=settings.quota_refresh_seconds,
                 users_metrics_every=settings.users_metrics_seconds,
                 maintenance_every=settings.maintenance_interval_seconds,
@@ -125,24 +222,16 @@ def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
             provisioning: asyncio.Task[None] | None = None
             if settings.rich_menu_enabled:
                 provisioner = RichMenuProvisioner(
-                    store=store,
+                    menus=repos.menus,
+                    users=repos.users,
+                    lease=Lease(store, name=LEASE_NAME, owner=settings.instance_id, ttl=LEASE_TTL),
                     messaging=messaging,
-                    owner=settings.instance_id,
                     retry_seconds=settings.rich_menu_retry_seconds,
                 )
                 provisioning = asyncio.create_task(provisioner.run(), name="rich-menu")
-            routes: list[Route[Any]] = [
-                route(LINE_OUTBOUND, SendRequested, decide=sender.on_send_requested),
-                route(LINE_OUTBOUND, MulticastRequested, decide=sender.on_multicast_requested),
-                route(LINE_INBOUND, MessageReceived, decide=follow_ups.on_message_received),
-                route(LINE_INBOUND, PostbackReceived, decide=follow_ups.on_postback_received),
-                route(LINE_INBOUND, UserFollowed, decide=follow_ups.on_user_followed),
-                route(LINE_INBOUND, AccountLinked, decide=follow_ups.on_account_linked),
-                route(LINE_INBOUND, AccountUnlinked, decide=follow_ups.on_account_unlinked),
-                route(HELPDESK_EVENTS, ConversationHandedOver, apply=modes.on_handed_over),
-                route(HELPDESK_EVENTS, ConversationHandedBack, apply=modes.on_handed_back),
-                route(LENDING_EVENTS, LinkCodeIssuedV2, decide=lending.on_link_code_issued),
-                route(LENDING_EVENTS, ParticipantErased, apply=lending.on_participant_erased),
+            routes = [
+                *sender_routes(settings, repos=repos, messaging=messaging, budget=budget),
+                *read_model_routes(settings, repos=repos, messaging=messaging),
             ]
             jobs.start()
             try:
@@ -154,6 +243,7 @@ def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
                     with contextlib.suppress(asyncio.CancelledError):
                         await provisioning
                 await jobs.stop()
+                await loading.stop()
                 await messaging.close()
 
     return create_service_app(

@@ -24,7 +24,8 @@ from services.common.events.contracts.line import (
     TextMessage,
 )
 from services.common.time import utcnow
-from services.line_gateway.consumers.outbound import batch_retry_key, retry_key_for
+from services.line_gateway.domain.delivery import retry_key_for
+from services.line_gateway.domain.multicast import batch_retry_key
 from tests.fixtures.kafka import produce, wait_for_records
 from tests.fixtures.line import Simulator, new_user_id, texts
 from tests.fixtures.waiting import eventually
@@ -205,7 +206,8 @@ async def test_nothing_is_sent_to_a_senior_who_blocked_the_account_until_they_co
     simulator: Simulator, stack: Stack
 ) -> None:
     user = new_user_id()
-    await simulator.follow(user)
+    # A friend from before who blocks the account now. (Following first raced Dai-chan's greeting,
+    # sent by reply, against the unfollow 0.1 s later: a greeting read "still a friend" went out.)
     await simulator.unfollow(user)
     await asyncio.sleep(1)
 

@@ -22,7 +22,7 @@ from services.common.events.contracts.line import (
     TextMessage,
 )
 from services.common.time import utcnow
-from services.line_gateway.consumers.outbound import retry_key_for
+from services.line_gateway.domain.delivery import retry_key_for
 from tests.fixtures.kafka import produce
 from tests.fixtures.line import Simulator, new_user_id
 from tests.fixtures.waiting import eventually

@@ -5,9 +5,9 @@ from __future__ import annotations
 from uuid import UUID
 
 from services.common.events.contracts.line import SendPriority
-from services.line_gateway.consumers.outbound import batch_retry_key, batches_of, retry_key_for
-from services.line_gateway.domain.budget import Budget, budget_from
-from services.line_gateway.store import MonthlyUsage
+from services.line_gateway.domain.budget import Budget, MonthlyUsage, budget_from
+from services.line_gateway.domain.delivery import retry_key_for
+from services.line_gateway.domain.multicast import batch_retry_key, batches_of
 
 
 def test_only_low_priority_is_held_when_the_budget_is_used_up() -> None:

@@ -9,8 +9,7 @@ import pytest
 
 from services.common.link_codes import link_code_digest
 from services.common.time import utcnow
-from services.line_gateway.domain.linking import LinkOutcome, code_in, verify
-from services.line_gateway.store.link_codes import LinkCode
+from services.line_gateway.domain.linking import LinkCode, LinkOutcome, code_in, verify
 
 SECRET = "test-link-code-secret-for-unit-tests"
 

@@ -16,11 +16,11 @@ from pydantic import ValidationError
 from services.common.logging import get_logger
 from services.common.metrics import REJECTED_INPUT
 from services.common.web import error
-from services.line_gateway.domain.intake import WebhookIntake
 from services.line_gateway.domain.signature import is_valid_signature
 from services.line_gateway.domain.webhook import WebhookBody
 from services.line_gateway.metrics import WEBHOOK_REJECTED
 from services.line_gateway.settings import LineGatewaySettings
+from services.line_gateway.usecases.intake import WebhookIntake
 
 log = get_logger(__name__)
 router = APIRouter(tags=["LINE webhook"])

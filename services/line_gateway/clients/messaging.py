@@ -45,6 +45,8 @@ from services.common.events.contracts.line import (
     OutboundMessage,
     PostbackAction,
 )
+from services.line_gateway.domain.delivery import LineRefusal
+from services.line_gateway.domain.rich_menu import ExistingMenu, MenuDefinition
 
 # LINE's 429 body for an exhausted monthly allowance; any other 429 is a rate limit.
 MONTHLY_LIMIT_MESSAGE = "You have reached your monthly limit."
@@ -90,6 +92,19 @@ class LineApiError(Exception):
     def is_not_found(self) -> bool:
         return self.status == 404
 
+    @property
+    def refusal(self) -> LineRefusal:
+        """What this answer means for the delivery policy (domain/delivery.py)."""
+        if self.is_invalid_reply_token:
+            return LineRefusal.INVALID_REPLY_TOKEN
+        if self.is_retry_key_accepted:
+            return LineRefusal.RETRY_KEY_ACCEPTED
+        if self.is_monthly_limit:
+            return LineRefusal.MONTHLY_LIMIT
+        if self.is_rate_limited:
+            return LineRefusal.RATE_LIMITED
+        return LineRefusal.OTHER
+
 
 @dataclass(frozen=True)
 class SendReceipt:
@@ -107,33 +122,6 @@ class Profile:
 class Quota:
     limit: int | None  # None: LINE sets no limit (type "none")
     used: int
-
-
-@dataclass(frozen=True)
-class MenuArea:
-    x: int
-    y: int
-    width: int
-    height: int
-    label: str
-    data: str
-    display_text: str
-
-
-@dataclass(frozen=True)
-class MenuDefinition:
-    name: str
-    chat_bar_text: str
-    width: int
-    height: int
-    areas: tuple[MenuArea, ...]
-    selected: bool = True
-
-
-@dataclass(frozen=True)
-class ExistingMenu:
-    rich_menu_id: str
-    name: str
 
 
 def _quick_reply(actions: Sequence[MessageAction | PostbackAction]) -> Any:

@@ -15,15 +15,15 @@ from services.common.events.contracts.helpdesk import (
 from services.common.events.contracts.line import ConversationMode
 from services.common.events.envelope import Envelope
 from services.common.logging import get_logger, user_ref
-from services.common.store import MongoStore, Tx
+from services.common.store import Tx
 from services.line_gateway.store import LineUserRepository
 
 log = get_logger(__name__)
 
 
 class ModeHandlers:
-    def __init__(self, *, store: MongoStore) -> None:
-        self._users = LineUserRepository(store)
+    def __init__(self, *, users: LineUserRepository) -> None:
+        self._users = users
 
     async def on_handed_over(self, envelope: Envelope[ConversationHandedOver], tx: Tx) -> None:
         # Retried on failure (MongoDB only). Events of different tickets for one senior may

@@ -1,9 +1,10 @@
 """The gateway's own follow-ups on `line.inbound`: work that must stay off the webhook's path.
 
-The webhook answers LINE within two seconds by only recording events. Calls to LINE that an event
-asks for happen here, in the gateway's consumer of its own topic: the loading animation while
-Dai-chan thinks, fetching a voice message for transcription, refreshing a display name, and
-switching a senior's rich menu when their account is linked or unlinked.
+The webhook answers LINE within two seconds by only recording events (and starting the loading
+animation after its commit, best effort). Calls to LINE that must not be lost, or that publish
+what they bring, happen here, in the gateway's consumer of its own topic: fetching a voice message
+for transcription, refreshing a display name, and switching a senior's rich menu when their
+account is linked or unlinked.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import base64
 from collections.abc import Awaitable
 from datetime import timedelta
 from functools import partial
-from uuid import UUID, uuid5
+from typing import Any
 
 from services.common.events.contracts.line import (
     AccountLinked,
@@ -21,66 +22,52 @@ from services.common.events.contracts.line import (
     ConversationMode,
     MessageReceived,
     PostbackReceived,
-    SendPriority,
-    SendRequested,
-    TextMessage,
     UserFollowed,
 )
-from services.common.events.envelope import Contract, Envelope, new_event
+from services.common.events.envelope import Envelope, new_event
 from services.common.kafka.handling import Commit
 from services.common.kafka.topics import LINE_INBOUND, LINE_OUTBOUND, TopicSpec
 from services.common.logging import get_logger, user_ref
-from services.common.store import MongoStore, Tx
+from services.common.store import Tx
 from services.common.store.mongo import AfterCommit
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging
 from services.line_gateway.domain import texts
+from services.line_gateway.domain.answers import audio_too_long
 from services.line_gateway.domain.rich_menu import LINKED
-from services.line_gateway.metrics import AUDIO, LOADING, PROFILES, RICH_MENU
+from services.line_gateway.metrics import AUDIO, PROFILES, RICH_MENU
 from services.line_gateway.store import LineUserRepository, RichMenuRepository
 
 log = get_logger(__name__)
 
 SOURCE = "line_gateway"
-FOLLOW_UP_NAMESPACE = UUID("5e2c9a7d-3b1f-4c8e-a6d0-1f9b7e3c5a24")
-# Dai-chan thinks about these; stickers and images get a fixed answer at once.
-THINKING_TYPES = frozenset({"text", "audio"})
 
 
 class InboundFollowUps:
     def __init__(
         self,
         *,
-        store: MongoStore,
+        users: LineUserRepository,
+        menus: RichMenuRepository,
         messaging: LineMessaging,
-        loading_seconds: int,
-        loading_max_age: timedelta,
         profile_refresh: timedelta,
         audio_max_seconds: float,
         audio_max_bytes: int,
         rich_menus_enabled: bool,
     ) -> None:
         self._messaging = messaging
-        self._users = LineUserRepository(store)
-        self._menus = RichMenuRepository(store)
-        self._loading_seconds = loading_seconds
-        self._loading_max_age = loading_max_age
+        self._users = users
+        self._menus = menus
         self._profile_refresh = profile_refresh
         self._audio_max_ms = int(audio_max_seconds * 1000)
         self._audio_max_bytes = audio_max_bytes
         self._rich_menus_enabled = rich_menus_enabled
 
     async def on_message_received(self, envelope: Envelope[MessageReceived]) -> Commit | None:
-        # Retried on failure, but only fetching a voice message can fail here: the loading
-        # animation and the profile are best effort and never raise. Only a fetched (or refused)
-        # voice message is committed; a redelivered text shows the animation again if it is
-        # still young enough, which is harmless.
+        # Retried on failure, but only fetching a voice message can fail here: the profile is
+        # best effort and never raises. Only a fetched (or refused) voice message is committed;
+        # a redelivered text refreshes a profile that is fresh already, which does nothing.
         message = envelope.data
-        if (
-            message.conversation_mode is ConversationMode.BOT
-            and message.message_type in THINKING_TYPES
-        ):
-            await self._show_loading(message)
         follow_up = await self._fetch_audio(envelope) if message.message_type == "audio" else None
         await self._refresh_profile(message.user_id)
         return follow_up
@@ -130,24 +117,6 @@ class InboundFollowUps:
             return
         RICH_MENU.labels(operation, "ok").inc()
 
-    # -- loading animation ---------------------------------------------------------------------
-
-    async def _show_loading(self, message: MessageReceived) -> None:
-        # A replayed or long-delayed event: Dai-chan's answer is not being computed right now.
-        if utcnow() - message.sent_at > self._loading_max_age:
-            LOADING.labels("too_late").inc()
-            return
-        try:
-            await self._messaging.show_loading(
-                user_id=message.user_id, seconds=self._loading_seconds
-            )
-        except LineApiError as error:
-            # Cosmetic: never retried, since a late animation could outlast the answer.
-            LOADING.labels("error").inc()
-            log.info("loading animation failed", status=error.status)
-            return
-        LOADING.labels("shown").inc()
-
     # -- voice ---------------------------------------------------------------------------------
 
     async def _fetch_audio(self, envelope: Envelope[MessageReceived]) -> Commit | None:
@@ -192,25 +161,12 @@ class InboundFollowUps:
         AUDIO.labels(outcome).inc()
         if message.conversation_mode is ConversationMode.HUMAN:
             return None  # staff answer in human mode; the message event itself reaches them
-        answer = SendRequested(
-            user_id=message.user_id,
-            messages=[TextMessage(text=texts.AUDIO_TOO_LONG)],
-            reply_token=message.reply_token,
-            reply_token_expires_at=message.reply_token_expires_at,
-            priority=SendPriority.CONVERSATION,
-            purpose="line_gateway.audio_too_long",
-        )
         return Commit(
             partial(
                 _publish,
                 topic=LINE_OUTBOUND,
                 key=message.user_id,
-                event=new_event(
-                    answer,
-                    source=SOURCE,
-                    cause=envelope,
-                    event_id=uuid5(FOLLOW_UP_NAMESPACE, f"{envelope.id}:audio_too_long"),
-                ),
+                event=audio_too_long(envelope, text=texts.AUDIO_TOO_LONG),
             )
         )
 
@@ -240,7 +196,7 @@ async def _publish(
     *,
     topic: TopicSpec,
     key: str,
-    event: Envelope[Contract],
+    event: Envelope[Any],
     then: AfterCommit | None = None,
 ) -> None:
     await tx.emit(topic=topic, key=key, event=event)

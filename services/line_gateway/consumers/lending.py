@@ -15,7 +15,7 @@ from services.common.events.envelope import Envelope, new_event
 from services.common.kafka.handling import Commit
 from services.common.kafka.topics import LINE_INBOUND
 from services.common.logging import get_logger
-from services.common.store import MongoStore, Tx
+from services.common.store import Tx
 from services.line_gateway.store import LineUserRepository, LinkCodeRepository
 
 SOURCE = "line_gateway"
@@ -23,9 +23,9 @@ log = get_logger(__name__)
 
 
 class LendingHandlers:
-    def __init__(self, *, store: MongoStore) -> None:
-        self._codes = LinkCodeRepository(store)
-        self._users = LineUserRepository(store)
+    def __init__(self, *, codes: LinkCodeRepository, users: LineUserRepository) -> None:
+        self._codes = codes
+        self._users = users
 
     async def on_link_code_issued(
         self, envelope: Envelope[LinkCodeIssuedV2 | LinkCodeIssued]

@@ -1,21 +1,10 @@
-"""Sending `line.outbound` commands to LINE so that every send is safe to retry.
+"""Sending `line.outbound` commands to LINE, as the delivery policy says (domain/delivery.py for
+one senior, domain/multicast.py for many), so that every send is safe to retry.
 
-How a command becomes exactly one message to the senior:
-
-1. Blocked users get nothing (`skipped_blocked`); a `low` push over the month's budget is held
-   (`held`), never sent later (a greeting a month late is worse than none).
-2. The attempt (reply or push) is recorded *before* the request leaves, outside any transaction.
-3. Reply while the token is valid. If LINE says the token is invalid on the *first* attempt, the
-   token expired or was never good: fall back to push. If it says so on a *retried* attempt while
-   the token is still valid, the earlier attempt used it: the senior has the message. Once the
-   token has expired the earlier outcome is unknown, and `domain/delivery.py` decides by priority:
-   resend by push (safety, service, conversation: a rare double rather than silence) or assume
-   delivered (low). A 429 on a first reply means LINE never took it: the attempt is forgotten.
-4. Push carries `X-Line-Retry-Key` derived from the command id, so a retried push is accepted at
-   most once; LINE's 409 for an accepted key counts as delivered.
-5. The outcome, the month's counts (in a counter shard no other running send writes, see
-   `store/usage.py`) and a `line.delivery.completed` event commit together with the processed
-   mark.
+The attempt (reply or push) is recorded *before* the request leaves, outside any transaction, so a
+restarted gateway can tell "never sent" from "maybe sent". The outcome, the month's counts (in a
+counter shard no other running send writes, see `store/usage.py`) and a `line.delivery.completed`
+event commit together with the processed mark.
 
 Failures: a 429 rate limit, 5xx and timeouts are retried with backoff by the stream processor (the
 same retry key keeps them safe). A 429 that says the monthly limit is reached is not retried
@@ -26,9 +15,8 @@ see `refusals.py`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from services.common.events.contracts.line import (
     DeliveryCompleted,
@@ -42,15 +30,35 @@ from services.common.events.contracts.line import (
 from services.common.events.envelope import Envelope
 from services.common.kafka.handling import Commit
 from services.common.logging import get_logger, user_ref
-from services.common.store import MongoStore, Tx
+from services.common.store import Tx
 from services.common.time import utcnow
-from services.line_gateway.clients.messaging import LineApiError, LineMessaging, SendReceipt
+from services.line_gateway.clients.messaging import LineApiError, LineMessaging
 from services.line_gateway.consumers.refusals import Refused, dead_letter, publish_result
-from services.line_gateway.domain.budget import ALWAYS_SENT, BudgetKeeper
 from services.line_gateway.domain.delivery import (
-    REPLY_OUTCOME_UNKNOWN,
-    UnknownReply,
-    after_unknown_reply,
+    Finish,
+    GiveUp,
+    MonthlyLimit,
+    Push,
+    Reply,
+    Result,
+    after_monthly_limit,
+    after_push_refused,
+    after_reply_refused,
+    first_step,
+    held_by_budget,
+    retry_key_for,
+    sent,
+    usage_counts,
+)
+from services.line_gateway.domain.multicast import (
+    BatchDone,
+    MulticastPlan,
+    MulticastResult,
+    after_batch_refused,
+    batch_retry_key,
+    multicast_result,
+    plan_for,
+    recipients_of,
 )
 from services.line_gateway.metrics import (
     BILLABLE_MESSAGES,
@@ -63,67 +71,34 @@ from services.line_gateway.store import (
     CounterShards,
     DeliveryRepository,
     LineUserRepository,
-    MulticastPlan,
     ShardLease,
     UsageRepository,
 )
+from services.line_gateway.usecases.budget import BudgetKeeper
 
 log = get_logger(__name__)
-
-# Fixed namespace: the retry key for a command must be the same in every process, forever.
-RETRY_KEY_NAMESPACE = UUID("6f1d3c52-8f0e-4d5a-9a43-5b8c2f7e9d10")
-SOURCE = "line_gateway"
-
-BUDGET_EXHAUSTED = "push_budget_exhausted"
-QUOTA_REACHED = "monthly_quota_exhausted"
-
-
-def retry_key_for(command_id: UUID) -> str:
-    return str(uuid5(RETRY_KEY_NAMESPACE, str(command_id)))
-
-
-def batch_retry_key(command_id: UUID, index: int) -> str:
-    return str(uuid5(RETRY_KEY_NAMESPACE, f"{command_id}:batch:{index}"))
-
-
-def batches_of(user_ids: list[str], size: int) -> list[list[str]]:
-    return [user_ids[start : start + size] for start in range(0, len(user_ids), size)]
 
 
 class MonthlyQuotaReached(Exception):
     """LINE's monthly limit is reached and this send must not be dropped: retry, and alert."""
 
 
-@dataclass(frozen=True)
-class Result:
-    method: DeliveryMethod | None
-    outcome: DeliveryOutcome
-    request_id: str | None = None
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
-class PushInstead:
-    """The reply did not go out (or may have gone unnoticed): send by push, for this reason."""
-
-    reason: str | None = None
-
-
 class OutboundSender:
     def __init__(
         self,
         *,
-        store: MongoStore,
+        deliveries: DeliveryRepository,
+        users: LineUserRepository,
+        usage: UsageRepository,
         messaging: LineMessaging,
         budget: BudgetKeeper,
         multicast_batch_size: int = 500,
     ) -> None:
-        self._store = store
         self._messaging = messaging
         self._budget = budget
-        self._deliveries = DeliveryRepository(store)
-        self._users = LineUserRepository(store)
-        self._usage = UsageRepository(store)
+        self._deliveries = deliveries
+        self._users = users
+        self._usage = usage
         self._shards = CounterShards()
         self._batch_size = multicast_batch_size
 
@@ -171,7 +146,15 @@ class OutboundSender:
             if result.outcome is DeliveryOutcome.HELD
             else None,
         )
-        await self._count(tx, result, shard=shard.name)
+        counts = usage_counts(result)
+        if counts:
+            await self._usage.count(
+                tx,
+                shard=shard.name,
+                replies=counts.replies,
+                pushes=counts.pushes,
+                held=counts.held,
+            )
         completed = DeliveryCompleted(
             command_id=envelope.id,
             user_id=command.user_id,
@@ -192,76 +175,22 @@ class OutboundSender:
         BILLABLE_MESSAGES.labels(method, priority.value).inc(messages)
         await self._budget.report()
 
-    async def _count(self, tx: Tx, result: Result, *, shard: str) -> None:
-        if result.outcome is DeliveryOutcome.HELD:
-            await self._usage.count(tx, shard=shard, held=1)
-        elif result.method is DeliveryMethod.REPLY:
-            await self._usage.count(tx, shard=shard, replies=1)
-        elif result.method is DeliveryMethod.PUSH:
-            await self._usage.count(tx, shard=shard, pushes=1)
-
     async def _deliver(self, command_id: UUID, command: SendRequested) -> Result:
         user = await self._users.get(command.user_id)
-        if user is not None and not user.following:
-            return Result(None, DeliveryOutcome.SKIPPED_BLOCKED)
-
         previous = await self._deliveries.get(command_id)
-        if previous is not None and previous.final and previous.outcome is not None:
-            return Result(previous.method, previous.outcome)
-        if previous is not None and (
-            previous.outcome is DeliveryOutcome.FAILED
-            or (previous.method is None and previous.outcome is None)
-        ):
-            # LINE refused the last try (for good, or before taking it): nothing was delivered.
-            previous = None
-        reason = previous.reason if previous is not None else None
-
-        retried_reply = previous is not None and previous.method is DeliveryMethod.REPLY
-        # A retried reply tries its token even past our expiry margin: LINE may still take it,
-        # and if it does, the first attempt cannot have used it.
-        if command.reply_token and (
-            retried_reply or (previous is None and self._token_fresh(command))
-        ):
-            replied = await self._reply(command_id, command, retried=retried_reply)
-            if isinstance(replied, Result):
-                return replied
-            reason = replied.reason or reason
-
-        pushed_before = previous is not None and previous.method is DeliveryMethod.PUSH
-        if not pushed_before:
-            # A push already attempted is finished whatever the budget says now (its retry key
-            # makes it safe); a new one must fit the budget.
-            budget = await self._budget.current()
-            if not budget.allows(command.priority):
-                return Result(
-                    None,
-                    DeliveryOutcome.HELD,
-                    reason=QUOTA_REACHED if budget.quota_exhausted else BUDGET_EXHAUSTED,
-                )
-        await self._deliveries.record_attempt(
-            command_id=command_id,
-            user_id=command.user_id,
-            method=DeliveryMethod.PUSH,
-            reason=reason,
+        step = first_step(
+            command,
+            blocked=user is not None and not user.following,
+            previous=previous,
+            now=utcnow(),
         )
-        try:
-            receipt = await self._messaging.push(
-                user_id=command.user_id,
-                messages=command.messages,
-                retry_key=retry_key_for(command_id),
-            )
-        except LineApiError as error:
-            SEND_ERRORS.labels("push", str(error.status)).inc()
-            if error.is_retry_key_accepted:
-                return Result(DeliveryMethod.PUSH, DeliveryOutcome.ALREADY_ACCEPTED, reason=reason)
-            if error.is_monthly_limit:
-                return await self._monthly_limit(command.priority)
-            raise _classified(DeliveryMethod.PUSH, error) from error
-        return _sent(DeliveryMethod.PUSH, receipt, reason=reason)
+        if isinstance(step, Reply):
+            step = await self._reply(command_id, command, step)
+        if isinstance(step, Push):
+            step = await self._push(command_id, command, step)
+        return step.result
 
-    async def _reply(
-        self, command_id: UUID, command: SendRequested, *, retried: bool
-    ) -> Result | PushInstead:
+    async def _reply(self, command_id: UUID, command: SendRequested, step: Reply) -> Finish | Push:
         assert command.reply_token is not None
         await self._deliveries.record_attempt(
             command_id=command_id, user_id=command.user_id, method=DeliveryMethod.REPLY
@@ -272,55 +201,65 @@ class OutboundSender:
             )
         except LineApiError as error:
             SEND_ERRORS.labels("reply", str(error.status)).inc()
-            if not error.is_invalid_reply_token:
-                if error.is_rate_limited and not retried:
+            after = after_reply_refused(command, error.refusal, step=step, now=utcnow())
+            if isinstance(after, GiveUp):
+                if after.forget_attempt:
                     # Refused before LINE took it: the retry is a first attempt again.
                     await self._deliveries.forget_attempt(command_id=command_id)
                 raise _classified(DeliveryMethod.REPLY, error) from error
-            if not retried:
-                return PushInstead()  # the token expired or was never good: push instead
-            if self._token_fresh(command):
-                # Still valid, yet used: our earlier attempt used it, so the senior has it.
-                return Result(DeliveryMethod.REPLY, DeliveryOutcome.ASSUMED_DELIVERED)
-            return self._after_unknown_reply(command)
-        return _sent(DeliveryMethod.REPLY, receipt)
+            if after.unknown_reply is not None:
+                UNKNOWN_REPLY_OUTCOMES.labels(
+                    command.priority.value, after.unknown_reply.value
+                ).inc()
+                log.warning(
+                    "a retried reply's first outcome is unknown",
+                    user=user_ref(command.user_id),
+                    priority=command.priority.value,
+                    purpose=command.purpose,
+                    decision=after.unknown_reply.value,
+                )
+            return after
+        return sent(DeliveryMethod.REPLY, receipt.request_id)
 
-    @staticmethod
-    def _after_unknown_reply(command: SendRequested) -> Result | PushInstead:
-        decision = after_unknown_reply(command.priority)
-        UNKNOWN_REPLY_OUTCOMES.labels(command.priority.value, decision.value).inc()
-        log.warning(
-            "a retried reply's first outcome is unknown",
-            user=user_ref(command.user_id),
-            priority=command.priority.value,
-            purpose=command.purpose,
-            decision=decision.value,
+    async def _push(self, command_id: UUID, command: SendRequested, step: Push) -> Finish:
+        if step.new:
+            held = held_by_budget(await self._budget.current(), command.priority)
+            if held is not None:
+                return Finish(held)
+        await self._deliveries.record_attempt(
+            command_id=command_id,
+            user_id=command.user_id,
+            method=DeliveryMethod.PUSH,
+            reason=step.reason,
         )
-        if decision is UnknownReply.ASSUME_DELIVERED:
-            return Result(
-                DeliveryMethod.REPLY,
-                DeliveryOutcome.ASSUMED_DELIVERED,
-                reason=REPLY_OUTCOME_UNKNOWN,
+        try:
+            receipt = await self._messaging.push(
+                user_id=command.user_id,
+                messages=command.messages,
+                retry_key=retry_key_for(command_id),
             )
-        return PushInstead(reason=REPLY_OUTCOME_UNKNOWN)
-
-    @staticmethod
-    def _token_fresh(command: SendRequested) -> bool:
-        return (
-            command.reply_token_expires_at is not None and utcnow() < command.reply_token_expires_at
-        )
+        except LineApiError as error:
+            SEND_ERRORS.labels("push", str(error.status)).inc()
+            after = after_push_refused(error.refusal, step=step)
+            if isinstance(after, MonthlyLimit):
+                return Finish(await self._monthly_limit(command.priority))
+            if isinstance(after, GiveUp):
+                raise _classified(DeliveryMethod.PUSH, error) from error
+            return after
+        return sent(DeliveryMethod.PUSH, receipt.request_id, reason=step.reason)
 
     async def _monthly_limit(self, priority: SendPriority) -> Result:
         await self._budget.quota_exhausted()
         QUOTA_EXHAUSTED.labels(priority.value).inc()
-        if priority in ALWAYS_SENT:
+        held = after_monthly_limit(priority)
+        if held is None:
             log.error(
                 "LINE's monthly message limit is reached; a safety or service message waits "
                 "for retry (raise the plan, then replay the dead letters)",
                 priority=priority.value,
             )
             raise MonthlyQuotaReached(priority.value)
-        return Result(None, DeliveryOutcome.HELD, reason=QUOTA_REACHED)
+        return held
 
     # -- many seniors ------------------------------------------------------------------------
 
@@ -331,33 +270,20 @@ class OutboundSender:
             plan = await self._multicast(envelope.id, command)
         except Refused as refused:
             raise dead_letter(self._deliveries, envelope, refused) from refused
-        sent = sum(len(plan.batches[i]) for i in plan.done)
-        held = sum(len(plan.batches[i]) for i in plan.held)
-        if not plan.batches:
-            outcome = DeliveryOutcome.SKIPPED_BLOCKED
-        elif not plan.done:
-            outcome = DeliveryOutcome.HELD
-        else:
-            outcome = DeliveryOutcome.SENT
-        SENDS.labels("multicast", command.priority.value, outcome.value).inc()
+        result = multicast_result(plan)
+        SENDS.labels("multicast", command.priority.value, result.outcome.value).inc()
         log.info(
             "multicast finished",
             audience=command.audience,
-            sent=sent,
-            held=held,
+            sent=result.sent,
+            held=result.held,
             skipped_blocked=plan.skipped_blocked,
             purpose=command.purpose,
         )
         shard = self._shards.lease()
         return Commit(
             partial(
-                self._record_multicast,
-                envelope=envelope,
-                plan=plan,
-                outcome=outcome,
-                sent=sent,
-                held=held,
-                shard=shard,
+                self._record_multicast, envelope=envelope, plan=plan, result=result, shard=shard
             ),
             lease=shard,
         )
@@ -368,51 +294,47 @@ class OutboundSender:
         *,
         envelope: Envelope[MulticastRequested],
         plan: MulticastPlan,
-        outcome: DeliveryOutcome,
-        sent: int,
-        held: int,
+        result: MulticastResult,
         shard: ShardLease,
     ) -> None:
         command = envelope.data
-        reason = BUDGET_EXHAUSTED if plan.held else None
         await self._deliveries.record_outcome(
             tx,
             command_id=envelope.id,
             audience=command.audience,
             method=DeliveryMethod.MULTICAST,
-            outcome=outcome,
+            outcome=result.outcome,
             line_request_id=None,
-            reason=reason,
+            reason=result.reason,
         )
-        await self._usage.count(tx, shard=shard.name, multicast_recipients=sent, held=held)
+        await self._usage.count(
+            tx, shard=shard.name, multicast_recipients=result.sent, held=result.held
+        )
         completed = MulticastCompleted(
             command_id=envelope.id,
             audience=command.audience,
             purpose=command.purpose,
             priority=command.priority,
-            outcome=outcome,
+            outcome=result.outcome,
             requested=len(command.user_ids),
             skipped_blocked=plan.skipped_blocked,
-            sent=sent,
-            held=held,
+            sent=result.sent,
+            held=result.held,
             batches=len(plan.batches),
             message_count=len(command.messages),
-            reason=reason,
+            reason=result.reason,
             completed_at=utcnow(),
         )
         await publish_result(tx, envelope, completed)
-        if sent:
-            tx.after_commit(partial(self._billed, "multicast", command.priority, sent))
+        if result.sent:
+            tx.after_commit(partial(self._billed, "multicast", command.priority, result.sent))
 
     async def _multicast(self, command_id: UUID, command: MulticastRequested) -> MulticastPlan:
-        recipients = list(dict.fromkeys(command.user_ids))
+        recipients = recipients_of(command.user_ids)
         blocked = await self._users.blocked_among(recipients)
         plan = await self._deliveries.save_multicast_plan(
             command_id=command_id,
-            plan=MulticastPlan(
-                batches=batches_of([u for u in recipients if u not in blocked], self._batch_size),
-                skipped_blocked=len(blocked),
-            ),
+            plan=plan_for(recipients, blocked=blocked, batch_size=self._batch_size),
         )
         done, held = set(plan.done), set(plan.held)
         sent_now = 0
@@ -420,7 +342,7 @@ class OutboundSender:
             if index in done or index in held:
                 continue
             budget = await self._budget.current()
-            if not budget.allows(command.priority, sent_now + len(batch)):
+            if held_by_budget(budget, command.priority, sent_now + len(batch)) is not None:
                 await self._deliveries.mark_batch(command_id=command_id, index=index, held=True)
                 held.add(index)
                 continue
@@ -432,23 +354,21 @@ class OutboundSender:
                 )
             except LineApiError as error:
                 SEND_ERRORS.labels("multicast", str(error.status)).inc()
-                if error.is_monthly_limit:
+                after = after_batch_refused(error.refusal)
+                if isinstance(after, MonthlyLimit):
                     await self._monthly_limit(command.priority)  # raises unless it may be held
                     await self._deliveries.mark_batch(command_id=command_id, index=index, held=True)
                     held.add(index)
                     continue
-                if not error.is_retry_key_accepted:
+                if isinstance(after, GiveUp):
                     raise _classified(DeliveryMethod.MULTICAST, error) from error
+                assert isinstance(after, BatchDone)
             # Recorded right after LINE accepted it; a crash before this resends the batch with
             # the same key, and LINE answers 409.
             await self._deliveries.mark_batch(command_id=command_id, index=index, held=False)
             done.add(index)
             sent_now += len(batch)
         return plan.model_copy(update={"done": sorted(done), "held": sorted(held)})
-
-
-def _sent(method: DeliveryMethod, receipt: SendReceipt, *, reason: str | None = None) -> Result:
-    return Result(method, DeliveryOutcome.SENT, receipt.request_id, reason=reason)
 
 
 def _classified(method: DeliveryMethod, error: LineApiError) -> Exception:

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import BaseModel, ConfigDict
+
+from services.common.events.contracts.line import AccountUnlinked
 from services.line_gateway.domain import texts
-from services.line_gateway.store.link_codes import LinkCode
 
 CODE_LENGTH = 8
 _CODE_MESSAGE = re.compile(
@@ -67,6 +69,19 @@ def code_in(text: str | None) -> str | None:
     return digits if len(digits) == CODE_LENGTH else None
 
 
+class LinkCode(BaseModel):
+    """A code tablet_lending issued, as the gateway knows it (only its keyed digest)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code_digest: str
+    participant_id: str
+    expires_at: datetime
+    issued_at: datetime
+    used_at: datetime | None = None
+    superseded_at: datetime | None = None
+
+
 @dataclass(frozen=True)
 class Verdict:
     outcome: LinkOutcome
@@ -90,3 +105,35 @@ def verify(*, match: LinkCode | None, now: datetime, linked_participant: str | N
     if match.expires_at <= now:
         return Verdict(LinkOutcome.EXPIRED, match)
     return Verdict(LinkOutcome.LINKED, match)
+
+
+def rate_limited(failures: int, *, max_failures: int) -> bool:
+    """Too many refused codes in the window: codes are not even checked."""
+    return failures >= max_failures
+
+
+def unlinked_by_link(
+    *, user_id: str, participant_id: str, previous: str | None, holder: str | None, at: datetime
+) -> list[AccountUnlinked]:
+    """Who loses a link when `user_id` links to `participant_id`: one participant, one LINE user.
+
+    `holder` is the LINE user linked to the participant now (a participant who links a new phone
+    leaves the old one), `previous` the participant the user was linked to.
+    """
+    unlinked = []
+    if holder is not None and holder != user_id:
+        unlinked.append(
+            AccountUnlinked(
+                user_id=holder,
+                participant_id=participant_id,
+                reason="linked_elsewhere",
+                unlinked_at=at,
+            )
+        )
+    if previous is not None and previous != participant_id:
+        unlinked.append(
+            AccountUnlinked(
+                user_id=user_id, participant_id=previous, reason="relinked", unlinked_at=at
+            )
+        )
+    return unlinked

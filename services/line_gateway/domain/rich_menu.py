@@ -1,4 +1,4 @@
-"""おおさか楽なび's rich menus: defined here, drawn here, provisioned through the Messaging API.
+"""おおさか楽なび's rich menus: defined and drawn here, provisioned by `usecases/rich_menu.py`.
 
 Two menus of four big buttons (2 x 2 on LINE's 2500 x 1686 canvas, so each button is a quarter of
 the screen's lower half): everyone sees the default menu; a senior whose LINE is linked to their
@@ -11,29 +11,14 @@ the old ones (only ever menus whose names start with our prefix).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
-
-from services.common.logging import get_logger
-from services.common.store import MongoStore
-from services.common.store.outbox import Lease
-from services.line_gateway.clients.messaging import (
-    LineApiError,
-    LineMessaging,
-    MenuArea,
-    MenuDefinition,
-)
-from services.line_gateway.metrics import RICH_MENU
-from services.line_gateway.store import LineUserRepository, RichMenuRepository
-
-log = get_logger(__name__)
 
 DEFAULT = "default"
 LINKED = "linked"
@@ -50,7 +35,33 @@ FONT_CANDIDATES = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
 )
 BULK_LINK_SIZE = 500
-_LEASE_TTL = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class MenuArea:
+    x: int
+    y: int
+    width: int
+    height: int
+    label: str
+    data: str
+    display_text: str
+
+
+@dataclass(frozen=True)
+class MenuDefinition:
+    name: str
+    chat_bar_text: str
+    width: int
+    height: int
+    areas: tuple[MenuArea, ...]
+    selected: bool = True
+
+
+@dataclass(frozen=True)
+class ExistingMenu:
+    rich_menu_id: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -199,73 +210,8 @@ def render(audience: str, *, font_path: Path | None = None) -> tuple[bytes, str]
     return buffer.getvalue(), "image/jpeg"
 
 
-class RichMenuProvisioner:
-    """Makes sure LINE has our menus, the default is set, and linked seniors see theirs."""
-
-    def __init__(
-        self,
-        *,
-        store: MongoStore,
-        messaging: LineMessaging,
-        owner: str,
-        retry_seconds: float,
-    ) -> None:
-        self._messaging = messaging
-        self._menus = RichMenuRepository(store)
-        self._users = LineUserRepository(store)
-        # One instance provisions at a time, so two never race to replace each other's menus.
-        self._lease = Lease(store, name="rich-menu-provisioning", owner=owner, ttl=_LEASE_TTL)
-        self._retry_seconds = retry_seconds
-        self.ready = asyncio.Event()
-
-    async def run(self) -> None:
-        """Provision, retrying until it works (LINE or MongoDB may be unreachable at start)."""
-        while True:
-            try:
-                if await self._lease.acquire_or_renew():
-                    try:
-                        await self.provision()
-                    finally:
-                        await self._lease.release()
-                    self.ready.set()
-                    return
-            except (LineApiError, OSError, FileNotFoundError) as error:
-                RICH_MENU.labels("provision", "error").inc()
-                log.warning("rich menu provisioning failed; will retry", error=str(error))
-            except Exception:
-                RICH_MENU.labels("provision", "error").inc()
-                log.exception("rich menu provisioning failed; will retry")
-            await asyncio.sleep(self._retry_seconds)
-
-    async def provision(self) -> dict[str, str]:
-        existing = await self._messaging.rich_menus()
-        ids: dict[str, str] = {}
-        for audience in MENUS:
-            menu = definition(audience)
-            found = next((m.rich_menu_id for m in existing if m.name == menu.name), None)
-            if found is None:
-                found = await self._messaging.create_rich_menu(menu)
-                RICH_MENU.labels("create", "ok").inc()
-                log.info("rich menu created", audience=audience, name=menu.name)
-            # A menu created by a run that stopped before uploading has no image yet.
-            if not await self._messaging.has_rich_menu_image(found):
-                image, media_type = render(audience)
-                await self._messaging.upload_rich_menu_image(found, image, media_type)
-                RICH_MENU.labels("upload_image", "ok").inc()
-            await self._menus.save(audience=audience, rich_menu_id=found, name=menu.name)
-            ids[audience] = found
-        await self._messaging.set_default_rich_menu(ids[DEFAULT])
-        # Re-linked at every start: cheap, and it heals links to menus that were replaced.
-        linked = await self._users.linked_user_ids()
-        for start in range(0, len(linked), BULK_LINK_SIZE):
-            await self._messaging.link_rich_menu_bulk(
-                user_ids=linked[start : start + BULK_LINK_SIZE], rich_menu_id=ids[LINKED]
-            )
-        wanted = {definition(audience).name for audience in MENUS}
-        for stale in existing:
-            if stale.name.startswith(NAME_PREFIX) and stale.name not in wanted:
-                await self._messaging.delete_rich_menu(stale.rich_menu_id)
-                RICH_MENU.labels("delete_stale", "ok").inc()
-        RICH_MENU.labels("provision", "ok").inc()
-        log.info("rich menus ready", default=ids[DEFAULT], linked=ids[LINKED], relinked=len(linked))
-        return ids
+def stale_menus(existing: Iterable[ExistingMenu]) -> list[ExistingMenu]:
+    """Our menus (by name prefix) that no current definition names: to delete. Others' menus
+    are never touched."""
+    wanted = {definition(audience).name for audience in MENUS}
+    return [m for m in existing if m.name.startswith(NAME_PREFIX) and m.name not in wanted]

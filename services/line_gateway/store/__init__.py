@@ -6,17 +6,12 @@ from datetime import timedelta
 
 from services.common.store import CollectionIndexes
 from services.line_gateway.store.chat_groups import ChatGroupRepository
-from services.line_gateway.store.deliveries import (
-    DeliveryAttempt,
-    DeliveryRepository,
-    MulticastPlan,
-)
+from services.line_gateway.store.deliveries import DeliveryRepository
 from services.line_gateway.store.line_users import LineUser, LineUserRepository
-from services.line_gateway.store.link_codes import LinkCode, LinkCodeRepository
+from services.line_gateway.store.link_codes import LinkCodeRepository
 from services.line_gateway.store.rich_menus import RichMenuRepository
 from services.line_gateway.store.usage import (
     CounterShards,
-    MonthlyUsage,
     ShardLease,
     UsageRepository,
     month_of,
@@ -26,14 +21,10 @@ from services.line_gateway.store.webhook_events import WebhookEventRepository
 __all__ = [
     "ChatGroupRepository",
     "CounterShards",
-    "DeliveryAttempt",
     "DeliveryRepository",
     "LineUser",
     "LineUserRepository",
-    "LinkCode",
     "LinkCodeRepository",
-    "MonthlyUsage",
-    "MulticastPlan",
     "RichMenuRepository",
     "ShardLease",
     "UsageRepository",

@@ -1,7 +1,7 @@
 """Delivery attempts and outcomes: what the gateway tried for each send command, and how it ended.
 
 Recording the attempt first is what lets a restarted gateway tell "never sent" from "maybe sent"
-(see `consumers/outbound.py`). A multicast also records its batches (which users, in which
+(see `domain/delivery.py`). A multicast also records its batches (which users, in which
 order) before the first one leaves, so a retry sends exactly the same batches with the same keys.
 
 Attempts (`delivery_attempts`, written outside any transaction before a request leaves) and
@@ -15,46 +15,20 @@ bookkeeping after the send waits.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
 from pymongo import IndexModel
 
 from services.common.events.contracts.line import DeliveryMethod, DeliveryOutcome
 from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.common.store.mongo import unset_none
 from services.common.time import utcnow
+from services.line_gateway.domain.delivery import DeliveryAttempt
+from services.line_gateway.domain.multicast import MulticastPlan
 
 COLLECTION = "deliveries"
 ATTEMPTS_COLLECTION = "delivery_attempts"
-
-
-class DeliveryAttempt(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    command_id: UUID
-    method: DeliveryMethod | None
-    attempted_at: datetime | None = None
-    outcome: DeliveryOutcome | None = None
-    # Why this method was chosen when it was not the obvious one (e.g. a reply's unknown outcome).
-    reason: str | None = None
-
-    @property
-    def final(self) -> bool:
-        # A failed send was refused by LINE, so nothing reached the senior: a replay from the
-        # dead-letter topic may try again.
-        return self.outcome is not None and self.outcome is not DeliveryOutcome.FAILED
-
-
-class MulticastPlan(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    batches: list[list[str]]
-    skipped_blocked: int
-    done: list[int] = []
-    held: list[int] = []
 
 
 class DeliveryRepository:

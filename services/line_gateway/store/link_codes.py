@@ -10,26 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict
 from pymongo import IndexModel
 
 from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.common.store.mongo import ttl_index
+from services.line_gateway.domain.linking import LinkCode
 
 CODES = "link_codes"
 ATTEMPTS = "link_attempts"
 ATTEMPT_RETENTION = timedelta(days=1)
-
-
-class LinkCode(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    code_digest: str
-    participant_id: str
-    expires_at: datetime
-    issued_at: datetime
-    used_at: datetime | None = None
-    superseded_at: datetime | None = None
 
 
 class LinkCodeRepository:

@@ -23,11 +23,11 @@ from datetime import datetime
 from types import TracebackType
 from uuid import uuid4
 
-from pydantic import BaseModel, ConfigDict
 from pymongo import IndexModel
 
 from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.common.time import JST, utcnow
+from services.line_gateway.domain.budget import MonthlyUsage
 
 COLLECTION = "monthly_usage"
 SHARDS_COLLECTION = "monthly_usage_shards"
@@ -36,26 +36,6 @@ COUNTS = ("replies", "pushes", "multicast_recipients", "held")
 
 def month_of(at: datetime) -> str:
     return at.astimezone(JST).strftime("%Y-%m")
-
-
-class MonthlyUsage(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    month: str
-    replies: int = 0
-    pushes: int = 0
-    multicast_recipients: int = 0
-    held: int = 0
-    quota_limit: int | None = None
-    quota_used: int | None = None
-    quota_checked_at: datetime | None = None
-    quota_exhausted_at: datetime | None = None
-    warned: list[int] = []
-
-    @property
-    def billable(self) -> int:
-        """Billable messages this month: our own count, or LINE's when it knows of more."""
-        return max(self.pushes + self.multicast_recipients, self.quota_used or 0)
 
 
 class CounterShards:

@@ -13,9 +13,9 @@ from services.common.logging import get_logger
 from services.common.periodic import Periodic
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging
-from services.line_gateway.domain.budget import BudgetKeeper
 from services.line_gateway.metrics import PERSONAL_DATA_ERASED, USERS
 from services.line_gateway.store import LineUserRepository
+from services.line_gateway.usecases.budget import BudgetKeeper
 
 log = get_logger(__name__)
 
