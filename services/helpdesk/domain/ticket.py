@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -42,7 +42,8 @@ from services.helpdesk.domain.permissions import Refusal
 from services.helpdesk.domain.sla import SlaClocks
 from services.helpdesk.domain.tickets import ACTIVE, Category, Channel, higher_priority
 
-Outcome = str  # "opened" | "joined" | "reopened", counted by the caller
+# What became of a request or a message, counted by the caller.
+Outcome = Literal["opened", "joined", "reopened", "duplicate"]
 
 
 # What a new ticket takes as it is from `NewTicket`.
@@ -174,7 +175,7 @@ class Ticket(BaseModel):
         draft.log(
             SYSTEM, "request_joined", request_id=request.request_id, reason=request.reason.value
         )
-        outcome = "joined"
+        outcome: Outcome = "joined"
         if self.status is TicketStatus.RESOLVED:
             draft.transition(SYSTEM, TicketStatus.OPEN)
             outcome = "reopened"
@@ -204,7 +205,7 @@ class Ticket(BaseModel):
         t = draft.ticket
         t.thread.append(entry)
         t.last_senior_at = now
-        outcome = "joined"
+        outcome: Outcome = "joined"
         if self.status is TicketStatus.RESOLVED:
             draft.transition(SENIOR, TicketStatus.OPEN)
             outcome = "reopened"
