@@ -7,8 +7,9 @@ changes name the version they saw; if the ticket moved on meanwhile nothing chan
 ticket to be unclaimed (it is then claimed in the same change) or claimed by the same staff
 member, so two people never answer one senior.
 
-`channel` says how the ticket came in (`Channel`); a new channel is a new member there, and the
-transitions that depend on it (`senior_wrote` for LINE) say so.
+`channel` says how the ticket came in (`Channel`, one field); a new channel is a new member there.
+Answering the senior goes by `line_user_id` (`Draft.send`, a LINE message), so a channel that
+answers another way adds its own kind of send beside that one.
 """
 
 from __future__ import annotations
