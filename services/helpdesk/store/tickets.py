@@ -96,7 +96,7 @@ def change_update(change: TicketChange) -> Document:
     assert change.before is not None
     before, after = ticket_document(change.before), ticket_document(change.after)
     sets = {k: v for k, v in after.items() if k not in APPENDED and before.get(k) != v}
-    update: Document = {"$set": sets}
+    update: Document = {"$set": sets} if sets else {}  # MongoDB refuses an empty $set
     push: Document = {}
     if change.new_entries:
         push["thread"] = {"$each": [entry_document(e) for e in change.new_entries]}
