@@ -7,8 +7,9 @@ no framework around it and takes the same two shapes from here:
 - `@transactional async def do_it(db, tx, *, ...)`, called `do_it(db, ...)`: load, decide and
   write in one transaction of `db.store` (`db` is anything with a `store`: a service's bundle of
   repositories, or the use case's own object when it is a method);
-- `run_commit(store, Commit(...))`: decide outside any transaction (a model or LINE call), then
-  write the `Commit`, whose `write` is a method with the decision bound by `functools.partial`.
+- `commit(store, write)`: decide outside any transaction (a model or LINE call, or a pure
+  aggregate's transition), then write it: `write` is a method with the decision bound by
+  `functools.partial`, as a handler's `Commit` is.
 
 Either way no use case writes its own `work(tx)` closure, the write runs in one transaction that
 is retried whole on a transient error (so it acts on MongoDB only), and what follows the commit
@@ -23,10 +24,9 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
-from services.common.kafka.handling import Commit
 from services.common.store.mongo import MongoStore, Tx
 
-__all__ = ["Commit", "HasStore", "run_commit", "transactional"]
+__all__ = ["HasStore", "commit", "transactional"]
 
 
 class HasStore(Protocol):
@@ -54,7 +54,12 @@ def transactional(
     return run
 
 
-async def run_commit(store: MongoStore, decided: Commit) -> None:
-    """Write `decided` in one transaction, holding its lease (if any) from before it opens."""
-    async with decided.lease or contextlib.nullcontext():
-        await store.transaction(decided.write)
+async def commit(
+    store: MongoStore,
+    write: Callable[[Tx], Awaitable[T]],
+    *,
+    lease: contextlib.AbstractAsyncContextManager[object] | None = None,
+) -> T:
+    """Run `write` in one transaction (holding `lease` from before it opens, if given)."""
+    async with lease or contextlib.nullcontext():
+        return await store.transaction(write)

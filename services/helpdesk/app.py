@@ -38,14 +38,14 @@ from services.helpdesk.api import safety_reviews as safety_reviews_api
 from services.helpdesk.api import tickets as tickets_api
 from services.helpdesk.api.deps import Helpdesk
 from services.helpdesk.api.live import Broadcaster
-from services.helpdesk.api.views import ticket_summary
+from services.helpdesk.api.views import live_summary
 from services.helpdesk.consumers.context import ContextHandlers
 from services.helpdesk.consumers.deliveries import DeliveryHandlers
 from services.helpdesk.consumers.inbound import InboundHandlers
 from services.helpdesk.consumers.requests import RequestHandlers
 from services.helpdesk.domain import texts
-from services.helpdesk.domain.service import TicketError, TicketService
-from services.helpdesk.domain.sla_checker import SlaChecker
+from services.helpdesk.domain.change import TicketRules
+from services.helpdesk.domain.errors import TicketError
 from services.helpdesk.domain.tickets import InvalidTransition
 from services.helpdesk.jobs import refresh_backlog_metrics
 from services.helpdesk.metrics import initialise as initialise_metrics
@@ -58,6 +58,10 @@ from services.helpdesk.store import (
     SafetyReviewRepository,
     TicketRepository,
 )
+from services.helpdesk.usecases.opening import Opening
+from services.helpdesk.usecases.periodic import ResolvedClosing, SlaCheck
+from services.helpdesk.usecases.senior import SeniorWork
+from services.helpdesk.usecases.staff import StaffWork
 
 SERVICE = "helpdesk"
 log = get_logger(__name__)
@@ -124,23 +128,25 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                     username=username, password=password, display_name=display, roles=roles
                 )
             await canned.ensure_defaults(texts.DEFAULT_CANNED, at=utcnow())
-            service = TicketService(
-                store=store,
-                tickets=tickets,
+            rules = TicketRules(
                 policy=settings.sla_policy(),
                 reopen_window=timedelta(hours=settings.reopen_window_hours),
-                ticket_retention=timedelta(days=settings.ticket_retention_days),
+                retention=timedelta(days=settings.ticket_retention_days),
             )
-            broadcaster = Broadcaster(ChangeFeed(store), summarise=ticket_summary)
+            opening = Opening(store=store, tickets=tickets, rules=rules)
+            senior = SeniorWork(store=store, tickets=tickets, rules=rules, opening=opening)
+            closing = ResolvedClosing(store=store, tickets=tickets, rules=rules)
+            broadcaster = Broadcaster(ChangeFeed(store), summarise=live_summary)
             broadcaster.start()
-            checker = SlaChecker(store=store, tickets=tickets)
+            checker = SlaCheck(store=store, tickets=tickets)
             jobs = Periodic()
             jobs.every(settings.sla_check_interval_seconds, "sla-check", checker.check)
-            jobs.every(60.0, "close-resolved", service.close_expired)
+            jobs.every(60.0, "close-resolved", closing.close_expired)
             jobs.every(5.0, "backlog-metrics", lambda: refresh_backlog_metrics(tickets))
             app.state.helpdesk = Helpdesk(
                 settings=settings,
-                service=service,
+                staff=StaffWork(store=store, tickets=tickets, rules=rules),
+                opening=opening,
                 tickets=tickets,
                 context=context,
                 canned=canned,
@@ -158,11 +164,11 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 broadcaster=broadcaster,
             )
             routes = consumer_routes(
-                RequestHandlers(service=service),
-                InboundHandlers(service=service, context=context),
+                RequestHandlers(opening=opening),
+                InboundHandlers(senior=senior, context=context),
                 ContextHandlers(context=context),
                 ProgrammeHandlers(projection=programme, also_erase=[context]),
-                DeliveryHandlers(service=service),
+                DeliveryHandlers(senior=senior),
             )
             try:
                 async with runtime.serving(app, routes):

@@ -31,7 +31,7 @@ from services.common.kafka.topics import HELPDESK_REQUESTS, LINE_OUTBOUND
 from services.common.logging import get_logger, user_ref
 from services.common.store import MongoStore, Tx
 from services.common.time import utcnow
-from services.common.usecases import Commit, run_commit
+from services.common.usecases import commit
 
 log = get_logger(__name__)
 
@@ -102,13 +102,11 @@ class CheckinScheduler:
         tally = _Tally()
         for senior in await self._seniors.due_checkins(now=now, limit=BATCH):
             due = due_checkin(senior, now=now, max_lateness=self._settings.max_lateness)
-            await run_commit(self._store, Commit(partial(self._claim, due=due, tally=tally)))
+            await commit(self._store, partial(self._claim, due=due, tally=tally))
         if self._settings.inactivity_days > 0:
             silent_since = now - timedelta(days=self._settings.inactivity_days)
             for senior in await self._seniors.quiet_seniors(silent_since=silent_since, limit=BATCH):
-                await run_commit(
-                    self._store, Commit(partial(self._flag, senior=senior, now=now, tally=tally))
-                )
+                await commit(self._store, partial(self._flag, senior=senior, now=now, tally=tally))
         expired = await self._seniors.expire_memories(
             older_than=now - self._settings.memory_retention
         )

@@ -36,10 +36,41 @@ class AccountIn(BaseModel):
     roles: list[Role] = Field(min_length=1)
 
 
-@router.post("/login", summary="Sign in")
+class StaffOut(BaseModel):
+    id: str
+    name: str
+    roles: list[str]
+
+
+class SessionOut(BaseModel):
+    """A new session: the bearer token (mode "bearer") or the CSRF token for the cookie session."""
+
+    staff: StaffOut
+    token: str | None = None
+    csrf_token: str | None = None
+    expires_at: str
+
+
+class SignedOutOut(BaseModel):
+    status: Literal["signed out"] = "signed out"
+
+
+class AccountOut(BaseModel):
+    id: str
+    username: str
+    roles: list[str]
+
+
+class SignInOptionsOut(BaseModel):
+    password: bool
+    sso: bool
+
+
+# Only the token of the session's mode is in the answer.
+@router.post("/login", summary="Sign in", response_model_exclude_none=True)
 async def login(
     body: LoginIn, request: Request, response: Response, helpdesk: HelpdeskDep
-) -> dict[str, object]:
+) -> SessionOut:
     try:
         account = await helpdesk.accounts.authenticate(
             username=body.username, password=body.password, client_address=client_address(request)
@@ -70,28 +101,26 @@ async def login(
     await helpdesk.audit.record(
         actor=account.id, action="staff.login", subject=account.id, details={"mode": body.mode}
     )
-    staff = {"id": account.id, "name": account.display_name, "roles": list(account.roles)}
+    staff = StaffOut(id=account.id, name=account.display_name, roles=list(account.roles))
     if body.mode == "bearer":
-        return {"staff": staff, "token": token, "expires_at": claims.exp.isoformat()}
+        return SessionOut(staff=staff, token=token, expires_at=claims.exp.isoformat())
     csrf = helpdesk.auth.set_cookies(response, token, claims)
-    return {"staff": staff, "csrf_token": csrf, "expires_at": claims.exp.isoformat()}
+    return SessionOut(staff=staff, csrf_token=csrf, expires_at=claims.exp.isoformat())
 
 
 @router.post("/logout", summary="Sign out (ends the session at once)")
-async def logout(claims: AnyStaff, response: Response, helpdesk: HelpdeskDep) -> dict[str, str]:
+async def logout(claims: AnyStaff, response: Response, helpdesk: HelpdeskDep) -> SignedOutOut:
     await helpdesk.auth.end_session(claims, response)
-    return {"status": "signed out"}
+    return SignedOutOut()
 
 
 @router.get("/me", summary="Who is signed in")
-async def me(claims: AnyStaff) -> dict[str, object]:
-    return {"id": claims.sub, "name": claims.name, "roles": list(claims.roles)}
+async def me(claims: AnyStaff) -> StaffOut:
+    return StaffOut(id=claims.sub, name=claims.name, roles=list(claims.roles))
 
 
 @router.post("/accounts", status_code=201, summary="Create a staff account (admin)")
-async def create_account(
-    body: AccountIn, claims: Admin, helpdesk: HelpdeskDep
-) -> dict[str, object]:
+async def create_account(body: AccountIn, claims: Admin, helpdesk: HelpdeskDep) -> AccountOut:
     try:
         account = await helpdesk.accounts.create(
             username=body.username,
@@ -105,12 +134,12 @@ async def create_account(
     await helpdesk.audit.record(
         actor=claims.sub, action="staff.account_created", subject=account.id
     )
-    return {"id": account.id, "username": account.username, "roles": list(account.roles)}
+    return AccountOut(id=account.id, username=account.username, roles=list(account.roles))
 
 
 @router.get("/sign-in-options", summary="How staff can sign in here")
-async def sign_in_options(helpdesk: HelpdeskDep) -> dict[str, bool]:
-    return {"password": True, "sso": bool(helpdesk.settings.sso_username_header)}
+async def sign_in_options(helpdesk: HelpdeskDep) -> SignInOptionsOut:
+    return SignInOptionsOut(password=True, sso=bool(helpdesk.settings.sso_username_header))
 
 
 @sso_router.get("/staff/sso", summary="Single sign-on behind an OIDC-authenticating proxy")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
@@ -18,23 +19,35 @@ class CannedIn(BaseModel):
     body: str = Field(min_length=1, max_length=2000)
 
 
-def _view(doc: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": doc["_id"],
-        "title": doc["title"],
-        "body": doc["body"],
-        "updated_at": doc["updated_at"],
-    }
+class CannedOut(BaseModel):
+    id: str
+    title: str
+    body: str
+    updated_at: datetime
+
+
+class CannedListOut(BaseModel):
+    canned: list[CannedOut]
+
+
+class DeletedOut(BaseModel):
+    status: Literal["deleted"] = "deleted"
+
+
+def _view(doc: dict[str, Any]) -> CannedOut:
+    return CannedOut(
+        id=doc["_id"], title=doc["title"], body=doc["body"], updated_at=doc["updated_at"]
+    )
 
 
 @router.get("", summary="Every canned response")
-async def list_canned(claims: Worker, helpdesk: HelpdeskDep) -> dict[str, Any]:
+async def list_canned(claims: Worker, helpdesk: HelpdeskDep) -> CannedListOut:
     del claims
-    return {"canned": [_view(d) for d in await helpdesk.canned.all()]}
+    return CannedListOut(canned=[_view(d) for d in await helpdesk.canned.all()])
 
 
 @router.post("", status_code=201, summary="Add a canned response (supervisor)")
-async def create(body: CannedIn, claims: Supervisor, helpdesk: HelpdeskDep) -> dict[str, Any]:
+async def create(body: CannedIn, claims: Supervisor, helpdesk: HelpdeskDep) -> CannedOut:
     doc = await helpdesk.canned.create(title=body.title, body=body.body, by=claims.sub, at=utcnow())
     return _view(doc)
 
@@ -42,7 +55,7 @@ async def create(body: CannedIn, claims: Supervisor, helpdesk: HelpdeskDep) -> d
 @router.put("/{canned_id}", summary="Change a canned response (supervisor)")
 async def update(
     canned_id: str, body: CannedIn, claims: Supervisor, helpdesk: HelpdeskDep
-) -> dict[str, Any]:
+) -> CannedOut:
     doc = await helpdesk.canned.update(
         canned_id, title=body.title, body=body.body, by=claims.sub, at=utcnow()
     )
@@ -52,8 +65,8 @@ async def update(
 
 
 @router.delete("/{canned_id}", summary="Remove a canned response (supervisor)")
-async def delete(canned_id: str, claims: Supervisor, helpdesk: HelpdeskDep) -> dict[str, str]:
+async def delete(canned_id: str, claims: Supervisor, helpdesk: HelpdeskDep) -> DeletedOut:
     del claims
     if not await helpdesk.canned.delete(canned_id):
         raise HTTPException(404, "No such canned response.")
-    return {"status": "deleted"}
+    return DeletedOut()

@@ -10,7 +10,7 @@ from fastapi import Depends, HTTPException, Request
 from services.common.auth import AuditLog, StaffAccounts, StaffClaims
 from services.common.auth.web import StaffAuth
 from services.helpdesk.api.live import Broadcaster
-from services.helpdesk.domain.service import Actor, TicketService
+from services.helpdesk.domain.parts import Actor
 from services.helpdesk.domain.tickets import Role
 from services.helpdesk.settings import HelpdeskSettings
 from services.helpdesk.store import (
@@ -20,12 +20,15 @@ from services.helpdesk.store import (
     SafetyReviewRepository,
     TicketRepository,
 )
+from services.helpdesk.usecases.opening import Opening
+from services.helpdesk.usecases.staff import StaffWork
 
 
 @dataclass
 class Helpdesk:
     settings: HelpdeskSettings
-    service: TicketService
+    staff: StaffWork
+    opening: Opening
     tickets: TicketRepository
     context: ContextRepository
     canned: CannedResponseRepository

@@ -44,7 +44,12 @@ class Broadcaster:
                 ticket_id = doc_id.split(":", 1)[0]
                 self.publish("presence", {"ticket_id": ticket_id})
             elif doc is not None:
-                self.publish("ticket", self._summarise(doc))
+                try:
+                    summary = self._summarise(doc)
+                except ValueError:  # a document the ticket model refuses: our bug, not the feed's
+                    log.exception("a changed ticket could not be summarised", ticket=doc_id)
+                    continue
+                self.publish("ticket", summary)
 
     def publish(self, kind: str, data: dict[str, Any]) -> None:
         message = f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"

@@ -42,9 +42,9 @@ async def mark_message(
     ticket = await helpdesk.tickets.get(ticket_id)
     if ticket is None:
         raise HTTPException(404, "No such ticket.")
-    line_user = ticket.get("line_user_id")
-    if line_user is None and ticket.get("participant_id"):
-        line_user = await helpdesk.context.line_user_of(ticket["participant_id"])
+    line_user = ticket.line_user_id
+    if line_user is None and ticket.participant_id:
+        line_user = await helpdesk.context.line_user_of(ticket.participant_id)
     turn = await helpdesk.context.turn(body.turn_id)
     if turn is None or line_user is None or turn.get("line_user_id") != line_user:
         raise HTTPException(404, "No such message in this ticket's conversation.")

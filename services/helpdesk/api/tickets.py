@@ -17,10 +17,13 @@ from services.common.events.contracts.helpdesk import Priority, TicketStatus
 from services.common.events.contracts.line import Text as LineText
 from services.common.paging import Limit
 from services.common.time import utcnow
+from services.helpdesk.api import views
 from services.helpdesk.api.deps import Helpdesk, HelpdeskDep, Supervisor, Worker, actor_of
-from services.helpdesk.api.views import ticket_detail, ticket_summary
-from services.helpdesk.domain.service import Actor
+from services.helpdesk.api.views import TicketDetailOut, TicketSummaryOut
+from services.helpdesk.domain.parts import Actor
+from services.helpdesk.domain.ticket import NewTicket, Ticket
 from services.helpdesk.domain.tickets import ACTIVE, Category, Channel
+from services.helpdesk.store.tickets import QueueFilter
 
 router = APIRouter(prefix="/staff/api", tags=["tickets"])
 
@@ -90,12 +93,48 @@ class IntakeIn(BaseModel):
         return self
 
 
-SORTS: dict[str, list[tuple[str, int]]] = {
-    "priority": [("priority_rank", 1), ("awaiting_sort", 1), ("opened_at", 1)],
-    "waiting": [("awaiting_sort", 1), ("priority_rank", 1)],
-    "opened": [("opened_at", -1)],
-    "updated": [("updated_at", -1)],
-}
+class QueueOut(BaseModel):
+    tickets: list[TicketSummaryOut]
+
+
+class Viewer(BaseModel):
+    staff_id: str
+    name: str
+
+
+class ViewersOut(BaseModel):
+    viewers: list[Viewer]
+
+
+class TicketContextOut(BaseModel):
+    """The senior beside the ticket, from the programme's events (shapes of the context store)."""
+
+    participant_id: str | None
+    line_user_id: str | None
+    loans: list[dict[str, Any]]
+    sessions: list[dict[str, Any]]
+    conversation: list[dict[str, Any]]
+
+
+class TicketPageOut(TicketDetailOut):
+    context: TicketContextOut
+    viewers: list[Viewer]
+
+
+class ReplyOut(TicketDetailOut):
+    duplicate: bool = Field(description="True when this reply had been sent already")
+
+
+class AuditOut(BaseModel):
+    entries: list[dict[str, Any]]
+
+
+class LeftOut(BaseModel):
+    status: Literal["left"] = "left"
+
+
+def _viewers(found: list[dict[str, Any]]) -> ViewersOut:
+    return ViewersOut(viewers=[Viewer(staff_id=v["staff_id"], name=v["name"]) for v in found])
 
 
 @router.get("/tickets", summary="The queue, filtered and sorted")
@@ -113,77 +152,63 @@ async def queue(
     participant_id: str | None = None,
     sort: Literal["priority", "waiting", "opened", "updated"] = "priority",
     limit: Limit = 200,
-) -> dict[str, Any]:
-    query: dict[str, Any] = {
-        "status": {"$in": [s.value for s in (status or sorted(ACTIVE))]},
-    }
-    if priority:
-        query["priority"] = {"$in": [p.value for p in priority]}
-    if category:
-        query["category"] = {"$in": [c.value for c in category]}
-    if channel:
-        query["channel"] = {"$in": [c.value for c in channel]}
-    if line_user_id:
-        query["line_user_id"] = line_user_id
-    if participant_id:
-        query["participant_id"] = participant_id
-    if mine:
-        query["assignee.id"] = claims.sub
-    elif unassigned:
-        query["assignee"] = None
-    docs = await helpdesk.tickets.queue(query=query, sort=SORTS[sort], limit=limit)
-    await helpdesk.audit.record(
-        actor=claims.sub, action="queue.read", subject="queue", details={"count": len(docs)}
+) -> QueueOut:
+    found = await helpdesk.tickets.queue(
+        QueueFilter(
+            statuses=status or sorted(ACTIVE),
+            priorities=priority or (),
+            categories=category or (),
+            channels=channel or (),
+            line_user_id=line_user_id,
+            participant_id=participant_id,
+            assignee_id=claims.sub if mine else None,
+            unassigned=unassigned,
+        ),
+        sort=sort,
+        limit=limit,
     )
-    return {"tickets": [ticket_summary(d) for d in docs]}
+    await helpdesk.audit.record(
+        actor=claims.sub, action="queue.read", subject="queue", details={"count": len(found)}
+    )
+    return QueueOut(tickets=[views.summary(t) for t in found])
 
 
 @router.post("/tickets", status_code=201, summary="Log a phone call or an email as a ticket")
-async def intake(body: IntakeIn, claims: Worker, helpdesk: HelpdeskDep) -> dict[str, Any]:
-    doc = await helpdesk.service.open_by_staff(
-        actor=actor_of(claims),
-        channel=Channel(body.channel),
-        category=body.category,
-        priority=body.priority,
-        summary=body.summary,
-        line_user_id=body.line_user_id,
-        participant_id=body.participant_id,
-        contact=body.contact,
-        claim=body.claim,
-    )
-    return ticket_detail(doc)
+async def intake(body: IntakeIn, claims: Worker, helpdesk: HelpdeskDep) -> TicketDetailOut:
+    about = body.model_dump(exclude={"channel", "claim"})
+    new = NewTicket(channel=Channel(body.channel), **about)
+    ticket = await helpdesk.opening.by_staff(new, actor=actor_of(claims), claim=body.claim)
+    return views.detail(ticket)
 
 
 @router.get("/tickets/{ticket_id}", summary="One ticket with its thread and the senior's context")
-async def ticket(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dict[str, Any]:
-    doc = await helpdesk.tickets.get(ticket_id)
-    if doc is None:
-        raise HTTPException(404, "No such ticket.")
+async def ticket(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> TicketPageOut:
+    found = await _existing(helpdesk, ticket_id)
     now = utcnow()
-    participant = doc.get("participant_id")
-    line_user = doc.get("line_user_id")
+    participant = found.participant_id
+    line_user = found.line_user_id
     if line_user and not participant:
         participant = await helpdesk.context.participant_of(line_user)
     if participant and not line_user:
         line_user = await helpdesk.context.line_user_of(participant)
-    context: dict[str, Any] = {
-        "participant_id": participant,
-        "line_user_id": line_user,
-        "loans": [_loan_view(loan, now) for loan in await helpdesk.context.loans_of(participant)]
+    context = TicketContextOut(
+        participant_id=participant,
+        line_user_id=line_user,
+        loans=[_loan_view(loan, now) for loan in await helpdesk.context.loans_of(participant)]
         if participant
         else [],
-        "sessions": await helpdesk.context.sessions_of(participant) if participant else [],
-        "conversation": await helpdesk.context.recent_turns(
+        sessions=await helpdesk.context.sessions_of(participant) if participant else [],
+        conversation=await helpdesk.context.recent_turns(
             line_user, limit=helpdesk.settings.context_messages
         )
         if line_user
         else [],
-    }
+    )
     await helpdesk.audit.record(
         actor=claims.sub,
         action="ticket.read",
         subject=ticket_id,
-        details={"number": doc.get("number")},
+        details={"number": found.number},
     )
     for subject in filter(None, (participant, line_user)):
         await helpdesk.audit.record(
@@ -200,7 +225,9 @@ async def ticket(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dict[
         ttl=timedelta(seconds=helpdesk.settings.presence_seconds),
     )
     viewers = await helpdesk.presence.viewers(ticket_id, now=now)
-    return {**ticket_detail(doc), "context": context, "viewers": viewers}
+    return TicketPageOut(
+        **dict(views.detail(found)), context=context, viewers=[Viewer(**v) for v in viewers]
+    )
 
 
 def _loan_view(loan: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -221,43 +248,41 @@ def _loan_view(loan: dict[str, Any], now: datetime) -> dict[str, Any]:
 )
 async def claim(
     ticket_id: str, body: Versioned, claims: Worker, helpdesk: HelpdeskDep
-) -> dict[str, Any]:
-    return ticket_detail(
-        await helpdesk.service.claim(ticket_id, actor=actor_of(claims), version=body.version)
+) -> TicketDetailOut:
+    return views.detail(
+        await helpdesk.staff.claim(ticket_id, actor=actor_of(claims), version=body.version)
     )
 
 
 @router.post("/tickets/{ticket_id}/release", summary="Give a claimed ticket back to the queue")
 async def release(
     ticket_id: str, body: Versioned, claims: Worker, helpdesk: HelpdeskDep
-) -> dict[str, Any]:
-    return ticket_detail(
-        await helpdesk.service.release(ticket_id, actor=actor_of(claims), version=body.version)
+) -> TicketDetailOut:
+    return views.detail(
+        await helpdesk.staff.release(ticket_id, actor=actor_of(claims), version=body.version)
     )
 
 
 @router.post("/tickets/{ticket_id}/assign", summary="Give the ticket to someone (supervisor)")
 async def assign(
     ticket_id: str, body: AssignIn, claims: Supervisor, helpdesk: HelpdeskDep
-) -> dict[str, Any]:
+) -> TicketDetailOut:
     assignee = None
     if body.assignee_id:
         account = await helpdesk.accounts.get(body.assignee_id)
         if account is None or not account.active:
             raise HTTPException(422, "No such active staff account.")
         assignee = Actor(id=account.id, name=account.display_name)
-    return ticket_detail(
-        await helpdesk.service.assign(
+    return views.detail(
+        await helpdesk.staff.assign(
             ticket_id, actor=actor_of(claims), version=body.version, assignee=assignee
         )
     )
 
 
 @router.post("/tickets/{ticket_id}/replies", summary="A public reply (sent to the senior on LINE)")
-async def reply(
-    ticket_id: str, body: ReplyIn, claims: Worker, helpdesk: HelpdeskDep
-) -> dict[str, Any]:
-    doc, sent_now = await helpdesk.service.reply(
+async def reply(ticket_id: str, body: ReplyIn, claims: Worker, helpdesk: HelpdeskDep) -> ReplyOut:
+    ticket, sent_now = await helpdesk.staff.reply(
         ticket_id,
         actor=actor_of(claims),
         version=body.version,
@@ -265,15 +290,15 @@ async def reply(
         client_reply_id=body.client_reply_id,
         then_wait=body.then_wait,
     )
-    return {**ticket_detail(doc), "duplicate": not sent_now}
+    return ReplyOut(**dict(views.detail(ticket)), duplicate=not sent_now)
 
 
 @router.post("/tickets/{ticket_id}/notes", summary="An internal note (never sent to the senior)")
 async def note(
     ticket_id: str, body: NoteIn, claims: Worker, helpdesk: HelpdeskDep
-) -> dict[str, Any]:
-    return ticket_detail(
-        await helpdesk.service.note(
+) -> TicketDetailOut:
+    return views.detail(
+        await helpdesk.staff.note(
             ticket_id, actor=actor_of(claims), version=body.version, text=body.text
         )
     )
@@ -282,11 +307,11 @@ async def note(
 @router.post("/tickets/{ticket_id}/status", summary="Open, wait on the senior, reopen or close")
 async def set_status(
     ticket_id: str, body: StatusIn, claims: Worker, helpdesk: HelpdeskDep
-) -> dict[str, Any]:
+) -> TicketDetailOut:
     if body.status == "closed" and not claims.has_any("supervisor"):
         raise HTTPException(403, "Closing a ticket by hand needs the supervisor role.")
-    return ticket_detail(
-        await helpdesk.service.set_status(
+    return views.detail(
+        await helpdesk.staff.set_status(
             ticket_id,
             actor=actor_of(claims),
             version=body.version,
@@ -298,9 +323,9 @@ async def set_status(
 @router.patch("/tickets/{ticket_id}", summary="Change priority, category or tags")
 async def update(
     ticket_id: str, body: FieldsIn, claims: Worker, helpdesk: HelpdeskDep
-) -> dict[str, Any]:
-    return ticket_detail(
-        await helpdesk.service.update_fields(
+) -> TicketDetailOut:
+    return views.detail(
+        await helpdesk.staff.update_fields(
             ticket_id,
             actor=actor_of(claims),
             version=body.version,
@@ -316,9 +341,9 @@ async def update(
 )
 async def resolve(
     ticket_id: str, body: ResolveIn, claims: Worker, helpdesk: HelpdeskDep
-) -> dict[str, Any]:
-    return ticket_detail(
-        await helpdesk.service.resolve(
+) -> TicketDetailOut:
+    return views.detail(
+        await helpdesk.staff.resolve(
             ticket_id,
             actor=actor_of(claims),
             version=body.version,
@@ -331,9 +356,9 @@ async def resolve(
 @router.post("/tickets/{ticket_id}/conversation", summary="Take the senior's LINE conversation")
 async def take_conversation(
     ticket_id: str, body: Versioned, claims: Worker, helpdesk: HelpdeskDep
-) -> dict[str, Any]:
-    return ticket_detail(
-        await helpdesk.service.take_conversation(
+) -> TicketDetailOut:
+    return views.detail(
+        await helpdesk.staff.take_conversation(
             ticket_id, actor=actor_of(claims), version=body.version
         )
     )
@@ -342,21 +367,21 @@ async def take_conversation(
 @router.post("/tickets/{ticket_id}/handback", summary="Hand the LINE conversation back to Dai-chan")
 async def hand_back(
     ticket_id: str, body: Versioned, claims: Worker, helpdesk: HelpdeskDep
-) -> dict[str, Any]:
-    return ticket_detail(
-        await helpdesk.service.hand_back(ticket_id, actor=actor_of(claims), version=body.version)
+) -> TicketDetailOut:
+    return views.detail(
+        await helpdesk.staff.hand_back(ticket_id, actor=actor_of(claims), version=body.version)
     )
 
 
-async def _existing(helpdesk: Helpdesk, ticket_id: str) -> dict[str, Any]:
-    doc = await helpdesk.tickets.get(ticket_id)
-    if doc is None:
+async def _existing(helpdesk: Helpdesk, ticket_id: str) -> Ticket:
+    found = await helpdesk.tickets.get(ticket_id)
+    if found is None:
         raise HTTPException(404, "No such ticket.")
-    return doc
+    return found
 
 
 @router.post("/tickets/{ticket_id}/presence", summary="I am looking at this ticket (heartbeat)")
-async def presence(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dict[str, Any]:
+async def presence(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> ViewersOut:
     await _existing(helpdesk, ticket_id)
     now = utcnow()
     await helpdesk.presence.here(
@@ -366,30 +391,30 @@ async def presence(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dic
         now=now,
         ttl=timedelta(seconds=helpdesk.settings.presence_seconds),
     )
-    return {"viewers": await helpdesk.presence.viewers(ticket_id, now=now)}
+    return _viewers(await helpdesk.presence.viewers(ticket_id, now=now))
 
 
 @router.get("/tickets/{ticket_id}/presence", summary="Who is looking at this ticket")
-async def viewers(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dict[str, Any]:
+async def viewers(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> ViewersOut:
     del claims
     await _existing(helpdesk, ticket_id)
-    return {"viewers": await helpdesk.presence.viewers(ticket_id, now=utcnow())}
+    return _viewers(await helpdesk.presence.viewers(ticket_id, now=utcnow()))
 
 
 @router.delete("/tickets/{ticket_id}/presence", summary="I left this ticket")
-async def left(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> dict[str, str]:
+async def left(ticket_id: str, claims: Worker, helpdesk: HelpdeskDep) -> LeftOut:
     await _existing(helpdesk, ticket_id)
     await helpdesk.presence.gone(ticket_id=ticket_id, staff_id=claims.sub)
-    return {"status": "left"}
+    return LeftOut()
 
 
 @router.get("/tickets/{ticket_id}/audit", summary="Who read or changed this ticket (supervisor)")
-async def audit(ticket_id: str, claims: Supervisor, helpdesk: HelpdeskDep) -> dict[str, Any]:
+async def audit(ticket_id: str, claims: Supervisor, helpdesk: HelpdeskDep) -> AuditOut:
     del claims
     # Only this ticket's own entries: the path is not a way to read any subject's trail (a
     # participant's or a LINE user's), which a ticket id can never be (tickets are UUIDs).
     await _existing(helpdesk, ticket_id)
-    return {"entries": await helpdesk.audit.for_subject(ticket_id)}
+    return AuditOut(entries=await helpdesk.audit.for_subject(ticket_id))
 
 
 @router.get("/stream", summary="Server-sent events: ticket and presence changes")

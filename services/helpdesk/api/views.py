@@ -1,27 +1,103 @@
-"""How tickets look to the staff API: internal fields left out, waiting time and SLA state added."""
+"""How tickets look to the staff API: internal fields left out, waiting time and SLA state added.
+
+These are the routes' response models (the OpenAPI document shows them); `summary`, `detail` and
+`sla_state` build them from the `Ticket` aggregate.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from services.common.events.contracts.helpdesk import SlaTarget
+from pydantic import BaseModel, ConfigDict
+
+from services.common.events.contracts.helpdesk import Priority, SlaTarget, TicketStatus
 from services.common.time import as_utc, utcnow
+from services.helpdesk.domain.parts import Csat, Entry, HistoryEntry, Person
+from services.helpdesk.domain.sla import SlaClocks, clock_of
+from services.helpdesk.domain.ticket import Ticket
+from services.helpdesk.domain.tickets import Category, Channel
+from services.helpdesk.store.tickets import ticket_of
 
-INTERNAL = ("reply_token", "reply_token_expires_at", "awaiting_sort", "priority_rank", "purge_at")
+ClockState = Literal["running", "warning", "breached", "met", "met_late", "paused"]
 
 
-def sla_state(sla: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    sla = sla or {}
+class ClockOut(BaseModel):
+    state: ClockState
+    due_at: datetime
+    met_at: datetime | None
+    cycle: int
+    paused_seconds: float
+
+
+class SlaOut(BaseModel):
+    """Each running or stopped clock (a target without one is null) and whether it is paused."""
+
+    first_response: ClockOut | None = None
+    next_response: ClockOut | None = None
+    resolution: ClockOut | None = None
+    paused: bool
+
+
+class TicketSummaryOut(BaseModel):
+    id: str
+    number: int
+    status: TicketStatus
+    priority: Priority
+    channel: Channel
+    category: Category
+    summary: str
+    assignee: Person | None
+    tags: list[str]
+    line_user_id: str | None
+    participant_id: str | None
+    holds_conversation: bool
+    version: int
+    opened_at: datetime
+    updated_at: datetime
+    awaiting_staff_since: datetime | None
+    waiting_seconds: int | None
+    sla: SlaOut
+    csat: Csat | None
+
+
+class HistoryOut(BaseModel):
+    """One history item: when, who, what, and the action's own details (from, to, ...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    at: datetime
+    actor: Person
+    action: str
+
+
+class TicketDetailOut(TicketSummaryOut):
+    request_ids: list[str]
+    contact: str | None
+    resolution_started_at: datetime | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    last_senior_at: datetime | None
+    csat_asked: bool
+    reopened_count: int
+    follow_up_of: str | None
+    thread: list[Entry]
+    history: list[HistoryOut]
+
+
+def sla_state(sla: SlaClocks, now: datetime) -> SlaOut:
     paused = sla.get("paused_at") is not None
+    clocks: dict[str, ClockOut] = {}
     for target in SlaTarget:
-        clock = sla.get(target.value)
+        clock = clock_of(sla, target)
         if clock is None:
             continue
         due = as_utc(clock["due_at"])
-        if clock.get("met_at") is not None:
-            state = "met" if as_utc(clock["met_at"]) <= due else "met_late"
+        met_at = clock.get("met_at")
+        state: ClockState
+        if met_at is not None:
+            state = "met" if as_utc(met_at) <= due else "met_late"
         elif target is SlaTarget.RESOLUTION and paused:
             state = "paused"
         elif clock.get("breached") or due <= now:
@@ -30,48 +106,44 @@ def sla_state(sla: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
             state = "warning"
         else:
             state = "running"
-        out[target.value] = {
-            "state": state,
-            "due_at": due,
-            "met_at": clock.get("met_at"),
-            "cycle": clock.get("cycle"),
-            "paused_seconds": clock.get("paused_seconds", 0.0),
-        }
-    out["paused"] = paused
-    return out
+        clocks[target.value] = ClockOut(
+            state=state,
+            due_at=due,
+            met_at=met_at,
+            cycle=clock["cycle"],
+            paused_seconds=clock.get("paused_seconds", 0.0),
+        )
+    return SlaOut(paused=paused, **clocks)
 
 
-def ticket_summary(doc: dict[str, Any]) -> dict[str, Any]:
+def _summary_fields(ticket: Ticket) -> dict[str, Any]:
     now = utcnow()
-    since = doc.get("awaiting_staff_since")
+    since = ticket.awaiting_staff_since
     return {
-        "id": doc["_id"],
-        "number": doc.get("number"),
-        "status": doc.get("status"),
-        "priority": doc.get("priority"),
-        "channel": doc.get("channel"),
-        "category": doc.get("category"),
-        "summary": doc.get("summary"),
-        "assignee": doc.get("assignee"),
-        "tags": doc.get("tags", []),
-        "line_user_id": doc.get("line_user_id"),
-        "participant_id": doc.get("participant_id"),
-        "holds_conversation": doc.get("holds_conversation", False),
-        "version": doc.get("version"),
-        "opened_at": doc.get("opened_at"),
-        "updated_at": doc.get("updated_at"),
-        "awaiting_staff_since": since,
+        **ticket.model_dump(include=set(TicketSummaryOut.model_fields) - {"sla"}),
         "waiting_seconds": int((now - as_utc(since)).total_seconds()) if since else None,
-        "sla": sla_state(doc.get("sla"), now),
-        "csat": doc.get("csat"),
+        "sla": sla_state(ticket.sla, now),
     }
 
 
-def ticket_detail(doc: dict[str, Any]) -> dict[str, Any]:
-    detail = {k: v for k, v in doc.items() if k not in INTERNAL and k != "_id"}
-    return {
-        **detail,
-        **ticket_summary(doc),
-        "thread": doc.get("thread", []),
-        "history": doc.get("history", []),
-    }
+def summary(ticket: Ticket) -> TicketSummaryOut:
+    return TicketSummaryOut(**_summary_fields(ticket))
+
+
+def history_item(item: HistoryEntry) -> HistoryOut:
+    return HistoryOut(at=item.at, actor=item.actor, action=item.action, **item.details)
+
+
+def detail(ticket: Ticket) -> TicketDetailOut:
+    own = set(TicketDetailOut.model_fields) - set(TicketSummaryOut.model_fields)
+    return TicketDetailOut(
+        **ticket.model_dump(include=own - {"thread", "history"}),
+        **_summary_fields(ticket),
+        thread=ticket.thread,
+        history=[history_item(h) for h in ticket.history],
+    )
+
+
+def live_summary(doc: dict[str, Any]) -> dict[str, Any]:
+    """A changed ticket's summary as the live feed sends it (plain values, for `json.dumps`)."""
+    return summary(ticket_of(doc)).model_dump()

@@ -15,7 +15,7 @@ from services.common.events.envelope import Envelope
 from services.common.kafka.handling import Commit
 from services.common.logging import get_logger
 from services.common.store import Tx
-from services.helpdesk.domain.service import TicketService
+from services.helpdesk.usecases.senior import SeniorWork
 
 log = get_logger(__name__)
 
@@ -26,8 +26,8 @@ NOT_DELIVERED = frozenset(
 
 
 class DeliveryHandlers:
-    def __init__(self, *, service: TicketService) -> None:
-        self._service = service
+    def __init__(self, *, senior: SeniorWork) -> None:
+        self._senior = senior
 
     async def on_delivery_completed(self, envelope: Envelope[DeliveryCompleted]) -> Commit | None:
         # Retried on failure (MongoDB only): the entry is keyed by the reply, so it is added once.
@@ -38,7 +38,7 @@ class DeliveryHandlers:
         return Commit(partial(self._not_delivered, delivery=delivery))
 
     async def _not_delivered(self, tx: Tx, *, delivery: DeliveryCompleted) -> None:
-        said = await self._service.reply_not_delivered(
+        said = await self._senior.reply_not_delivered(
             tx,
             command_id=delivery.command_id,
             outcome=delivery.outcome.value,

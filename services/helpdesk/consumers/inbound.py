@@ -25,8 +25,9 @@ from services.common.logging import get_logger, user_ref
 from services.common.metrics import REJECTED_INPUT
 from services.common.store import Tx
 from services.helpdesk.domain import texts
-from services.helpdesk.domain.service import TicketService
+from services.helpdesk.metrics import CSAT_RESPONSES
 from services.helpdesk.store import ContextRepository
+from services.helpdesk.usecases.senior import SeniorWork
 
 log = get_logger(__name__)
 THANKS_NAMESPACE = UUID("9b0e3f6c-2d4a-4e1b-b7c8-5a6f7e8d9c01")
@@ -45,8 +46,8 @@ def parse_csat(data: str) -> tuple[str, int] | None:
 
 
 class InboundHandlers:
-    def __init__(self, *, service: TicketService, context: ContextRepository) -> None:
-        self._service = service
+    def __init__(self, *, senior: SeniorWork, context: ContextRepository) -> None:
+        self._senior = senior
         self._context = context
 
     async def on_message_received(self, envelope: Envelope[MessageReceived], tx: Tx) -> None:
@@ -64,7 +65,7 @@ class InboundHandlers:
                 at=message.sent_at,
             )
             return
-        outcome, after = await self._service.senior_wrote(
+        outcome = await self._senior.wrote(
             tx,
             envelope=envelope,
             line_user_id=message.user_id,
@@ -74,7 +75,6 @@ class InboundHandlers:
             reply_token_expires_at=message.reply_token_expires_at,
         )
         tx.after_commit(
-            *after,
             partial(
                 log.info,
                 "senior message joined a ticket",
@@ -95,7 +95,7 @@ class InboundHandlers:
 
     async def _tapped(self, tx: Tx, *, envelope: Envelope[PostbackReceived]) -> None:
         postback = envelope.data
-        _, after = await self._service.senior_wrote(
+        await self._senior.wrote(
             tx,
             envelope=envelope,
             line_user_id=postback.user_id,
@@ -104,7 +104,6 @@ class InboundHandlers:
             reply_token=postback.reply_token,
             reply_token_expires_at=postback.reply_token_expires_at,
         )
-        tx.after_commit(*after)
 
     def _csat(self, envelope: Envelope[PostbackReceived]) -> Commit | None:
         postback = envelope.data
@@ -122,7 +121,7 @@ class InboundHandlers:
         self, tx: Tx, *, envelope: Envelope[PostbackReceived], ticket_id: str, score: int
     ) -> None:
         postback = envelope.data
-        recorded = await self._service.record_csat(
+        recorded = await self._senior.csat(
             tx, ticket_id=ticket_id, line_user_id=postback.user_id, score=score
         )
         if not recorded:
@@ -146,4 +145,4 @@ class InboundHandlers:
                 event_id=uuid5(THANKS_NAMESPACE, str(envelope.id)),
             ),
         )
-        tx.after_commit(partial(self._service.record_csat_metric, score))
+        tx.after_commit(CSAT_RESPONSES.labels(str(score)).inc)

@@ -14,10 +14,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from services.common.events.contracts.helpdesk import Priority
+from services.helpdesk.domain.errors import ClaimedByOther, NeedsSupervisor
+from services.helpdesk.domain.parts import Person
 from services.helpdesk.domain.tickets import Category
+
+if TYPE_CHECKING:
+    from services.helpdesk.domain.ticket import Ticket
 
 SAFETY_CATEGORIES = frozenset({Category.EMERGENCY, Category.SELF_HARM, Category.FRAUD})
 
@@ -28,13 +33,23 @@ class Refusal:
     needs_supervisor: bool  # otherwise: the ticket is a colleague's
 
 
-def _colleagues(ticket: dict[str, Any], actor_id: str) -> str | None:
-    assignee = ticket.get("assignee")
-    return str(assignee["name"]) if assignee and assignee["id"] != actor_id else None
+def refuse(refusal: Refusal, *, assignee: Person | None, version: int) -> None:
+    if refusal.needs_supervisor:
+        raise NeedsSupervisor(refusal.message)
+    raise ClaimedByOther(
+        refusal.message,
+        assignee=assignee.model_dump() if assignee else None,
+        current_version=version,
+    )
+
+
+def _colleagues(ticket: Ticket, actor_id: str) -> str | None:
+    assignee = ticket.assignee
+    return assignee.name if assignee and assignee.id != actor_id else None
 
 
 def field_change(
-    ticket: dict[str, Any],
+    ticket: Ticket,
     actor_id: str,
     *,
     supervisor: bool,
@@ -43,8 +58,8 @@ def field_change(
 ) -> Refusal | None:
     if supervisor:
         return None
-    triage = (priority is not None and priority.value != ticket.get("priority")) or (
-        category is not None and category.value != ticket.get("category")
+    triage = (priority is not None and priority is not ticket.priority) or (
+        category is not None and category is not ticket.category
     )
     holder = _colleagues(ticket, actor_id)
     if triage and holder:
@@ -53,10 +68,7 @@ def field_change(
             "priority or category.",
             needs_supervisor=False,
         )
-    urgent_safety = (
-        ticket.get("priority") == Priority.URGENT.value
-        and ticket.get("category") in SAFETY_CATEGORIES
-    )
+    urgent_safety = ticket.priority is Priority.URGENT and ticket.category in SAFETY_CATEGORIES
     lowered = (priority is not None and priority is not Priority.URGENT) or (
         category is not None and category not in SAFETY_CATEGORIES
     )
@@ -68,7 +80,7 @@ def field_change(
     return None
 
 
-def note(ticket: dict[str, Any], actor_id: str, *, supervisor: bool) -> Refusal | None:
+def note(ticket: Ticket, actor_id: str, *, supervisor: bool) -> Refusal | None:
     holder = _colleagues(ticket, actor_id)
     if holder and not supervisor:
         return Refusal(

@@ -261,6 +261,9 @@ async function openTicket(id, { keepFocus = false } = {}) {
     return;
   }
   const switching = !state.current || state.current.id !== id;
+  // A reload started by an earlier live update can finish after a newer answer (a reply's):
+  // the older ticket must not replace it on the screen.
+  if (!switching && ticket.version < state.current.version) return;
   if (switching) {
     if (state.current) api("DELETE", `/tickets/${state.current.id}/presence`).catch(() => {});
     state.replyId = null;

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from services.common.events.contracts.helpdesk import Priority
 from services.helpdesk.domain import permissions
 from services.helpdesk.domain.tickets import Category
+from tests.helpdesk.domain.builders import ticket
 
 TANAKA = {"id": "s-tanaka", "name": "田中"}
-
-
-def ticket(**fields: Any) -> dict[str, Any]:
-    return {"priority": "normal", "category": "other", "assignee": None, **fields}
 
 
 def test_a_colleagues_claimed_ticket_keeps_its_triage() -> None:

@@ -1,0 +1,110 @@
+"""What a ticket is made of besides its state: who acts, thread and history entries, the CSAT
+answer, and what a change asks for beyond the ticket (events to publish, metrics to count)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID, uuid5
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from services.common.events.contracts.line import SendRequested
+from services.common.events.envelope import Envelope
+
+# Fixed namespace: a staff reply's LINE command id must be the same in every process, forever,
+# so a double-click or a retried request can never send the senior a message twice.
+COMMAND_NAMESPACE = UUID("a3c5e0d2-6b1f-4f43-9d0e-7c2b8e4f1a65")
+
+
+def command_id(ticket_id: str, purpose: str, key: str) -> UUID:
+    return uuid5(COMMAND_NAMESPACE, f"{ticket_id}:{purpose}:{key}")
+
+
+PersonKind = Literal["staff", "senior", "system"]
+
+
+class Person(BaseModel):
+    """Who wrote an entry or made a change, as the ticket records it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    kind: PersonKind = "staff"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts now: a person, and whether they hold the supervisor role."""
+
+    id: str
+    name: str
+    kind: PersonKind = "staff"
+    supervisor: bool = False
+
+    def person(self) -> Person:
+        return Person(id=self.id, name=self.name, kind=self.kind)
+
+
+SYSTEM = Actor(id="system", name="システム", kind="system")
+SENIOR = Actor(id="senior", name="ご本人", kind="senior")
+
+EntryKind = Literal["senior", "reply", "note", "system"]
+
+
+class Entry(BaseModel):
+    """One item of the thread; the optional fields belong to some kinds only."""
+
+    id: str
+    kind: EntryKind
+    author: Person
+    text: str
+    at: datetime
+    sent_to_line: bool | None = None  # a reply: whether it went to the senior on LINE
+    sent_at: datetime | None = None  # the senior's message: when they sent it
+    request_id: str | None = None  # a joined help request
+    reply_id: str | None = None  # a note that a reply did not reach the senior
+
+
+class HistoryEntry(BaseModel):
+    """Who changed what, when; `details` say how (from, to, the request, the score...)."""
+
+    at: datetime
+    actor: Person
+    action: str
+    details: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class Csat(BaseModel):
+    score: int
+    at: datetime
+
+
+MeasureName = Literal["opened", "reopened", "first_response", "resolution", "reply_sent"]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A metric a change counts once it is committed (the use case records it)."""
+
+    name: MeasureName
+    labels: tuple[str, ...]
+    value: float = 1.0
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An event a change publishes, with its partition key."""
+
+    key: str
+    event: Envelope[Any]
+
+
+@dataclass(frozen=True)
+class Send:
+    """A message to the senior on LINE (keyed by their user id)."""
+
+    key: str
+    event: Envelope[SendRequested]
