@@ -168,6 +168,27 @@ async def test_a_reply_reaches_the_senior_once_even_when_submitted_twice(
     assert after["sla"]["first_response"]["state"] in ("met", "met_late")
 
 
+async def test_a_staff_reply_reaches_line_under_the_staff_members_name(
+    stack: Stack, tanaka: Staff, simulator: Simulator
+) -> None:
+    user = new_user_id()
+    ticket = await open_ticket(stack, tanaka, user)
+    body = {
+        "version": ticket["version"],
+        "text": "お電話しますね。",
+        "client_reply_id": uuid4().hex,
+    }
+
+    assert (
+        await tanaka.post(f"/staff/api/tickets/{ticket['id']}/replies", body)
+    ).status_code == 200
+
+    inbox = await simulator.settled_inbox(user, quiet=2.5, timeout=30.0)
+    [message] = [m for send in inbox for m in send["messages"] if m["text"] == body["text"]]
+    # LINE's own `sender`, checked by the simulator against LINE's limits: a person, not Dai-chan.
+    assert message["sender"] == {"name": f"ヘルプデスク　{NAMES['tanaka']}"}
+
+
 async def test_human_mode_messages_join_the_ticket_and_resume_it(
     stack: Stack, tanaka: Staff
 ) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from services.common.events.contracts.line import PostbackAction, TextMessage
+from services.common.events.contracts.line import (
+    MAX_SENDER_NAME_LENGTH,
+    PostbackAction,
+    Sender,
+    TextMessage,
+)
 from services.common.events.postback_data import postback_data
 
 CLOSING = (
@@ -48,12 +53,27 @@ DEFAULT_CANNED = [
 ]
 
 
+HELPDESK_NAME = "ヘルプデスク"
+DESK = Sender(name=HELPDESK_NAME)
+
+
+def staff_sender(name: str) -> Sender:
+    """How a staff reply is signed in LINE (「ヘルプデスク　田中 (担当)」), so the senior can tell a
+    person from Dai-chan; LINE allows 20 characters and refuses some words in a sender's name."""
+    signed = f"{HELPDESK_NAME}　{name.strip()}"[:MAX_SENDER_NAME_LENGTH]
+    try:
+        return Sender(name=signed)
+    except ValueError:
+        return DESK
+
+
 def closing_messages(ticket_id: str, *, ask_csat: bool) -> list[TextMessage]:
-    messages = [TextMessage(text=CLOSING)]
+    messages = [TextMessage(text=CLOSING, sender=DESK)]
     if ask_csat:
         messages.append(
             TextMessage(
                 text=CSAT_QUESTION,
+                sender=DESK,
                 quick_replies=[
                     PostbackAction(
                         label=label,

@@ -336,7 +336,11 @@ class Ticket(BaseModel):
         waiting = TicketStatus.WAITING_ON_SENIOR if then_wait else TicketStatus.OPEN
         draft.transition(act.actor, waiting)
         if sent_to_line:
-            draft.send(cid=cid, messages=[TextMessage(text=text)], purpose="helpdesk.reply")
+            draft.send(
+                cid=cid,
+                messages=[TextMessage(text=text, sender=texts.staff_sender(act.actor.name))],
+                purpose="helpdesk.reply",
+            )
         return draft.finish()
 
     def note(self, act: StaffAct, *, text: str) -> TicketChange:

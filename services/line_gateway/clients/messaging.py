@@ -36,6 +36,7 @@ from linebot.v3.messaging import (
 )
 from linebot.v3.messaging import MessageAction as SdkMessageAction
 from linebot.v3.messaging import PostbackAction as SdkPostbackAction
+from linebot.v3.messaging import Sender as SdkSender
 from linebot.v3.messaging import TextMessage as SdkTextMessage
 
 from services.common.events.contracts.line import (
@@ -132,6 +133,11 @@ def _quick_reply(actions: Sequence[MessageAction | PostbackAction]) -> Any:
 
 def to_sdk(message: OutboundMessage) -> Any:
     quick_reply = _quick_reply(message.quick_replies)
+    sender = (
+        SdkSender(name=message.sender.name, iconUrl=message.sender.icon_url)
+        if message.sender
+        else None
+    )
     if isinstance(message, ButtonsMessage):
         return TemplateMessage(
             altText=message.alt_text,
@@ -141,6 +147,7 @@ def to_sdk(message: OutboundMessage) -> Any:
                 actions=[_action_to_sdk(a) for a in message.actions],
             ),
             quickReply=quick_reply,
+            sender=sender,
         )
     if isinstance(message, ConfirmMessage):
         return TemplateMessage(
@@ -149,8 +156,9 @@ def to_sdk(message: OutboundMessage) -> Any:
                 text=message.text, actions=[_action_to_sdk(a) for a in message.actions]
             ),
             quickReply=quick_reply,
+            sender=sender,
         )
-    return SdkTextMessage(text=message.text, quickReply=quick_reply)
+    return SdkTextMessage(text=message.text, quickReply=quick_reply, sender=sender)
 
 
 def _action_to_sdk(action: MessageAction | PostbackAction) -> Any:

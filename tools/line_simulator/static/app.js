@@ -249,7 +249,9 @@ function renderEntry(entry) {
   }
   if (!entry.delivered) return null;
   const item = el("li", "entry bot");
-  item.append(el("span", "sender", "大ちゃん（おおさか楽なび）"));
+  // LINE shows a message's own sender (a person at the helpdesk) in place of the account's name.
+  const named = entry.messages.find((message) => message.sender?.name);
+  item.append(el("span", "sender", named ? named.sender.name : "大ちゃん（おおさか楽なび）"));
   for (const message of entry.messages) item.append(botBubble(message));
   item.append(el("span", "time", timeOf(entry.at)));
   return item;
