@@ -14,7 +14,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from playwright.async_api import Browser, Page, Route, expect
+from playwright.async_api import Browser, Dialog, Page, Route, expect
 
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.helpdesk.domain import texts
@@ -282,3 +282,65 @@ async def test_the_satisfaction_answer_through_the_line_simulator(
     )
     assert of_type(published, "line.postback.received")
     await expect(page.locator("#ticket-meta")).to_contain_text("満足度：3", timeout=20_000)
+
+
+async def test_the_page_opens_on_the_most_urgent_ticket_and_its_header_fits_a_phone(
+    staff_page: OpenPage, stack: Stack
+) -> None:
+    user = new_user_id()
+    summary = f"倒れて 動けない {uuid4().hex[:6]}"
+    await ticket_for(
+        stack, user, summary=summary, reason=RequestReason.EMERGENCY, priority=Priority.URGENT
+    )
+    await ticket_for(stack, new_user_id(), summary=f"使い方の 質問 {uuid4().hex[:6]}")
+    page = await staff_page("suzuki")
+
+    await expect(page.locator("#ticket-meta")).to_contain_text("優先度：緊急")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    header = page.locator("header.top")
+    box = await header.bounding_box()
+    assert box is not None
+    assert box["height"] < 60, box
+    assert await header.evaluate("h => h.scrollWidth <= h.clientWidth")
+
+
+async def test_a_typed_reply_survives_switching_tickets_and_is_not_lost_to_resolve(
+    staff_page: OpenPage, stack: Stack, simulator: Simulator
+) -> None:
+    first, second = (f"{label} {uuid4().hex[:6]}" for label in ("写真の 送り方", "音が 小さい"))
+    user = new_user_id()
+    await ticket_for(stack, user, summary=first)
+    await ticket_for(stack, new_user_id(), summary=second)
+    page = await staff_page("tanaka")
+    await open_ticket(page, first)
+    await page.keyboard.press("c")
+    await expect(page.locator("#ticket-owner")).to_have_text("あなたが担当しています。")
+    draft = "写真は 左下の ボタンから 送れますよ。"
+    await page.locator("#reply-text").fill(draft)
+
+    await open_ticket(page, second)
+    await expect(page.locator("#reply-text")).to_have_value("")
+    await open_ticket(page, first)
+    await expect(page.locator("#reply-text")).to_have_value(draft)
+
+    # Resolving with the reply unsent asks first; saying no leaves the ticket as it was.
+    asked: list[str] = []
+    seen = asyncio.Event()
+
+    async def decline(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        await dialog.dismiss()
+        seen.set()
+
+    page.once("dialog", decline)
+    await page.get_by_role("button", name="解決する (x)").click()
+    await asyncio.wait_for(seen.wait(), timeout=10)
+    assert "送っていない返信があります" in asked[0]
+    await expect(page.locator("#ticket-meta")).not_to_contain_text("解決済み")
+
+    # Ctrl+Enter sends from the "wait for the senior" checkbox too.
+    await page.locator("#reply-wait").focus()
+    await page.keyboard.press("Control+Enter")
+    await expect(page.locator("#thread")).to_contain_text(draft)
+    inbox = await simulator.settled_inbox(user, quiet=2.5)
+    assert [m["text"] for send in inbox for m in send["messages"]] == [draft]

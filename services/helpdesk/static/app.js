@@ -31,6 +31,8 @@ const state = {
   current: null,
   selected: 0,
   replyId: null,
+  // What was typed on each ticket and not sent yet (this tab only; never stored elsewhere).
+  drafts: new Map(),
   canned: [],
   events: null,
   heartbeat: null,
@@ -149,8 +151,13 @@ async function showApp(me) {
   $("who").textContent = `${me.name} さん`;
   await Promise.all([loadQueue(), loadCanned()]);
   startLive();
-  const first = document.querySelector(".queue-list button");
-  (first || $("queue-list")).focus();
+  const urgent = mostUrgent(state.tickets);
+  if (urgent) {
+    state.selected = state.tickets.indexOf(urgent);
+    await openTicket(urgent.id, { keepFocus: true });
+  }
+  const row = urgent && document.querySelector(`.queue-list [data-ticket="${urgent.id}"]`);
+  (row || $("queue-list")).focus();
 }
 
 $("login-form").addEventListener("submit", async (event) => {
@@ -204,6 +211,16 @@ async function loadQueue() {
   state.queueLoaded = true;
   state.tickets = data.tickets;
   renderQueue(new Set(fresh.map((t) => t.id)));
+}
+
+const PRIORITY_RANK = { urgent: 0, high: 1, normal: 2, low: 3 };
+
+// Whatever the list's order: the most urgent ticket, the longest waiting among equals.
+function mostUrgent(tickets) {
+  const active = tickets.filter((t) => ["new", "open", "waiting_on_senior"].includes(t.status));
+  return [...active].sort((a, b) =>
+    (PRIORITY_RANK[a.priority] ?? 9) - (PRIORITY_RANK[b.priority] ?? 9) ||
+    (b.waiting_seconds ?? 0) - (a.waiting_seconds ?? 0))[0] || null;
 }
 
 function renderQueue(fresh) {
@@ -265,10 +282,14 @@ async function openTicket(id, { keepFocus = false } = {}) {
   // the older ticket must not replace it on the screen.
   if (!switching && ticket.version < state.current.version) return;
   if (switching) {
-    if (state.current) api("DELETE", `/tickets/${state.current.id}/presence`).catch(() => {});
-    state.replyId = null;
-    $("reply-text").value = "";
-    $("note-text").value = "";
+    if (state.current) {
+      keepDraft(state.current.id);
+      api("DELETE", `/tickets/${state.current.id}/presence`).catch(() => {});
+    }
+    const draft = state.drafts.get(id) || { reply: "", note: "", replyId: null };
+    state.replyId = draft.replyId;
+    $("reply-text").value = draft.reply;
+    $("note-text").value = draft.note;
   }
   state.current = ticket;
   renderTicket(ticket);
@@ -281,6 +302,29 @@ async function openTicket(id, { keepFocus = false } = {}) {
       api("POST", `/tickets/${state.current.id}/presence`).then(renderViewers).catch(() => {});
     }
   }, 10000);
+}
+
+function keepDraft(id) {
+  const reply = $("reply-text").value;
+  const note = $("note-text").value;
+  if (reply || note) state.drafts.set(id, { reply, note, replyId: state.replyId });
+  else state.drafts.delete(id);
+}
+
+// The senior's newest message has no reply after it (a note does not answer them).
+function unanswered(ticket) {
+  const spoken = ticket.thread.filter((entry) => entry.kind === "senior" || entry.kind === "reply");
+  return spoken.length > 0 && spoken[spoken.length - 1].kind === "senior";
+}
+
+// Before giving the conversation back or resolving: nothing typed is lost, nobody left unanswered.
+function confirmLeaving(action) {
+  const ticket = state.current;
+  if (!ticket) return false;
+  const warnings = [];
+  if ($("reply-text").value.trim()) warnings.push("送っていない返信があります。");
+  if (unanswered(ticket)) warnings.push("ご本人の最後のメッセージに まだ返信していません。");
+  return !warnings.length || window.confirm(`${warnings.join("\n")}\nこのまま${action}しますか？`);
 }
 
 function closeTicket() {
@@ -433,11 +477,15 @@ async function act(path, body = {}, success) {
 $("act-claim").addEventListener("click", () => act("claim", {}, "担当しました。"));
 $("act-release").addEventListener("click", () => act("release", {}, "担当をはずしました。"));
 $("act-take").addEventListener("click", () => act("conversation", {}, "LINEの会話を引き継ぎました。大ちゃんは返事をしません。"));
-$("act-handback").addEventListener("click", () => act("handback", {}, "会話を大ちゃんに戻しました。"));
+$("act-handback").addEventListener("click", () => {
+  if (confirmLeaving("大ちゃんに戻")) act("handback", {}, "会話を大ちゃんに戻しました。");
+});
 $("act-wait").addEventListener("click", () => act("status", { status: "waiting_on_senior" }, "返答待ちにしました。"));
 $("act-open").addEventListener("click", () => act("status", { status: "open" }, "対応中にしました。"));
-$("act-resolve").addEventListener("click", () =>
-  act("resolve", { ask_csat: $("resolve-csat").checked }, "解決にしました。会話は大ちゃんに戻りました。"));
+$("act-resolve").addEventListener("click", () => {
+  if (!confirmLeaving("解決に")) return;
+  act("resolve", { ask_csat: $("resolve-csat").checked }, "解決にしました。会話は大ちゃんに戻りました。");
+});
 
 $("reply-form").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -452,6 +500,7 @@ $("reply-form").addEventListener("submit", async (event) => {
     if (done) {
       $("reply-text").value = "";
       state.replyId = null;
+      state.drafts.delete(state.current.id);
     }
   } finally {
     button.disabled = false;
@@ -605,7 +654,7 @@ function typing(target) {
 
 document.addEventListener("keydown", (event) => {
   if (!state.me) return;
-  if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && typing(event.target)) {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.closest?.("form")) {
     const form = event.target.closest("form");
     if (form) { event.preventDefault(); form.requestSubmit(); }
     return;
