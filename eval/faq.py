@@ -7,8 +7,8 @@ Splits (`eval/data/faq/README.md`): seed, the lead's first examples the question
 on; train and dev, a corpus written by a helper who never saw the code; locked, written blind
 before any tuning by another helper and scored, never read.
 
-A message is read as the dialogue reads it: the FAQ topics first, then the senior's own loan
-dates (`intents`). Per topic: recall = the messages asking it that got its answer; precision = the
+A message is read as the dialogue reads it (`faq.answerable`): the senior's own loan dates
+first when a date is asked (`intents`), then the FAQ topics. Per topic: recall = the messages asking it that got its answer; precision = the
 messages that got its answer that asked it. "Left alone" = messages asking no programme question
 (small talk and look-alikes: another thing borrowed, another class, another desk) that got no FAQ
 answer. The locked split's misses are never printed: reading them would be tuning on them.
@@ -48,10 +48,11 @@ def load(split: str) -> list[Case]:
 
 
 def predict(text: str) -> str:
-    topic = faq.recognise(text)
+    own_loan = recognise(text) is Intent.MY_LOAN
+    topic = faq.answerable(text, own_loan_asked=own_loan)
     if topic:
         return topic.value
-    return "my_loan" if recognise(text) is Intent.MY_LOAN else "other"
+    return "my_loan" if own_loan else "other"
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from services.ai_chat.domain.faq.classifier import (
     default_classifier,
     features,
 )
-from services.ai_chat.domain.faq.lexicon import ANCHORS
+from services.ai_chat.domain.faq.lexicon import ANCHORS, DUE_WHEN
 from services.ai_chat.domain.faq.questions import QUESTIONS, TOPIC_ORDER, Question, Topic
 from services.ai_chat.domain.language.matcher import Mentions, matching, sentence_mentions
 from services.ai_chat.domain.language.morphology import Analysis, analyse
 
-__all__ = ["Reading", "Topic", "read", "recognise", "recognise_analysed"]
+__all__ = ["Reading", "Topic", "answerable", "read", "recognise", "recognise_analysed"]
 
 
 @dataclass(frozen=True)
@@ -67,3 +67,15 @@ def recognise_analysed(analysis: Analysis) -> Topic | None:
 def recognise(text: str) -> Topic | None:
     """The programme topic `text` asks about, or None (most messages: a miss lets Dai-chan talk)."""
     return recognise_analysed(analyse(text))
+
+
+def answerable(text: str, *, own_loan_asked: bool) -> Topic | None:
+    """The topic the dialogue answers from the FAQ. `own_loan_asked`: `intents` read the message
+    as the senior's own loan; if it also asks for a date (「いつまでに返せばいい？」), the date is
+    theirs, not how returning works, and the FAQ leaves it to the loan answer."""
+    analysis = analyse(text)
+    if own_loan_asked:
+        _held, mentions = held_questions(analysis)
+        if any(DUE_WHEN.name in found for found in mentions):
+            return None
+    return recognise_analysed(analysis)
