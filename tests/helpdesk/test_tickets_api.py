@@ -189,6 +189,26 @@ async def test_a_staff_reply_reaches_line_under_the_staff_members_name(
     assert message["sender"] == {"name": f"ヘルプデスク　{NAMES['tanaka']}"}
 
 
+async def test_staff_see_the_safety_text_the_senior_was_given_marked_as_such(
+    stack: Stack, tanaka: Staff
+) -> None:
+    user = new_user_id()
+    await publish(
+        stack,
+        "line.inbound",
+        user,
+        senior_message(user, "胸が痛くて息ができへん", mode=ConversationMode.BOT),
+    )
+    [ticket] = await tanaka.wait_ticket_of(user)
+    detail = await tanaka.wait_for(
+        str(ticket["id"]), lambda t: len(t["context"]["conversation"]) == 2
+    )
+    told, said = detail["context"]["conversation"]
+    assert said["text"] == "胸が痛くて息ができへん"
+    assert told["safety"] is True
+    assert "119" in told["text"]
+
+
 async def test_human_mode_messages_join_the_ticket_and_resume_it(
     stack: Stack, tanaka: Staff
 ) -> None:
@@ -307,8 +327,10 @@ async def test_a_bot_mode_message_does_not_touch_tickets_but_is_context(
         str(ticket["id"]), lambda t: len(t["context"]["conversation"]) == 2
     )
     turns = detail["context"]["conversation"]
-    assert [t["role"] for t in turns] == ["senior", "daichan"]
-    assert turns[0]["text"] == "こんにちは"
-    assert "大ちゃん" in turns[1]["text"]
+    # Newest first, so the message that raised a ticket is at the top.
+    assert [t["role"] for t in turns] == ["daichan", "senior"]
+    assert turns[1]["text"] == "こんにちは"
+    assert "大ちゃん" in turns[0]["text"]
+    assert turns[0]["safety"] is False
     assert [e for e in detail["thread"] if e["kind"] == "senior"] == []
     assert detail["holds_conversation"] is False

@@ -15,7 +15,9 @@ from services.common.kafka.handling import Commit
 from services.common.store import Tx
 from services.helpdesk.store import ContextRepository
 
-DAICHAN_PURPOSE = "ai_chat.reply"
+# Everything Dai-chan sends: answers, programme answers, hand-over and safety texts, check-ins.
+DAICHAN_PURPOSES = "ai_chat."
+SAFETY_PURPOSE = "ai_chat.safety"
 
 
 class ContextHandlers:
@@ -37,11 +39,12 @@ class ContextHandlers:
         )
 
     async def on_send_requested(self, envelope: Envelope[SendRequested]) -> Commit | None:
-        # Retried on failure (MongoDB only): a turn keyed by the command id. Only Dai-chan's
-        # answers matter here; everything else on line.outbound changes nothing, so it opens no
-        # transaction (and a redelivered one is skipped again).
+        # Retried on failure (MongoDB only): a turn keyed by the command id. Only what Dai-chan
+        # said matters here (staff see what the senior was told, the fixed safety texts marked);
+        # everything else on line.outbound changes nothing, so it opens no transaction (and a
+        # redelivered one is skipped again).
         data = envelope.data
-        if data.purpose != DAICHAN_PURPOSE:
+        if not data.purpose.startswith(DAICHAN_PURPOSES):
             return None
         return Commit(
             partial(
@@ -51,5 +54,6 @@ class ContextHandlers:
                 role="daichan",
                 text="\n".join(m.text for m in data.messages),
                 at=envelope.occurred_at,
+                safety=data.purpose == SAFETY_PURPOSE,
             )
         )

@@ -421,11 +421,12 @@ function renderContext(context) {
   if (context.conversation && context.conversation.length) {
     const list = el("ol", { class: "plain conversation" });
     for (const turn of context.conversation) {
-      const item = el("li", { class: turn.role, text: `${turn.role === "senior" ? "ご本人" : "大ちゃん"}：${turn.text}` });
+      const who = turn.role === "senior" ? "ご本人" : (turn.safety ? "大ちゃん（安全の定型文）" : "大ちゃん");
+      const item = el("li", { class: turn.role + (turn.safety ? " safety" : ""), text: `${who}：${turn.text}` });
       if (turn.role === "senior" && turn._id) item.append(safetyReviewForm(turn._id));
       list.append(item);
     }
-    rows.push(el("h4", { text: "最近の 大ちゃんとの会話" }), list);
+    rows.push(el("h4", { text: "最近の 大ちゃんとの会話（新しい順）" }), list);
   }
   box.append(...rows);
 }

@@ -89,11 +89,26 @@ class ContextRepository:
     # -- recent conversation -----------------------------------------------------------------
 
     async def add_turn(
-        self, tx: Tx, *, turn_id: str, line_user_id: str, role: str, text: str, at: datetime
+        self,
+        tx: Tx,
+        *,
+        turn_id: str,
+        line_user_id: str,
+        role: str,
+        text: str,
+        at: datetime,
+        safety: bool = False,
     ) -> None:
+        turn = {
+            "line_user_id": line_user_id,
+            "role": role,
+            "text": text,
+            "at": at,
+            "safety": safety,
+        }
         await self._conversation.update_one(
             {"_id": turn_id},
-            {"$setOnInsert": {"line_user_id": line_user_id, "role": role, "text": text, "at": at}},
+            {"$setOnInsert": turn},
             upsert=True,
             session=tx.session,
         )
@@ -103,13 +118,14 @@ class ContextRepository:
         return found
 
     async def recent_turns(self, line_user_id: str, *, limit: int) -> list[Document]:
-        turns = (
+        """Both sides, newest first: the message that raised the ticket is at the top."""
+        turns: list[Document] = (
             await self._conversation.find({"line_user_id": line_user_id}, {"line_user_id": 0})
             .sort("at", DESCENDING)
             .limit(limit)
             .to_list()
         )
-        return list(reversed(turns))
+        return turns
 
 
 def _loan(loan: LoanView) -> Document:
