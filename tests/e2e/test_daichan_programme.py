@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from uuid import uuid4
 
 from services.ai_chat.domain import templates
-from services.ai_chat.domain.dates import japanese_date, jst_date
 from services.common.events.contracts.lending import (
     LoanIssued,
     SessionBooked,
@@ -21,6 +20,7 @@ from services.common.events.contracts.lending import (
 from services.common.events.contracts.line import AccountLinked, PostbackReceived
 from services.common.kafka.topics import LENDING_EVENTS, LINE_INBOUND
 from services.common.time import utcnow
+from services.common.wording import japanese_date, jst_date
 from tests.ai_chat.stack_support import publish, quick_reply_data
 from tests.fixtures.line import Simulator, new_user_id, texts
 from tools.devstack.stack import Stack

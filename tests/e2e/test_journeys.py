@@ -14,8 +14,8 @@ from uuid import uuid4
 
 import pytest
 
-from services.ai_chat.domain.dates import japanese_date
 from services.ai_chat.domain.responders import OFFLINE_LABEL
+from services.common.wording import japanese_date
 from tests.fixtures.line import Simulator, new_user_id, texts
 from tests.fixtures.waiting import eventually
 from tests.helpdesk.support import Staff

@@ -61,9 +61,10 @@ async def test_a_linked_senior_books_a_follow_up_and_gets_a_japanese_confirmatio
 
     inbox = await simulator.wait_for_inbox(user)
     [confirmation] = texts(inbox)
-    assert "ご予約を承りました" in confirmation
+    # In Dai-chan's voice and time format, the same as Dai-chan's own session answers.
+    assert "予約が できたで" in confirmation
     assert "試験会場" in confirmation
-    assert "14:00〜15:30" in confirmation
+    assert "午後2時から 午後3時30分まで" in confirmation
     [button] = inbox[0]["messages"][0]["quickReply"]["items"]
     assert button["action"]["data"] == f"lending:cancel?session={session['session_id']}"
     booked = await api.ok("GET", f"/sessions/{session['session_id']}")
@@ -88,7 +89,7 @@ async def test_a_linked_senior_books_a_follow_up_and_gets_a_japanese_confirmatio
 
     await tap(stack, user, f"lending:cancel?session={session['session_id']}")
     inbox = await simulator.wait_for_inbox(user, count=3)
-    assert "取り消しました" in texts(inbox)[2]
+    assert "取り消したで" in texts(inbox)[2]
     assert (await api.ok("GET", f"/sessions/{session['session_id']}"))["seats_left"] == 1
 
 
@@ -135,5 +136,5 @@ async def test_booking_from_the_line_simulator_end_to_end(
     inbox = await simulator.settled_inbox(user, quiet=3.0)
     assert len(inbox) == 1
     assert inbox[0]["via"] == "reply"
-    assert "ご予約を承りました" in texts(inbox)[0]
+    assert "予約が できたで" in texts(inbox)[0]
     assert (await api.ok("GET", f"/sessions/{session['session_id']}"))["seats_left"] == 0

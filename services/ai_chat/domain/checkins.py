@@ -18,11 +18,11 @@ from typing import Literal
 from uuid import UUID, uuid5
 
 from services.ai_chat.domain import templates
-from services.ai_chat.domain.dates import jst_date
 from services.ai_chat.domain.seniors import Senior
 from services.common.events.contracts.helpdesk import HelpRequested, Priority, RequestReason
 from services.common.events.contracts.line import SendPriority, SendRequested, TextMessage
 from services.common.time import JST, as_utc
+from services.common.wording import jst_date
 
 CHECKIN_NAMESPACE = UUID("5b0f3a57-2c1e-4f0a-9d7e-8e6a1c4b2d93")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")

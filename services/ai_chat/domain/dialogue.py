@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from services.ai_chat.domain import templates
 from services.ai_chat.domain.checkins import next_checkin_at
-from services.ai_chat.domain.dates import jst_date
 from services.ai_chat.domain.faq import Topic
 from services.ai_chat.domain.faq.answers import DEFAULT_DESK, Desk, answer
 from services.ai_chat.domain.guidance import (
@@ -30,6 +29,7 @@ from services.ai_chat.domain.text import clip, normalise
 from services.ai_chat.metrics import CHECKINS, MEMORY_EVENTS
 from services.common.events.contracts.line import Action, SendPriority
 from services.common.events.postback_data import PostbackData
+from services.common.wording import jst_date
 
 SAFE_ROUTES_WHILE_WITH_A_PERSON = (Route.EMERGENCY, Route.SELF_HARM)
 

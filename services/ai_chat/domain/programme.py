@@ -5,13 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from services.ai_chat.domain.dates import japanese_date, japanese_time, jst_date, short_date
 from services.ai_chat.domain.templates import LINK_HOW_TO_TEXT, postback
 from services.common.events.contracts.line import Action
 from services.common.events.postback_data import postback_data
 from services.common.programme.views import CohortView, LoanView, SessionView
+from services.common.wording import (
+    SESSION_KIND_JA,
+    japanese_date,
+    japanese_time,
+    jst_date,
+    short_date,
+)
 
-SESSION_KIND_NAMES = {"explanatory": "説明会", "follow_up": "フォローアップ講座"}
 MAX_SESSIONS_SHOWN = 3
 
 
@@ -77,7 +82,7 @@ def sessions_answer(facts: ProgrammeFacts) -> tuple[str, tuple[Action, ...]]:
     choices: list[Action] = []
     for session in facts.sessions:
         day = jst_date(session.starts_at)
-        kind = SESSION_KIND_NAMES.get(session.kind, "講座")
+        kind = SESSION_KIND_JA.get(session.kind, "講座")
         booked = session.session_id in facts.booked
         status = "（申し込み済み）" if booked else ("（満席）" if session.seats_left <= 0 else "")
         lines.append(

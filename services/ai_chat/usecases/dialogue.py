@@ -31,7 +31,6 @@ from datetime import datetime
 
 from services.ai_chat.domain import conversation, templates
 from services.ai_chat.domain import dialogue as decide
-from services.ai_chat.domain.dates import jst_date
 from services.ai_chat.domain.dialogue import SAFE_ROUTES_WHILE_WITH_A_PERSON, DialogueSettings
 from services.ai_chat.domain.faq import answerable
 from services.ai_chat.domain.guidance import certain_guidance, detector_of, with_check
@@ -48,6 +47,7 @@ from services.ai_chat.store.seniors import SeniorRepository
 from services.ai_chat.usecases.programme import load_programme
 from services.common.programme.projection import ProgrammeProjection
 from services.common.time import utcnow
+from services.common.wording import jst_date
 
 __all__ = ["Dialogue", "DialogueSettings"]
 

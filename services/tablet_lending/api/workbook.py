@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from services.common.time import JST
+from services.common.wording import SESSION_KIND_JA
 from services.tablet_lending.api.csv_files import neutralise
 from services.tablet_lending.usecases.monthly_report import MonthlyReport
 
@@ -37,7 +38,6 @@ DEVICE_STATES_JA = {
     "lost": "紛失",
     "retired": "廃棄",
 }
-KIND_JA = {"explanatory": "説明会", "follow_up": "フォローアップ講座"}
 _HEADING = Font(bold=True, size=12)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 _THIN = Side(style="thin", color="999999")
@@ -142,7 +142,8 @@ def monthly_workbook(report: MonthlyReport) -> bytes:
         [
             [
                 f"{_local(row['starts_at'])}",
-                KIND_JA.get(row["kind"], row["kind"]) + ("（中止）" if row["cancelled"] else ""),
+                SESSION_KIND_JA.get(row["kind"], row["kind"])
+                + ("（中止）" if row["cancelled"] else ""),
                 row["title"],
                 row["capacity"],
                 row["booked"],

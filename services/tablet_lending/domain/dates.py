@@ -10,11 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from datetime import date, datetime
-
-from services.common.time import JST
-
-WEEKDAYS_JA = "月火水木金土日"
+from datetime import date
 
 
 def add_months(day: date, months: int) -> date:
@@ -91,19 +87,3 @@ def _build(year: int, month: int, day: int) -> date:
         return date(year, month, day)
     except ValueError as exc:
         raise BadDate("存在しない日付です。") from exc
-
-
-def format_date_ja(day: date) -> str:
-    """2026年5月12日（火）"""
-    return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS_JA[day.weekday()]}）"
-
-
-def format_month_day_ja(day: date) -> str:
-    """5月12日（火）"""
-    return f"{day.month}月{day.day}日（{WEEKDAYS_JA[day.weekday()]}）"
-
-
-def format_time_range_ja(starts_at: datetime, ends_at: datetime) -> str:
-    """5月12日（火）14:00〜15:30, in Japan time."""
-    start, end = starts_at.astimezone(JST), ends_at.astimezone(JST)
-    return f"{format_month_day_ja(start.date())} {start:%H:%M}〜{end:%H:%M}"

@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import date
 
 from services.common.events.contracts.lending import Area
+from services.common.wording import japanese_date
 from services.tablet_lending.domain.cohorts import Cohort
-from services.tablet_lending.domain.dates import age_on, format_date_ja, normalise
+from services.tablet_lending.domain.dates import age_on, normalise
 from services.tablet_lending.domain.errors import Refused
 from services.tablet_lending.domain.participants import ApplicationIn, five_digit_code
 
@@ -32,7 +33,7 @@ def check_eligibility(*, cohort: Cohort, application: ApplicationIn, today: date
             "cohort_closed",
             f"The cohort's lending window ended on {cohort.lending_ends_on}; "
             "it takes no more applications.",
-            f"{cohort.name}の貸出期間は{format_date_ja(cohort.lending_ends_on)}に終了したため、"
+            f"{cohort.name}の貸出期間は{japanese_date(cohort.lending_ends_on)}に終了したため、"
             "申込を受け付けられません。",
         )
     if application.terms_version != cohort.terms_version:
@@ -75,7 +76,7 @@ def check_age(*, cohort: Cohort, birthdate: date) -> None:
             "too_young",
             f"Age on the cohort start date ({starts}) is {age}; the minimum is "
             f"{cohort.minimum_age}.",
-            f"{cohort.name}の開始日（{format_date_ja(starts)}）時点で{age}歳のため、"
+            f"{cohort.name}の開始日（{japanese_date(starts)}）時点で{age}歳のため、"
             f"対象（{cohort.minimum_age}歳以上）になりません。",
         )
 

@@ -17,7 +17,7 @@ from services.common.events.contracts.line import (
 )
 from services.common.events.postback_data import postback_data
 from services.common.time import utcnow
-from services.tablet_lending.domain.dates import format_date_ja, format_time_range_ja
+from services.common.wording import japanese_date, japanese_time_range
 from services.tablet_lending.domain.errors import LendingError
 from services.tablet_lending.domain.sessions import KIND_JA, Session
 
@@ -59,25 +59,22 @@ def cancel_button(session_id: str) -> PostbackAction:
     )
 
 
+# Said in Dai-chan's voice and time format (`services.common.wording`): the senior reads these
+# in the same chat as Dai-chan.
 def session_lines(session: Session) -> str:
-    return (
-        f"日時: {format_time_range_ja(session.starts_at, session.ends_at)}\n会場: {session.venue}"
-    )
+    return f"日時: {japanese_time_range(session.starts_at, session.ends_at)}\n会場: {session.venue}"
 
 
 def booking_confirmed(session: Session) -> str:
     return (
-        f"{KIND_JA[session.kind]}「{session.title}」のご予約を承りました。\n\n"
+        f"{KIND_JA[session.kind]}「{session.title}」の 予約が できたで。\n\n"
         f"{session_lines(session)}\n\n"
-        "前日にも LINE でお知らせします。ご都合が悪くなったときは、下のボタンから取り消しできます。"
+        "前の日にも LINE で 知らせるな。行かれへんように なったら、下の ボタンで 取り消してな。"
     )
 
 
 def booking_cancelled(session: Session) -> str:
-    return (
-        f"「{session.title}」のご予約を取り消しました。\n{session_lines(session)}\n\n"
-        "またのご参加をお待ちしています。"
-    )
+    return f"「{session.title}」の 予約を 取り消したで。\n{session_lines(session)}\n\nまた 来てな。"
 
 
 # What a senior reads when a booking from LINE cannot be done, by refusal reason.
@@ -112,9 +109,9 @@ def booking_refused(refusal: LendingError, session: Session | None) -> str:
 
 def session_day_before(session: Session) -> str:
     return (
-        f"【明日の{KIND_JA[session.kind]}のお知らせ】\n"
-        f"明日は「{session.title}」の日です。\n\n{session_lines(session)}\n\n"
-        "お気をつけてお越しください。ご都合が悪くなったときは、下のボタンから取り消しできます。"
+        f"【明日の {KIND_JA[session.kind]}】\n"
+        f"明日は「{session.title}」の 日やで。\n\n{session_lines(session)}\n\n"
+        "気をつけて 来てな。行かれへんように なったら、下の ボタンで 取り消してな。"
     )
 
 
@@ -131,7 +128,7 @@ def due_reminder(*, due_on: date, days_left: int) -> str:
     )
     return (
         "【タブレット返却のお知らせ】\n"
-        f"お借りしているタブレットの返却期限は {format_date_ja(due_on)} です。{when}\n\n"
+        f"お借りしているタブレットの返却期限は {japanese_date(due_on)} です。{when}\n\n"
         f"返却の方法は、事務局からのご案内をご確認ください。{HELP_MENU}"
     )
 
@@ -139,7 +136,7 @@ def due_reminder(*, due_on: date, days_left: int) -> str:
 def overdue_message(*, due_on: date) -> str:
     return (
         "【タブレット返却のお願い】\n"
-        f"お借りしているタブレットの返却期限（{format_date_ja(due_on)}）を過ぎています。"
+        f"お借りしているタブレットの返却期限（{japanese_date(due_on)}）を過ぎています。"
         "お手数ですが、早めのご返却をお願いします。\n\n"
         f"ご事情があるときは、どうぞご遠慮なくご相談ください。{HELP_MENU}"
     )
@@ -148,7 +145,7 @@ def overdue_message(*, due_on: date) -> str:
 def call_task_summary(*, participant_id: str, due_on: date, stage: str, days: int) -> str:
     """The helpdesk's task, without personal data: who (by id), why, and where to look."""
     lookup = f"利用者番号 {participant_id}（連絡先は貸出管理の利用者情報で確認してください）"
-    due = format_date_ja(due_on)
+    due = japanese_date(due_on)
     if stage == "due":
         return (
             f"【返却期限のお知らせ電話】返却期限 {due} まで あと{days}日です。"

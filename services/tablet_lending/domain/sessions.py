@@ -8,10 +8,12 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from services.common.events.contracts.lending import SessionKind, SessionScheduled
+from services.common.wording import SESSION_KIND_JA
 
 __all__ = ["Registration", "RegistrationStatus", "Session", "SessionIn", "SessionKind"]
 
-KIND_JA = {SessionKind.EXPLANATORY: "説明会", SessionKind.FOLLOW_UP: "フォローアップ説明会"}
+# The programme's names, said the same by every service (`services.common.wording`).
+KIND_JA = {kind: SESSION_KIND_JA[kind.value] for kind in SessionKind}
 
 
 class SessionIn(BaseModel):

@@ -129,7 +129,7 @@ export function todayJst() {
 export const STATUS_JA = {
   applied: "抽選待ち", waitlisted: "補欠", enrolled: "参加", withdrawn: "辞退",
 };
-export const KIND_JA = { explanatory: "説明会", follow_up: "フォローアップ講座" };
+export const KIND_JA = { explanatory: "説明会", follow_up: "フォローアップ説明会" }; // the programme's names (services/common/wording.py)
 export const DEVICE_JA = {
   in_stock: "在庫", on_loan: "貸出中", in_repair: "修理中", lost: "紛失", retired: "廃棄済み",
 };

@@ -52,7 +52,7 @@ function scheduleForm(cohorts, notice, load) {
   const f = {
     cohort: select("cohort_id", cohorts, cohorts[0]?.[0]),
     kind: select("kind", Object.entries(KIND_JA), "follow_up"),
-    title: h("input", { required: true, maxlength: "80", placeholder: "フォローアップ講座（LINEの使い方）" }),
+    title: h("input", { required: true, maxlength: "80", placeholder: "フォローアップ説明会（LINEの使い方）" }),
     venue: h("input", { required: true, maxlength: "120", placeholder: "生野区民センター 第1会議室" }),
     date: h("input", { type: "date", required: true, value: todayJst() }),
     starts: h("input", { type: "time", required: true, value: "14:00" }),

@@ -17,7 +17,7 @@ from services.common.events.contracts.lending import (
 )
 from services.common.store import Tx
 from services.common.usecases import transactional
-from services.tablet_lending.domain.dates import format_date_ja
+from services.common.wording import japanese_date
 from services.tablet_lending.domain.devices import STATE_JA, Accessories, Condition, Device
 from services.tablet_lending.domain.errors import Conflict, Refused
 from services.tablet_lending.domain.events import new_id
@@ -128,8 +128,8 @@ async def _issue(
             "outside_window",
             f"{issued_on} is outside the cohort's lending window "
             f"({cohort.lending_starts_on} to {cohort.lending_ends_on}).",
-            f"貸出日が{cohort.name}の貸出期間（{format_date_ja(cohort.lending_starts_on)}〜"
-            f"{format_date_ja(cohort.lending_ends_on)}）の外です。",
+            f"貸出日が{cohort.name}の貸出期間（{japanese_date(cohort.lending_starts_on)}〜"
+            f"{japanese_date(cohort.lending_ends_on)}）の外です。",
         )
     current = await db.loans.active_for(pid, tx)
     if current is not None:
