@@ -30,6 +30,8 @@ class Reading:
     questions: tuple[Question, ...]
     probabilities: dict[Topic, float]
     topic: Topic | None
+    # A date is asked (いつまで, 期限, 何日): with the senior's own loan, the date is theirs.
+    asks_a_date: bool = False
 
 
 def held_questions(analysis: Analysis) -> tuple[list[Question], list[Mentions]]:
@@ -49,15 +51,16 @@ def first_topic(held: list[Question]) -> Topic | None:
 def read(analysis: Analysis, classifier: FaqClassifier | None) -> Reading:
     held, mentions = held_questions(analysis)
     topic = first_topic(held)
+    dated = any(DUE_WHEN.name in found for found in mentions)
     if classifier is None:
-        return Reading(questions=tuple(held), probabilities={}, topic=topic)
+        return Reading(tuple(held), probabilities={}, topic=topic, asks_a_date=dated)
     # The questions are the classifier's strongest features (`r:`), not a floor under it: it has
     # learned from the look-alikes when a question that held was about something else.
     probabilities = classifier.probabilities(features(analysis, held, mentions))
     likely, p = max(probabilities.items(), key=lambda item: item[1])
     sure = p >= classifier.thresholds[likely].certain
     chosen = likely if sure and about_the_programme(mentions) else None
-    return Reading(questions=tuple(held), probabilities=probabilities, topic=chosen)
+    return Reading(tuple(held), probabilities=probabilities, topic=chosen, asks_a_date=dated)
 
 
 def recognise_analysed(analysis: Analysis) -> Topic | None:
@@ -73,9 +76,5 @@ def answerable(text: str, *, own_loan_asked: bool) -> Topic | None:
     """The topic the dialogue answers from the FAQ. `own_loan_asked`: `intents` read the message
     as the senior's own loan; if it also asks for a date (「いつまでに返せばいい？」), the date is
     theirs, not how returning works, and the FAQ leaves it to the loan answer."""
-    analysis = analyse(text)
-    if own_loan_asked:
-        _held, mentions = held_questions(analysis)
-        if any(DUE_WHEN.name in found for found in mentions):
-            return None
-    return recognise_analysed(analysis)
+    reading = read(analyse(text), default_classifier())
+    return None if own_loan_asked and reading.asks_a_date else reading.topic
