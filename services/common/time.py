@@ -26,3 +26,22 @@ def parse_hours(spec: str) -> tuple[int, int]:
     if not 0 <= minutes[0] < minutes[1] <= 24 * 60:
         raise ValueError(f"business hours {spec!r} must open before they close, within a day")
     return minutes[0], minutes[1]
+
+
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_weekdays(spec: str) -> frozenset[int]:
+    """ "mon-fri" or "mon,tue,sat" -> weekday numbers (0 = Monday)."""
+    days: set[int] = set()
+    for part in filter(None, (p.strip().lower() for p in spec.split(","))):
+        first, _, last = part.partition("-")
+        try:
+            start = _DAY_NAMES.index(first)
+            end = _DAY_NAMES.index(last) if last else start
+        except ValueError as exc:
+            raise ValueError(f"unknown weekday in {spec!r}; use mon..sun") from exc
+        days.update(range(start, end + 1))
+    if not days:
+        raise ValueError("the helpdesk needs at least one working weekday")
+    return frozenset(days)

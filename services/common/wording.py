@@ -20,14 +20,35 @@ def short_date(day: date) -> str:
     return f"{day.month}月{day.day}日（{WEEKDAYS[day.weekday()]}）"
 
 
+def clock_time(minute_of_day: int) -> str:
+    """540 -> 午前9時, 1050 -> 午後5時30分, 720 -> 午後12時; 1440, a desk's closing, -> 夜12時."""
+    hour, minute = divmod(minute_of_day, 60)
+    if hour == 24:
+        period, shown = "夜", 12
+    elif hour < 12:
+        period, shown = "午前", hour
+    else:
+        period, shown = "午後", hour - 12 or 12
+    return f"{period}{shown}時" + (f"{minute}分" if minute else "")
+
+
 def japanese_time(moment: datetime) -> str:
     local = moment.astimezone(JST)
-    period = "午前" if local.hour < 12 else "午後"
-    hour = local.hour % 12
-    if period == "午後" and hour == 0:
-        hour = 12
-    minutes = f"{local.minute}分" if local.minute else ""
-    return f"{period}{hour}時{minutes}"
+    return clock_time(local.hour * 60 + local.minute)
+
+
+def weekdays_in_words(days: frozenset[int]) -> str:
+    """{0..4} -> 平日; {0..5} -> 月〜土曜日; {0, 2, 4, 6} -> 月・水・金・日曜日 (0 = Monday)."""
+    if days == frozenset(range(5)):
+        return "平日"
+    runs: list[list[int]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    spans = [WEEKDAYS[run[0]] + (f"〜{WEEKDAYS[run[-1]]}" if len(run) > 1 else "") for run in runs]
+    return "・".join(spans) + "曜日"
 
 
 def japanese_time_range(starts_at: datetime, ends_at: datetime) -> str:

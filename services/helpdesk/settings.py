@@ -8,7 +8,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.common.events.contracts.helpdesk import Priority
 from services.common.settings import Environment, ServiceSettings
-from services.common.time import parse_hours
+from services.common.time import parse_hours, parse_weekdays
 from services.helpdesk.clients.mailbox import ImapConfig
 from services.helpdesk.clients.submission import SmtpConfig
 from services.helpdesk.domain.sla import (
@@ -16,7 +16,6 @@ from services.helpdesk.domain.sla import (
     BusinessCalendar,
     SlaPolicy,
     Targets,
-    parse_weekdays,
 )
 
 

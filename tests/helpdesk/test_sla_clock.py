@@ -12,7 +12,7 @@ from services.common.events.contracts.helpdesk import (
     SlaTarget,
     TicketStatus,
 )
-from services.common.time import JST, parse_hours
+from services.common.time import JST, parse_hours, parse_weekdays
 from services.helpdesk.domain.sla import (
     DEFAULT_TARGETS,
     BusinessCalendar,
@@ -20,7 +20,6 @@ from services.helpdesk.domain.sla import (
     SlaClocks,
     SlaPolicy,
     clock_of,
-    parse_weekdays,
 )
 from services.helpdesk.domain.tickets import (
     InvalidTransition,

@@ -289,22 +289,3 @@ class SlaPolicy:
         )
         updated["paused_at"] = None
         return self.senior_wrote(updated, priority, at)
-
-
-_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def parse_weekdays(spec: str) -> frozenset[int]:
-    """ "mon-fri" or "mon,tue,sat" -> weekday numbers (0 = Monday)."""
-    days: set[int] = set()
-    for part in filter(None, (p.strip().lower() for p in spec.split(","))):
-        first, _, last = part.partition("-")
-        try:
-            start = _DAY_NAMES.index(first)
-            end = _DAY_NAMES.index(last) if last else start
-        except ValueError as exc:
-            raise ValueError(f"unknown weekday in {spec!r}; use mon..sun") from exc
-        days.update(range(start, end + 1))
-    if not days:
-        raise ValueError("the helpdesk needs at least one working weekday")
-    return frozenset(days)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.ai_chat.domain.faq.questions import Topic
-from services.common.time import parse_hours
+from services.common.time import parse_hours, parse_weekdays
+from services.common.wording import clock_time, weekdays_in_words
 
 PAST_AREAS = "生野区、東住吉区、住吉区、阿倍野区、泉大津市"
 
@@ -36,33 +37,15 @@ class Desk:
         )
 
 
-_DAYS = {"mon": "月", "tue": "火", "wed": "水", "thu": "木", "fri": "金", "sat": "土", "sun": "日"}
-
-
-def _clock(minute: int) -> str:
-    hour, rest = divmod(minute, 60)
-    period = "午前" if hour < 12 else "午後"
-    shown = hour % 12 or 12
-    if hour == 24:
-        period, shown = "夜", 12
-    return f"{period}{shown}時" + (f"{rest}分" if rest else "")
-
-
 def hours_in_words(business_hours: str, business_days: str, *, observe_holidays: bool) -> str:
     """The helpdesk's settings (`HELPDESK_BUSINESS_HOURS`, `HELPDESK_BUSINESS_DAYS`) as a senior
     reads them, in the time format Dai-chan uses everywhere (午後5時, not 17:00)."""
     opens, closes = parse_hours(business_hours)
-    spec = business_days.strip().lower()
-    if spec == "mon-fri":
-        days = "平日"
-    else:
-        for name, kanji in _DAYS.items():
-            spec = spec.replace(name, kanji)
-        days = spec.replace("-", "〜").replace(",", "・") + "曜日"
+    days = weekdays_in_words(parse_weekdays(business_days))
     closed = "（祝日と 年末年始は お休み）" if observe_holidays else ""
     if (opens, closes) == (0, 24 * 60):
         return f"{days}{closed}は 一日中"
-    return f"{days}{closed}の {_clock(opens)}から {_clock(closes)}まで"
+    return f"{days}{closed}の {clock_time(opens)}から {clock_time(closes)}まで"
 
 
 DEFAULT_DESK = Desk(hours=hours_in_words("09:00-17:00", "mon-fri", observe_holidays=True))
