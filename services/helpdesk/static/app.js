@@ -151,7 +151,9 @@ async function showApp(me) {
   $("who").textContent = `${me.name} さん`;
   await Promise.all([loadQueue(), loadCanned()]);
   startLive();
-  const urgent = mostUrgent(state.tickets);
+  // The queue loads in the server's priority order (urgency, then the longest waiting): its first
+  // row is the most urgent active ticket.
+  const urgent = $("f-sort").value === "priority" ? state.tickets[0] : null;
   if (urgent) {
     state.selected = state.tickets.indexOf(urgent);
     await openTicket(urgent.id, { keepFocus: true });
@@ -211,16 +213,6 @@ async function loadQueue() {
   state.queueLoaded = true;
   state.tickets = data.tickets;
   renderQueue(new Set(fresh.map((t) => t.id)));
-}
-
-const PRIORITY_RANK = { urgent: 0, high: 1, normal: 2, low: 3 };
-
-// Whatever the list's order: the most urgent ticket, the longest waiting among equals.
-function mostUrgent(tickets) {
-  const active = tickets.filter((t) => ["new", "open", "waiting_on_senior"].includes(t.status));
-  return [...active].sort((a, b) =>
-    (PRIORITY_RANK[a.priority] ?? 9) - (PRIORITY_RANK[b.priority] ?? 9) ||
-    (b.waiting_seconds ?? 0) - (a.waiting_seconds ?? 0))[0] || null;
 }
 
 function renderQueue(fresh) {
