@@ -27,6 +27,7 @@ from services.common.kafka.topics import LINE_INBOUND, LINE_OUTBOUND
 from services.common.logging import get_logger
 from services.common.metrics import REJECTED_INPUT
 from services.common.store import MongoStore, Tx
+from services.common.usecases import commit
 from services.line_gateway.domain import texts
 from services.line_gateway.domain.answers import SOURCE, answer, group_note
 from services.line_gateway.domain.linking import code_in
@@ -84,7 +85,7 @@ class WebhookIntake:
         # events of one body are handled in order, which keeps each user's order.
         for event in events:
             try:
-                outcome = await self._store.transaction(partial(self._record, event=event))
+                outcome = await commit(self._store, partial(self._record, event=event))
             except DuplicateWebhookEvent:
                 outcome = "duplicate"
             WEBHOOK_EVENTS.labels(event_type_label(event.type), outcome).inc()
