@@ -172,13 +172,14 @@ def programme_answer(
 
 
 def faq_answer(
-    inbound: Inbound, topic: Topic, desk: Desk, facts: ProgrammeFacts, *, now: datetime
+    inbound: Inbound, topic: Topic, desk: Desk, facts: ProgrammeFacts | None, *, now: datetime
 ) -> Outcome:
-    """The reviewed FAQ answer; a borrower asking about sessions also hears the bookable ones."""
+    """The reviewed FAQ answer; a borrower asking about sessions (`facts`, theirs) also hears the
+    bookable ones."""
     text = answer(topic, desk)
     choices: tuple[Action, ...] = ()
     if topic is Topic.SESSIONS:
-        if facts.linked:
+        if facts is not None and facts.linked:
             listed, choices = sessions_answer(facts)
             text = f"{text}\n{listed}"
         else:

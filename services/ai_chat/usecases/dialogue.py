@@ -32,7 +32,7 @@ from datetime import datetime
 from services.ai_chat.domain import conversation, templates
 from services.ai_chat.domain import dialogue as decide
 from services.ai_chat.domain.dialogue import SAFE_ROUTES_WHILE_WITH_A_PERSON, DialogueSettings
-from services.ai_chat.domain.faq import answerable
+from services.ai_chat.domain.faq import Topic, answerable
 from services.ai_chat.domain.guidance import certain_guidance, detector_of, with_check
 from services.ai_chat.domain.intents import COMMANDS, Intent, recognise, shared_facts
 from services.ai_chat.domain.model import LanguageModel, ModelUnavailable
@@ -108,7 +108,9 @@ class Dialogue:
         if intent in COMMANDS or (intent is not None and senior.participant_id is not None):
             return await self._intent(inbound, senior, intent, now=now)
         if topic := answerable(text, own_loan_asked=intent is Intent.MY_LOAN):
-            facts = await self._programme_facts(senior, now)
+            # Only a borrower asking about sessions needs their programme facts (what to book).
+            borrower = topic is Topic.SESSIONS and senior.participant_id is not None
+            facts = await self._programme_facts(senior, now) if borrower else None
             return decide.faq_answer(inbound, topic, self._settings.desk, facts, now=now)
         if intent is not None:
             return await self._intent(inbound, senior, intent, now=now)
