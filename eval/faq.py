@@ -25,6 +25,7 @@ from pathlib import Path
 from eval.redteam import wilson
 from services.ai_chat.domain import faq
 from services.ai_chat.domain.intents import Intent, recognise
+from services.ai_chat.domain.language.morphology import analyse
 
 DATA = Path(__file__).parent / "data" / "faq"
 SPLITS = ("seed", "train", "dev", "locked")
@@ -49,7 +50,7 @@ def load(split: str) -> list[Case]:
 
 def predict(text: str) -> str:
     own_loan = recognise(text) is Intent.MY_LOAN
-    topic = faq.answerable(text, own_loan_asked=own_loan)
+    topic = faq.answerable(analyse(text), own_loan_asked=own_loan)
     if topic:
         return topic.value
     return "my_loan" if own_loan else "other"

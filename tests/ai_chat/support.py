@@ -12,9 +12,10 @@ from uuid import UUID, uuid4
 from services.ai_chat.clients.model import ModelClient
 from services.ai_chat.consumers.recording import OutcomeRecorder
 from services.ai_chat.domain.dialogue import DialogueSettings
+from services.ai_chat.domain.language.morphology import Analysis
 from services.ai_chat.domain.outcome import Inbound, Outcome
 from services.ai_chat.domain.responders import Persona
-from services.ai_chat.domain.safety import Detection, detect
+from services.ai_chat.domain.safety import Detection, detect_analysed
 from services.ai_chat.domain.seniors import Senior, Turn
 from services.ai_chat.store import SeniorRepository
 from services.ai_chat.usecases.dialogue import Dialogue
@@ -79,7 +80,7 @@ class Harness:
         store: MongoStore,
         *,
         model: ModelClient | None,
-        detector: Callable[[str], Detection] = detect,
+        detector: Callable[[Analysis], Detection] = detect_analysed,
         **settings: Any,
     ) -> None:
         self.store = store

@@ -8,7 +8,8 @@ import pytest
 
 from services.ai_chat.clients.model import ModelClient
 from services.ai_chat.domain import templates
-from services.ai_chat.domain.safety import Detection, Route, detect
+from services.ai_chat.domain.language.morphology import Analysis, prepare
+from services.ai_chat.domain.safety import Detection, Route, detect, detect_analysed
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.line import PostbackAction, SendPriority
 from services.common.store import MongoStore
@@ -18,10 +19,10 @@ from tests.fixtures.line import new_user_id
 UNSURE = "（テスト：確信のない 体の 話）"
 
 
-def unsure_about_emergency(text: str) -> Detection:
-    if UNSURE in text:
+def unsure_about_emergency(analysis: Analysis) -> Detection:
+    if prepare(UNSURE) in analysis.text:  # the analysis holds the NFKC-folded text
         return Detection(uncertain=(Route.EMERGENCY,), reasons=("classifier:emergency=0.30",))
-    return detect(text)
+    return detect_analysed(analysis)
 
 
 @pytest.fixture

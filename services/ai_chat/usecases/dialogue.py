@@ -35,11 +35,12 @@ from services.ai_chat.domain.dialogue import SAFE_ROUTES_WHILE_WITH_A_PERSON, Di
 from services.ai_chat.domain.faq import Topic, answerable
 from services.ai_chat.domain.guidance import certain_guidance, detector_of, with_check
 from services.ai_chat.domain.intents import COMMANDS, Intent, recognise, shared_facts
+from services.ai_chat.domain.language.morphology import Analysis, analyse
 from services.ai_chat.domain.model import LanguageModel, ModelUnavailable
 from services.ai_chat.domain.outcome import Inbound, Outcome
 from services.ai_chat.domain.programme import ProgrammeFacts, model_context
 from services.ai_chat.domain.responders import OfflineResponder, Persona, build_messages, summarise
-from services.ai_chat.domain.safety import Detection, Moderation, Route, detect
+from services.ai_chat.domain.safety import Detection, Moderation, Route, detect_analysed
 from services.ai_chat.domain.safety.triage import Triage
 from services.ai_chat.domain.seniors import Memory, Senior, SeniorChanges, Turn
 from services.ai_chat.metrics import MEMORY_EVENTS, SAFETY_TRIAGE, TRANSCRIPTIONS
@@ -61,7 +62,7 @@ class Dialogue:
         model: LanguageModel | None,
         persona: Persona,
         settings: DialogueSettings,
-        detector: Callable[[str], Detection] = detect,
+        detector: Callable[[Analysis], Detection] = detect_analysed,
     ) -> None:
         self._detect = detector
         self._seniors = seniors
@@ -80,7 +81,9 @@ class Dialogue:
         senior = await self._seniors.get(inbound.user_id)
         with_person = self._with_person(inbound, senior, now)
 
-        detection = self._detect(text)
+        # Read once: the safety routing and the programme FAQ share the morphological analysis.
+        analysis = analyse(text)
+        detection = self._detect(analysis)
         if with_person:
             detection = detection.only(SAFE_ROUTES_WHILE_WITH_A_PERSON)
         if detection:
@@ -107,7 +110,7 @@ class Dialogue:
         # programme FAQ (most friends of the account have no tablet), then conversation.
         if intent in COMMANDS or (intent is not None and senior.participant_id is not None):
             return await self._intent(inbound, senior, intent, now=now)
-        if topic := answerable(text, own_loan_asked=intent is Intent.MY_LOAN):
+        if topic := answerable(analysis, own_loan_asked=intent is Intent.MY_LOAN):
             # Only a borrower asking about sessions needs their programme facts (what to book).
             borrower = topic is Topic.SESSIONS and senior.participant_id is not None
             facts = await self._programme_facts(senior, now) if borrower else None

@@ -72,9 +72,9 @@ def recognise(text: str) -> Topic | None:
     return recognise_analysed(analyse(text))
 
 
-def answerable(text: str, *, own_loan_asked: bool) -> Topic | None:
+def answerable(analysis: Analysis, *, own_loan_asked: bool) -> Topic | None:
     """The topic the dialogue answers from the FAQ. `own_loan_asked`: `intents` read the message
     as the senior's own loan; if it also asks for a date (「いつまでに返せばいい？」), the date is
     theirs, not how returning works, and the FAQ leaves it to the loan answer."""
-    reading = read(analyse(text), default_classifier())
+    reading = read(analysis, default_classifier())
     return None if own_loan_asked and reading.asks_a_date else reading.topic

@@ -81,11 +81,12 @@ def assess(analysis: Analysis, classifier: Classifier | None) -> Assessment:
 
 
 def detect_analysed(analysis: Analysis) -> Detection:
+    """The safety routes the local layers find in an analysed message (empty when none)."""
+    if not analysis.text.strip():
+        return Detection()
     return assess(analysis, default_classifier()).detection
 
 
 def detect(text: str) -> Detection:
     """The safety routes the local layers find in a senior's message (empty when none)."""
-    if not text.strip():
-        return Detection()
     return detect_analysed(analyse(text))
