@@ -304,6 +304,46 @@ async def test_the_page_opens_on_the_most_urgent_ticket_and_its_header_fits_a_ph
     assert await header.evaluate("h => h.scrollWidth <= h.clientWidth")
 
 
+async def test_a_ticket_chosen_while_the_most_urgent_still_loads_stays_on_screen(
+    browser: Browser, stack: Stack
+) -> None:
+    urgent = f"意識が ない {uuid4().hex[:6]}"
+    chosen = f"充電できない {uuid4().hex[:6]}"
+    await ticket_for(stack, new_user_id(), summary=urgent, priority=Priority.URGENT)
+    wanted = await ticket_for(stack, new_user_id(), summary=chosen)
+    context = await browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
+    page = await context.new_page()
+    page.set_default_timeout(15_000)
+    # Every ticket but the chosen one answers only when released: the page's own opening of the
+    # most urgent ticket on sign-in is still loading when the staff member clicks.
+    release = asyncio.Event()
+    held: list[str] = []
+
+    async def hold(route: Route) -> None:
+        if route.request.method == "GET" and not route.request.url.endswith(str(wanted["id"])):
+            held.append(route.request.url)
+            await release.wait()
+        await route.continue_()
+
+    await page.route(re.compile(r".*/staff/api/tickets/[0-9a-f-]{36}$"), hold)
+    try:
+        await page.goto(f"{stack.config.url('helpdesk')}/staff/")
+        await page.get_by_label("ユーザー名").fill("tanaka")
+        await page.get_by_label("パスワード").fill(PASSWORDS["tanaka"])
+        await page.get_by_label("パスワード").press("Enter")
+        await open_ticket(page, chosen)
+        assert held, "the page did not open the most urgent ticket on sign-in"
+        async with page.expect_response(lambda response: response.url == held[0]):
+            release.set()
+        # The late answer must not take the screen back, now or a moment later.
+        for _ in range(10):
+            await expect(page.locator("#ticket-title")).to_contain_text(chosen)
+            await asyncio.sleep(0.1)
+    finally:
+        release.set()
+        await context.close()
+
+
 async def test_a_typed_reply_survives_switching_tickets_and_is_not_lost_to_resolve(
     staff_page: OpenPage, stack: Stack, simulator: Simulator
 ) -> None:

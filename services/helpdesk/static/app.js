@@ -37,6 +37,9 @@ const state = {
   events: null,
   heartbeat: null,
   reloadTimer: null,
+  // The ticket the staff member last asked to see: an answer for any other ticket that arrives
+  // later (the most urgent one opened on sign-in, a slow click) must not replace it.
+  wanted: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -158,6 +161,8 @@ async function showApp(me) {
     state.selected = state.tickets.indexOf(urgent);
     await openTicket(urgent.id, { keepFocus: true });
   }
+  // Unless the staff member has already chosen another ticket while this one loaded.
+  if (urgent && state.wanted !== urgent.id) return;
   const row = urgent && document.querySelector(`.queue-list [data-ticket="${urgent.id}"]`);
   (row || $("queue-list")).focus();
 }
@@ -261,14 +266,21 @@ function moveSelection(step) {
 
 // -- one ticket ---------------------------------------------------------------------------
 
-async function openTicket(id, { keepFocus = false } = {}) {
+// `reload` refreshes the ticket on the screen (a live update, a refused action) without
+// counting as the staff member asking for it.
+async function openTicket(id, { keepFocus = false, reload = false } = {}) {
+  if (!reload) state.wanted = id;
   let ticket;
   try {
     ticket = await api("GET", `/tickets/${id}`);
   } catch (error) {
-    toast(explain(error));
+    if (state.wanted === id) {
+      toast(explain(error));
+      state.wanted = state.current ? state.current.id : null;
+    }
     return;
   }
+  if (state.wanted !== id) return;
   const switching = !state.current || state.current.id !== id;
   // A reload started by an earlier live update can finish after a newer answer (a reply's):
   // the older ticket must not replace it on the screen.
@@ -462,7 +474,7 @@ async function act(path, body = {}, success) {
     return updated;
   } catch (error) {
     toast(explain(error));
-    await openTicket(ticket.id, { keepFocus: true });
+    await openTicket(ticket.id, { keepFocus: true, reload: true });
     return null;
   }
 }
@@ -621,7 +633,7 @@ function startLive() {
     clearTimeout(state.reloadTimer);
     state.reloadTimer = setTimeout(() => loadQueue().catch(() => {}), 150);
     if (state.current && state.current.id === ticket.id && ticket.version !== state.current.version) {
-      openTicket(ticket.id, { keepFocus: true });
+      openTicket(ticket.id, { keepFocus: true, reload: true });
     }
   });
   source.addEventListener("presence", (event) => {
