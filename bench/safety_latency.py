@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.safety_latency                 # every corpus message, 3 rounds
     .venv/bin/python -m bench.safety_latency --rounds 10 --longest 5000
 
-Runs `services.ai_chat.domain.safety.detect` (SudachiPy analysis, the rules, the classifier) on
+Runs `services.common.safety.detect` (SudachiPy analysis, the rules, the classifier) on
 every message of the training corpus and the dev split, plus messages of the longest size LINE
 allows, after a warm-up (the dictionary and model load once per process, at start). Prints
 percentiles of the time per message, as wall-clock time and as this thread's CPU time (the
@@ -20,7 +20,7 @@ import sys
 import time
 
 from eval.safety_data import load
-from services.ai_chat.domain.safety import detect
+from services.common.safety import detect
 
 BUDGET_MS = 20.0
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from eval.redteam import wilson
 from services.ai_chat.domain import faq
 from services.ai_chat.domain.intents import Intent, recognise
-from services.ai_chat.domain.language.morphology import analyse
+from services.common.language.morphology import analyse
 
 DATA = Path(__file__).parent / "data" / "faq"
 SPLITS = ("seed", "train", "dev", "locked")

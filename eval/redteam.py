@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eval.safety_data import SPLITS, Case, load, read_files
-from services.ai_chat.domain.safety import ROUTE_ORDER, Detection, Route, detect
+from services.common.safety import ROUTE_ORDER, Detection, Route, detect
 
 # The bars of issue 10, on the locked split (the README quotes these numbers only).
 REQUIRED_RECALL = {

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.ai_chat.domain.safety import Route
+from services.common.safety import Route
 
 DATA = Path(__file__).with_name("data")
 TRAIN_DIR = DATA / "train"

@@ -4,7 +4,7 @@
     python -m eval.train_faq --check    # exit 1 when the committed model differs from a fresh one
 
 One logistic regression per topic (the messages asking it against all others: other topics,
-the senior's own loan dates, small talk and look-alikes) over `domain.language.features`. The
+the senior's own loan dates, small talk and look-alikes) over `services.common.language.features`. The
 questions that held are among its features. A topic's threshold is the lowest at which the
 answers it gives on dev are still at least `ADDED_PRECISION` right: an FAQ answer to a message
 that asked something else is worse than letting Dai-chan talk. The locked split is
@@ -28,9 +28,9 @@ from eval.faq import DATA, Case, load
 from eval.model_file import write_or_check
 from services.ai_chat.domain.faq import Topic, about_the_programme, held_questions
 from services.ai_chat.domain.faq.classifier import MODEL_PATH, features
-from services.ai_chat.domain.language.features import vectorizer
-from services.ai_chat.domain.language.linear import Thresholds, to_json
-from services.ai_chat.domain.language.morphology import analyse
+from services.common.language.features import vectorizer
+from services.common.language.linear import Thresholds, to_json
+from services.common.language.morphology import analyse
 
 TRAINING_SPLITS = ("seed", "train")
 REGULARISATION = 8.0

@@ -1,10 +1,10 @@
 """Train the safety classifier on the train split; choose its thresholds on the dev split.
 
-    python -m eval.train_safety            # writes services/ai_chat/domain/safety/model/classifier.json
+    python -m eval.train_safety            # writes services/common/safety/model/classifier.json
     python -m eval.train_safety --check    # retrains in memory; fails if the committed file differs
 
 One logistic regression per route (liblinear, fixed seed, balanced classes) over the features of
-`services/ai_chat/domain/safety/features.py`. Thresholds per route, on dev:
+`services/common/safety/features.py`. Thresholds per route, on dev:
 
 - `uncertain`: the highest threshold at which the local layers together (rules, and the
   classifier at or above it) reach the recall target on dev; the grey band starts there;
@@ -30,15 +30,15 @@ from sklearn.linear_model import LogisticRegression
 
 from eval.model_file import write_or_check
 from eval.safety_data import TRAIN_DIR, Case, load
-from services.ai_chat.domain.language.features import vectorizer
-from services.ai_chat.domain.language.linear import Thresholds, to_json
-from services.ai_chat.domain.language.morphology import analyse
-from services.ai_chat.domain.safety.classifier import MODEL_PATH
-from services.ai_chat.domain.safety.detector import rule_detection
-from services.ai_chat.domain.safety.features import features
-from services.ai_chat.domain.safety.matcher import matching, sentence_mentions
-from services.ai_chat.domain.safety.routes import ROUTE_ORDER, Route
-from services.ai_chat.domain.safety.rules import RULES
+from services.common.language.features import vectorizer
+from services.common.language.linear import Thresholds, to_json
+from services.common.language.morphology import analyse
+from services.common.safety.classifier import MODEL_PATH
+from services.common.safety.detector import rule_detection
+from services.common.safety.features import features
+from services.common.safety.matcher import matching, sentence_mentions
+from services.common.safety.routes import ROUTE_ORDER, Route
+from services.common.safety.rules import RULES
 
 REGULARISATION = 16.0
 # Look-alikes (messages needing no route) weigh more than other negatives: they are what the

@@ -12,10 +12,8 @@ from uuid import UUID, uuid4
 from services.ai_chat.clients.model import ModelClient
 from services.ai_chat.consumers.recording import OutcomeRecorder
 from services.ai_chat.domain.dialogue import DialogueSettings
-from services.ai_chat.domain.language.morphology import Analysis
 from services.ai_chat.domain.outcome import Inbound, Outcome
 from services.ai_chat.domain.responders import Persona
-from services.ai_chat.domain.safety import Detection, detect_analysed
 from services.ai_chat.domain.seniors import Senior, Turn
 from services.ai_chat.store import SeniorRepository
 from services.ai_chat.usecases.dialogue import Dialogue
@@ -30,8 +28,10 @@ from services.common.events.contracts.line import (
 )
 from services.common.events.envelope import Contract, Envelope, new_event
 from services.common.kafka.handling import EventHandling
+from services.common.language.morphology import Analysis
 from services.common.programme.projection import ProgrammeProjection
 from services.common.programme.views import SessionView
+from services.common.safety import Detection, detect_analysed
 from services.common.store import MongoStore, Tx
 from services.common.store.mongo import OUTBOX_COLLECTION
 from services.common.store.outbox import outbox_indexes

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from services.ai_chat.domain.safety import Route
 from services.common.events.contracts.helpdesk import RequestReason
+from services.common.safety import Route
 from services.common.store import Tx
 from services.common.time import utcnow
 from tests.ai_chat.support import Harness, Result

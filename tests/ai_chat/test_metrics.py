@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from services.ai_chat.clients.model import TokenPrices
-from services.ai_chat.domain.safety import Route
 from services.ai_chat.metrics import SAFETY_ROUTES
 from services.ai_chat.settings import AiChatSettings
+from services.common.safety import Route
 
 
 def test_cost_is_tokens_times_price_per_million() -> None:

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from services.ai_chat.domain.language.morphology import analyse
-from services.ai_chat.domain.safety import (
-    Detection,
-    Moderation,
-    Route,
-    Tier,
-    contains_phone_number,
-    detect,
-)
-from services.ai_chat.domain.safety.detector import rule_detection
-from services.ai_chat.domain.safety.matcher import matching
-from services.ai_chat.domain.safety.rules import RULES
+from services.ai_chat.domain.safety import Moderation, contains_phone_number
+from services.common.language.morphology import analyse
+from services.common.safety import Detection, Route, Tier, detect
+from services.common.safety.detector import rule_detection
+from services.common.safety.matcher import matching
+from services.common.safety.rules import RULES
 
 
 def rules_only(text: str) -> Detection:

@@ -8,10 +8,10 @@ import pytest
 
 from services.ai_chat.clients.model import ModelClient
 from services.ai_chat.domain import templates
-from services.ai_chat.domain.language.morphology import Analysis, prepare
-from services.ai_chat.domain.safety import Detection, Route, detect, detect_analysed
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.line import PostbackAction, SendPriority
+from services.common.language.morphology import Analysis, prepare
+from services.common.safety import Detection, Route, detect, detect_analysed
 from services.common.store import MongoStore
 from tests.ai_chat.support import Harness
 from tests.fixtures.line import new_user_id

@@ -12,9 +12,10 @@ from services.ai_chat.domain.dialogue import parse_postback
 from services.ai_chat.domain.guard import guard_answer, strip_markdown
 from services.ai_chat.domain.intents import Intent, confirmation, recognise, shared_facts
 from services.ai_chat.domain.programme import ProgrammeFacts, loan_answer, sessions_answer
-from services.ai_chat.domain.safety import Route, contains_phone_number
+from services.ai_chat.domain.safety import contains_phone_number
 from services.common.events.contracts.line import MAX_ACTION_LABEL_LENGTH, PostbackAction
 from services.common.programme.views import LoanView
+from services.common.safety import Route
 from services.common.wording import japanese_date, japanese_datetime, japanese_time
 from tests.ai_chat.support import session_view
 

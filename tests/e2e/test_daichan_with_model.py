@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 
 from services.ai_chat.domain import templates
-from services.ai_chat.domain.safety import Route
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.line import (
     AudioFetched,
@@ -20,6 +19,7 @@ from services.common.events.contracts.line import (
     SendPriority,
 )
 from services.common.kafka.topics import LINE_INBOUND
+from services.common.safety import Route
 from services.common.time import JST, utcnow
 from tests.ai_chat.stack_support import help_requests, model_env, publish, send_commands
 from tests.fixtures.line import Simulator, new_user_id, texts

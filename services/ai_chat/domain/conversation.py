@@ -18,12 +18,13 @@ from services.ai_chat.domain.intents import SharedFacts
 from services.ai_chat.domain.model import ChatAnswer, ModelUnavailable
 from services.ai_chat.domain.outcome import Inbound, Outcome, say
 from services.ai_chat.domain.responders import OfflineResponder, offline_summary
-from services.ai_chat.domain.safety import Detection, Moderation
+from services.ai_chat.domain.safety import Moderation
 from services.ai_chat.domain.safety.triage import Triage
 from services.ai_chat.domain.seniors import Memory, Senior, SeniorChanges, Turn, Usage
-from services.ai_chat.domain.text import clip
 from services.ai_chat.metrics import BUDGET_EXHAUSTED, MEMORY_EVENTS, OUTPUT_GUARD
+from services.common.language.text import clip
 from services.common.logging import get_logger
+from services.common.safety import Detection
 
 log = get_logger(__name__)
 

@@ -23,12 +23,12 @@ from services.ai_chat.domain.guidance import (
 from services.ai_chat.domain.intents import Intent, check_answer, confirmation
 from services.ai_chat.domain.outcome import Inbound, Outcome, say
 from services.ai_chat.domain.programme import ProgrammeFacts, loan_answer, sessions_answer
-from services.ai_chat.domain.safety import Detection, Route
 from services.ai_chat.domain.seniors import Checkin, Pending, Senior, SeniorChanges, Turn
-from services.ai_chat.domain.text import clip, normalise
 from services.ai_chat.metrics import CHECKINS, MEMORY_EVENTS
 from services.common.events.contracts.line import Action, SendPriority
 from services.common.events.postback_data import PostbackData
+from services.common.language.text import clip, normalise
+from services.common.safety import Detection, Route
 from services.common.wording import jst_date
 
 SAFE_ROUTES_WHILE_WITH_A_PERSON = (Route.EMERGENCY, Route.SELF_HARM)

@@ -16,13 +16,13 @@ from datetime import datetime, timedelta
 
 from services.ai_chat.domain import templates
 from services.ai_chat.domain.outcome import HelpRequest, Inbound, Outcome, say
-from services.ai_chat.domain.safety import Detection, Route
 from services.ai_chat.domain.seniors import Pending, Senior, SeniorChanges, Turn
-from services.ai_chat.domain.text import clip
 from services.ai_chat.metrics import SAFETY_CHECKS, SAFETY_ESCALATIONS
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.line import PostbackAction, SendPriority
+from services.common.language.text import clip
 from services.common.logging import get_logger, user_ref
+from services.common.safety import Detection, Route
 
 log = get_logger(__name__)
 

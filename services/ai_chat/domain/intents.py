@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.ai_chat.domain.text import normalise
+from services.common.language.text import normalise
 
 
 class Intent(StrEnum):

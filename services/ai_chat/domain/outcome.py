@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from services.ai_chat.domain.safety import Detection
 from services.ai_chat.domain.seniors import SeniorChanges, Turn
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.line import Action, SendPriority, TextMessage
+from services.common.safety import Detection
 
 Via = Literal["text", "voice", "button"]
 

@@ -13,7 +13,7 @@ from importlib import resources
 from services.ai_chat.domain.model import ChatAnswer, LanguageModel
 from services.ai_chat.domain.seniors import Memory, Turn
 from services.ai_chat.domain.templates import FALLBACK_TEXT, OFFLINE_LABEL
-from services.ai_chat.domain.text import clip
+from services.common.language.text import clip
 
 __all__ = [
     "FALLBACK_TEXT",

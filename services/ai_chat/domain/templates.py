@@ -7,8 +7,8 @@ an answer of the model that contains a phone number is replaced (`guard.py`). Te
 
 from __future__ import annotations
 
-from services.ai_chat.domain.safety import Route
 from services.common.events.contracts.line import Action, MessageAction, PostbackAction
+from services.common.safety import Route
 
 # -- the numbers (design brief §6) ----------------------------------------------------------------
 AMBULANCE = "119"

@@ -2,7 +2,7 @@
 
 For every text (typed, or spoken and transcribed) the order is fixed:
 
-1. **Safety** (`domain/safety`, rules and classifier, no model needed): a certain emergency,
+1. **Safety** (`services.common.safety`, rules and classifier, no model needed): a certain emergency,
    self-harm, fraud or request for a person gets fixed guidance at once, a help request with
    hand-over, and Dai-chan then stays silent. Emergency and self-harm guidance is sent even
    while a person has the conversation: it is not chatter. An uncertain route (the grey band)
@@ -35,18 +35,19 @@ from services.ai_chat.domain.dialogue import SAFE_ROUTES_WHILE_WITH_A_PERSON, Di
 from services.ai_chat.domain.faq import Topic, answerable
 from services.ai_chat.domain.guidance import certain_guidance, detector_of, with_check
 from services.ai_chat.domain.intents import COMMANDS, Intent, recognise, shared_facts
-from services.ai_chat.domain.language.morphology import Analysis, analyse
 from services.ai_chat.domain.model import LanguageModel, ModelUnavailable
 from services.ai_chat.domain.outcome import Inbound, Outcome
 from services.ai_chat.domain.programme import ProgrammeFacts, model_context
 from services.ai_chat.domain.responders import OfflineResponder, Persona, build_messages, summarise
-from services.ai_chat.domain.safety import Detection, Moderation, Route, detect_analysed
+from services.ai_chat.domain.safety import Moderation
 from services.ai_chat.domain.safety.triage import Triage
 from services.ai_chat.domain.seniors import Memory, Senior, SeniorChanges, Turn
 from services.ai_chat.metrics import MEMORY_EVENTS, SAFETY_TRIAGE, TRANSCRIPTIONS
 from services.ai_chat.store.seniors import SeniorRepository
 from services.ai_chat.usecases.programme import load_programme
+from services.common.language.morphology import Analysis, analyse
 from services.common.programme.projection import ProgrammeProjection
+from services.common.safety import Detection, Route, detect_analysed
 from services.common.time import utcnow
 from services.common.wording import jst_date
 

@@ -8,7 +8,7 @@ import pytest
 
 from services.ai_chat.domain.faq import Topic, read
 from services.ai_chat.domain.faq.answers import Desk, answer
-from services.ai_chat.domain.language.morphology import analyse
+from services.common.language.morphology import analyse
 
 T = Topic
 

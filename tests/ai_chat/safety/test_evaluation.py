@@ -11,8 +11,8 @@ import pytest
 from eval import redteam
 from eval.safety_data import LOCKED_DIR, in_dev, load
 from eval.train_safety import train_model
-from services.ai_chat.domain.safety import Route
-from services.ai_chat.domain.safety.classifier import MODEL_PATH, default_classifier
+from services.common.safety import Route
+from services.common.safety.classifier import MODEL_PATH, default_classifier
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 

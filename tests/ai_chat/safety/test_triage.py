@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.ai_chat.domain.safety import Route
 from services.ai_chat.domain.safety.triage import CERTAIN_CONFIDENCE, parse_triage
+from services.common.safety import Route
 
 
 def test_a_confident_route_is_certain_and_an_unsure_one_is_grey() -> None:

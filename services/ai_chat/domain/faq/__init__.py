@@ -17,8 +17,8 @@ from services.ai_chat.domain.faq.classifier import (
 )
 from services.ai_chat.domain.faq.lexicon import ANCHORS, DUE_WHEN
 from services.ai_chat.domain.faq.questions import QUESTIONS, TOPIC_ORDER, Question, Topic
-from services.ai_chat.domain.language.matcher import Mentions, matching, sentence_mentions
-from services.ai_chat.domain.language.morphology import Analysis, analyse
+from services.common.language.matcher import Mentions, matching, sentence_mentions
+from services.common.language.morphology import Analysis, analyse
 
 __all__ = ["Reading", "Topic", "answerable", "read", "recognise", "recognise_analysed"]
 

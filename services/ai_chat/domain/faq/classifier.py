@@ -1,4 +1,4 @@
-"""The FAQ classifier beside the questions: `domain.language.linear` with one label per topic.
+"""The FAQ classifier beside the questions: `services.common.language.linear` with one label per topic.
 
 Written by `python -m eval.train_faq` (byte for byte from the committed corpus); each topic's
 threshold is chosen on the development split. It answers only where no question held.
@@ -11,11 +11,11 @@ from pathlib import Path
 
 from services.ai_chat.domain.faq import lexicon
 from services.ai_chat.domain.faq.questions import Question, Topic
-from services.ai_chat.domain.language import features as language
-from services.ai_chat.domain.language.concepts import Concept
-from services.ai_chat.domain.language.linear import LinearModel, load
-from services.ai_chat.domain.language.matcher import ConceptIndex, Mentions
-from services.ai_chat.domain.language.morphology import Analysis
+from services.common.language import features as language
+from services.common.language.concepts import Concept
+from services.common.language.linear import LinearModel, load
+from services.common.language.matcher import ConceptIndex, Mentions
+from services.common.language.morphology import Analysis
 
 MODEL_PATH = Path(__file__).with_name("model") / "classifier.json"
 

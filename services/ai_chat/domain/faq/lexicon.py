@@ -1,4 +1,4 @@
-"""The words of the programme's questions, by meaning (the language is `domain.language`).
+"""The words of the programme's questions, by meaning (the language is `services.common.language`).
 
 Lemmas as SudachiPy normalises them, so 借りたい, 借りられる and かりれる are one entry; kana
 spellings only where hiragana text is split wrongly (たぶれっと).
@@ -6,7 +6,7 @@ spellings only where hiragana text is split wrongly (たぶれっと).
 
 from __future__ import annotations
 
-from services.ai_chat.domain.language.concepts import concept, union
+from services.common.language.concepts import concept, union
 
 # -- the things asked about -----------------------------------------------------------------------
 TABLET = concept(

@@ -1,6 +1,6 @@
 """The programme's questions: which concepts, said together in one sentence, ask which topic.
 
-A question is a pattern like a safety rule (`domain.language`), read the same way; topics are
+A question is a pattern like a safety rule (`services.common.language`), read the same way; topics are
 tried in `TOPIC_ORDER`, so a broken tablet is not read as a question about borrowing one.
 """
 
@@ -39,7 +39,7 @@ from services.ai_chat.domain.faq.lexicon import (
     WHEN,
     WORKS,
 )
-from services.ai_chat.domain.language.concepts import Concept, Polarity, Term, any_, no, yes
+from services.common.language.concepts import Concept, Polarity, Term, any_, no, yes
 
 
 class Topic(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.ai_chat.domain.safety.routes import Detection, Route
+from services.common.safety.routes import Detection, Route
 
 
 @dataclass(frozen=True)

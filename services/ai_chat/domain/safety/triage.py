@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from services.ai_chat.domain.safety.routes import ROUTE_ORDER, Detection, Route, ordered
+from services.common.safety.routes import ROUTE_ORDER, Detection, Route, ordered
 
 PROMPT_VERSION = "safety_triage.v1"
 SCHEMA_NAME = "safety_triage"

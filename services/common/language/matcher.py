@@ -14,8 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TypeVar
 
-from services.ai_chat.domain.language.concepts import Concept, Mention, Pattern
-from services.ai_chat.domain.language.morphology import Analysis, Sentence, Token, analyse
+from services.common.language.concepts import Concept, Mention, Pattern
+from services.common.language.morphology import Analysis, Sentence, Token, analyse
 
 # Shorter readings collide with too many other words (血 ち, 手 て, 火 ひ).
 _MIN_KANA_WORD = 3

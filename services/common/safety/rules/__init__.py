@@ -9,10 +9,10 @@ One module per route; `RULES` is all of them, in the order the detector reads th
 
 from __future__ import annotations
 
-from services.ai_chat.domain.safety.rules.emergency import EMERGENCY_RULES
-from services.ai_chat.domain.safety.rules.fraud import FRAUD_RULES
-from services.ai_chat.domain.safety.rules.person import PERSON_RULES
-from services.ai_chat.domain.safety.rules.self_harm import SELF_HARM_RULES
+from services.common.safety.rules.emergency import EMERGENCY_RULES
+from services.common.safety.rules.fraud import FRAUD_RULES
+from services.common.safety.rules.person import PERSON_RULES
+from services.common.safety.rules.self_harm import SELF_HARM_RULES
 
 RULES = (*EMERGENCY_RULES, *SELF_HARM_RULES, *FRAUD_RULES, *PERSON_RULES)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from services.ai_chat.domain.safety.lexicon import (
+from services.common.safety.lexicon import (
     body,
     despair,
     framing,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.ai_chat.domain.language.concepts import concept
+from services.common.language.concepts import concept
 
 # -- a wish not to live -----------------------------------------------------------------------------
 DIE_WISH = concept(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.ai_chat.domain.safety.lexicon import framing
-from services.ai_chat.domain.safety.routes import Route
+from services.common.safety.lexicon import framing
+from services.common.safety.routes import Route
 
 E, S, F, P = Route.EMERGENCY, Route.SELF_HARM, Route.FRAUD, Route.PERSON
 # What turns a body in danger into a story, a lesson, the past or a figure of speech.

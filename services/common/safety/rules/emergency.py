@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from services.ai_chat.domain.language.concepts import any_, no, yes
-from services.ai_chat.domain.safety.concepts import Rule
-from services.ai_chat.domain.safety.lexicon import body, despair, framing, surroundings
-from services.ai_chat.domain.safety.routes import Tier
-from services.ai_chat.domain.safety.rules.shared import NOT_NOW, NOT_NOW_OR_FINE, E
+from services.common.language.concepts import any_, no, yes
+from services.common.safety.concepts import Rule
+from services.common.safety.lexicon import body, despair, framing, surroundings
+from services.common.safety.routes import Tier
+from services.common.safety.rules.shared import NOT_NOW, NOT_NOW_OR_FINE, E
 
 EMERGENCY_RULES = (
     # The heart, told directly or as sensations.

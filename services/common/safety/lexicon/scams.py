@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.ai_chat.domain.language.concepts import concept
+from services.common.language.concepts import concept
 
 # -- a scam reaching the senior ---------------------------------------------------------------------
 CLAIMANT = concept(

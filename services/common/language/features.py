@@ -23,9 +23,9 @@ from typing import Any
 
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from services.ai_chat.domain.language.concepts import Concept
-from services.ai_chat.domain.language.matcher import Mentions
-from services.ai_chat.domain.language.morphology import Analysis
+from services.common.language.concepts import Concept
+from services.common.language.matcher import Mentions
+from services.common.language.morphology import Analysis
 
 N_FEATURES = 2**20
 _CONTENT = frozenset({"noun", "verb", "adjective", "adjectival_noun", "adverb", "interjection"})

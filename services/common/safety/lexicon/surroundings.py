@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.ai_chat.domain.language.concepts import concept
+from services.common.language.concepts import concept
 
 # -- around the body: fire, gas, intruders ------------------------------------------------------
 FIRE = concept(

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.ai_chat.domain.language.morphology import Analysis, analyse
-from services.ai_chat.domain.safety.classifier import Classifier, default_classifier
-from services.ai_chat.domain.safety.concepts import Rule
-from services.ai_chat.domain.safety.features import features
-from services.ai_chat.domain.safety.matcher import matching, sentence_mentions
-from services.ai_chat.domain.safety.routes import Detection, Route, Tier, ordered
-from services.ai_chat.domain.safety.rules import RULES
+from services.common.language.morphology import Analysis, analyse
+from services.common.safety.classifier import Classifier, default_classifier
+from services.common.safety.concepts import Rule
+from services.common.safety.features import features
+from services.common.safety.matcher import matching, sentence_mentions
+from services.common.safety.routes import Detection, Route, Tier, ordered
+from services.common.safety.rules import RULES
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.ai_chat.domain.language.concepts import any_, now, yes
-from services.ai_chat.domain.safety.concepts import Rule
-from services.ai_chat.domain.safety.lexicon import framing, human, scams, surroundings
-from services.ai_chat.domain.safety.rules.shared import P
+from services.common.language.concepts import any_, now, yes
+from services.common.safety.concepts import Rule
+from services.common.safety.lexicon import framing, human, scams, surroundings
+from services.common.safety.rules.shared import P
 
 PERSON_RULES = (
     Rule(

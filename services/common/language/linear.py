@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from services.ai_chat.domain.language.features import N_FEATURES, vectorizer
+from services.common.language.features import N_FEATURES, vectorizer
 
 FORMAT = 2
 L = TypeVar("L", bound=StrEnum)

@@ -1,12 +1,12 @@
 """A safety rule: concepts said together in one sentence, and the route it raises (the language
-of concepts and terms is `domain.language.concepts`)."""
+of concepts and terms is `services.common.language.concepts`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.ai_chat.domain.language.concepts import Concept, Term
-from services.ai_chat.domain.safety.routes import Route, Tier
+from services.common.language.concepts import Concept, Term
+from services.common.safety.routes import Route, Tier
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.ai_chat.domain.language.concepts import concept, union
+from services.common.language.concepts import concept, union
 
 # -- people ---------------------------------------------------------------------------------------
 RELATIVE = concept(

@@ -1,18 +1,18 @@
 """The safety concepts' index (every lexicon module, built once) and the rules that hold.
 
-The reading itself, one pass over the words per sentence, is `domain.language.matcher`'s.
+The reading itself, one pass over the words per sentence, is `services.common.language.matcher`'s.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from services.ai_chat.domain.language import matcher as language
-from services.ai_chat.domain.language.concepts import Concept
-from services.ai_chat.domain.language.matcher import ConceptIndex, Mentions
-from services.ai_chat.domain.language.morphology import Analysis
-from services.ai_chat.domain.safety import lexicon
-from services.ai_chat.domain.safety.concepts import Rule
+from services.common.language import matcher as language
+from services.common.language.concepts import Concept
+from services.common.language.matcher import ConceptIndex, Mentions
+from services.common.language.morphology import Analysis
+from services.common.safety import lexicon
+from services.common.safety.concepts import Rule
 
 __all__ = [
     "ALL_CONCEPTS",

@@ -24,7 +24,7 @@ from typing import Any
 
 from sudachipy import Dictionary, SplitMode
 
-from services.ai_chat.domain.text import katakana_to_hiragana
+from services.common.language.text import katakana_to_hiragana
 
 # A LINE text message is at most 5,000 characters: all of it is read (the danger in a rambling
 # message is as likely at the end as anywhere); anything longer is cut there.

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from services.ai_chat.domain.language.concepts import any_, yes
-from services.ai_chat.domain.safety.concepts import Rule
-from services.ai_chat.domain.safety.lexicon import body, framing, scams
-from services.ai_chat.domain.safety.routes import Tier
-from services.ai_chat.domain.safety.rules.shared import F
+from services.common.language.concepts import any_, yes
+from services.common.safety.concepts import Rule
+from services.common.safety.lexicon import body, framing, scams
+from services.common.safety.routes import Tier
+from services.common.safety.rules.shared import F
 
 NOT_A_SCAM = (scams.FRAUD_NEWS, framing.PRACTICE, framing.GENERAL)
 FRAUD_RULES = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.ai_chat.domain.language.concepts import concept
+from services.common.language.concepts import concept
 
 # -- what turns an emergency into a story ----------------------------------------------------------
 STORY = concept(

@@ -1,4 +1,4 @@
-"""The safety classifier: `domain.language.linear` with one label per route.
+"""The safety classifier: `services.common.language.linear` with one label per route.
 
 The model file (`model/classifier.json`) is written by `python -m eval.train_safety`, which
 reproduces it byte for byte from the committed corpus; the two thresholds per route (certain,
@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from services.ai_chat.domain.language.linear import LinearModel, load
-from services.ai_chat.domain.safety.routes import Route
+from services.common.language.linear import LinearModel, load
+from services.common.safety.routes import Route
 
 MODEL_PATH = Path(__file__).with_name("model") / "classifier.json"
 
