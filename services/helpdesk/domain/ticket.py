@@ -57,6 +57,9 @@ CARRIED = (
     "participant_id",
     "contact",
     "follow_up_of",
+    "mail_address",
+    "mail_message_ids",
+    "unknown_sender",
 )
 
 
@@ -75,6 +78,11 @@ class NewTicket:
     handover: bool = False
     follow_up_of: str | None = None
     first_entry: Entry | None = None
+    # The e-mail channel: the requester's address (lower-cased), the Message-IDs that thread to
+    # this ticket, and whether the sender is no known requester (staff see a mark).
+    mail_address: str | None = None
+    mail_message_ids: tuple[str, ...] = ()
+    unknown_sender: bool = False
 
 
 class Ticket(BaseModel):
@@ -111,6 +119,10 @@ class Ticket(BaseModel):
     reopened_count: int = 0
     follow_up_of: str | None = None
     last_senior_at: datetime | None = None
+    # Personal data like `contact`, kept with the ticket (and purged with it), never on Kafka.
+    mail_address: str | None = None
+    mail_message_ids: list[str] = Field(default_factory=list)
+    unknown_sender: bool = False
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -221,6 +233,41 @@ class Ticket(BaseModel):
             t.reply_token_expires_at = reply_token_expires_at
         draft.take_conversation(SENIOR, cause)
         return outcome, draft.finish(cause)
+
+    def mail_received(
+        self,
+        rules: TicketRules,
+        *,
+        entry: Entry,
+        request_id: str,
+        message_ids: tuple[str, ...],
+        priority: Priority,
+        unknown_sender: bool,
+        now: datetime,
+    ) -> tuple[Outcome, TicketChange]:
+        """A mail that threads to this ticket joins it, reopening it when it was resolved (the
+        intake decided it may); the ticket is never lowered in priority."""
+        draft = Draft(self, rules=rules, now=now)
+        t = draft.ticket
+        t.request_ids.append(request_id)
+        t.thread.append(entry)
+        t.last_senior_at = now
+        t.mail_message_ids.extend(m for m in message_ids if m not in t.mail_message_ids)
+        t.unknown_sender = t.unknown_sender or unknown_sender
+        draft.log(SYSTEM, "mail_joined", request_id=request_id)
+        outcome: Outcome = "joined"
+        if self.status is TicketStatus.RESOLVED:
+            draft.transition(SYSTEM, TicketStatus.OPEN)
+            outcome = "reopened"
+        else:
+            if self.status is TicketStatus.WAITING_ON_SENIOR:
+                draft.transition(SENIOR, TicketStatus.OPEN)
+            t.sla = rules.policy.senior_wrote(t.sla, t.priority, now)
+        draft.set_priority(SYSTEM, higher_priority(self.priority, priority))
+        if t.awaiting_staff_since is None:
+            draft.awaiting(now)
+        draft.notify_changed = True
+        return outcome, draft.finish()
 
     def has_entry(self, entry_id: str) -> bool:
         return any(entry.id == entry_id for entry in self.thread)

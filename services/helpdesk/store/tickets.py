@@ -193,6 +193,10 @@ class TicketRepository:
                     IndexModel([("awaiting_staff_since", ASCENDING)], name="awaiting"),
                     # A reply's entry id is its LINE command id: what became of it finds it.
                     IndexModel([("thread.id", ASCENDING)], name="thread_entry"),
+                    # A mail answering one we sent or received finds its ticket.
+                    IndexModel([("mail_message_ids", ASCENDING)], name="mail_message_ids"),
+                    IndexModel([("number", ASCENDING)], name="number"),
+                    IndexModel([("mail_address", ASCENDING)], name="mail_address"),
                     # Closed tickets go, thread and all, after the retention period.
                     ttl_index("purge_at", timedelta(0)),
                 ],
@@ -264,6 +268,31 @@ class TicketRepository:
             sort=[("opened_at", DESCENDING)],
             session=tx.session,
         )
+        return ticket_of(doc) if doc else None
+
+    async def by_mail_message_ids(self, tx: Tx, message_ids: Sequence[str]) -> dict[str, Ticket]:
+        """The tickets these Message-IDs were sent or received on, by Message-ID."""
+        if not message_ids:
+            return {}
+        docs = await self._collection.find(
+            {"mail_message_ids": {"$in": list(message_ids)}}, session=tx.session
+        ).to_list()
+        found: dict[str, Ticket] = {}
+        for doc in docs:
+            ticket = ticket_of(doc)
+            for message_id in ticket.mail_message_ids:
+                if message_id in message_ids:
+                    found.setdefault(message_id, ticket)
+        return found
+
+    async def has_mail_address(self, tx: Tx, address: str) -> bool:
+        found = await self._collection.find_one(
+            {"mail_address": address}, {"_id": 1}, session=tx.session
+        )
+        return found is not None
+
+    async def by_number(self, tx: Tx, number: int) -> Ticket | None:
+        doc = await self._collection.find_one({"number": number}, session=tx.session)
         return ticket_of(doc) if doc else None
 
     async def conversation_holder(self, tx: Tx, line_user_id: str) -> Ticket | None:
