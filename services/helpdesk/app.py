@@ -41,6 +41,7 @@ from services.helpdesk.api.deps import Helpdesk
 from services.helpdesk.api.live import Broadcaster
 from services.helpdesk.api.views import live_summary
 from services.helpdesk.clients.mailbox import ImapMailbox
+from services.helpdesk.clients.submission import submit
 from services.helpdesk.consumers.context import ContextHandlers
 from services.helpdesk.consumers.deliveries import DeliveryHandlers
 from services.helpdesk.consumers.inbound import InboundHandlers
@@ -59,11 +60,13 @@ from services.helpdesk.store import (
     ChangeFeed,
     ContextRepository,
     MailIntakeLog,
+    MailOutbox,
     PresenceRepository,
     SafetyReviewRepository,
     TicketRepository,
 )
 from services.helpdesk.usecases.mail_intake import MailIntake
+from services.helpdesk.usecases.mail_replies import MailReplies
 from services.helpdesk.usecases.opening import Opening
 from services.helpdesk.usecases.periodic import ResolvedClosing, SlaCheck
 from services.helpdesk.usecases.senior import SeniorWork
@@ -115,6 +118,20 @@ def mail_intake(
     return MailReader(mailbox=ImapMailbox(settings.imap_config()), intake=intake)
 
 
+def mail_replies(
+    settings: HelpdeskSettings, *, store: MongoStore, tickets: TicketRepository, rules: TicketRules
+) -> MailReplies:
+    return MailReplies(
+        store=store,
+        tickets=tickets,
+        rules=rules,
+        outbox=MailOutbox(store),
+        identity=settings.mail_identity(),
+        smtp=settings.smtp_config(),
+        submit=submit,
+    )
+
+
 def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
     settings = settings or HelpdeskSettings()
     settings.check_startup()
@@ -140,6 +157,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 StaffAuth.indexes(),
                 AuditLog.indexes(retention=timedelta(days=settings.audit_retention_days)),
                 MailIntakeLog.indexes(retention=timedelta(days=settings.ticket_retention_days)),
+                MailOutbox.indexes(retention=timedelta(days=settings.ticket_retention_days)),
             ],
         ) as runtime:
             store = runtime.store
@@ -178,6 +196,8 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
             )
             if mail_reader is not None:
                 mail_reader.start()
+                replies = mail_replies(settings, store=store, tickets=tickets, rules=rules)
+                jobs.every(settings.mail_send_interval_seconds, "mail-replies", replies.send_due)
             app.state.helpdesk = Helpdesk(
                 settings=settings,
                 staff=StaffWork(store=store, tickets=tickets, rules=rules),

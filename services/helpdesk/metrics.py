@@ -92,6 +92,12 @@ MAIL_IGNORED = Counter(
     "rate).",
     ["reason"],
 )
+MAIL_REPLIES = Counter(
+    "sslp_helpdesk_mail_replies_total",
+    "Staff replies submitted by mail, by outcome (sent; retried: a temporary refusal, tried "
+    "again later; failed: refused, or retries exhausted, shown on the ticket).",
+    ["outcome"],
+)
 MAIL_ERRORS = Counter(
     "sslp_helpdesk_mail_errors_total",
     "Rounds of the mail intake that failed, by kind (mailbox: IMAP unreachable or refused; "
@@ -116,6 +122,8 @@ def initialise() -> None:
         MAIL_RECEIVED.labels(action)
     for reason in ("auto_reply", "bounce", "bulk", "loop", "no_sender", "too_large", "rate"):
         MAIL_IGNORED.labels(reason)
+    for outcome in ("sent", "retried", "failed"):
+        MAIL_REPLIES.labels(outcome)
     for kind in ("mailbox", "intake"):
         MAIL_ERRORS.labels(kind)
     for label in ("missed", "false_alarm"):

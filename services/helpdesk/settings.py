@@ -12,6 +12,7 @@ from services.common.settings import Environment, ServiceSettings
 from services.common.time import parse_hours, parse_weekdays
 from services.helpdesk.clients.mailbox import ImapConfig
 from services.helpdesk.clients.submission import SmtpConfig
+from services.helpdesk.domain.mail.compose import MailIdentity
 from services.helpdesk.domain.mail.intake import IntakePolicy
 from services.helpdesk.domain.sla import (
     DEFAULT_TARGETS,
@@ -71,6 +72,8 @@ class HelpdeskSettings(ServiceSettings):
     # trust store (a private CA, the local servers).
     mail_address: str = ""
     mail_display_name: str = "おおさか楽なび 相談窓口"
+    # Below every staff reply by mail (after "-- "); "\n" in the environment starts a line.
+    mail_signature: str = "おおさか楽なび 相談窓口\n（このメールに そのまま ご返信ください）"
     mail_imap_host: str = ""
     mail_imap_port: int = Field(default=993, ge=1, le=65535)
     mail_imap_username: str = ""
@@ -90,6 +93,8 @@ class HelpdeskSettings(ServiceSettings):
     # A sender writing more than this many mails an hour is refused silently (a flood or a loop);
     # an emergency in the text still makes an urgent ticket.
     mail_max_per_sender_hour: int = Field(default=20, gt=0)
+    # How often staged staff replies are looked for and sent (a reply goes within this).
+    mail_send_interval_seconds: float = Field(default=5.0, gt=0)
 
     @property
     def mail_enabled(self) -> bool:
@@ -118,6 +123,15 @@ class HelpdeskSettings(ServiceSettings):
             reopen_window=timedelta(hours=self.reopen_window_hours),
             max_per_sender=self.mail_max_per_sender_hour,
             rate_window=timedelta(hours=1),
+        )
+
+    def mail_identity(self) -> MailIdentity:
+        address = self.mail_address.strip()
+        return MailIdentity(
+            address=address,
+            display_name=self.mail_display_name,
+            message_id_domain=address.rpartition("@")[2].lower(),
+            signature=self.mail_signature.replace("\\n", "\n"),
         )
 
     def smtp_config(self) -> SmtpConfig:

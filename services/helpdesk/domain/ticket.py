@@ -35,6 +35,7 @@ from services.helpdesk.domain.parts import (
     Csat,
     Entry,
     HistoryEntry,
+    MailReply,
     Measure,
     Person,
     command_id,
@@ -59,6 +60,7 @@ CARRIED = (
     "follow_up_of",
     "mail_address",
     "mail_message_ids",
+    "mail_subject",
     "unknown_sender",
 )
 
@@ -82,6 +84,7 @@ class NewTicket:
     # this ticket, and whether the sender is no known requester (staff see a mark).
     mail_address: str | None = None
     mail_message_ids: tuple[str, ...] = ()
+    mail_subject: str | None = None
     unknown_sender: bool = False
 
 
@@ -122,6 +125,8 @@ class Ticket(BaseModel):
     # Personal data like `contact`, kept with the ticket (and purged with it), never on Kafka.
     mail_address: str | None = None
     mail_message_ids: list[str] = Field(default_factory=list)
+    # The subject of the mail that opened the ticket: staff replies answer it ("Re: …").
+    mail_subject: str | None = None
     unknown_sender: bool = False
 
     # -- opening -------------------------------------------------------------------------------
@@ -372,6 +377,8 @@ class Ticket(BaseModel):
             raise NotAllowed("The ticket is resolved or closed. Reopen it to reply.")
         sent_to_line = bool(t.line_user_id)
         draft.add_entry("reply", act.actor, text, entry_id=str(cid), sent_to_line=sent_to_line)
+        if t.channel is Channel.EMAIL and t.mail_address:
+            draft.mails.append(self._mail_reply(cid=str(cid), text=text, now=now))
         draft.log(act.actor, "replied")
         t.sla, _met = act.rules.policy.staff_replied(t.sla, now)
         draft.awaiting(None)
@@ -389,6 +396,21 @@ class Ticket(BaseModel):
                 purpose="helpdesk.reply",
             )
         return draft.finish()
+
+    def _mail_reply(self, *, cid: str, text: str, now: datetime) -> MailReply:
+        """The reply as a mail answering the newest mail received on the ticket."""
+        ids = self.mail_message_ids
+        return MailReply(
+            reply_id=cid,
+            ticket_id=self.id,
+            to=self.mail_address or "",
+            subject=self.mail_subject or self.summary,
+            body=text,
+            recorded_at=now,
+            parent_message_id=ids[-1] if ids else None,
+            parent_references=tuple(ids[:-1]),
+            ticket_ref=f"{self.number:04d}",
+        )
 
     def note(self, act: StaffAct, *, text: str) -> TicketChange:
         refusal = permissions.note(self, act.actor.id, supervisor=act.actor.supervisor)

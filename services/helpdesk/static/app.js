@@ -380,7 +380,7 @@ function renderTicket(t) {
   $("act-resolve").hidden = !(active && free);
   $("resolve-csat").parentElement.hidden = $("act-resolve").hidden || !t.line_user_id;
   $("reply-form").hidden = !(active && free);
-  $("reply-send").textContent = t.line_user_id ? "LINEで返信を送る" : "返信を記録する";
+  $("reply-send").textContent = t.line_user_id ? "LINEで返信を送る" : (t.mail_address ? "メールで返信を送る" : "返信を記録する");
 
   const thread = $("thread");
   thread.replaceChildren();

@@ -2,7 +2,7 @@
 
 from services.helpdesk.store.context import ContextRepository
 from services.helpdesk.store.feed import ChangeFeed
-from services.helpdesk.store.mail import MailIntakeLog, MailTakenAlready
+from services.helpdesk.store.mail import MailIntakeLog, MailOutbox, MailTakenAlready, OutgoingMail
 from services.helpdesk.store.safety_reviews import SafetyReviewRepository
 from services.helpdesk.store.staff_tools import CannedResponseRepository, PresenceRepository
 from services.helpdesk.store.tickets import TicketRepository
@@ -12,7 +12,9 @@ __all__ = [
     "ChangeFeed",
     "ContextRepository",
     "MailIntakeLog",
+    "MailOutbox",
     "MailTakenAlready",
+    "OutgoingMail",
     "PresenceRepository",
     "SafetyReviewRepository",
     "TicketRepository",

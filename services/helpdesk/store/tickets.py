@@ -20,10 +20,11 @@ from services.common.events.contracts.helpdesk import Priority, TicketStatus
 from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.common.store.mongo import ttl_index
 from services.helpdesk.domain.change import TicketChange
-from services.helpdesk.domain.parts import Entry, HistoryEntry
+from services.helpdesk.domain.parts import Entry, HistoryEntry, MailReply
 from services.helpdesk.domain.sla import SlaClocks
 from services.helpdesk.domain.ticket import Ticket
 from services.helpdesk.domain.tickets import ACTIVE, PRIORITY_RANK, Category, Channel
+from services.helpdesk.store.mail import MailOutbox
 
 COLLECTION = "tickets"
 COUNTERS = "counters"
@@ -164,6 +165,7 @@ class TicketRepository:
     def __init__(self, store: MongoStore) -> None:
         self._collection = store.collection(COLLECTION)
         self._counters = store.collection(COUNTERS)
+        self._outbox = MailOutbox(store)
 
     @staticmethod
     def indexes() -> list[CollectionIndexes]:
@@ -203,6 +205,10 @@ class TicketRepository:
             ),
             CollectionIndexes(COUNTERS),
         ]
+
+    async def stage_mail(self, tx: Tx, reply: MailReply) -> None:
+        """A staff reply to send by mail, in the transaction that records it."""
+        await self._outbox.stage(tx, reply)
 
     async def next_number(self, tx: Tx) -> int:
         counter = await self._counters.find_one_and_update(

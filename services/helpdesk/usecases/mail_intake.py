@@ -31,7 +31,11 @@ from services.helpdesk.domain.mail.intake import (
 )
 from services.helpdesk.domain.mail.model import InboundMail, MailLimits
 from services.helpdesk.domain.mail.parsing import parse_mail
-from services.helpdesk.domain.mail.threading import thread_candidates, ticket_ref_in_subject
+from services.helpdesk.domain.mail.threading import (
+    reply_id_of,
+    thread_candidates,
+    ticket_ref_in_subject,
+)
 from services.helpdesk.domain.mail.tickets import (
     mail_entry,
     mail_request_id,
@@ -117,6 +121,13 @@ class MailIntake(TicketUseCase):
     ) -> IntakeFacts:
         candidates = thread_candidates(mail)
         by_id = await self._tickets.by_mail_message_ids(tx, candidates)
+        # Our own replies' Message-IDs carry the reply id, which is the reply's thread entry.
+        for message_id in candidates:
+            reply_id = reply_id_of(message_id, self._policy.own_domain)
+            if reply_id is not None and message_id not in by_id:
+                ticket = await self._tickets.with_entry(tx, reply_id)
+                if ticket is not None:
+                    by_id[message_id] = ticket
         number = ticket_number(ticket_ref_in_subject(mail.subject))
         tagged = await self._tickets.by_number(tx, number) if number is not None else None
         sender = sender_address(mail)

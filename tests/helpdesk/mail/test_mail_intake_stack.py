@@ -2,7 +2,9 @@
 delivered into Dovecot's mailbox, read over IMAPS by the helpdesk's reader (as the service
 starts it from the HELPDESK_MAIL_* settings) and committed to a real mongod: a new mail opens
 an e-mail ticket, a reply joins it and reopens it once resolved, an emergency is urgent, an
-auto-reply makes none, and a mail read again (a crash before \\Seen) is one entry."""
+auto-reply makes none, and a mail read again (a crash before \\Seen) is one entry. Staff replies
+go out through the real submission port into its sink: once, with threading headers, when
+submitted twice and retried; a refusal shows on the ticket."""
 
 from __future__ import annotations
 
@@ -10,23 +12,29 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from email import message_from_bytes
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
 
 from services.common.events.contracts.helpdesk import Priority, TicketStatus
 from services.common.store import MongoStore
+from services.common.time import utcnow
 from services.helpdesk.app import mail_intake
 from services.helpdesk.clients.mailbox import FetchedMail, ImapMailbox
+from services.helpdesk.clients.submission import SmtpConfig, SubmissionError, submit
+from services.helpdesk.domain import texts
 from services.helpdesk.domain.mail.intake import Action
 from services.helpdesk.domain.mail.model import MailLimits
 from services.helpdesk.domain.mail.parsing import parse_mail
+from services.helpdesk.domain.mail.threading import reply_message_id
 from services.helpdesk.domain.tickets import Category, Channel
 from services.helpdesk.settings import HelpdeskSettings
-from services.helpdesk.store import MailIntakeLog, TicketRepository
+from services.helpdesk.store import MailIntakeLog, MailOutbox, TicketRepository
 from services.helpdesk.store.mail import COLLECTION as MAIL_LOG
 from services.helpdesk.usecases.mail_intake import MailIntake
+from services.helpdesk.usecases.mail_replies import MailReplies
 from services.helpdesk.usecases.opening import Opening
 from services.helpdesk.usecases.staff import StaffWork
 from tests.fixtures.mail import LocalMail
@@ -122,7 +130,7 @@ async def desk(infra: Stack, mail_servers: LocalMail) -> AsyncIterator[Desk]:
     desk = Desk(store, mail_servers)
     # Mail other tests left unseen is taken first and forgotten, so each test sees only its own.
     await desk.reader.round()
-    for collection in ("tickets", MAIL_LOG):
+    for collection in ("tickets", MAIL_LOG, "mail_outbox"):
         await store.collection(collection).delete_many({})
     try:
         yield desk
@@ -203,3 +211,88 @@ async def test_an_auto_reply_makes_no_ticket(desk: Desk) -> None:
     assert logged["ticket_id"] is None
     assert await desk.store.collection("tickets").count_documents({}) == 0
     assert message_id not in str(logged)  # the log keeps a hash, not the mail's ids
+
+
+class Flaky:
+    """The real submission, refused once first (a 4xx, or a 5xx with `code`)."""
+
+    def __init__(self, *, code: int = 451) -> None:
+        self.code = code
+        self.calls = 0
+
+    async def __call__(self, config: SmtpConfig, message: EmailMessage, **kwargs: Any) -> None:
+        self.calls += 1
+        if self.calls == 1:
+            raise SubmissionError(
+                f"{self.code} try later", retryable=self.code < 500, code=self.code
+            )
+        await submit(config, message, **kwargs)
+
+
+def _replies(desk: Desk, submitter: Any) -> MailReplies:
+    return MailReplies(
+        store=desk.store,
+        tickets=desk.tickets,
+        rules=RULES,
+        outbox=MailOutbox(desk.store),
+        identity=desk.settings.mail_identity(),
+        smtp=desk.settings.smtp_config(),
+        submit=submitter,
+    )
+
+
+async def _reply(desk: Desk, ticket_id: str, reply_id: str) -> None:
+    ticket = await desk.tickets.get(ticket_id)
+    assert ticket is not None
+    for _ in range(2):  # submitted twice: a double-click, a retry after a timeout
+        await desk.staff.reply(
+            ticket_id,
+            actor=TANAKA,
+            version=ticket.version,
+            text="充電器を差して 10 分お待ちください。",
+            client_reply_id=reply_id,
+            then_wait=True,
+        )
+
+
+async def test_a_staff_reply_arrives_once_with_threading_headers_even_when_retried(
+    desk: Desk,
+) -> None:
+    first = desk.send(desk.compose("電源が入りません。", subject="母のタブレット"))
+    ticket = await desk.take_until(first)
+    await _reply(desk, ticket["_id"], "reply-mail-1")
+    flaky = Flaky()
+    replies = _replies(desk, flaky)
+    assert await replies.send_due() == 1  # refused with a 4xx: tried again later
+    assert flaky.calls == 1
+    await desk.store.collection("mail_outbox").update_many({}, {"$set": {"next_at": utcnow()}})
+    assert await replies.send_due() == 1
+    assert await replies.send_due() == 0  # sent: nothing more to do
+    [staged] = await desk.store.collection("mail_outbox").find().to_list()
+    assert (staged["state"], staged["attempts"]) == ("sent", 1)
+    domain = desk.settings.mail_identity().message_id_domain
+    message_id = reply_message_id(staged["_id"], domain)
+    [sent] = desk.servers.sent(message_id)
+    arrived = message_from_bytes(desk.servers.sent_raw(str(sent["key"])), policy=policy.default)
+    assert arrived["In-Reply-To"] == first
+    assert str(arrived["Subject"]) == f"Re: 母のタブレット [SSL#{ticket['number']:04d}]"
+    assert sent["rcpt_tos"] == [FAMILY]
+
+    # The family answers the reply: it threads back to the ticket.
+    answer = desk.send(desk.compose("点きました。", in_reply_to=message_id))
+    joined = await desk.take_until(answer)
+    assert joined["_id"] == ticket["_id"]
+
+
+async def test_a_refused_reply_is_marked_failed_on_the_ticket(desk: Desk) -> None:
+    first = desk.send(desk.compose("電源が入りません。"))
+    ticket = await desk.take_until(first)
+    await _reply(desk, ticket["_id"], "reply-mail-2")
+    refusing = Flaky(code=550)
+    assert await _replies(desk, refusing).send_due() == 1
+    [staged] = await desk.store.collection("mail_outbox").find().to_list()
+    assert staged["state"] == "failed"
+    after = await desk.tickets.get(ticket["_id"])
+    assert after is not None
+    assert after.thread[-1].text == texts.REPLY_NOT_DELIVERED["mail_refused"]
+    assert await _replies(desk, refusing).send_due() == 0  # never tried again

@@ -1,9 +1,10 @@
 """What a received mail becomes on a ticket, pure: the shared detector's verdict, the request id
-that makes a mail read twice one entry, the new e-mail ticket, and a mail joining or reopening
-one (never lowering its priority)."""
+that makes a mail read twice one entry, the new e-mail ticket, a mail joining or reopening one
+(never lowering its priority), and a staff reply staged as one mail answering the newest."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 from services.common.events.contracts.helpdesk import Priority, RequestReason, TicketStatus
@@ -27,7 +28,8 @@ from services.helpdesk.domain.mail.tickets import (
 from services.helpdesk.domain.parts import SYSTEM
 from services.helpdesk.domain.ticket import Ticket
 from services.helpdesk.domain.tickets import Category, Channel
-from tests.helpdesk.domain.builders import MONDAY, RULES, TANAKA
+from services.helpdesk.usecases.mail_replies import MAX_ATTEMPTS, pause_after
+from tests.helpdesk.domain.builders import MONDAY, RULES, TANAKA, opened
 from tests.helpdesk.mail.samples import SENDER_ADDRESS, mail, text_part
 
 
@@ -129,3 +131,40 @@ def test_a_reply_to_a_resolved_ticket_reopens_it() -> None:
     assert after.status is TicketStatus.OPEN
     assert after.priority is Priority.URGENT
     assert after.reopened_count == 1
+
+
+def test_a_reply_on_an_email_ticket_is_staged_as_one_mail_answering_the_newest() -> None:
+    _, ticket = _reply_to(_opened_by_mail(), priority=Priority.NORMAL, at_hours=1)
+    act = StaffAct(RULES, TANAKA, ticket.version, MONDAY + timedelta(hours=2))
+    change = ticket.reply(act, text="確認します。", client_reply_id="reply-0001", then_wait=True)
+    assert change is not None
+    assert change.sends == []  # nothing to LINE
+    [staged] = change.mails
+    assert staged.reply_id == str(ticket.reply_command_id("reply-0001"))
+    assert (staged.to, staged.body, staged.ticket_ref) == (SENDER_ADDRESS, "確認します。", "0007")
+    assert staged.subject == "タブレットについて"
+    assert staged.parent_message_id == "<r2@example.ne.jp>"
+    assert staged.parent_references == ("<20261201100000.abc@example.ne.jp>",)
+    act_again = StaffAct(RULES, TANAKA, change.after.version, act.now)
+    assert (
+        change.after.reply(
+            act_again, text="確認します。", client_reply_id="reply-0001", then_wait=True
+        )
+        is None
+    )
+
+
+def test_a_reply_on_a_line_ticket_stages_no_mail() -> None:
+    ticket = opened()
+    act = StaffAct(RULES, TANAKA, ticket.version, MONDAY + timedelta(minutes=1))
+    change = ticket.reply(act, text="はい。", client_reply_id="reply-0002", then_wait=False)
+    assert change is not None
+    assert change.mails == []
+    assert len(change.sends) == 1
+
+
+def test_retries_pause_longer_each_time() -> None:
+    pauses = [pause_after(n) for n in range(1, MAX_ATTEMPTS)]
+    assert pauses[0] == timedelta(seconds=30)
+    assert all(b == 2 * a for a, b in itertools.pairwise(pauses))
+    assert sum(pauses, timedelta()) < timedelta(hours=2)

@@ -91,5 +91,6 @@ def new_mail_ticket(mail: InboundMail, decision: IntakeDecision, *, entry: Entry
         first_entry=entry,
         mail_address=sender_address(mail) or None,
         mail_message_ids=(mail.message_id,) if mail.message_id else (),
+        mail_subject=mail.subject.strip() or None,
         unknown_sender=decision.unknown_sender,
     )
