@@ -29,6 +29,7 @@ from services.common.periodic import Periodic
 from services.common.programme.handlers import ProgrammeHandlers, programme_routes
 from services.common.programme.projection import ProgrammeProjection
 from services.common.runtime import platform_runtime
+from services.common.store import MongoStore
 from services.common.time import utcnow
 from services.common.web import create_service_app
 from services.helpdesk.api import auth as auth_api
@@ -39,13 +40,17 @@ from services.helpdesk.api import tickets as tickets_api
 from services.helpdesk.api.deps import Helpdesk
 from services.helpdesk.api.live import Broadcaster
 from services.helpdesk.api.views import live_summary
+from services.helpdesk.clients.mailbox import ImapMailbox
+from services.helpdesk.clients.submission import submit
 from services.helpdesk.consumers.context import ContextHandlers
 from services.helpdesk.consumers.deliveries import DeliveryHandlers
 from services.helpdesk.consumers.inbound import InboundHandlers
+from services.helpdesk.consumers.mailbox import MailReader
 from services.helpdesk.consumers.requests import RequestHandlers
 from services.helpdesk.domain import texts
 from services.helpdesk.domain.change import TicketRules
 from services.helpdesk.domain.errors import TicketError
+from services.helpdesk.domain.mail.model import MailLimits
 from services.helpdesk.domain.tickets import InvalidTransition
 from services.helpdesk.jobs import refresh_backlog_metrics
 from services.helpdesk.metrics import initialise as initialise_metrics
@@ -54,10 +59,14 @@ from services.helpdesk.store import (
     CannedResponseRepository,
     ChangeFeed,
     ContextRepository,
+    MailIntakeLog,
+    MailOutbox,
     PresenceRepository,
     SafetyReviewRepository,
     TicketRepository,
 )
+from services.helpdesk.usecases.mail_intake import MailIntake
+from services.helpdesk.usecases.mail_replies import MailReplies
 from services.helpdesk.usecases.opening import Opening
 from services.helpdesk.usecases.periodic import ResolvedClosing, SlaCheck
 from services.helpdesk.usecases.senior import SeniorWork
@@ -86,6 +95,43 @@ def consumer_routes(
     ]
 
 
+def mail_intake(
+    settings: HelpdeskSettings,
+    *,
+    store: MongoStore,
+    tickets: TicketRepository,
+    rules: TicketRules,
+    opening: Opening,
+) -> MailReader | None:
+    """The mailbox reader when the mail channel is configured (HELPDESK_MAIL_IMAP_HOST)."""
+    if not settings.mail_enabled:
+        return None
+    intake = MailIntake(
+        store=store,
+        tickets=tickets,
+        rules=rules,
+        opening=opening,
+        log=MailIntakeLog(store),
+        policy=settings.mail_intake_policy(),
+        limits=MailLimits(max_message_bytes=settings.mail_max_message_bytes),
+    )
+    return MailReader(mailbox=ImapMailbox(settings.imap_config()), intake=intake)
+
+
+def mail_replies(
+    settings: HelpdeskSettings, *, store: MongoStore, tickets: TicketRepository, rules: TicketRules
+) -> MailReplies:
+    return MailReplies(
+        store=store,
+        tickets=tickets,
+        rules=rules,
+        outbox=MailOutbox(store),
+        identity=settings.mail_identity(),
+        smtp=settings.smtp_config(),
+        submit=submit,
+    )
+
+
 def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
     settings = settings or HelpdeskSettings()
     settings.check_startup()
@@ -110,6 +156,8 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 *StaffAccounts.indexes(),
                 StaffAuth.indexes(),
                 AuditLog.indexes(retention=timedelta(days=settings.audit_retention_days)),
+                MailIntakeLog.indexes(retention=timedelta(days=settings.ticket_retention_days)),
+                MailOutbox.indexes(retention=timedelta(days=settings.ticket_retention_days)),
             ],
         ) as runtime:
             store = runtime.store
@@ -143,6 +191,13 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
             jobs.every(settings.sla_check_interval_seconds, "sla-check", checker.check)
             jobs.every(60.0, "close-resolved", closing.close_expired)
             jobs.every(5.0, "backlog-metrics", lambda: refresh_backlog_metrics(tickets))
+            mail_reader = mail_intake(
+                settings, store=store, tickets=tickets, rules=rules, opening=opening
+            )
+            if mail_reader is not None:
+                mail_reader.start()
+                replies = mail_replies(settings, store=store, tickets=tickets, rules=rules)
+                jobs.every(settings.mail_send_interval_seconds, "mail-replies", replies.send_due)
             app.state.helpdesk = Helpdesk(
                 settings=settings,
                 staff=StaffWork(store=store, tickets=tickets, rules=rules),
@@ -176,6 +231,8 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
             finally:
                 app.state.helpdesk = None
                 await jobs.stop()
+                if mail_reader is not None:
+                    await mail_reader.stop()
                 await broadcaster.stop()
 
     app = create_service_app(

@@ -80,6 +80,31 @@ LOGINS = Counter(
     ["outcome"],
 )
 
+MAIL_RECEIVED = Counter(
+    "sslp_helpdesk_mail_received_total",
+    "Mails read from the helpdesk's mailbox, by what became of them (new_ticket, join, "
+    "join_and_reopen, duplicate, ignore, refuse).",
+    ["action"],
+)
+MAIL_IGNORED = Counter(
+    "sslp_helpdesk_mail_ignored_total",
+    "Mails that made no ticket, by reason (auto_reply, bounce, bulk, loop, no_sender, too_large, "
+    "rate).",
+    ["reason"],
+)
+MAIL_REPLIES = Counter(
+    "sslp_helpdesk_mail_replies_total",
+    "Staff replies submitted by mail, by outcome (sent; retried: a temporary refusal, tried "
+    "again later; failed: refused, or retries exhausted, shown on the ticket).",
+    ["outcome"],
+)
+MAIL_ERRORS = Counter(
+    "sslp_helpdesk_mail_errors_total",
+    "Rounds of the mail intake that failed, by kind (mailbox: IMAP unreachable or refused; "
+    "intake: our own error taking a mail, left unseen and read again).",
+    ["kind"],
+)
+
 
 def initialise() -> None:
     """Create every priority's series at zero, so dashboards see them before the first event."""
@@ -93,6 +118,14 @@ def initialise() -> None:
             TICKETS_OPENED.labels(channel, priority)
     for score in range(1, 6):
         CSAT_RESPONSES.labels(str(score))
+    for action in ("new_ticket", "join", "join_and_reopen", "duplicate", "ignore", "refuse"):
+        MAIL_RECEIVED.labels(action)
+    for reason in ("auto_reply", "bounce", "bulk", "loop", "no_sender", "too_large", "rate"):
+        MAIL_IGNORED.labels(reason)
+    for outcome in ("sent", "retried", "failed"):
+        MAIL_REPLIES.labels(outcome)
+    for kind in ("mailbox", "intake"):
+        MAIL_ERRORS.labels(kind)
     for label in ("missed", "false_alarm"):
         for route in ("emergency", "self_harm", "fraud", "person"):
             SAFETY_REVIEWS.labels(label, route)

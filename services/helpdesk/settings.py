@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Self
 
 from pydantic import Field, model_validator
@@ -11,6 +12,8 @@ from services.common.settings import Environment, ServiceSettings
 from services.common.time import parse_hours, parse_weekdays
 from services.helpdesk.clients.mailbox import ImapConfig
 from services.helpdesk.clients.submission import SmtpConfig
+from services.helpdesk.domain.mail.compose import MailIdentity
+from services.helpdesk.domain.mail.intake import IntakePolicy
 from services.helpdesk.domain.sla import (
     DEFAULT_TARGETS,
     BusinessCalendar,
@@ -63,12 +66,14 @@ class HelpdeskSettings(ServiceSettings):
     ticket_retention_days: int = 730
     presence_seconds: float = 30.0
 
-    # The e-mail channel (issue 16; read and sent by services/helpdesk/clients, not yet turned
-    # into tickets). Off while HELPDESK_MAIL_IMAP_HOST is empty. TLS is always on and verified:
+    # The e-mail channel (issue 16): mail read from the mailbox opens and joins tickets
+    # (`consumers/mailbox.py`). Off while HELPDESK_MAIL_IMAP_HOST is empty. TLS is always on and verified:
     # IMAP with implicit TLS, submission with STARTTLS; the CA file only replaces the system's
     # trust store (a private CA, the local servers).
     mail_address: str = ""
     mail_display_name: str = "おおさか楽なび 相談窓口"
+    # Below every staff reply by mail (after "-- "); "\n" in the environment starts a line.
+    mail_signature: str = "おおさか楽なび 相談窓口\n（このメールに そのまま ご返信ください）"
     mail_imap_host: str = ""
     mail_imap_port: int = Field(default=993, ge=1, le=65535)
     mail_imap_username: str = ""
@@ -85,6 +90,11 @@ class HelpdeskSettings(ServiceSettings):
     mail_tls_ca_file: str = ""
     mail_timeout_seconds: float = Field(default=30.0, gt=0)
     mail_max_message_bytes: int = Field(default=30 * 1024 * 1024, gt=0)
+    # A sender writing more than this many mails an hour is refused silently (a flood or a loop);
+    # an emergency in the text still makes an urgent ticket.
+    mail_max_per_sender_hour: int = Field(default=20, gt=0)
+    # How often staged staff replies are looked for and sent (a reply goes within this).
+    mail_send_interval_seconds: float = Field(default=5.0, gt=0)
 
     @property
     def mail_enabled(self) -> bool:
@@ -103,6 +113,25 @@ class HelpdeskSettings(ServiceSettings):
             idle_seconds=self.mail_imap_idle_seconds,
             poll_seconds=self.mail_imap_poll_seconds,
             max_message_bytes=self.mail_max_message_bytes,
+        )
+
+    def mail_intake_policy(self) -> IntakePolicy:
+        address = self.mail_address.strip().lower()
+        return IntakePolicy(
+            own_addresses=(address,),
+            own_domain=address.rpartition("@")[2],
+            reopen_window=timedelta(hours=self.reopen_window_hours),
+            max_per_sender=self.mail_max_per_sender_hour,
+            rate_window=timedelta(hours=1),
+        )
+
+    def mail_identity(self) -> MailIdentity:
+        address = self.mail_address.strip()
+        return MailIdentity(
+            address=address,
+            display_name=self.mail_display_name,
+            message_id_domain=address.rpartition("@")[2].lower(),
+            signature=self.mail_signature.replace("\\n", "\n"),
         )
 
     def smtp_config(self) -> SmtpConfig:

@@ -280,7 +280,10 @@ async def assign(
     )
 
 
-@router.post("/tickets/{ticket_id}/replies", summary="A public reply (sent to the senior on LINE)")
+@router.post(
+    "/tickets/{ticket_id}/replies",
+    summary="A public reply (sent to the senior on LINE, or by mail on an e-mail ticket)",
+)
 async def reply(ticket_id: str, body: ReplyIn, claims: Worker, helpdesk: HelpdeskDep) -> ReplyOut:
     ticket, sent_now = await helpdesk.staff.reply(
         ticket_id,

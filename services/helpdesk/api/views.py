@@ -59,6 +59,8 @@ class TicketSummaryOut(BaseModel):
     waiting_seconds: int | None
     sla: SlaOut
     csat: Csat | None
+    # An e-mail ticket whose sender is no known requester (staff check who wrote).
+    unknown_sender: bool
 
 
 class HistoryOut(BaseModel):
@@ -74,6 +76,8 @@ class HistoryOut(BaseModel):
 class TicketDetailOut(TicketSummaryOut):
     request_ids: list[str]
     contact: str | None
+    # The requester's address on an e-mail ticket (this read is audited like the thread).
+    mail_address: str | None
     resolution_started_at: datetime | None
     first_response_at: datetime | None
     resolved_at: datetime | None

@@ -129,11 +129,17 @@ class ImapMailbox:
     async def capabilities(self) -> tuple[bytes, ...]:
         return await self._run(lambda: tuple(self._connected().capabilities()))
 
+    def _unseen(self) -> list[int]:
+        client = self._connected()
+        # A server need not look at the mailbox again for SEARCH (Dovecot does not): NOOP is
+        # RFC 3501's way to poll, and without it a connection kept open between polls never
+        # sees mail that arrived after it last synchronised.
+        client.noop()
+        return sorted(int(uid) for uid in client.search(["UNSEEN"]))
+
     async def unseen(self) -> list[int]:
-        """UIDs of the mail not yet flagged \\Seen, oldest first."""
-        return await self._run(
-            lambda: sorted(int(uid) for uid in self._connected().search(["UNSEEN"]))
-        )
+        """UIDs of the mail not yet flagged \\Seen, oldest first (mail arrived since included)."""
+        return await self._run(self._unseen)
 
     def _fetch(self, uids: Sequence[int]) -> list[FetchedMail]:
         client = self._connected()

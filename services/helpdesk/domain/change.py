@@ -30,6 +30,7 @@ from services.helpdesk.domain.parts import (
     Entry,
     EntryKind,
     HistoryEntry,
+    MailReply,
     Measure,
     Outgoing,
     Send,
@@ -72,6 +73,7 @@ class TicketChange:
     events: list[Outgoing] = field(default_factory=list)
     sends: list[Send] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
+    mails: list[MailReply] = field(default_factory=list)
 
     @property
     def new_entries(self) -> list[Entry]:
@@ -98,6 +100,7 @@ class Draft:
         self.events: list[Outgoing] = []
         self.sends: list[Send] = []
         self.measures: list[Measure] = []
+        self.mails: list[MailReply] = []
         self.notify_changed = False
 
     def finish(self, cause: Envelope[Any] | None = None) -> TicketChange:
@@ -109,6 +112,7 @@ class Draft:
             events=self.events,
             sends=self.sends,
             measures=self.measures,
+            mails=self.mails,
         )
 
     # -- entries -----------------------------------------------------------------------------

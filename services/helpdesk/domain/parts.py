@@ -108,3 +108,22 @@ class Send:
 
     key: str
     event: Envelope[SendRequested]
+
+
+@dataclass(frozen=True)
+class MailReply:
+    """A staff reply to go by e-mail, staged with the change that records it (the mail outbox)
+    and sent after the commit; everything the mail is built from, so every attempt is the same
+    message (`domain.mail.compose.build_reply`)."""
+
+    # The reply's entry id (its command id): the Message-ID is made from it.
+    reply_id: str
+    ticket_id: str
+    to: str
+    subject: str
+    body: str
+    recorded_at: datetime
+    parent_message_id: str | None
+    parent_references: tuple[str, ...]
+    # The subject tag (`[SSL#0042]`), the ticket's number.
+    ticket_ref: str

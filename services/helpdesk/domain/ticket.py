@@ -35,6 +35,7 @@ from services.helpdesk.domain.parts import (
     Csat,
     Entry,
     HistoryEntry,
+    MailReply,
     Measure,
     Person,
     command_id,
@@ -57,6 +58,10 @@ CARRIED = (
     "participant_id",
     "contact",
     "follow_up_of",
+    "mail_address",
+    "mail_message_ids",
+    "mail_subject",
+    "unknown_sender",
 )
 
 
@@ -75,6 +80,12 @@ class NewTicket:
     handover: bool = False
     follow_up_of: str | None = None
     first_entry: Entry | None = None
+    # The e-mail channel: the requester's address (lower-cased), the Message-IDs that thread to
+    # this ticket, and whether the sender is no known requester (staff see a mark).
+    mail_address: str | None = None
+    mail_message_ids: tuple[str, ...] = ()
+    mail_subject: str | None = None
+    unknown_sender: bool = False
 
 
 class Ticket(BaseModel):
@@ -111,6 +122,12 @@ class Ticket(BaseModel):
     reopened_count: int = 0
     follow_up_of: str | None = None
     last_senior_at: datetime | None = None
+    # Personal data like `contact`, kept with the ticket (and purged with it), never on Kafka.
+    mail_address: str | None = None
+    mail_message_ids: list[str] = Field(default_factory=list)
+    # The subject of the mail that opened the ticket: staff replies answer it ("Re: …").
+    mail_subject: str | None = None
+    unknown_sender: bool = False
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -222,6 +239,41 @@ class Ticket(BaseModel):
         draft.take_conversation(SENIOR, cause)
         return outcome, draft.finish(cause)
 
+    def mail_received(
+        self,
+        rules: TicketRules,
+        *,
+        entry: Entry,
+        request_id: str,
+        message_ids: tuple[str, ...],
+        priority: Priority,
+        unknown_sender: bool,
+        now: datetime,
+    ) -> tuple[Outcome, TicketChange]:
+        """A mail that threads to this ticket joins it, reopening it when it was resolved (the
+        intake decided it may); the ticket is never lowered in priority."""
+        draft = Draft(self, rules=rules, now=now)
+        t = draft.ticket
+        t.request_ids.append(request_id)
+        t.thread.append(entry)
+        t.last_senior_at = now
+        t.mail_message_ids.extend(m for m in message_ids if m not in t.mail_message_ids)
+        t.unknown_sender = t.unknown_sender or unknown_sender
+        draft.log(SYSTEM, "mail_joined", request_id=request_id)
+        outcome: Outcome = "joined"
+        if self.status is TicketStatus.RESOLVED:
+            draft.transition(SYSTEM, TicketStatus.OPEN)
+            outcome = "reopened"
+        else:
+            if self.status is TicketStatus.WAITING_ON_SENIOR:
+                draft.transition(SENIOR, TicketStatus.OPEN)
+            t.sla = rules.policy.senior_wrote(t.sla, t.priority, now)
+        draft.set_priority(SYSTEM, higher_priority(self.priority, priority))
+        if t.awaiting_staff_since is None:
+            draft.awaiting(now)
+        draft.notify_changed = True
+        return outcome, draft.finish()
+
     def has_entry(self, entry_id: str) -> bool:
         return any(entry.id == entry_id for entry in self.thread)
 
@@ -325,6 +377,8 @@ class Ticket(BaseModel):
             raise NotAllowed("The ticket is resolved or closed. Reopen it to reply.")
         sent_to_line = bool(t.line_user_id)
         draft.add_entry("reply", act.actor, text, entry_id=str(cid), sent_to_line=sent_to_line)
+        if t.channel is Channel.EMAIL and t.mail_address:
+            draft.mails.append(self._mail_reply(cid=str(cid), text=text, now=now))
         draft.log(act.actor, "replied")
         t.sla, _met = act.rules.policy.staff_replied(t.sla, now)
         draft.awaiting(None)
@@ -342,6 +396,21 @@ class Ticket(BaseModel):
                 purpose="helpdesk.reply",
             )
         return draft.finish()
+
+    def _mail_reply(self, *, cid: str, text: str, now: datetime) -> MailReply:
+        """The reply as a mail answering the newest mail received on the ticket."""
+        ids = self.mail_message_ids
+        return MailReply(
+            reply_id=cid,
+            ticket_id=self.id,
+            to=self.mail_address or "",
+            subject=self.mail_subject or self.summary,
+            body=text,
+            recorded_at=now,
+            parent_message_id=ids[-1] if ids else None,
+            parent_references=tuple(ids[:-1]),
+            ticket_ref=f"{self.number:04d}",
+        )
 
     def note(self, act: StaffAct, *, text: str) -> TicketChange:
         refusal = permissions.note(self, act.actor.id, supervisor=act.actor.supervisor)

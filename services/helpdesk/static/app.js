@@ -351,6 +351,8 @@ function renderTicket(t) {
     `優先度：${LABELS.priority[t.priority]}`,
     `状態：${LABELS.status[t.status]}`,
     `受付：${LABELS.channel[t.channel] || t.channel}`,
+    t.mail_address ? `差出人：${t.mail_address}` : null,
+    t.unknown_sender ? "⚠ 登録のない差出人です（ご本人・ご家族か確認してください）" : null,
     `分類：${LABELS.category[t.category] || t.category}`,
     `受付日時：${time(t.opened_at)}`,
     t.holds_conversation ? "LINEの会話：ヘルプデスクが担当中" : null,
@@ -378,7 +380,7 @@ function renderTicket(t) {
   $("act-resolve").hidden = !(active && free);
   $("resolve-csat").parentElement.hidden = $("act-resolve").hidden || !t.line_user_id;
   $("reply-form").hidden = !(active && free);
-  $("reply-send").textContent = t.line_user_id ? "LINEで返信を送る" : "返信を記録する";
+  $("reply-send").textContent = t.line_user_id ? "LINEで返信を送る" : (t.mail_address ? "メールで返信を送る" : "返信を記録する");
 
   const thread = $("thread");
   thread.replaceChildren();

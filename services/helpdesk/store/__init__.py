@@ -2,6 +2,7 @@
 
 from services.helpdesk.store.context import ContextRepository
 from services.helpdesk.store.feed import ChangeFeed
+from services.helpdesk.store.mail import MailIntakeLog, MailOutbox, MailTakenAlready, OutgoingMail
 from services.helpdesk.store.safety_reviews import SafetyReviewRepository
 from services.helpdesk.store.staff_tools import CannedResponseRepository, PresenceRepository
 from services.helpdesk.store.tickets import TicketRepository
@@ -10,6 +11,10 @@ __all__ = [
     "CannedResponseRepository",
     "ChangeFeed",
     "ContextRepository",
+    "MailIntakeLog",
+    "MailOutbox",
+    "MailTakenAlready",
+    "OutgoingMail",
     "PresenceRepository",
     "SafetyReviewRepository",
     "TicketRepository",

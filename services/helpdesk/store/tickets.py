@@ -20,10 +20,11 @@ from services.common.events.contracts.helpdesk import Priority, TicketStatus
 from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.common.store.mongo import ttl_index
 from services.helpdesk.domain.change import TicketChange
-from services.helpdesk.domain.parts import Entry, HistoryEntry
+from services.helpdesk.domain.parts import Entry, HistoryEntry, MailReply
 from services.helpdesk.domain.sla import SlaClocks
 from services.helpdesk.domain.ticket import Ticket
 from services.helpdesk.domain.tickets import ACTIVE, PRIORITY_RANK, Category, Channel
+from services.helpdesk.store.mail import MailOutbox
 
 COLLECTION = "tickets"
 COUNTERS = "counters"
@@ -164,6 +165,7 @@ class TicketRepository:
     def __init__(self, store: MongoStore) -> None:
         self._collection = store.collection(COLLECTION)
         self._counters = store.collection(COUNTERS)
+        self._outbox = MailOutbox(store)
 
     @staticmethod
     def indexes() -> list[CollectionIndexes]:
@@ -193,12 +195,20 @@ class TicketRepository:
                     IndexModel([("awaiting_staff_since", ASCENDING)], name="awaiting"),
                     # A reply's entry id is its LINE command id: what became of it finds it.
                     IndexModel([("thread.id", ASCENDING)], name="thread_entry"),
+                    # A mail answering one we sent or received finds its ticket.
+                    IndexModel([("mail_message_ids", ASCENDING)], name="mail_message_ids"),
+                    IndexModel([("number", ASCENDING)], name="number"),
+                    IndexModel([("mail_address", ASCENDING)], name="mail_address"),
                     # Closed tickets go, thread and all, after the retention period.
                     ttl_index("purge_at", timedelta(0)),
                 ],
             ),
             CollectionIndexes(COUNTERS),
         ]
+
+    async def stage_mail(self, tx: Tx, reply: MailReply) -> None:
+        """A staff reply to send by mail, in the transaction that records it."""
+        await self._outbox.stage(tx, reply)
 
     async def next_number(self, tx: Tx) -> int:
         counter = await self._counters.find_one_and_update(
@@ -264,6 +274,31 @@ class TicketRepository:
             sort=[("opened_at", DESCENDING)],
             session=tx.session,
         )
+        return ticket_of(doc) if doc else None
+
+    async def by_mail_message_ids(self, tx: Tx, message_ids: Sequence[str]) -> dict[str, Ticket]:
+        """The tickets these Message-IDs were sent or received on, by Message-ID."""
+        if not message_ids:
+            return {}
+        docs = await self._collection.find(
+            {"mail_message_ids": {"$in": list(message_ids)}}, session=tx.session
+        ).to_list()
+        found: dict[str, Ticket] = {}
+        for doc in docs:
+            ticket = ticket_of(doc)
+            for message_id in ticket.mail_message_ids:
+                if message_id in message_ids:
+                    found.setdefault(message_id, ticket)
+        return found
+
+    async def has_mail_address(self, tx: Tx, address: str) -> bool:
+        found = await self._collection.find_one(
+            {"mail_address": address}, {"_id": 1}, session=tx.session
+        )
+        return found is not None
+
+    async def by_number(self, tx: Tx, number: int) -> Ticket | None:
+        doc = await self._collection.find_one({"number": number}, session=tx.session)
         return ticket_of(doc) if doc else None
 
     async def conversation_holder(self, tx: Tx, line_user_id: str) -> Ticket | None:

@@ -47,6 +47,8 @@ async def write_change(
         await tx.emit(topic=HELPDESK_EVENTS, key=outgoing.key, event=outgoing.event)
     for send in change.sends:
         await tx.emit(topic=LINE_OUTBOUND, key=send.key, event=send.event)
+    for mail in change.mails:
+        await tickets.stage_mail(tx, mail)
     if change.measures:
         tx.after_commit(partial(record, change.measures))
 

@@ -1,0 +1,160 @@
+"""The mail channel's two collections.
+
+The intake's log: one document per mail taken, whatever became of it (a ticket, ignored,
+refused), so a mail read again is recognised even when it made no ticket, and the rate limit
+counts a sender's mail. It holds no mail content and no address, only the address's hash.
+
+The outbox: staff replies to send by mail (`MailOutbox`); these hold the reply and the
+address, personal data like the ticket's, kept in the helpdesk's mongod only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from services.common.store import CollectionIndexes, MongoStore, Tx
+from services.common.store.mongo import ttl_index
+from services.helpdesk.domain.parts import MailReply
+
+COLLECTION = "mail_intake"
+
+
+class MailTakenAlready(Exception):
+    """Another reader logged this mail first; the transaction aborts and nothing is written."""
+
+
+class MailIntakeLog:
+    def __init__(self, store: MongoStore) -> None:
+        self._collection = store.collection(COLLECTION)
+
+    @staticmethod
+    def indexes(*, retention: timedelta) -> CollectionIndexes:
+        return CollectionIndexes(
+            COLLECTION,
+            [
+                IndexModel([("sender", ASCENDING), ("at", ASCENDING)], name="sender_at"),
+                ttl_index("at", retention),
+            ],
+        )
+
+    async def taken(self, tx: Tx, request_id: str) -> bool:
+        found = await self._collection.find_one({"_id": request_id}, {"_id": 1}, session=tx.session)
+        return found is not None
+
+    async def recent(self, tx: Tx, *, sender: str, since: datetime) -> int:
+        if not sender:
+            return 0
+        return await self._collection.count_documents(
+            {"sender": sender, "at": {"$gte": since}}, session=tx.session
+        )
+
+    async def record(
+        self,
+        tx: Tx,
+        *,
+        request_id: str,
+        sender: str,
+        action: str,
+        ticket_id: str | None,
+        at: datetime,
+    ) -> None:
+        """Log the mail; `MailTakenAlready` (raised out of the transaction) if it is logged."""
+        doc: dict[str, Any] = {
+            "_id": request_id,
+            "sender": sender,
+            "action": action,
+            "ticket_id": ticket_id,
+            "at": at,
+        }
+        try:
+            await self._collection.insert_one(doc, session=tx.session)
+        except DuplicateKeyError as exc:
+            raise MailTakenAlready(request_id) from exc
+
+
+OUTBOX = "mail_outbox"
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A staged staff reply and how its sending goes."""
+
+    reply: MailReply
+    attempts: int
+
+
+def _reply_document(reply: MailReply) -> dict[str, Any]:
+    doc = dataclasses.asdict(reply)
+    doc["parent_references"] = list(reply.parent_references)
+    return doc
+
+
+class MailOutbox:
+    """Staff replies to send by mail: staged in the transaction that records the reply (so a
+    recorded reply is always sent, and a reply recorded once is staged once: `_id` is the
+    reply's id), claimed by one sender at a time for a lease, then marked sent or failed.
+    Sent and failed ones go after the retention period; pending ones stay until sent."""
+
+    def __init__(self, store: MongoStore) -> None:
+        self._collection = store.collection(OUTBOX)
+
+    @staticmethod
+    def indexes(*, retention: timedelta) -> CollectionIndexes:
+        return CollectionIndexes(
+            OUTBOX,
+            [
+                IndexModel([("state", ASCENDING), ("next_at", ASCENDING)], name="due"),
+                ttl_index("done_at", retention),
+            ],
+        )
+
+    async def stage(self, tx: Tx, reply: MailReply) -> None:
+        await self._collection.insert_one(
+            {
+                "_id": reply.reply_id,
+                "reply": _reply_document(reply),
+                "state": "pending",
+                "attempts": 0,
+                "next_at": reply.recorded_at,
+                "error": None,
+            },
+            session=tx.session,
+        )
+
+    async def claim(self, *, now: datetime, lease: timedelta) -> OutgoingMail | None:
+        """The next reply due, held for `lease` (a sender that dies lets it go after that)."""
+        doc = await self._collection.find_one_and_update(
+            {"state": "pending", "next_at": {"$lte": now}},
+            {"$set": {"next_at": now + lease}},
+            sort=[("next_at", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            return None
+        data = dict(doc["reply"])
+        data["parent_references"] = tuple(data["parent_references"])
+        return OutgoingMail(reply=MailReply(**data), attempts=int(doc["attempts"]))
+
+    async def sent(self, reply_id: str, *, at: datetime) -> None:
+        await self._collection.update_one(
+            {"_id": reply_id}, {"$set": {"state": "sent", "done_at": at, "error": None}}
+        )
+
+    async def later(self, reply_id: str, *, at: datetime, error: str) -> None:
+        await self._collection.update_one(
+            {"_id": reply_id},
+            {"$set": {"next_at": at, "error": error}, "$inc": {"attempts": 1}},
+        )
+
+    async def failed(self, tx: Tx, reply_id: str, *, at: datetime, error: str) -> None:
+        await self._collection.update_one(
+            {"_id": reply_id},
+            {"$set": {"state": "failed", "done_at": at, "error": error}, "$inc": {"attempts": 1}},
+            session=tx.session,
+        )
