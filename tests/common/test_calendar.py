@@ -12,8 +12,8 @@ from services.common.time import JST
 DESK = BusinessCalendar()  # 09:00-17:00 JST, Monday to Friday, holidays closed
 
 
-def jst(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=JST)  # type: ignore[misc]
+def jst(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=JST)
 
 
 @pytest.mark.parametrize(
