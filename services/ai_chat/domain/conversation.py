@@ -23,6 +23,7 @@ from services.ai_chat.domain.safety.triage import Triage
 from services.ai_chat.domain.seniors import Memory, Senior, SeniorChanges, Turn, Usage
 from services.ai_chat.domain.text import clip
 from services.ai_chat.metrics import BUDGET_EXHAUSTED, MEMORY_EVENTS, OUTPUT_GUARD
+from services.common.calendar import BusinessCalendar
 from services.common.logging import get_logger
 
 log = get_logger(__name__)
@@ -110,6 +111,7 @@ def model_answer(
     used: int,
     today: str,
     now: datetime,
+    calendar: BusinessCalendar,
     persona_version: str,
 ) -> Outcome:
     extra = Detection()
@@ -118,7 +120,9 @@ def model_answer(
     if isinstance(results.triage, Triage):
         extra = extra.merged(results.triage.detection())
     if extra:
-        return certain_guidance(inbound, senior, extra, now=now, detector=detector_of(extra))
+        return certain_guidance(
+            inbound, senior, extra, now=now, calendar=calendar, detector=detector_of(extra)
+        )
 
     tokens = 0
     if isinstance(results.summary, ChatAnswer):

@@ -27,11 +27,14 @@ from services.ai_chat.domain.safety import Detection, Route
 from services.ai_chat.domain.seniors import Checkin, Pending, Senior, SeniorChanges, Turn
 from services.ai_chat.domain.text import clip, normalise
 from services.ai_chat.metrics import CHECKINS, MEMORY_EVENTS
+from services.common.calendar import BusinessCalendar
 from services.common.events.contracts.line import Action, SendPriority
 from services.common.events.postback_data import PostbackData
 from services.common.wording import jst_date
 
 SAFE_ROUTES_WHILE_WITH_A_PERSON = (Route.EMERGENCY, Route.SELF_HARM)
+# The helpdesk's default hours (09:00-17:00 on weekdays, holidays closed), as its settings'.
+DEFAULT_CALENDAR = BusinessCalendar()
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class DialogueSettings:
     transcript_min_confidence: float = 0.6
     # How Dai-chan tells seniors to reach the helpdesk (the FAQ), from the helpdesk's settings.
     desk: Desk = DEFAULT_DESK
+    # When a person answers (hand-over, safety texts): the helpdesk's own calendar.
+    calendar: BusinessCalendar = DEFAULT_CALENDAR
 
 
 def with_person(
@@ -82,7 +87,9 @@ def voice_unsure(text: str, now: datetime) -> Outcome:
 # -- questions waiting for an answer, and requests answered from data ---------------------------
 
 
-def pending_answer(inbound: Inbound, senior: Senior, text: str, now: datetime) -> Outcome | None:
+def pending_answer(
+    inbound: Inbound, senior: Senior, text: str, now: datetime, calendar: BusinessCalendar
+) -> Outcome | None:
     pending = senior.pending
     if pending is None or pending.until < now:
         return None
@@ -90,7 +97,7 @@ def pending_answer(inbound: Inbound, senior: Senior, text: str, now: datetime) -
         route = MENU_TOPICS[pending.route]
         reply = check_answer(text)
         if reply == "help":
-            return check_escalated(inbound, senior, route, now=now)
+            return check_escalated(inbound, senior, route, now=now, calendar=calendar)
         if reply == "ok":
             return check_settled(now, route)
         return None
@@ -238,12 +245,13 @@ def safety_button(
             senior,
             Detection(routes=(route,), reasons=("menu",)),
             now=now,
+            calendar=settings.calendar,
             detector="menu",
         )
     if action == "check" and params.get("route") in MENU_TOPICS:
         route = MENU_TOPICS[params["route"]]
         if params.get("answer") == "help":
-            return check_escalated(inbound, senior, route, now=now)
+            return check_escalated(inbound, senior, route, now=now, calendar=settings.calendar)
         return check_settled(now, route)
     return None
 

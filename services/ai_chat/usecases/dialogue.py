@@ -63,8 +63,11 @@ class Dialogue:
         persona: Persona,
         settings: DialogueSettings,
         detector: Callable[[Analysis], Detection] = detect_analysed,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._detect = detector
+        # The one place the time is read: what Dai-chan says of the helpdesk's hours depends on it.
+        self._clock = clock
         self._seniors = seniors
         self._programme = programme
         self._model = model
@@ -77,7 +80,7 @@ class Dialogue:
     async def on_text(self, inbound: Inbound, *, voice_confidence: float | None = None) -> Outcome:
         assert inbound.text is not None
         text = inbound.text
-        now = utcnow()
+        now = self._clock()
         senior = await self._seniors.get(inbound.user_id)
         with_person = self._with_person(inbound, senior, now)
 
@@ -88,7 +91,12 @@ class Dialogue:
             detection = detection.only(SAFE_ROUTES_WHILE_WITH_A_PERSON)
         if detection:
             return certain_guidance(
-                inbound, senior, detection, now=now, detector=detector_of(detection)
+                inbound,
+                senior,
+                detection,
+                now=now,
+                calendar=self._settings.calendar,
+                detector=detector_of(detection),
             )
         if with_person:
             return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
@@ -101,7 +109,7 @@ class Dialogue:
         if inbound.via == "voice":
             TRANSCRIPTIONS.labels("heard").inc()
 
-        if answered := decide.pending_answer(inbound, senior, text, now):
+        if answered := decide.pending_answer(inbound, senior, text, now, self._settings.calendar):
             return answered
         if detection.uncertain:
             return await self._converse(inbound, senior, now=now, unsure=detection.uncertain)
@@ -191,6 +199,7 @@ class Dialogue:
             used=used,
             today=today,
             now=now,
+            calendar=self._settings.calendar,
             persona_version=self._persona.version,
         )
 
@@ -267,7 +276,7 @@ class Dialogue:
         action, params = decide.parse_postback(data)
         if action is None:
             return None
-        now = utcnow()
+        now = self._clock()
         senior = await self._seniors.get(inbound.user_id)
         safety = decide.safety_button(
             inbound, senior, action, params, now=now, settings=self._settings
@@ -294,7 +303,7 @@ class Dialogue:
     # -- other kinds of messages, voice and friendship ---------------------------------------------
 
     async def on_non_text(self, inbound: Inbound, message_type: str) -> Outcome:
-        now = utcnow()
+        now = self._clock()
         if message_type == "audio":
             # line_gateway fetches the audio and publishes line.audio.fetched; that is answered.
             return Outcome.silence("audio_waits_for_transcript", SeniorChanges(last_message_at=now))
@@ -304,7 +313,7 @@ class Dialogue:
         return decide.non_text_answer(message_type, now)
 
     async def on_audio(self, inbound: Inbound, *, audio_base64: str, content_type: str) -> Outcome:
-        now = utcnow()
+        now = self._clock()
         if self._model is None:
             TRANSCRIPTIONS.labels("no_model").inc()
             return await self._voice_problem(inbound, templates.VOICE_NO_MODEL_TEXT, now)
