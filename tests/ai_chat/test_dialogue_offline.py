@@ -48,7 +48,9 @@ async def test_after_a_hand_over_dai_chan_is_silent_until_staff_hand_back(offlin
     user = new_user_id()
     await offline.say(user, "人と話したい")
 
-    quiet = await offline.say(user, "まだですか")
+    acknowledged = await offline.say(user, "まだですか")
+    assert acknowledged.texts[0].startswith("メッセージ 受けとったで。")
+    quiet = await offline.say(user, "まだかな")
     assert quiet.sends == []
     assert quiet.outcome.skipped == "human_mode"
 

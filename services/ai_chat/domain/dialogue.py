@@ -20,6 +20,7 @@ from services.ai_chat.domain.guidance import (
     check_escalated,
     check_settled,
 )
+from services.ai_chat.domain.hours import desk_hours
 from services.ai_chat.domain.intents import Intent, check_answer, confirmation
 from services.ai_chat.domain.outcome import Inbound, Outcome, say
 from services.ai_chat.domain.programme import ProgrammeFacts, loan_answer, sessions_answer
@@ -61,6 +62,24 @@ def with_person(
 ) -> bool:
     return inbound.human_mode or senior.human.holds(
         now=now, pending_timeout=settings.handover_pending_timeout
+    )
+
+
+def left_to_person(senior: Senior, now: datetime, settings: DialogueSettings) -> Outcome:
+    """While a person has the conversation Dai-chan is silent, but for one acknowledgement per
+    wait for a person it asked for, saying honestly when that person will answer (so a message
+    sent at 03:20 is not met with silence until the desk opens). Decided from the stored wait,
+    and checked again when recorded (`OutcomeRecorder`), so redeliveries never add a second."""
+    wait = senior.human.unacknowledged_wait()
+    if wait is None:
+        return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+    return Outcome(
+        messages=[say(templates.waiting_text(desk_hours(settings.calendar, now)))],
+        priority=SendPriority.SERVICE,
+        purpose="ai_chat.handover",
+        kind="waiting_acknowledged",
+        acknowledges=wait,
+        changes=SeniorChanges(last_message_at=now, acknowledged_wait=wait),
     )
 
 
@@ -239,7 +258,7 @@ def safety_button(
             with_person(inbound, senior, now, settings)
             and route not in SAFE_ROUTES_WHILE_WITH_A_PERSON
         ):
-            return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+            return left_to_person(senior, now, settings)
         return certain_guidance(
             inbound,
             senior,

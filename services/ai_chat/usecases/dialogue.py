@@ -8,7 +8,8 @@ For every text (typed, or spoken and transcribed) the order is fixed:
    while a person has the conversation: it is not chatter. An uncertain route (the grey band)
    adds a short fixed check to Dai-chan's answer and asks a person to review (`guidance`).
 2. **Silence** while a person at the helpdesk has the conversation (line_gateway's stamp, or
-   Dai-chan's own record of hand-overs from `helpdesk.events`).
+   Dai-chan's own record of hand-overs from `helpdesk.events`), but for one acknowledgement per
+   wait for a person Dai-chan asked for, saying when the person will answer.
 3. **Pending questions** (「忘れて」 → はい/いいえ) and **requests answered from data**: the loan,
    sessions, the help menu, check-ins, erasing memory.
 4. **Conversation**: the model (with moderation and the model's safety triage beside it, which
@@ -99,7 +100,7 @@ class Dialogue:
                 detector=detector_of(detection),
             )
         if with_person:
-            return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+            return decide.left_to_person(senior, now, self._settings)
 
         if inbound.via == "voice" and decide.unsure_transcript(
             text, voice_confidence, self._settings
@@ -284,7 +285,7 @@ class Dialogue:
         if safety is not None:
             return safety
         if self._with_person(inbound, senior, now):
-            return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+            return decide.left_to_person(senior, now, self._settings)
         if action == "talk":
             return decide.fixed(templates.TALK_TEXT, "talk", now)
         if action == "help":
@@ -309,7 +310,7 @@ class Dialogue:
             return Outcome.silence("audio_waits_for_transcript", SeniorChanges(last_message_at=now))
         senior = await self._seniors.get(inbound.user_id)
         if self._with_person(inbound, senior, now):
-            return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+            return decide.left_to_person(senior, now, self._settings)
         return decide.non_text_answer(message_type, now)
 
     async def on_audio(self, inbound: Inbound, *, audio_base64: str, content_type: str) -> Outcome:
@@ -338,7 +339,7 @@ class Dialogue:
     async def _voice_problem(self, inbound: Inbound, text: str, now: datetime) -> Outcome:
         senior = await self._seniors.get(inbound.user_id)
         if self._with_person(inbound, senior, now):
-            return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+            return decide.left_to_person(senior, now, self._settings)
         return decide.fixed(text, "voice_problem", now)
 
     async def on_followed(self, inbound: Inbound, *, is_unblocked: bool) -> Outcome:
