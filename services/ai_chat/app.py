@@ -21,6 +21,7 @@ from services.ai_chat.settings import AiChatSettings
 from services.ai_chat.store.seniors import SeniorRepository
 from services.ai_chat.usecases.checkins import CheckinScheduler, CheckinSettings
 from services.ai_chat.usecases.dialogue import Dialogue
+from services.common.calendar import BusinessCalendar
 from services.common.events.contracts import helpdesk, line
 from services.common.kafka.handling import Route, route
 from services.common.kafka.topics import HELPDESK_EVENTS, LENDING_EVENTS, LINE_INBOUND
@@ -75,6 +76,11 @@ def dialogue_settings(settings: AiChatSettings) -> DialogueSettings:
             ),
             phone=settings.helpdesk_phone,
             email=settings.helpdesk_email,
+        ),
+        calendar=BusinessCalendar.from_settings(
+            settings.helpdesk_business_hours,
+            settings.helpdesk_business_days,
+            observe_holidays=settings.helpdesk_observe_holidays,
         ),
     )
 

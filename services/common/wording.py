@@ -69,3 +69,20 @@ def japanese_datetime(moment: datetime) -> str:
 
 def jst_date(moment: datetime) -> date:
     return moment.astimezone(JST).date()
+
+
+def day_in_words(day: date, *, today: date) -> str:
+    """How a senior hears a day close by: 今日, 明日, 月曜日 within the week, else 1月4日（月）."""
+    ahead = (day - today).days
+    if ahead == 0:
+        return "今日"
+    if ahead == 1:
+        return "明日"
+    if 1 < ahead < 7:
+        return f"{WEEKDAYS[day.weekday()]}曜日"
+    return short_date(day)
+
+
+def moment_in_words(moment: datetime, *, now: datetime) -> str:
+    """明日の 午前9時, 月曜日の 午前9時 (Japan time), counted from `now`."""
+    return f"{day_in_words(jst_date(moment), today=jst_date(now))}の {japanese_time(moment)}"

@@ -7,16 +7,15 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.common.calendar import BusinessCalendar
 from services.common.events.contracts.helpdesk import Priority
 from services.common.settings import Environment, ServiceSettings
-from services.common.time import parse_hours, parse_weekdays
 from services.helpdesk.clients.mailbox import ImapConfig
 from services.helpdesk.clients.submission import SmtpConfig
 from services.helpdesk.domain.mail.compose import MailIdentity
 from services.helpdesk.domain.mail.intake import IntakePolicy
 from services.helpdesk.domain.sla import (
     DEFAULT_TARGETS,
-    BusinessCalendar,
     SlaPolicy,
     Targets,
 )
@@ -192,12 +191,8 @@ class HelpdeskSettings(ServiceSettings):
             raise ValueError("mail channel: " + "; ".join(problems))
 
     def sla_policy(self) -> SlaPolicy:
-        opens, closes = parse_hours(self.business_hours)
-        calendar = BusinessCalendar(
-            opens_minute=opens,
-            closes_minute=closes,
-            weekdays=parse_weekdays(self.business_days),
-            observe_holidays=self.observe_holidays,
+        calendar = BusinessCalendar.from_settings(
+            self.business_hours, self.business_days, observe_holidays=self.observe_holidays
         )
         targets = dict(DEFAULT_TARGETS)
         if self.sla_targets.strip():

@@ -11,12 +11,15 @@ from uuid import UUID, uuid4
 
 from services.ai_chat.clients.model import ModelClient
 from services.ai_chat.consumers.recording import OutcomeRecorder
+from services.ai_chat.domain import templates
 from services.ai_chat.domain.dialogue import DialogueSettings
+from services.ai_chat.domain.hours import desk_hours
 from services.ai_chat.domain.outcome import Inbound, Outcome
 from services.ai_chat.domain.responders import Persona
 from services.ai_chat.domain.seniors import Senior, Turn
 from services.ai_chat.store import SeniorRepository
 from services.ai_chat.usecases.dialogue import Dialogue
+from services.common.calendar import BusinessCalendar
 from services.common.events import decode_event
 from services.common.events.contracts.helpdesk import HelpRequested
 from services.common.events.contracts.lending import LoanIssued
@@ -31,11 +34,20 @@ from services.common.kafka.handling import EventHandling
 from services.common.language.morphology import Analysis
 from services.common.programme.projection import ProgrammeProjection
 from services.common.programme.views import SessionView
-from services.common.safety import Detection, detect_analysed
+from services.common.safety import Detection, Route, detect_analysed
 from services.common.store import MongoStore, Tx
 from services.common.store.mongo import OUTBOX_COLLECTION
 from services.common.store.outbox import outbox_indexes
 from services.common.time import utcnow
+
+ALWAYS_OPEN = BusinessCalendar.from_settings("00:00-24:00", "mon-sun", observe_holidays=False)
+
+
+def said(route: Route, *, consumer_fraud: bool = False) -> str:
+    """The fixed guidance of `route` as Dai-chan says it while the desk is open."""
+    return templates.safety_text(
+        route, desk_hours(ALWAYS_OPEN, utcnow()), consumer_fraud=consumer_fraud
+    )
 
 
 def model_client(base_url: str, **overrides: Any) -> ModelClient:
@@ -81,12 +93,14 @@ class Harness:
         *,
         model: ModelClient | None,
         detector: Callable[[Analysis], Detection] = detect_analysed,
+        clock: Callable[[], datetime] = utcnow,
         **settings: Any,
     ) -> None:
         self.store = store
         self.seniors = SeniorRepository(store)
         self.programme = ProgrammeProjection(store)
-        self.settings = DialogueSettings(**settings)
+        # An always-open desk unless a test chooses the hours: no text depends on the time of day.
+        self.settings = DialogueSettings(**{"calendar": ALWAYS_OPEN, **settings})
         self.dialogue = Dialogue(
             seniors=self.seniors,
             programme=self.programme,
@@ -94,6 +108,7 @@ class Harness:
             persona=Persona.load(),
             settings=self.settings,
             detector=detector,
+            clock=clock,
         )
         self.recorder = OutcomeRecorder(
             seniors=self.seniors,

@@ -11,8 +11,9 @@ from services.ai_chat.domain import templates
 from services.ai_chat.domain.responders import PERSONA_VERSION, SUMMARY_INSTRUCTIONS
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.line import MessageAction, SendPriority
+from services.common.safety import Route
 from services.common.store import MongoStore
-from tests.ai_chat.support import Harness, link_with_loan, model_client
+from tests.ai_chat.support import Harness, link_with_loan, model_client, said
 from tests.fixtures.line import new_user_id
 from tests.fixtures.servers import RunningServer
 
@@ -98,7 +99,7 @@ async def test_a_spent_daily_budget_gets_a_kind_fixed_text_but_safety_still_work
     assert first.outcome.responder == "openai"
     assert second.texts == [templates.BUDGET_TEXT]
     assert second.outcome.kind == "budget_exhausted"
-    assert emergency.texts == [templates.EMERGENCY_TEXT]
+    assert emergency.texts == [said(Route.EMERGENCY)]
     assert len(await requests(model_control)) == 1
 
 
@@ -109,7 +110,7 @@ async def test_moderation_can_route_what_the_rules_missed(
         "/control", json={"moderationFlags": {"遠くへ行きたい": ["self-harm/intent"]}}
     )
     result = await online.say(new_user_id(), "誰もおらん遠くへ行きたい")
-    assert result.texts == [templates.SELF_HARM_TEXT]
+    assert result.texts == [said(Route.SELF_HARM)]
     assert result.help_requests[0].reason is RequestReason.SELF_HARM
     assert result.outcome.kind == "safety_self_harm"
 
@@ -123,7 +124,7 @@ async def test_when_the_model_is_down_rules_still_route_and_chat_falls_back(
     emergency = await online.say(new_user_id(), "主人が倒れた")
     chat = await online.say(new_user_id(), "こんにちは")
 
-    assert emergency.texts == [templates.EMERGENCY_TEXT]
+    assert emergency.texts == [said(Route.EMERGENCY)]
     assert emergency.help_requests[0].priority is Priority.URGENT
     assert chat.texts == [templates.FALLBACK_TEXT]
     assert chat.outcome.responder == "fallback"
@@ -228,7 +229,7 @@ async def test_a_spoken_emergency_is_routed_even_when_unsure(
         "/control", json={"transcript": "胸が痛い", "transcriptConfidence": 0.2}
     )
     result = await online.speak(new_user_id())
-    assert result.texts == [templates.EMERGENCY_TEXT]
+    assert result.texts == [said(Route.EMERGENCY)]
     assert "声を 文字に したもの" in result.help_requests[0].summary
 
 

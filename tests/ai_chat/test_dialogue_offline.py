@@ -17,9 +17,10 @@ from services.common.events.contracts.line import (
     SendPriority,
 )
 from services.common.events.envelope import Envelope, new_event
+from services.common.safety import Route
 from services.common.store import Tx
 from services.common.time import utcnow
-from tests.ai_chat.support import Harness, link_with_loan, session_view
+from tests.ai_chat.support import Harness, link_with_loan, said, session_view
 from tests.fixtures.line import new_user_id
 
 
@@ -33,7 +34,7 @@ async def test_an_emergency_gets_the_fixed_119_text_and_an_urgent_hand_over(
     [send] = result.sends
     assert send.priority is SendPriority.SAFETY
     assert send.purpose == "ai_chat.safety"
-    assert send.messages[0].text == templates.EMERGENCY_TEXT
+    assert send.messages[0].text == said(Route.EMERGENCY)
     [request] = result.help_requests
     assert request.reason is RequestReason.EMERGENCY
     assert request.priority is Priority.URGENT
@@ -47,7 +48,9 @@ async def test_after_a_hand_over_dai_chan_is_silent_until_staff_hand_back(offlin
     user = new_user_id()
     await offline.say(user, "人と話したい")
 
-    quiet = await offline.say(user, "まだですか")
+    acknowledged = await offline.say(user, "まだですか")
+    assert acknowledged.texts[0].startswith("メッセージ 受けとったで。")
+    quiet = await offline.say(user, "まだかな")
     assert quiet.sends == []
     assert quiet.outcome.skipped == "human_mode"
 
@@ -63,7 +66,7 @@ async def test_after_a_hand_over_dai_chan_is_silent_until_staff_hand_back(offlin
 
 async def test_a_person_request_is_a_normal_priority_hand_over(offline: Harness) -> None:
     result = await offline.say(new_user_id(), "ヘルプデスクの人と話したい")
-    assert result.texts == [templates.PERSON_TEXT]
+    assert result.texts == [said(Route.PERSON)]
     assert result.sends[0].priority is SendPriority.SERVICE
     [request] = result.help_requests
     assert (request.reason, request.priority, request.handover) == (
@@ -87,7 +90,7 @@ async def test_fraud_gets_9110_and_188_when_it_is_about_bills(offline: Harness) 
 
 async def test_self_harm_gets_every_hotline(offline: Harness) -> None:
     result = await offline.say(new_user_id(), "もう消えたい")
-    assert result.texts == [templates.SELF_HARM_TEXT]
+    assert result.texts == [said(Route.SELF_HARM)]
     assert result.help_requests[0].priority is Priority.URGENT
 
 
@@ -109,7 +112,7 @@ async def test_in_human_mode_only_emergency_and_self_harm_guidance_break_the_sil
 
     assert chat.sends == []
     assert fraud.sends == []
-    assert emergency.texts == [templates.EMERGENCY_TEXT]
+    assert emergency.texts == [said(Route.EMERGENCY)]
     assert emergency.help_requests[0].priority is Priority.URGENT
 
 
@@ -120,7 +123,7 @@ async def test_a_repeated_emergency_while_a_person_has_it_opens_no_second_reques
     first = await offline.say(user, "胸が痛い")
     second = await offline.say(user, "まだ胸が痛い")
     assert len(first.help_requests) == 1
-    assert second.texts == [templates.EMERGENCY_TEXT]
+    assert second.texts == [said(Route.EMERGENCY)]
     assert second.help_requests == []
 
 
@@ -292,7 +295,7 @@ async def test_an_answer_decided_before_a_hand_over_is_not_sent_after_it(offline
     await offline.commit(envelope, emergency, guidance)
     assert [
         m.text for s in (await offline.emitted(envelope.id, guidance)).sends for m in s.messages
-    ] == [templates.EMERGENCY_TEXT]
+    ] == [said(Route.EMERGENCY)]
 
 
 def _message_event(user: str, text: str) -> Envelope[MessageReceived]:

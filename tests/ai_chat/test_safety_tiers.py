@@ -13,7 +13,7 @@ from services.common.events.contracts.line import PostbackAction, SendPriority
 from services.common.language.morphology import Analysis, prepare
 from services.common.safety import Detection, Route, detect, detect_analysed
 from services.common.store import MongoStore
-from tests.ai_chat.support import Harness
+from tests.ai_chat.support import Harness, said
 from tests.fixtures.line import new_user_id
 
 UNSURE = "（テスト：確信のない 体の 話）"
@@ -62,7 +62,7 @@ async def test_help_after_a_check_becomes_the_certain_route(grey: Harness) -> No
 
     result = await grey.say(user, "たすけて")
 
-    assert result.texts == [templates.EMERGENCY_TEXT]
+    assert result.texts == [said(Route.EMERGENCY)]
     [request] = result.help_requests
     assert request.reason is RequestReason.EMERGENCY
     assert request.priority is Priority.URGENT
@@ -86,7 +86,7 @@ async def test_the_check_buttons_answer_the_same_way(grey: Harness) -> None:
 
     result = await grey.tap(user, "daichan:check?answer=help&route=emergency")
 
-    assert result.texts == [templates.EMERGENCY_TEXT]
+    assert result.texts == [said(Route.EMERGENCY)]
     assert result.help_requests[0].priority is Priority.URGENT
 
 
@@ -100,7 +100,7 @@ async def test_a_certain_route_never_waits_for_the_model(
 
     result = await harness.say(new_user_id(), "胸が締め付けられて冷や汗が出てきた")
 
-    assert result.texts == [templates.EMERGENCY_TEXT]
+    assert result.texts == [said(Route.EMERGENCY)]
     endpoints = [
         r["endpoint"] for r in (await model_control.get("/control/requests")).json()["requests"]
     ]

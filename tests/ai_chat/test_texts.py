@@ -17,7 +17,7 @@ from services.common.events.contracts.line import MAX_ACTION_LABEL_LENGTH, Postb
 from services.common.programme.views import LoanView
 from services.common.safety import Route
 from services.common.wording import japanese_date, japanese_datetime, japanese_time
-from tests.ai_chat.support import session_view
+from tests.ai_chat.support import said, session_view
 
 
 def test_markdown_is_stripped_from_model_answers() -> None:
@@ -47,9 +47,9 @@ def test_long_answers_are_cut_at_a_sentence() -> None:
 def test_the_safety_templates_carry_exactly_the_numbers_of_the_design_brief() -> None:
     assert "119" in templates.EMERGENCY_TEXT
     assert "#7119" in templates.EMERGENCY_TEXT
-    assert "#9110" in templates.safety_text(Route.FRAUD)
-    assert "188" not in templates.safety_text(Route.FRAUD)
-    assert "188" in templates.safety_text(Route.FRAUD, consumer_fraud=True)
+    assert "#9110" in said(Route.FRAUD)
+    assert "188" not in said(Route.FRAUD)
+    assert "188" in said(Route.FRAUD, consumer_fraud=True)
     for number in ("0120-279-338", "0570-783-556", "0570-064-556"):
         assert number in templates.SELF_HARM_TEXT
     assert "よりそいホットライン" in templates.SELF_HARM_TEXT

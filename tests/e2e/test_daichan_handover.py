@@ -1,4 +1,5 @@
-"""Hand-over to a person: Dai-chan stays silent until the helpdesk hands the conversation back.
+"""Hand-over to a person: Dai-chan stays silent until the helpdesk hands the conversation back
+(but for one acknowledgement of the wait), and says when a person will answer.
 
 Dai-chan keeps its own record from `helpdesk.events` (line_gateway's mode stamp is built in
 parallel), so these tests publish the helpdesk's hand-over events themselves; if the helpdesk
@@ -8,10 +9,17 @@ already handed over on its own, its ticket is handed back too.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
 
+import pytest
+
+from services.ai_chat.domain.hours import desk_hours
+from services.common.calendar import BusinessCalendar
 from services.common.events.contracts.line import ConversationMode, MessageReceived
 from services.common.kafka.topics import LINE_INBOUND
 from services.common.time import utcnow
+from services.common.wording import jst_date
 from tests.ai_chat.stack_support import help_requests, publish, send_commands
 from tests.fixtures.line import Simulator, new_user_id, texts
 from tests.helpdesk.support import Staff, give_back_every_conversation, take_conversation
@@ -26,7 +34,10 @@ async def test_after_asking_for_a_person_dai_chan_is_silent_until_handed_back(
     await help_requests(stack, user)
     await simulator.send_text(user, "まだかな")
     await simulator.send_text(user, "こんにちは")
-    assert len(await simulator.settled_inbox(user, quiet=3.0)) == 1  # the hand-over notice only
+    # The hand-over notice, one acknowledgement of the wait, then silence.
+    waiting = await simulator.settled_inbox(user, count=2, quiet=3.0)
+    assert len(waiting) == 2
+    assert texts(waiting)[1].startswith("メッセージ 受けとったで。")
 
     staff = await Staff.login(stack, "tanaka")
     try:
@@ -37,9 +48,9 @@ async def test_after_asking_for_a_person_dai_chan_is_silent_until_handed_back(
     await asyncio.sleep(1.5)
     await simulator.send_text(user, "おはよう")
 
-    inbox = await simulator.settled_inbox(user, count=2)
-    assert len(inbox) == 2
-    assert texts(inbox)[1].startswith("おはよう！")
+    inbox = await simulator.settled_inbox(user, count=3)
+    assert len(inbox) == 3
+    assert texts(inbox)[2].startswith("おはよう！")
 
 
 async def test_staff_taking_a_conversation_silences_dai_chan_until_they_give_it_back(
@@ -80,3 +91,55 @@ async def test_events_stamped_human_mode_are_left_to_the_person(stack: Stack) ->
     )
     await asyncio.sleep(2.0)
     assert await send_commands(stack, user, timeout=3.0) == []
+
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def hours_closed_now() -> dict[str, str]:
+    """The helpdesk's settings with one working day, two days ahead in Japan time: whenever the
+    test runs, "now" is outside the hours and the next opening is that day's 9 o'clock."""
+    working_day = DAY_NAMES[(jst_date(utcnow()) + timedelta(days=2)).weekday()]
+    return {
+        "HELPDESK_BUSINESS_HOURS": "09:00-17:00",
+        "HELPDESK_BUSINESS_DAYS": working_day,
+        "HELPDESK_OBSERVE_HOLIDAYS": "false",
+    }
+
+
+@pytest.fixture
+async def closed_desk(stack: Stack) -> AsyncIterator[BusinessCalendar]:
+    """ai_chat restarted with hours that exclude now (and back to the defaults afterwards)."""
+    env = hours_closed_now()
+    await stack.restart_app("ai_chat", env=env)
+    try:
+        yield BusinessCalendar.from_settings(
+            env["HELPDESK_BUSINESS_HOURS"], env["HELPDESK_BUSINESS_DAYS"], observe_holidays=False
+        )
+    finally:
+        await stack.restart_app("ai_chat")
+
+
+async def test_a_hand_over_outside_hours_tells_the_senior_the_real_next_opening(
+    simulator: Simulator, stack: Stack, closed_desk: BusinessCalendar
+) -> None:
+    user = new_user_id()
+    before = utcnow()
+    await simulator.send_text(user, "人と話したい")
+    [notice] = texts(await simulator.settled_inbox(user))
+    # The opening as said at the moment Dai-chan answered (between these two, across midnight
+    # JST "金曜日の" becomes "明日の"): the senior is told the day and hour the desk opens.
+    openings = {
+        f"ヘルプデスクは {desk_hours(closed_desk, moment).opening_in_words()}から やで"
+        for moment in (before, utcnow())
+    }
+    assert any(opening in notice for opening in openings), notice
+    assert "すぐ 返事" not in notice
+
+    await help_requests(stack, user)
+    await simulator.send_text(user, "まだかな")
+    inbox = await simulator.settled_inbox(user, count=2)
+    assert len(inbox) == 2
+    acknowledgement = texts(inbox)[1]
+    assert acknowledgement.startswith("メッセージ 受けとったで。いま ヘルプデスクは お休みや。")
+    assert any(opening in acknowledgement for opening in openings)

@@ -28,7 +28,8 @@ async def test_an_emergency_gets_119_at_once_and_an_urgent_hand_over(
     await simulator.send_text(user, "胸が痛くて、息ができへん")
 
     inbox = await simulator.settled_inbox(user)
-    assert texts(inbox) == [templates.EMERGENCY_TEXT]
+    [only] = texts(inbox)
+    assert only.startswith(templates.EMERGENCY_TEXT)
     assert inbox[0]["via"] == "reply"
     assert "119" in texts(inbox)[0]
     assert "#7119" in texts(inbox)[0]
@@ -79,7 +80,8 @@ async def test_asking_for_a_person_hands_over_at_normal_priority(
     user = new_user_id()
     await simulator.send_text(user, "人と話したい")
 
-    assert texts(await simulator.settled_inbox(user)) == [templates.PERSON_TEXT]
+    [only] = texts(await simulator.settled_inbox(user))
+    assert only.startswith(templates.PERSON_TEXT)
     [request] = await help_requests(stack, user)
     assert (request.reason, request.priority, request.handover) == (
         RequestReason.PERSON_REQUESTED,
@@ -118,7 +120,7 @@ async def test_the_help_menu_offers_every_route_and_its_buttons_work(
 
     await publish(stack, LINE_INBOUND, user, _postback(user, "daichan:help?topic=self_harm"))
     inbox = await simulator.wait_for_inbox(user, count=2)
-    assert texts(inbox)[1] == templates.SELF_HARM_TEXT
+    assert texts(inbox)[1].startswith(templates.SELF_HARM_TEXT)
     [request] = await help_requests(stack, user)
     assert request.priority is Priority.URGENT
 

@@ -73,7 +73,7 @@ async def test_a_spent_daily_budget_gets_a_kind_text_and_safety_still_answers(
 
     await simulator.send_text(user, "胸が痛い")
     inbox = await simulator.settled_inbox(user, count=sent + 1)
-    assert texts(inbox)[-1] == templates.EMERGENCY_TEXT
+    assert texts(inbox)[-1].startswith(templates.EMERGENCY_TEXT)
 
 
 async def test_a_slow_model_gets_the_kind_fallback(with_model: Stack, simulator: Simulator) -> None:
@@ -129,7 +129,8 @@ async def test_a_spoken_emergency_gets_119_and_an_urgent_request(
     user = new_user_id()
     await publish(with_model, LINE_INBOUND, user, audio(user))
 
-    assert texts(await simulator.settled_inbox(user)) == [templates.EMERGENCY_TEXT]
+    [only] = texts(await simulator.settled_inbox(user))
+    assert only.startswith(templates.EMERGENCY_TEXT)
     [request] = await help_requests(with_model, user)
     assert (request.reason, request.priority) == (RequestReason.EMERGENCY, Priority.URGENT)
 
@@ -141,7 +142,8 @@ async def test_moderation_catches_what_the_rules_miss(
     user = new_user_id()
     await simulator.send_text(user, "誰もおらん遠くへ行ってしまいたい")
 
-    assert texts(await simulator.settled_inbox(user)) == [templates.SELF_HARM_TEXT]
+    [only] = texts(await simulator.settled_inbox(user))
+    assert only.startswith(templates.SELF_HARM_TEXT)
     [request] = await help_requests(with_model, user)
     assert request.reason is RequestReason.SELF_HARM
     [command] = await send_commands(with_model, user)
@@ -226,4 +228,4 @@ async def test_an_unsure_triage_adds_a_check_and_a_review_end_to_end(
 
     await simulator.send_text(user, "たすけて")
     inbox = await simulator.settled_inbox(user, count=2)
-    assert texts(inbox)[-1] == templates.EMERGENCY_TEXT
+    assert texts(inbox)[-1].startswith(templates.EMERGENCY_TEXT)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from services.common.calendar import BusinessCalendar
 from services.common.events.contracts.helpdesk import (
     Priority,
     RequestReason,
@@ -15,7 +16,6 @@ from services.common.events.contracts.helpdesk import (
 from services.common.time import JST, parse_hours, parse_weekdays
 from services.helpdesk.domain.sla import (
     DEFAULT_TARGETS,
-    BusinessCalendar,
     Clock,
     SlaClocks,
     SlaPolicy,

@@ -8,12 +8,13 @@ redelivered event can neither send twice nor open a second help request.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from uuid import UUID, uuid5
 
 from services.ai_chat.domain.outcome import Inbound, Outcome
+from services.ai_chat.domain.seniors import Senior
 from services.ai_chat.metrics import REPLIES, SKIPPED_MESSAGES
 from services.ai_chat.store.seniors import SeniorRepository
 from services.common.events.contracts.helpdesk import HelpRequested
@@ -22,7 +23,7 @@ from services.common.events.envelope import Envelope, new_event
 from services.common.kafka.handling import Commit
 from services.common.kafka.topics import HELPDESK_REQUESTS, LINE_OUTBOUND
 from services.common.store import Tx
-from services.common.time import utcnow
+from services.common.time import as_utc, utcnow
 
 SOURCE = "ai_chat"
 # Deterministic command ids: the reply to a message has the same id however often it is computed.
@@ -62,12 +63,19 @@ class OutcomeRecorder:
         user_id = inbound.user_id
         # A plain answer must not go out if a person took the conversation while the model was
         # thinking; safety guidance and hand-over notices always go.
-        recheck = bool(outcome.messages) and not outcome.safety and outcome.help is None
+        wait = outcome.acknowledges
+        recheck = (
+            bool(outcome.messages) and not outcome.safety and outcome.help is None and wait is None
+        )
         # One round trip records the turns and state and returns the state before them, for the
         # re-check; a redelivery never gets here (the event id is claimed first).
         before = await self._seniors.save(tx, user_id=user_id, changes=outcome.changes)
         if recheck and before.human.holds(now=utcnow(), pending_timeout=self._pending_timeout):
             tx.after_commit(SKIPPED_MESSAGES.labels("handed_over_meanwhile").inc)
+            return
+        if wait is not None and not _still_owed(before, wait):
+            # Another message acknowledged this wait first, or it ended: one per wait, at most.
+            tx.after_commit(SKIPPED_MESSAGES.labels("already_acknowledged").inc)
             return
         if outcome.help is not None:
             request = HelpRequested(
@@ -112,3 +120,14 @@ class OutcomeRecorder:
             tx.after_commit(SKIPPED_MESSAGES.labels(outcome.skipped).inc)
         elif outcome.messages:
             tx.after_commit(REPLIES.labels(outcome.responder, outcome.kind).inc)
+
+
+def _still_owed(before: Senior, wait: datetime) -> bool:
+    """Whether the stored state, as this transaction found it, still owes `wait` its one
+    acknowledgement (the same wait, not yet acknowledged)."""
+    human = before.human
+    return (
+        human.waiting_since is not None
+        and as_utc(human.waiting_since) == as_utc(wait)
+        and not human.acknowledged_wait(wait)
+    )

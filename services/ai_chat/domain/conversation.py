@@ -22,6 +22,7 @@ from services.ai_chat.domain.safety import Moderation
 from services.ai_chat.domain.safety.triage import Triage
 from services.ai_chat.domain.seniors import Memory, Senior, SeniorChanges, Turn, Usage
 from services.ai_chat.metrics import BUDGET_EXHAUSTED, MEMORY_EVENTS, OUTPUT_GUARD
+from services.common.calendar import BusinessCalendar
 from services.common.language.text import clip
 from services.common.logging import get_logger
 from services.common.safety import Detection
@@ -111,6 +112,7 @@ def model_answer(
     used: int,
     today: str,
     now: datetime,
+    calendar: BusinessCalendar,
     persona_version: str,
 ) -> Outcome:
     extra = Detection()
@@ -119,7 +121,9 @@ def model_answer(
     if isinstance(results.triage, Triage):
         extra = extra.merged(results.triage.detection())
     if extra:
-        return certain_guidance(inbound, senior, extra, now=now, detector=detector_of(extra))
+        return certain_guidance(
+            inbound, senior, extra, now=now, calendar=calendar, detector=detector_of(extra)
+        )
 
     tokens = 0
     if isinstance(results.summary, ChatAnswer):

@@ -20,11 +20,13 @@ from services.ai_chat.domain.guidance import (
     check_escalated,
     check_settled,
 )
+from services.ai_chat.domain.hours import desk_hours
 from services.ai_chat.domain.intents import Intent, check_answer, confirmation
 from services.ai_chat.domain.outcome import Inbound, Outcome, say
 from services.ai_chat.domain.programme import ProgrammeFacts, loan_answer, sessions_answer
 from services.ai_chat.domain.seniors import Checkin, Pending, Senior, SeniorChanges, Turn
 from services.ai_chat.metrics import CHECKINS, MEMORY_EVENTS
+from services.common.calendar import BusinessCalendar
 from services.common.events.contracts.line import Action, SendPriority
 from services.common.events.postback_data import PostbackData
 from services.common.language.text import clip, normalise
@@ -32,6 +34,8 @@ from services.common.safety import Detection, Route
 from services.common.wording import jst_date
 
 SAFE_ROUTES_WHILE_WITH_A_PERSON = (Route.EMERGENCY, Route.SELF_HARM)
+# The helpdesk's default hours (09:00-17:00 on weekdays, holidays closed), as its settings'.
+DEFAULT_CALENDAR = BusinessCalendar()
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class DialogueSettings:
     transcript_min_confidence: float = 0.6
     # How Dai-chan tells seniors to reach the helpdesk (the FAQ), from the helpdesk's settings.
     desk: Desk = DEFAULT_DESK
+    # When a person answers (hand-over, safety texts): the helpdesk's own calendar.
+    calendar: BusinessCalendar = DEFAULT_CALENDAR
 
 
 def with_person(
@@ -56,6 +62,24 @@ def with_person(
 ) -> bool:
     return inbound.human_mode or senior.human.holds(
         now=now, pending_timeout=settings.handover_pending_timeout
+    )
+
+
+def left_to_person(senior: Senior, now: datetime, settings: DialogueSettings) -> Outcome:
+    """While a person has the conversation Dai-chan is silent, but for one acknowledgement per
+    wait for a person it asked for, saying honestly when that person will answer (so a message
+    sent at 03:20 is not met with silence until the desk opens). Decided from the stored wait,
+    and checked again when recorded (`OutcomeRecorder`), so redeliveries never add a second."""
+    wait = senior.human.unacknowledged_wait()
+    if wait is None:
+        return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+    return Outcome(
+        messages=[say(templates.waiting_text(desk_hours(settings.calendar, now)))],
+        priority=SendPriority.SERVICE,
+        purpose="ai_chat.handover",
+        kind="waiting_acknowledged",
+        acknowledges=wait,
+        changes=SeniorChanges(last_message_at=now, acknowledged_wait=wait),
     )
 
 
@@ -82,7 +106,9 @@ def voice_unsure(text: str, now: datetime) -> Outcome:
 # -- questions waiting for an answer, and requests answered from data ---------------------------
 
 
-def pending_answer(inbound: Inbound, senior: Senior, text: str, now: datetime) -> Outcome | None:
+def pending_answer(
+    inbound: Inbound, senior: Senior, text: str, now: datetime, calendar: BusinessCalendar
+) -> Outcome | None:
     pending = senior.pending
     if pending is None or pending.until < now:
         return None
@@ -90,7 +116,7 @@ def pending_answer(inbound: Inbound, senior: Senior, text: str, now: datetime) -
         route = MENU_TOPICS[pending.route]
         reply = check_answer(text)
         if reply == "help":
-            return check_escalated(inbound, senior, route, now=now)
+            return check_escalated(inbound, senior, route, now=now, calendar=calendar)
         if reply == "ok":
             return check_settled(now, route)
         return None
@@ -232,18 +258,19 @@ def safety_button(
             with_person(inbound, senior, now, settings)
             and route not in SAFE_ROUTES_WHILE_WITH_A_PERSON
         ):
-            return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+            return left_to_person(senior, now, settings)
         return certain_guidance(
             inbound,
             senior,
             Detection(routes=(route,), reasons=("menu",)),
             now=now,
+            calendar=settings.calendar,
             detector="menu",
         )
     if action == "check" and params.get("route") in MENU_TOPICS:
         route = MENU_TOPICS[params["route"]]
         if params.get("answer") == "help":
-            return check_escalated(inbound, senior, route, now=now)
+            return check_escalated(inbound, senior, route, now=now, calendar=settings.calendar)
         return check_settled(now, route)
     return None
 

@@ -15,9 +15,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from services.ai_chat.domain import templates
+from services.ai_chat.domain.hours import desk_hours
 from services.ai_chat.domain.outcome import HelpRequest, Inbound, Outcome, say
 from services.ai_chat.domain.seniors import Pending, Senior, SeniorChanges, Turn
 from services.ai_chat.metrics import SAFETY_CHECKS, SAFETY_ESCALATIONS
+from services.common.calendar import BusinessCalendar
 from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.line import PostbackAction, SendPriority
 from services.common.language.text import clip
@@ -62,14 +64,23 @@ def _said(inbound: Inbound, primary: Route) -> str:
 
 
 def certain_guidance(
-    inbound: Inbound, senior: Senior, detection: Detection, *, now: datetime, detector: str
+    inbound: Inbound,
+    senior: Senior,
+    detection: Detection,
+    *,
+    now: datetime,
+    calendar: BusinessCalendar,
+    detector: str,
 ) -> Outcome:
+    """The fixed guidance of each certain route; what it says of the helpdesk depends on whether
+    the desk is open at `now` (`calendar`), and when it opens if not."""
     primary = detection.primary
     assert primary is not None
     guidance: list[Route] = [r for r in detection.routes if r is not Route.PERSON]
     guidance = guidance or [Route.PERSON]
+    hours = desk_hours(calendar, now)
     messages = [
-        say(templates.safety_text(route, consumer_fraud=detection.consumer_fraud))
+        say(templates.safety_text(route, hours, consumer_fraud=detection.consumer_fraud))
         for route in guidance
     ]
     for route in detection.routes:
@@ -159,8 +170,15 @@ def check_settled(now: datetime, route: Route) -> Outcome:
     )
 
 
-def check_escalated(inbound: Inbound, senior: Senior, route: Route, *, now: datetime) -> Outcome:
+def check_escalated(
+    inbound: Inbound, senior: Senior, route: Route, *, now: datetime, calendar: BusinessCalendar
+) -> Outcome:
     SAFETY_CHECKS.labels(route.value, "confirmed").inc()
     return certain_guidance(
-        inbound, senior, Detection(routes=(route,), reasons=("check",)), now=now, detector="check"
+        inbound,
+        senior,
+        Detection(routes=(route,), reasons=("check",)),
+        now=now,
+        calendar=calendar,
+        detector="check",
     )

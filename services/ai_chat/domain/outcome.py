@@ -59,6 +59,9 @@ class Outcome:
     skipped: str | None = None
     # What the model's triage found unsure beside this answer (a check is added for it).
     triage: Detection | None = None
+    # The acknowledgement of a waiting period (`Human.waiting_since`): sent while a person has
+    # the conversation, but only if that wait was not acknowledged meanwhile.
+    acknowledges: datetime | None = None
 
     @classmethod
     def silence(cls, reason: str, changes: SeniorChanges | None = None) -> Outcome:

@@ -3,7 +3,8 @@
 - `memory`: the last few turns verbatim, the rolling summary and the facts the senior chose to
   share; all of it is erased on 「忘れて」 and expires after the retention period without
   conversation. Older turns are not kept anywhere: the summary is what remains of them;
-- `human`: whether a person at the helpdesk has the conversation (Dai-chan then stays silent);
+- `human`: whether a person at the helpdesk has the conversation (Dai-chan then stays silent,
+  but for one acknowledgement per wait for a person it asked for);
 - `participant_id`: the tablet-lending participant this LINE user linked to, if any;
 - `usage`: model tokens used today (the daily budget);
 - `checkin`: the daily greeting the senior opted into, and when it is next due;
@@ -57,11 +58,29 @@ class Human(_Doc):
     reason: str | None = None
     # Tickets that hold the conversation now (helpdesk.conversation.handed_over, not yet back).
     tickets: list[str] = Field(default_factory=list)
+    # When Dai-chan last asked for a person, kept through the hand-over until the hand-back: the
+    # waiting period that the senior's further messages get one acknowledgement in.
+    waiting_since: datetime | None = None
+    # The waiting period (its `waiting_since`) whose acknowledgement was sent.
+    acknowledged: datetime | None = None
 
     def holds(self, *, now: datetime, pending_timeout: timedelta) -> bool:
         if self.tickets:
             return True
         return self.pending_since is not None and now - as_utc(self.pending_since) < pending_timeout
+
+    def unacknowledged_wait(self) -> datetime | None:
+        """The waiting period still owed its one acknowledgement, if any."""
+        if self.waiting_since is None:
+            return None
+        if self.acknowledged is not None and as_utc(self.acknowledged) == as_utc(
+            self.waiting_since
+        ):
+            return None
+        return self.waiting_since
+
+    def acknowledged_wait(self, wait: datetime) -> bool:
+        return self.acknowledged is not None and as_utc(self.acknowledged) == as_utc(wait)
 
 
 class Usage(_Doc):
@@ -114,6 +133,8 @@ class SeniorChanges:
     clear_pending: bool = False
     handover_requested_at: datetime | None = None
     handover_reason: str | None = None
+    # The waiting period (`Human.waiting_since`) this event acknowledged.
+    acknowledged_wait: datetime | None = None
     checkin: Checkin | None = None
     following: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict)

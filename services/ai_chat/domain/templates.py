@@ -7,6 +7,7 @@ an answer of the model that contains a phone number is replaced (`guard.py`). Te
 
 from __future__ import annotations
 
+from services.ai_chat.domain.hours import DeskHours
 from services.common.events.contracts.line import Action, MessageAction, PostbackAction
 from services.common.safety import Route
 
@@ -23,17 +24,16 @@ KOKORO = "0570-064-556"
 EMERGENCY_TEXT = (
     f"たいへんや。いますぐ {AMBULANCE} に 電話して、救急車を よんでな。\n"
     f"救急車を よぶか 迷うときは {AMBULANCE_UNSURE}（救急安心センターおおさか）に 電話してな。\n"
-    "近くに 人が いたら、大きな 声で 助けを よんでな。\n"
-    "ヘルプデスクの 人にも すぐ 知らせたで。"
+    "近くに 人が いたら、大きな 声で 助けを よんでな。"
 )
 SELF_HARM_TEXT = (
     "話してくれて ありがとう。つらい 気持ち、ひとりで かかえんといてな。\n"
     "いますぐ 話を 聞いてくれる ところが あるで。\n"
     f"よりそいホットライン {YORISOI}（24時間）\n"
     f"いのちの電話 {INOCHI}\n"
-    f"こころの健康相談統一ダイヤル {KOKORO}\n"
-    "ヘルプデスクの 人にも 知らせたで。大ちゃんも ここに おるで。"
+    f"こころの健康相談統一ダイヤル {KOKORO}"
 )
+SELF_HARM_CLOSING = "大ちゃんも ここに おるで。"
 FRAUD_TEXT = (
     "それは 詐欺（さぎ）かもしれへん。あわてんといてな。\n"
     "お金の 話の 電話は いったん 切ってな。お金は はらわない、ATMには 行かない、"
@@ -44,12 +44,43 @@ FRAUD_TEXT = (
 FRAUD_CONSUMER_LINE = (
     f"身に おぼえの ない 請求や 売りこみは、消費者ホットライン {CONSUMER_HOTLINE} に 相談してな。"
 )
-FRAUD_HELPDESK_LINE = "ヘルプデスクの 人にも 知らせたで。"
-PERSON_TEXT = (
-    "わかった。ヘルプデスクの 人に つなぐな。\n"
-    "人が 返事するまで、少し 待っててな。そのあいだ 大ちゃんは 静かに しとくわ。\n"
-    f"体の ぐあいが 悪いときは、すぐ {AMBULANCE} に 電話してな。"
-)
+PERSON_TEXT = "わかった。ヘルプデスクの 人に つなぐな。"
+PERSON_QUIET = "そのあいだ 大ちゃんは 静かに しとくわ。"
+PERSON_AMBULANCE = f"体の ぐあいが 悪いときは、すぐ {AMBULANCE} に 電話してな。"
+WAITING_TEXT = "メッセージ 受けとったで。"
+
+
+# -- the hours sentence: when a person will answer, from the helpdesk's calendar (`hours.py`) --
+def desk_told(hours: DeskHours) -> str:
+    """After emergency, self-harm and fraud guidance: the desk was told, and when it will look.
+    Never a reason to wait: the numbers above come first."""
+    if hours.open_now:
+        return "ヘルプデスクの 人にも 知らせたで。すぐ 見てくれるで。"
+    return (
+        "ヘルプデスクにも 知らせたけど、いまは お休みや。"
+        f"{hours.opening_in_words()}に 開いたら、ヘルプデスクから 連絡するで。"
+    )
+
+
+def person_answers(hours: DeskHours) -> str:
+    """For a senior waiting for a person: soon, or when the desk opens."""
+    if hours.open_now:
+        return "いま ヘルプデスクは 開いてるで。人が すぐ 返事するから、少し 待っててな。"
+    return (
+        "いま ヘルプデスクは お休みや。"
+        f"ヘルプデスクは {hours.opening_in_words()}から やで。そのとき 人が 返事するな。"
+    )
+
+
+def person_text(hours: DeskHours) -> str:
+    return "\n".join([PERSON_TEXT, person_answers(hours) + PERSON_QUIET, PERSON_AMBULANCE])
+
+
+def waiting_text(hours: DeskHours) -> str:
+    """The one acknowledgement of what a senior sends while waiting for a person."""
+    return "\n".join([WAITING_TEXT + person_answers(hours), PERSON_AMBULANCE])
+
+
 # -- the grey band: a short check beside Dai-chan's answer, settled by the senior's next reply --
 SAFETY_CHECK_TEXT = {
     Route.EMERGENCY: (
@@ -185,18 +216,19 @@ INACTIVITY_SUMMARY = (
 )
 
 
-def safety_text(route: Route, *, consumer_fraud: bool = False) -> str:
+def safety_text(route: Route, hours: DeskHours, *, consumer_fraud: bool = False) -> str:
+    """The fixed guidance of `route`, ending with what the helpdesk will do and when."""
     if route is Route.EMERGENCY:
-        return EMERGENCY_TEXT
+        return "\n".join([EMERGENCY_TEXT, desk_told(hours)])
     if route is Route.SELF_HARM:
-        return SELF_HARM_TEXT
+        return "\n".join([SELF_HARM_TEXT, desk_told(hours) + SELF_HARM_CLOSING])
     if route is Route.FRAUD:
         lines = [FRAUD_TEXT]
         if consumer_fraud:
             lines.append(FRAUD_CONSUMER_LINE)
-        lines.append(FRAUD_HELPDESK_LINE)
+        lines.append(desk_told(hours))
         return "\n".join(lines)
-    return PERSON_TEXT
+    return person_text(hours)
 
 
 # -- quick replies --------------------------------------------------------------------------------

@@ -36,7 +36,9 @@ def _update(changes: SeniorChanges) -> dict[str, Any]:
         "usage": changes.usage.model_dump() if changes.usage else None,
         "pending": changes.pending.model_dump() if changes.pending else None,
         "human.pending_since": changes.handover_requested_at,
+        "human.waiting_since": changes.handover_requested_at,
         "human.reason": changes.handover_reason,
+        "human.acknowledged": changes.acknowledged_wait,
         "checkin": changes.checkin.model_dump() if changes.checkin else None,
         "following": changes.following,
     }
@@ -128,6 +130,13 @@ class SeniorRepository:
         await self._collection.update_one(
             {"_id": user_id, "human.pending_since": {"$lte": at}},
             {"$unset": {"human.pending_since": "", "human.reason": ""}},
+            session=tx.session,
+        )
+        # The wait ends when no ticket holds the conversation any more (unless Dai-chan asked
+        # for a person again after this hand-back): the next request starts a new one.
+        await self._collection.update_one(
+            {"_id": user_id, "human.tickets": {"$size": 0}, "human.waiting_since": {"$lte": at}},
+            {"$unset": {"human.waiting_since": "", "human.acknowledged": ""}},
             session=tx.session,
         )
 

@@ -8,7 +8,8 @@ For every text (typed, or spoken and transcribed) the order is fixed:
    while a person has the conversation: it is not chatter. An uncertain route (the grey band)
    adds a short fixed check to Dai-chan's answer and asks a person to review (`guidance`).
 2. **Silence** while a person at the helpdesk has the conversation (line_gateway's stamp, or
-   Dai-chan's own record of hand-overs from `helpdesk.events`).
+   Dai-chan's own record of hand-overs from `helpdesk.events`), but for one acknowledgement per
+   wait for a person Dai-chan asked for, saying when the person will answer.
 3. **Pending questions** (「忘れて」 → はい/いいえ) and **requests answered from data**: the loan,
    sessions, the help menu, check-ins, erasing memory.
 4. **Conversation**: the model (with moderation and the model's safety triage beside it, which
@@ -64,8 +65,11 @@ class Dialogue:
         persona: Persona,
         settings: DialogueSettings,
         detector: Callable[[Analysis], Detection] = detect_analysed,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._detect = detector
+        # The one place the time is read: what Dai-chan says of the helpdesk's hours depends on it.
+        self._clock = clock
         self._seniors = seniors
         self._programme = programme
         self._model = model
@@ -78,7 +82,7 @@ class Dialogue:
     async def on_text(self, inbound: Inbound, *, voice_confidence: float | None = None) -> Outcome:
         assert inbound.text is not None
         text = inbound.text
-        now = utcnow()
+        now = self._clock()
         senior = await self._seniors.get(inbound.user_id)
         with_person = self._with_person(inbound, senior, now)
 
@@ -89,10 +93,15 @@ class Dialogue:
             detection = detection.only(SAFE_ROUTES_WHILE_WITH_A_PERSON)
         if detection:
             return certain_guidance(
-                inbound, senior, detection, now=now, detector=detector_of(detection)
+                inbound,
+                senior,
+                detection,
+                now=now,
+                calendar=self._settings.calendar,
+                detector=detector_of(detection),
             )
         if with_person:
-            return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+            return decide.left_to_person(senior, now, self._settings)
 
         if inbound.via == "voice" and decide.unsure_transcript(
             text, voice_confidence, self._settings
@@ -102,7 +111,7 @@ class Dialogue:
         if inbound.via == "voice":
             TRANSCRIPTIONS.labels("heard").inc()
 
-        if answered := decide.pending_answer(inbound, senior, text, now):
+        if answered := decide.pending_answer(inbound, senior, text, now, self._settings.calendar):
             return answered
         if detection.uncertain:
             return await self._converse(inbound, senior, now=now, unsure=detection.uncertain)
@@ -192,6 +201,7 @@ class Dialogue:
             used=used,
             today=today,
             now=now,
+            calendar=self._settings.calendar,
             persona_version=self._persona.version,
         )
 
@@ -268,7 +278,7 @@ class Dialogue:
         action, params = decide.parse_postback(data)
         if action is None:
             return None
-        now = utcnow()
+        now = self._clock()
         senior = await self._seniors.get(inbound.user_id)
         safety = decide.safety_button(
             inbound, senior, action, params, now=now, settings=self._settings
@@ -276,7 +286,7 @@ class Dialogue:
         if safety is not None:
             return safety
         if self._with_person(inbound, senior, now):
-            return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+            return decide.left_to_person(senior, now, self._settings)
         if action == "talk":
             return decide.fixed(templates.TALK_TEXT, "talk", now)
         if action == "help":
@@ -295,17 +305,17 @@ class Dialogue:
     # -- other kinds of messages, voice and friendship ---------------------------------------------
 
     async def on_non_text(self, inbound: Inbound, message_type: str) -> Outcome:
-        now = utcnow()
+        now = self._clock()
         if message_type == "audio":
             # line_gateway fetches the audio and publishes line.audio.fetched; that is answered.
             return Outcome.silence("audio_waits_for_transcript", SeniorChanges(last_message_at=now))
         senior = await self._seniors.get(inbound.user_id)
         if self._with_person(inbound, senior, now):
-            return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+            return decide.left_to_person(senior, now, self._settings)
         return decide.non_text_answer(message_type, now)
 
     async def on_audio(self, inbound: Inbound, *, audio_base64: str, content_type: str) -> Outcome:
-        now = utcnow()
+        now = self._clock()
         if self._model is None:
             TRANSCRIPTIONS.labels("no_model").inc()
             return await self._voice_problem(inbound, templates.VOICE_NO_MODEL_TEXT, now)
@@ -330,7 +340,7 @@ class Dialogue:
     async def _voice_problem(self, inbound: Inbound, text: str, now: datetime) -> Outcome:
         senior = await self._seniors.get(inbound.user_id)
         if self._with_person(inbound, senior, now):
-            return Outcome.silence("human_mode", SeniorChanges(last_message_at=now))
+            return decide.left_to_person(senior, now, self._settings)
         return decide.fixed(text, "voice_problem", now)
 
     async def on_followed(self, inbound: Inbound, *, is_unblocked: bool) -> Outcome:

@@ -4,7 +4,8 @@ Every ticket carries three clocks: first response (opening to the first public r
 response (each time the senior writes after that, to the next public reply) and resolution
 (opening or reopening to resolving, paused while the ticket waits on the senior). Each clock has a
 warning point and a due time in *business time*: only the helpdesk's hours on working days count,
-so a ticket opened on Friday evening is not late on Saturday. Targets come from settings.
+so a ticket opened on Friday evening is not late on Saturday (`services.common.calendar`, the
+calendar Dai-chan tells seniors the hours from). Targets come from settings.
 
 The clocks are typed dictionaries (`Clock`, `SlaClocks`) stored as they are on the ticket
 (`sla.<target>`), so the periodic checker can find what is due with a query, and pure functions
@@ -14,15 +15,12 @@ here compute them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
-import jpholiday
 from typing_extensions import TypedDict  # pydantic validates it only from here before 3.12
 
+from services.common.calendar import BusinessCalendar
 from services.common.events.contracts.helpdesk import Priority, SlaTarget
-from services.common.time import JST
-
-MAX_DAYS_SCANNED = 3660
 
 
 class Clock(TypedDict):
@@ -71,69 +69,6 @@ def met(clock: Clock, at: datetime) -> Clock:
     stopped = Clock(**clock)
     stopped["met_at"] = at
     return stopped
-
-
-@dataclass(frozen=True)
-class BusinessCalendar:
-    """The helpdesk's opening hours in Japan time.
-
-    `opens`/`closes` as minutes after midnight (closes may be 1440 for a 24-hour desk); weekdays
-    0=Monday; Japanese public holidays (jpholiday) and the year-end break (12/29-1/3, the usual
-    closing of Japanese offices) are closed when `observe_holidays` is set.
-    """
-
-    opens_minute: int = 9 * 60
-    closes_minute: int = 17 * 60
-    weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
-    observe_holidays: bool = True
-
-    def is_open_day(self, day: date) -> bool:
-        if day.weekday() not in self.weekdays:
-            return False
-        if not self.observe_holidays:
-            return True
-        if (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3):
-            return False
-        return not jpholiday.is_holiday(day)
-
-    def _window(self, day: date) -> tuple[datetime, datetime] | None:
-        if not self.is_open_day(day):
-            return None
-        midnight = datetime.combine(day, time(0), tzinfo=JST)
-        return (
-            midnight + timedelta(minutes=self.opens_minute),
-            midnight + timedelta(minutes=self.closes_minute),
-        )
-
-    def add(self, start: datetime, seconds: float) -> datetime:
-        """The moment `seconds` of business time after `start`."""
-        cursor = start.astimezone(JST)
-        remaining = timedelta(seconds=max(seconds, 0.0))
-        for _ in range(MAX_DAYS_SCANNED):
-            window = self._window(cursor.date())
-            if window is not None and cursor < window[1]:
-                begin = max(cursor, window[0])
-                available = window[1] - begin
-                if remaining <= available:
-                    return begin + remaining
-                remaining -= available
-            cursor = datetime.combine(cursor.date() + timedelta(days=1), time(0), tzinfo=JST)
-        raise ValueError("the business calendar has no open hours")
-
-    def seconds_between(self, start: datetime, end: datetime) -> float:
-        """Business seconds from `start` to `end` (0 if end is not after start)."""
-        if end <= start:
-            return 0.0
-        start, end = start.astimezone(JST), end.astimezone(JST)
-        total = 0.0
-        day = start.date()
-        while day <= end.date():
-            window = self._window(day)
-            if window is not None:
-                overlap = min(end, window[1]) - max(start, window[0])
-                total += max(overlap.total_seconds(), 0.0)
-            day += timedelta(days=1)
-        return total
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
+from services.common.calendar import BusinessCalendar
 from services.common.events.contracts.helpdesk import Priority
 from services.common.time import JST
 from services.helpdesk.domain.change import TicketRules
 from services.helpdesk.domain.parts import SYSTEM, Actor
-from services.helpdesk.domain.sla import DEFAULT_TARGETS, BusinessCalendar, SlaPolicy
+from services.helpdesk.domain.sla import DEFAULT_TARGETS, SlaPolicy
 from services.helpdesk.domain.ticket import NewTicket, Ticket
 from services.helpdesk.domain.tickets import Category, Channel
 
