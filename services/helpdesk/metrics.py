@@ -80,6 +80,13 @@ LOGINS = Counter(
     ["outcome"],
 )
 
+CONTACT_CARDS = Counter(
+    "sslp_helpdesk_contact_cards_total",
+    "Seniors' contact cards asked of tablet_lending when a ticket is opened, by outcome "
+    "(found, not_linked, not_found, unavailable).",
+    ["outcome"],
+)
+
 
 def initialise() -> None:
     """Create every priority's series at zero, so dashboards see them before the first event."""
@@ -93,6 +100,8 @@ def initialise() -> None:
             TICKETS_OPENED.labels(channel, priority)
     for score in range(1, 6):
         CSAT_RESPONSES.labels(str(score))
+    for outcome in ("found", "not_linked", "not_found", "unavailable"):
+        CONTACT_CARDS.labels(outcome)
     for label in ("missed", "false_alarm"):
         for route in ("emergency", "self_harm", "fraud", "person"):
             SAFETY_REVIEWS.labels(label, route)

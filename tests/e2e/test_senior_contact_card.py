@@ -3,6 +3,7 @@ member's behalf when a ticket is opened, audited there, kept nowhere in the help
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -23,6 +24,16 @@ from tools.devstack.stack import Stack
 
 def fresh_phone() -> str:
     return f"06-{secrets.randbelow(9000) + 1000}-{secrets.randbelow(9000) + 1000}"
+
+
+async def cards_counted(stack: Stack, outcome: str) -> float:
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"{stack.config.url('helpdesk')}/metrics")).text
+    found = re.search(
+        rf'^sslp_helpdesk_contact_cards_total{{outcome="{outcome}"}} ([0-9.e+]+)$', text, re.M
+    )
+    assert found, f"no {outcome} contact cards on /metrics"
+    return float(found.group(1))
 
 
 def token(**overrides: Any) -> str:
@@ -148,8 +159,10 @@ async def test_staff_opening_a_linked_seniors_ticket_see_name_and_phone_kept_now
         lambda t: t["context"]["participant_id"] == participant_id,
     )
 
+    counted = await cards_counted(stack, "found")
     response = await tanaka.get(f"/staff/api/tickets/{found['id']}/senior")
     assert response.status_code == 200, response.text
+    assert await cards_counted(stack, "found") == counted + 1
     assert response.headers["cache-control"] == "no-store"
     senior = response.json()
     assert senior["status"] == "found"
@@ -183,8 +196,10 @@ async def test_an_unlinked_senior_is_said_in_japanese(stack: Stack) -> None:
     tanaka = await Staff.login(stack, "tanaka")
     await publish(stack, "helpdesk.requests", user, help_request(user))
     [found] = await tanaka.wait_ticket_of(user)
+    counted = await cards_counted(stack, "not_linked")
     response = await tanaka.get(f"/staff/api/tickets/{found['id']}/senior")
     assert response.status_code == 200
+    assert await cards_counted(stack, "not_linked") == counted + 1
     senior = response.json()
     assert senior["status"] == "not_linked"
     assert senior["card"] is None

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from services.common.auth.delegation import NotAllowed
 from services.helpdesk.api.deps import HelpdeskDep, Worker
 from services.helpdesk.clients.lending import Card, Missing, Unavailable
+from services.helpdesk.metrics import CONTACT_CARDS
 
 router = APIRouter(prefix="/staff/api", tags=["tickets"])
 
@@ -56,6 +57,11 @@ class SeniorOut(BaseModel):
     message_ja: str | None = None
 
 
+def _answer(senior: SeniorOut) -> SeniorOut:
+    CONTACT_CARDS.labels(senior.status).inc()
+    return senior
+
+
 @router.get(
     "/tickets/{ticket_id}/senior",
     summary="The senior's name, phone and area, read from tablet_lending as you (audited there)",
@@ -71,11 +77,13 @@ async def senior(
     if not participant and found.line_user_id:
         participant = await helpdesk.context.participant_of(found.line_user_id)
     if not participant:
-        return SeniorOut(
-            status="not_linked",
-            participant_id=None,
-            message="This ticket's senior is not linked to a lending participant.",
-            message_ja=NOT_LINKED_JA,
+        return _answer(
+            SeniorOut(
+                status="not_linked",
+                participant_id=None,
+                message="This ticket's senior is not linked to a lending participant.",
+                message_ja=NOT_LINKED_JA,
+            )
         )
     await helpdesk.audit.record(
         actor=claims.sub,
@@ -99,17 +107,21 @@ async def senior(
         except ValidationError:
             answer = Unavailable("malformed")
         else:
-            return SeniorOut(status="found", participant_id=participant, card=card)
+            return _answer(SeniorOut(status="found", participant_id=participant, card=card))
     if isinstance(answer, Missing):
-        return SeniorOut(
-            status="not_found",
-            participant_id=participant,
-            message="tablet_lending holds no personal data for this participant.",
-            message_ja=NOT_FOUND_JA,
+        return _answer(
+            SeniorOut(
+                status="not_found",
+                participant_id=participant,
+                message="tablet_lending holds no personal data for this participant.",
+                message_ja=NOT_FOUND_JA,
+            )
         )
-    return SeniorOut(
-        status="unavailable",
-        participant_id=participant,
-        message="tablet_lending did not answer; try again in a moment.",
-        message_ja=UNAVAILABLE_JA,
+    return _answer(
+        SeniorOut(
+            status="unavailable",
+            participant_id=participant,
+            message="tablet_lending did not answer; try again in a moment.",
+            message_ja=UNAVAILABLE_JA,
+        )
     )
