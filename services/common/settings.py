@@ -107,7 +107,7 @@ class LinkCodeSecretSettings(ServiceSettings):
     )
 
     def secrets_to_check(self) -> dict[str, str]:
-        return {"LINK_CODE_SECRET": self.link_code_secret}
+        return {**super().secrets_to_check(), "LINK_CODE_SECRET": self.link_code_secret}
 
     @model_validator(mode="after")
     def _long_link_code_secret_in_production(self) -> Self:
@@ -117,5 +117,31 @@ class LinkCodeSecretSettings(ServiceSettings):
         ):
             raise ValueError(
                 f"LINK_CODE_SECRET needs at least {MIN_LINK_CODE_SECRET_LENGTH} characters"
+            )
+        return self
+
+
+class ContactCardSecretSettings(ServiceSettings):
+    """The helpdesk and tablet_lending, and only they, hold `LENDING_CONTACT_SECRET`: the key of
+    the helpdesk's on-behalf-of tokens for a senior's contact card (services.common.auth.delegation).
+    It is not a staff session key, so neither kind of token passes for the other."""
+
+    lending_contact_secret: str = Field(
+        default="dev-lending-contact-secret-not-for-production",
+        validation_alias=shared("LENDING_CONTACT_SECRET"),
+        repr=False,
+    )
+
+    def secrets_to_check(self) -> dict[str, str]:
+        return {**super().secrets_to_check(), "LENDING_CONTACT_SECRET": self.lending_contact_secret}
+
+    @model_validator(mode="after")
+    def _long_contact_secret_in_production(self) -> Self:
+        if (
+            self.environment is Environment.PRODUCTION
+            and len(self.lending_contact_secret) < MIN_LINK_CODE_SECRET_LENGTH
+        ):
+            raise ValueError(
+                f"LENDING_CONTACT_SECRET needs at least {MIN_LINK_CODE_SECRET_LENGTH} characters"
             )
         return self

@@ -36,10 +36,12 @@ from services.helpdesk.api import auth as auth_api
 from services.helpdesk.api import canned as canned_api
 from services.helpdesk.api import pages
 from services.helpdesk.api import safety_reviews as safety_reviews_api
+from services.helpdesk.api import senior as senior_api
 from services.helpdesk.api import tickets as tickets_api
 from services.helpdesk.api.deps import Helpdesk
 from services.helpdesk.api.live import Broadcaster
 from services.helpdesk.api.views import live_summary
+from services.helpdesk.clients.lending import LendingContacts
 from services.helpdesk.clients.mailbox import ImapMailbox
 from services.helpdesk.clients.submission import submit
 from services.helpdesk.consumers.context import ContextHandlers
@@ -191,6 +193,11 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
             jobs.every(settings.sla_check_interval_seconds, "sla-check", checker.check)
             jobs.every(60.0, "close-resolved", closing.close_expired)
             jobs.every(5.0, "backlog-metrics", lambda: refresh_backlog_metrics(tickets))
+            lending = LendingContacts(
+                base_url=settings.lending_url,
+                secret=settings.lending_contact_secret,
+                timeout_seconds=settings.lending_timeout_seconds,
+            )
             mail_reader = mail_intake(
                 settings, store=store, tickets=tickets, rules=rules, opening=opening
             )
@@ -217,6 +224,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 ),
                 audit=AuditLog(store),
                 broadcaster=broadcaster,
+                lending=lending,
             )
             routes = consumer_routes(
                 RequestHandlers(opening=opening),
@@ -234,6 +242,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 if mail_reader is not None:
                     await mail_reader.stop()
                 await broadcaster.stop()
+                await lending.close()
 
     app = create_service_app(
         service=SERVICE,
@@ -245,6 +254,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
             auth_api.router,
             auth_api.sso_router,
             tickets_api.router,
+            senior_api.router,
             canned_api.router,
             safety_reviews_api.router,
             pages.router,

@@ -104,6 +104,12 @@ MAIL_ERRORS = Counter(
     "intake: our own error taking a mail, left unseen and read again).",
     ["kind"],
 )
+CONTACT_CARDS = Counter(
+    "sslp_helpdesk_contact_cards_total",
+    "Seniors' contact cards asked of tablet_lending when a ticket is opened, by outcome "
+    "(found, not_linked, not_found, unavailable).",
+    ["outcome"],
+)
 
 
 def initialise() -> None:
@@ -126,6 +132,8 @@ def initialise() -> None:
         MAIL_REPLIES.labels(outcome)
     for kind in ("mailbox", "intake"):
         MAIL_ERRORS.labels(kind)
+    for outcome in ("found", "not_linked", "not_found", "unavailable"):
+        CONTACT_CARDS.labels(outcome)
     for label in ("missed", "false_alarm"):
         for route in ("emergency", "self_harm", "fraud", "person"):
             SAFETY_REVIEWS.labels(label, route)

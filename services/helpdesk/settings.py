@@ -9,7 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.common.calendar import BusinessCalendar
 from services.common.events.contracts.helpdesk import Priority
-from services.common.settings import Environment, ServiceSettings
+from services.common.settings import ContactCardSecretSettings, Environment
 from services.helpdesk.clients.mailbox import ImapConfig
 from services.helpdesk.clients.submission import SmtpConfig
 from services.helpdesk.domain.mail.compose import MailIdentity
@@ -21,7 +21,7 @@ from services.helpdesk.domain.sla import (
 )
 
 
-class HelpdeskSettings(ServiceSettings):
+class HelpdeskSettings(ContactCardSecretSettings):
     model_config = SettingsConfigDict(env_prefix="HELPDESK_")
 
     port: int = 8004
@@ -64,6 +64,12 @@ class HelpdeskSettings(ServiceSettings):
     # Closed tickets (their thread included) are deleted this long after closing.
     ticket_retention_days: int = 730
     presence_seconds: float = 30.0
+
+    # The senior's contact card (name, phone, area) is read from tablet_lending, its owner, when
+    # a staff member opens a ticket, as that staff member (services.common.auth.delegation);
+    # never stored here. A slow lending service must not hold the staff page.
+    lending_url: str = "http://127.0.0.1:8002"
+    lending_timeout_seconds: float = Field(default=2.0, gt=0)
 
     # The e-mail channel (issue 16): mail read from the mailbox opens and joins tickets
     # (`consumers/mailbox.py`). Off while HELPDESK_MAIL_IMAP_HOST is empty. TLS is always on and verified:
@@ -160,7 +166,7 @@ class HelpdeskSettings(ServiceSettings):
         return problems
 
     def secrets_to_check(self) -> dict[str, str]:
-        return {"HELPDESK_SESSION_SECRET": self.session_secret}
+        return {**super().secrets_to_check(), "HELPDESK_SESSION_SECRET": self.session_secret}
 
     @property
     def secure_cookies(self) -> bool:

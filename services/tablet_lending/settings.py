@@ -5,12 +5,16 @@ from typing import Annotated, Self
 from pydantic import AwareDatetime, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from services.common.settings import Environment, LinkCodeSecretSettings
+from services.common.settings import (
+    ContactCardSecretSettings,
+    Environment,
+    LinkCodeSecretSettings,
+)
 
 MIN_TOKEN_SECRET_LENGTH = 32
 
 
-class TabletLendingSettings(LinkCodeSecretSettings):
+class TabletLendingSettings(LinkCodeSecretSettings, ContactCardSecretSettings):
     model_config = SettingsConfigDict(env_prefix="TABLET_LENDING_")
 
     port: int = 8002

@@ -80,6 +80,7 @@ PRODUCTION_ENV = {
     "HELPDESK_SESSION_SECRET": "test-helpdesk-session-secret-0123456789abcdef",
     "TABLET_LENDING_TOKEN_SECRET": "test-tablet-lending-token-secret-0123456789",
     "LINK_CODE_SECRET": "test-link-code-secret-0123456789abcdefgh",
+    "LENDING_CONTACT_SECRET": "test-lending-contact-secret-0123456789abcd",
 }
 
 

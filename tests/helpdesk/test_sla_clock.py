@@ -142,16 +142,24 @@ def test_settings_parse_hours_days_and_target_overrides() -> None:
     assert policy.targets[Priority.URGENT].resolution == DEFAULT_TARGETS[Priority.URGENT].resolution
 
 
+def production(**values: object) -> HelpdeskSettings:
+    keys = {"session_secret": "x" * 40, "lending_contact_secret": "y" * 40}
+    return HelpdeskSettings.model_validate({"environment": "production", **keys, **values})
+
+
 def test_production_refuses_demo_accounts_placeholder_secrets_and_insecure_cookies() -> None:
-    strong = "x" * 40
     with pytest.raises(ValueError, match="HELPDESK_SESSION_SECRET"):
         HelpdeskSettings(environment="production")
+    with pytest.raises(ValueError, match="LENDING_CONTACT_SECRET"):
+        production(lending_contact_secret="dev-lending-contact-secret-not-for-production")
+    with pytest.raises(ValueError, match="LENDING_CONTACT_SECRET needs at least 32"):
+        production(lending_contact_secret="short")
     with pytest.raises(ValueError, match="DEMO_ACCOUNTS"):
-        HelpdeskSettings(environment="production", session_secret=strong, demo_accounts="a:b:agent")
+        production(demo_accounts="a:b:agent")
     with pytest.raises(ValueError, match="COOKIE_SECURE"):
-        HelpdeskSettings(environment="production", session_secret=strong, cookie_secure=False)
-    production = HelpdeskSettings(environment="production", session_secret=strong)
-    assert production.secure_cookies is True
+        production(cookie_secure=False)
+    production_settings = production()
+    assert production_settings.secure_cookies is True
     with pytest.raises(ValueError, match="SSO_PROXY_SECRET"):
         HelpdeskSettings(sso_username_header="X-User", sso_proxy_secret="short").check_startup()
     with pytest.raises(ValueError, match="business hours"):

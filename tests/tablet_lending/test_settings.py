@@ -12,7 +12,13 @@ STRONG = "a-real-secret-with-more-than-32-characters"
 
 def production(**values: object) -> TabletLendingSettings:
     return TabletLendingSettings.model_validate(
-        {"environment": "production", "token_secret": STRONG, "link_code_secret": STRONG, **values}
+        {
+            "environment": "production",
+            "token_secret": STRONG,
+            "link_code_secret": STRONG,
+            "lending_contact_secret": STRONG,
+            **values,
+        }
     )
 
 
@@ -64,3 +70,10 @@ def test_production_needs_a_real_link_code_secret() -> None:
         production(link_code_secret="dev-link-code-secret-not-for-production")
     with pytest.raises(ValidationError, match="LINK_CODE_SECRET needs at least 32"):
         production(link_code_secret="short-but-not-dev")
+
+
+def test_production_needs_a_real_contact_card_secret() -> None:
+    with pytest.raises(ValidationError, match="LENDING_CONTACT_SECRET"):
+        production(lending_contact_secret="dev-lending-contact-secret-not-for-production")
+    with pytest.raises(ValidationError, match="LENDING_CONTACT_SECRET needs at least 32"):
+        production(lending_contact_secret="short-but-not-dev")

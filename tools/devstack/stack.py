@@ -345,6 +345,9 @@ class Stack:
         # tablet_lending: demo staff accounts (never in production: its settings refuse them),
         # and the fictional demo cohort for `make run`/`make up` only, not for test stacks.
         env["TABLET_LENDING_DEMO_ACCOUNTS"] = TABLET_LENDING_DEMO_ACCOUNTS
+        # The helpdesk reads a senior's contact card from tablet_lending on a staff member's
+        # behalf (both hold LENDING_CONTACT_SECRET; the development placeholder on a laptop).
+        env["HELPDESK_LENDING_URL"] = self.config.url("tablet_lending")
         if not self.config.tied_to_parent:
             env["TABLET_LENDING_DEMO_DATA"] = "true"
         if self.config.with_mail:

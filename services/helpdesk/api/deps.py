@@ -10,6 +10,7 @@ from fastapi import Depends, HTTPException, Request
 from services.common.auth import AuditLog, StaffAccounts, StaffClaims
 from services.common.auth.web import StaffAuth
 from services.helpdesk.api.live import Broadcaster
+from services.helpdesk.clients.lending import LendingContacts
 from services.helpdesk.domain.parts import Actor
 from services.helpdesk.domain.tickets import Role
 from services.helpdesk.settings import HelpdeskSettings
@@ -38,6 +39,7 @@ class Helpdesk:
     auth: StaffAuth
     audit: AuditLog
     broadcaster: Broadcaster
+    lending: LendingContacts
 
 
 def get_helpdesk(request: Request) -> Helpdesk:

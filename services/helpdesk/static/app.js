@@ -297,6 +297,7 @@ async function openTicket(id, { keepFocus = false, reload = false } = {}) {
   }
   state.current = ticket;
   renderTicket(ticket);
+  if (switching) loadSenior(id);
   renderQueue(new Set());
   $("ticket-view").hidden = false;
   if (switching && !keepFocus) $("ticket-title").focus();
@@ -335,6 +336,7 @@ function closeTicket() {
   if (state.current) api("DELETE", `/tickets/${state.current.id}/presence`).catch(() => {});
   clearInterval(state.heartbeat);
   state.current = null;
+  $("ticket-senior").replaceChildren();
   $("ticket-view").hidden = true;
 }
 
@@ -343,6 +345,45 @@ function renderViewers(data) {
   $("ticket-viewers").textContent = others.length
     ? `いま見ている人：${others.map((v) => v.name).join("、")}`
     : "";
+}
+
+// Whom the staff member is helping: read from tablet_lending as them when they open the ticket
+// (audited there), shown only while that ticket is on screen, never kept in the page's state.
+async function loadSenior(id) {
+  const box = $("ticket-senior");
+  box.replaceChildren(el("span", { class: "muted", text: "ご本人の氏名と電話番号を確認しています…" }));
+  let senior;
+  try {
+    senior = await api("GET", `/tickets/${id}/senior`);
+  } catch (error) {
+    senior = { status: "unavailable", message_ja: "氏名と電話番号を取得できませんでした。開き直してください。" };
+  }
+  if (!state.current || state.current.id !== id) return;
+  renderSenior(senior);
+}
+
+function renderSenior(senior) {
+  const box = $("ticket-senior");
+  const card = senior.card;
+  if (senior.status !== "found" || !card) {
+    box.replaceChildren(el("span", { class: "muted", text: senior.message_ja || "氏名と電話番号はありません。" }));
+    return;
+  }
+  const parts = [
+    el("strong", { class: "senior-name", text: `${card.family_name} ${card.given_name} さん` }),
+    el("span", { class: "muted", text: `（${card.family_name_kana} ${card.given_name_kana}）` }),
+  ];
+  if (card.phone) {
+    parts.push("　電話：", el("a", { class: "senior-phone", href: `tel:${card.phone.replace(/[^0-9+]/g, "")}`, text: card.phone }));
+  } else {
+    parts.push(el("span", { class: "muted", text: "　電話番号の登録はありません" }));
+  }
+  parts.push(`　地域：${card.area_name}`);
+  if (card.loan) {
+    const late = card.loan.overdue ? "（返却期限を過ぎています）" : "";
+    parts.push(`　タブレット：${card.loan.device_model} 返却期限 ${card.loan.due_on}${late}`);
+  }
+  box.replaceChildren(...parts);
 }
 
 function renderTicket(t) {

@@ -1,0 +1,123 @@
+"""A senior's contact card for the helpdesk: whom a staff member is helping, read from here.
+
+Only the helpdesk's on-behalf-of token opens it (services.common.auth.delegation): the staff
+member is the token's subject, the helpdesk the acting party. Lending staff sessions are refused
+here, and the delegation token is refused everywhere else (its key is not the session key). Each
+card shown is audited as a read of personal data with the helpdesk's staff member as the actor and
+the helpdesk as the channel.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from pydantic import BaseModel, Field
+
+from services.common.auth import delegation
+from services.common.metrics import REJECTED_INPUT
+from services.tablet_lending.api.deps import AuthRefused, LendingDep, get_lending
+from services.tablet_lending.domain.errors import NotFound
+from services.tablet_lending.usecases.enrolment import participant_or_404
+
+router = APIRouter(tags=["contact card"])
+
+
+async def on_behalf_of_staff(request: Request) -> delegation.Delegation:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        raise _refused("missing_credentials", "A helpdesk on-behalf-of token is required.")
+    secret = get_lending(request).settings.lending_contact_secret
+    try:
+        return delegation.verify(header[7:].strip(), secret=secret)
+    except delegation.InvalidDelegation as exc:
+        raise _refused("invalid_delegation", f"The on-behalf-of token is refused: {exc}.") from exc
+
+
+def _refused(reason: str, message: str) -> AuthRefused:
+    REJECTED_INPUT.labels("lending.contact_card", reason).inc()
+    return AuthRefused(
+        401, reason, message, "ヘルプデスクからの問い合わせとして確認できませんでした。"
+    )
+
+
+OnBehalfOf = Annotated[delegation.Delegation, Depends(on_behalf_of_staff)]
+ParticipantId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+class CurrentLoan(BaseModel):
+    device_model: str
+    issued_on: date
+    due_on: date
+    overdue: bool
+
+
+class ContactCardOut(BaseModel):
+    participant_id: str
+    family_name: str
+    given_name: str
+    family_name_kana: str
+    given_name_kana: str
+    phone: str | None = Field(description="as registered; null when none was given")
+    area_code: str
+    area_name: str
+    status: str
+    loan: CurrentLoan | None = Field(description="the tablet the senior has now, if any")
+
+
+@router.get(
+    "/participants/{participant_id}/contact",
+    summary="A senior's contact card, for the helpdesk on behalf of a staff member (audited)",
+    responses={
+        401: {"description": "No helpdesk on-behalf-of token, or one that is refused"},
+        404: {"description": "No such participant, or their personal data has been erased"},
+    },
+)
+async def contact_card(
+    participant_id: ParticipantId,
+    asking: OnBehalfOf,
+    lending: LendingDep,
+    response: Response,
+) -> ContactCardOut:
+    participant = await participant_or_404(lending.db, participant_id)
+    personal = participant.personal
+    if personal is None:
+        raise NotFound(
+            "erased",
+            f"The personal data of participant {participant_id} has been erased.",
+            "この参加者の個人情報は消去されています。",
+        )
+    loan = await lending.db.loans.active_for(participant_id)
+    await lending.audit.record(
+        actor=asking.staff_id,
+        action="participant.contact.read",
+        subject=participant_id,
+        details={
+            "channel": asking.actor,
+            "staff_name": asking.staff_name,
+            "purpose": asking.purpose,
+            "token_id": asking.token_id,
+        },
+    )
+    # Personal data: no cache between here and the staff member's screen may keep it.
+    response.headers["cache-control"] = "no-store"
+    return ContactCardOut(
+        participant_id=participant_id,
+        family_name=personal.family_name,
+        given_name=personal.given_name,
+        family_name_kana=personal.family_name_kana,
+        given_name_kana=personal.given_name_kana,
+        phone=personal.phone,
+        area_code=participant.area_code,
+        area_name=participant.area_name,
+        status=participant.status.value,
+        loan=CurrentLoan(
+            device_model=loan.device_model,
+            issued_on=loan.issued_on,
+            due_on=loan.due_on,
+            overdue=loan.due_on < lending.clock.today(),
+        )
+        if loan is not None
+        else None,
+    )
