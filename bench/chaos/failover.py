@@ -45,6 +45,7 @@ from pymongo import AsyncMongoClient
 
 from bench.chaos.__main__ import stack_config
 from bench.chaos.scenario import Chaos, Disruption, Plan, Result
+from services.common.store.mongo import OUTBOX_COLLECTION
 from services.common.time import utcnow
 from tools.devstack.infra import KafkaNode, MongoNode
 from tools.devstack.stack import CLUSTER_SIZE, SERVICES, Stack
@@ -82,6 +83,20 @@ async def uncommitted(stack: Stack) -> dict[str, int]:
     finally:
         await consumer.stop()
         await admin.close()
+
+
+async def unpublished(stack: Stack) -> dict[str, int]:
+    """Per service, outbox entries its relay has not published to Kafka yet."""
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo.uri)
+    try:
+        return {
+            service: await client[f"sslp_{service}"][OUTBOX_COLLECTION].count_documents(
+                {"published_at": None}
+            )
+            for service in SERVICES
+        }
+    finally:
+        await client.close()
 
 
 async def mongo_primary(stack: Stack) -> MongoNode:
@@ -352,6 +367,7 @@ async def failover(args: argparse.Namespace) -> int:
                     out.write(f"  lost, e.g.: {', '.join(result.outcome.lost_examples)}\n")
                 lag = await uncommitted(stack)
                 out.write(f"  past the committed offsets: {lag}\n")
+                out.write(f"  in the outboxes, unpublished: {await unpublished(stack)}\n")
                 out.flush()
         finally:
             await runner.close()
