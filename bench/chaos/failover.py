@@ -209,9 +209,15 @@ def rolling_restart_of(
             names = [name for service in services for name in stack.config.instances(service)]
             for name in names:
                 env = dict(stack.apps[name].env)
+                stopping = (utcnow() - began).total_seconds()
                 await asyncio.to_thread(stack.apps[name].stop)
+                stopped = (utcnow() - began).total_seconds()
                 stack.launch_apps([name], env=env)
                 await stack.wait_app_ready(name, timeout=300)
+                ready = (utcnow() - began).total_seconds()
+                report(
+                    f"{name}: SIGTERM at {stopping:.1f} s, gone {stopped:.1f} s, ready {ready:.1f} s"
+                )
             took = (utcnow() - began).total_seconds()
             report(f"restarted {len(names)} instances in {took:.0f} s")
             return began
@@ -365,6 +371,12 @@ async def failover(args: argparse.Namespace) -> int:
                 out.write(f"  {row(result)}\n")
                 if result.outcome.lost_examples:
                     out.write(f"  lost, e.g.: {', '.join(result.outcome.lost_examples)}\n")
+                if result.killed_at is not None:
+                    slow = ", ".join(
+                        f"{(at - result.killed_at).total_seconds():.1f} s: {took:.1f} s"
+                        for at, took in result.outcome.slowest(8)
+                    )
+                    out.write(f"  slowest answers (sent after the start: took): {slow}\n")
                 lag = await uncommitted(stack)
                 out.write(f"  past the committed offsets: {lag}\n")
                 out.write(f"  in the outboxes, unpublished: {await unpublished(stack)}\n")
