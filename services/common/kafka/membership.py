@@ -20,6 +20,7 @@ does a member the broker already expired (UNKNOWN_MEMBER_ID: nothing to remove).
 
 from __future__ import annotations
 
+import asyncio
 from typing import cast
 
 from aiokafka.client import AIOKafkaClient, CoordinationType
@@ -32,6 +33,8 @@ from services.common.logging import get_logger
 log = get_logger(__name__)
 
 LEAVE_GROUP = 13
+# Kafka unreachable at shutdown must not hold the rest of it up; the session timeout remains.
+LEAVE_TIMEOUT_SECONDS = 5.0
 # The member id a LeaveGroup by `group.instance.id` carries (JoinGroupRequest.UNKNOWN_MEMBER_ID).
 UNKNOWN_MEMBER_ID = ""
 
@@ -92,12 +95,18 @@ async def leave_group(*, bootstrap_servers: str, group: str, instance_id: str) -
 
     Best effort, like every LeaveGroup: if it fails, the session timeout still ends the member.
     """
-    client = AIOKafkaClient(bootstrap_servers=bootstrap_servers, client_id=f"{instance_id}-leave")
+    client = AIOKafkaClient(
+        bootstrap_servers=bootstrap_servers,
+        client_id=f"{instance_id}-leave",
+        request_timeout_ms=int(LEAVE_TIMEOUT_SECONDS * 1000),
+    )
     try:
-        await client.bootstrap()
-        coordinator = await client.coordinator_lookup(CoordinationType.GROUP, group)
-        response = await client.send(coordinator, RemoveStaticMember(group, instance_id))
-    except KafkaError as exc:
+        # Bounded: shutdown goes on to the outbox relay's last round and the producer's flush.
+        async with asyncio.timeout(LEAVE_TIMEOUT_SECONDS):
+            await client.bootstrap()
+            coordinator = await client.coordinator_lookup(CoordinationType.GROUP, group)
+            response = await client.send(coordinator, RemoveStaticMember(group, instance_id))
+    except (KafkaError, TimeoutError) as exc:
         log.warning("could not leave the consumer group", group=group, error=repr(exc))
         return False
     finally:
