@@ -81,6 +81,11 @@ class Outcome:
     # The message whose answer ended the recovery: who, which, sent and answered when.
     last_to_recover: str | None = None
     latencies: list[float] = field(default_factory=list)
+    # Per answered message: when it was sent, and how long its first answer took.
+    answer_times: list[tuple[datetime, float]] = field(default_factory=list)
+
+    def slowest(self, count: int) -> list[tuple[datetime, float]]:
+        return sorted(self.answer_times, key=lambda pair: -pair[1])[:count]
 
     def latency(self, share: float) -> float | None:
         if not self.latencies:
@@ -141,6 +146,7 @@ def judge(
                 ):
                     outcome.first_answer_after_kill_seconds = after
             outcome.latencies.append((found[0].at - message.at).total_seconds())
+            outcome.answer_times.append((message.at, outcome.latencies[-1]))
             extra = found[1:]
             if extra:
                 if all(d.via == "push" and d.retry_key in resend_keys for d in extra):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
@@ -38,11 +39,13 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 from bench.chaos.__main__ import stack_config
 from bench.chaos.scenario import Chaos, Disruption, Plan, Result
+from services.common.store.mongo import OUTBOX_COLLECTION
 from services.common.time import utcnow
 from tools.devstack.infra import KafkaNode, MongoNode
 from tools.devstack.stack import CLUSTER_SIZE, SERVICES, Stack
@@ -61,6 +64,39 @@ async def partition_leaders(stack: Stack, topics: tuple[str, ...]) -> Counter[in
     finally:
         await admin.close()
     return Counter(partition["leader"] for topic in described for partition in topic["partitions"])
+
+
+async def uncommitted(stack: Stack) -> dict[str, int]:
+    """Per service's consumer group, how many messages of its topics lie past its committed
+    offsets (what a restart would deliver again; after a settled run, what it never finished)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=stack.bootstrap_servers)
+    consumer = AIOKafkaConsumer(bootstrap_servers=stack.bootstrap_servers, group_id=None)
+    await admin.start()
+    await consumer.start()
+    try:
+        found: dict[str, int] = {}
+        for service in SERVICES:
+            committed = await admin.list_consumer_group_offsets(service)
+            ends = await consumer.end_offsets(list(committed))
+            found[service] = sum(ends[tp] - meta.offset for tp, meta in committed.items())
+        return found
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+async def unpublished(stack: Stack) -> dict[str, int]:
+    """Per service, outbox entries its relay has not published to Kafka yet."""
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo.uri)
+    try:
+        return {
+            service: await client[f"sslp_{service}"][OUTBOX_COLLECTION].count_documents(
+                {"published_at": None}
+            )
+            for service in SERVICES
+        }
+    finally:
+        await client.close()
 
 
 async def mongo_primary(stack: Stack) -> MongoNode:
@@ -162,21 +198,36 @@ def kill_one_instance_each(downtime: float, report: Callable[[str], None]) -> Di
     return disrupt
 
 
-def rolling_restart(_downtime: float, report: Callable[[str], None]) -> Disruption:
-    async def disrupt(stack: Stack) -> datetime:
-        began = utcnow()
-        for service in SERVICES:
-            for name in stack.config.instances(service):
+def rolling_restart_of(
+    services: tuple[str, ...],
+) -> Callable[[float, Callable[[str], None]], Disruption]:
+    """SIGTERM and start every instance of `services` in turn, each ready before the next goes."""
+
+    def rolling_restart(_downtime: float, report: Callable[[str], None]) -> Disruption:
+        async def disrupt(stack: Stack) -> datetime:
+            began = utcnow()
+            names = [name for service in services for name in stack.config.instances(service)]
+            for name in names:
                 env = dict(stack.apps[name].env)
+                stopping = (utcnow() - began).total_seconds()
                 await asyncio.to_thread(stack.apps[name].stop)
+                stopped = (utcnow() - began).total_seconds()
                 stack.launch_apps([name], env=env)
                 await stack.wait_app_ready(name, timeout=300)
-        report(
-            f"restarted {2 * len(SERVICES)} instances in {(utcnow() - began).total_seconds():.0f} s"
-        )
-        return began
+                ready = (utcnow() - began).total_seconds()
+                report(
+                    f"{name}: SIGTERM at {stopping:.1f} s, gone {stopped:.1f} s, ready {ready:.1f} s"
+                )
+            took = (utcnow() - began).total_seconds()
+            report(f"restarted {len(names)} instances in {took:.0f} s")
+            return began
 
-    return disrupt
+        return disrupt
+
+    return rolling_restart
+
+
+rolling_restart = rolling_restart_of(SERVICES)
 
 
 # The seniors keep talking through the whole rolling restart (eight instances, each stopped,
@@ -243,11 +294,12 @@ def plan_for(
     messages: int = 12,
     interval: float = 4.0,
     downtime: float = 15.0,
+    rolling_seconds: float = ROLLING_RESTART_SENDING_SECONDS,
 ) -> Plan:
     """A scenario's plan: the kill at 30 % of the sending (the rolling restart begins at 20 % and
     the seniors talk on for `ROLLING_RESTART_SENDING_SECONDS`), LINE's replies not failing."""
     if name == "rolling_restart":
-        messages = max(messages, round(ROLLING_RESTART_SENDING_SECONDS / interval))
+        messages = max(messages, round(rolling_seconds / interval))
     if name == "one_instance_each":
         downtime = max(downtime, ONE_INSTANCE_EACH_DOWNTIME)
     return Plan(
@@ -272,6 +324,12 @@ async def failover(args: argparse.Namespace) -> int:
             f"unknown scenario(s): {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}\n"
         )
         return 2
+    if args.services:
+        chosen = tuple(s for s in args.services.split(",") if s)
+        if not set(chosen) <= set(SERVICES):
+            out.write(f"unknown service(s) in {args.services}; choose from {', '.join(SERVICES)}\n")
+            return 2
+        SCENARIOS["rolling_restart"] = rolling_restart_of(chosen)
     results: list[Result] = []
     started = time.monotonic()
 
@@ -279,8 +337,13 @@ async def failover(args: argparse.Namespace) -> int:
         out.write(f"  {line}\n")
         out.flush()
 
-    with tempfile.TemporaryDirectory(prefix="sslp-failover-") as folder:
+    with contextlib.ExitStack() as keep:
+        folder = args.folder or keep.enter_context(
+            tempfile.TemporaryDirectory(prefix="sslp-failover-")
+        )
         config = stack_config(Path(folder), cluster=CLUSTER_SIZE)
+        if args.log_level:
+            config.env["LOG_LEVEL"] = args.log_level
         stack = Stack(config)
         out.write(f"starting the {CLUSTER_SIZE}-node cluster in {folder} ...\n")
         out.flush()
@@ -296,6 +359,7 @@ async def failover(args: argparse.Namespace) -> int:
                     messages=args.messages,
                     interval=args.interval,
                     downtime=args.downtime,
+                    rolling_seconds=args.rolling_seconds,
                 )
                 out.write(
                     f"scenario {name}: {plan.seniors} seniors x {plan.messages} messages, "
@@ -307,6 +371,15 @@ async def failover(args: argparse.Namespace) -> int:
                 out.write(f"  {row(result)}\n")
                 if result.outcome.lost_examples:
                     out.write(f"  lost, e.g.: {', '.join(result.outcome.lost_examples)}\n")
+                if result.killed_at is not None:
+                    slow = ", ".join(
+                        f"{(at - result.killed_at).total_seconds():.1f} s: {took:.1f} s"
+                        for at, took in result.outcome.slowest(8)
+                    )
+                    out.write(f"  slowest answers (sent after the start: took): {slow}\n")
+                lag = await uncommitted(stack)
+                out.write(f"  past the committed offsets: {lag}\n")
+                out.write(f"  in the outboxes, unpublished: {await unpublished(stack)}\n")
                 out.flush()
         finally:
             await runner.close()
@@ -328,6 +401,17 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=12, help="per senior")
     parser.add_argument("--interval", type=float, default=4.0, help="seconds between messages")
     parser.add_argument("--downtime", type=float, default=15.0, help="seconds before the restart")
+    parser.add_argument(
+        "--services", default="", help="the rolling restart's services (comma-separated; all)"
+    )
+    parser.add_argument(
+        "--rolling-seconds",
+        type=float,
+        default=ROLLING_RESTART_SENDING_SECONDS,
+        help="how long the seniors talk through the rolling restart",
+    )
+    parser.add_argument("--folder", default="", help="the stack's folder, kept (logs) afterwards")
+    parser.add_argument("--log-level", default="", help="the services' LOG_LEVEL (WARNING)")
     return asyncio.run(failover(parser.parse_args()))
 
 

@@ -99,10 +99,10 @@ async def test_killing_one_instance_of_each_service_moves_its_work_to_the_other(
 
 
 @pytest.mark.xfail(
-    reason="open defects found by this test (README, Known limits): a stopped static group member's "
-    "partitions wait for its restart, so answers take longer than 10 s; and in one run of "
-    "`make test-cluster` 267 of 500 messages were still unanswered at the end (every webhook "
-    "acknowledged), cause not found yet",
+    reason="open defect (README, Known limits): a stopped instance now leaves its group at once, "
+    "but each restart still costs rebalances of the whole group (the leave, the new member's "
+    "join), which stack up to 10-17 s on this loaded machine; the 267 unanswered of one earlier "
+    "run have not come back (bench/PROFILE_issue13_rolling.md)",
     strict=False,
 )
 async def test_a_rolling_restart_answers_everyone_within_ten_seconds(chaos: Chaos) -> None:

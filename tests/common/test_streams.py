@@ -50,10 +50,10 @@ class Harness:
     attempts: dict[int, int]
     unblock: asyncio.Event
 
-    def processor(self, group: str) -> StreamProcessor:
+    def processor(self, group: str, *, instance_id: str = "test") -> StreamProcessor:
         return StreamProcessor(
             group=group,
-            instance_id="test",
+            instance_id=instance_id,
             bootstrap_servers=self.bootstrap,
             store=self.store,
             producer=self.producer,
@@ -303,3 +303,34 @@ async def test_a_message_still_in_flight_is_never_committed_past(one_partition: 
     # 0 was redelivered (handled in the second life); 1..3 came again but were duplicates.
     assert harness.attempts[0] == 2
     assert harness.handled.count(1) == 1
+
+
+async def group_members(harness: Harness, group: str) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=harness.bootstrap)
+    await admin.start()
+    try:
+        [response] = await admin.describe_consumer_groups([group])
+    finally:
+        await admin.close()
+    [described] = response.to_object()["groups"]
+    return len(described["members"])
+
+
+async def test_an_instance_stopped_on_purpose_leaves_its_group_at_once(harness: Harness) -> None:
+    # Static members (one group.instance.id per instance) send no LeaveGroup of their own: without
+    # the leave by instance id the stopped one stays a member, its partitions unread, until the
+    # broker's session timeout (10 s) ends it.
+    group = f"g-{uuid4().hex[:6]}"
+    first, second = (harness.processor(group, instance_id=i) for i in ("one", "two"))
+    await first.start()
+    await second.start()
+    try:
+        assert await eventually(lambda: group_members(harness, group), lambda n: n == 2) == 2
+        await first.stop(grace_seconds=1.0)
+        assert await group_members(harness, group) == 1
+        # The one left takes every partition: a message on each is handled.
+        for n in range(6):
+            await harness.send(Ping(n=n), key=f"k{n}")
+        assert await eventually(harness.stored, lambda s: s == list(range(6))) == list(range(6))
+    finally:
+        await second.stop(grace_seconds=1.0)

@@ -42,6 +42,7 @@ from services.common.events.envelope import (
     peek_event_id,
 )
 from services.common.kafka.handling import EventHandling, PermanentError, Route
+from services.common.kafka.membership import leave_group
 from services.common.kafka.offsets import ContiguousAcks, OrderedAckTransport
 from services.common.logging import get_logger
 from services.common.metrics import (
@@ -115,6 +116,11 @@ class KeyedLanes(Generic[Item]):
                 log.warning("abandoned in-flight messages at shutdown", lanes=len(pending))
 
 
+def static_member(group: str, instance_id: str) -> str:
+    """The consumer's `group.instance.id`: one per instance, the same across its restarts."""
+    return f"{group}-{instance_id}"
+
+
 class StreamProcessor:
     """One service's consumer group: faust agents, lanes, retries, idempotence, dead letters."""
 
@@ -134,6 +140,8 @@ class StreamProcessor:
         backoff_max_seconds: float,
     ) -> None:
         self.group = group
+        self._bootstrap_servers = bootstrap_servers
+        self._member = static_member(group, instance_id)
         self._producer = producer
         self._handling = EventHandling(store=store, group=group, on_commit=on_commit)
         self._max_attempts = max_attempts
@@ -177,7 +185,7 @@ class StreamProcessor:
             consumer_auto_offset_reset="earliest",
             # Static membership: a restarted instance takes its partitions back at once instead
             # of waiting for the broker to expire the old member.
-            consumer_group_instance_id=f"{group}-{instance_id}",
+            consumer_group_instance_id=static_member(group, instance_id),
             broker_session_timeout=10.0,
             broker_heartbeat_interval=3.0,
             broker_commit_interval=1.0,
@@ -212,6 +220,13 @@ class StreamProcessor:
                 warnings.simplefilter("ignore")
                 self._app.conf.stream_wait_empty = False
             await self._app.stop()
+            # Stopped on purpose, its last offsets committed: hand the partitions to the other
+            # instances now rather than after the session timeout (membership.py).
+            await leave_group(
+                bootstrap_servers=self._bootstrap_servers,
+                group=self.group,
+                instance_id=self._member,
+            )
 
     def is_running(self) -> bool:
         if self._failed:
