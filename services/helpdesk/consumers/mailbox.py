@@ -3,8 +3,9 @@
 Each round takes every unseen mail, oldest first, and flags it \\Seen only once its intake has
 committed: a process killed in between reads the mail again, and the intake log recognises it
 (a duplicate changes nothing). Between rounds the reader waits in IDLE, or polls. A mail whose
-intake fails (our own error) stays unseen, is counted and logged with its traceback, and is
-tried again next round; the mailbox being down is retried after a pause.
+intake fails (our own error) stays unseen, is counted and logged with its traceback (the
+exceptions by type only: their messages may quote the mail), and is tried again next round;
+the mailbox being down is retried after a pause.
 
 Nothing of the mail's content or addresses is logged: the UID, the decision and the ticket id.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from services.common.logging import get_logger
+from services.common.logging import get_logger, traceback_without_messages
 from services.helpdesk.clients.mailbox import ImapMailbox, MailboxError
 from services.helpdesk.domain.mail.intake import Action
 from services.helpdesk.metrics import MAIL_ERRORS, MAIL_IGNORED, MAIL_RECEIVED
@@ -49,9 +50,16 @@ class MailReader:
         for fetched in await self._mailbox.fetch(await self._mailbox.unseen()):
             try:
                 result = await self._intake.take(fetched)
-            except Exception:
+            except Exception as exc:
                 MAIL_ERRORS.labels("intake").inc()
-                log.exception("mail intake failed; the mail stays unseen", uid=fetched.uid)
+                # Not `log.exception`: the message of an error raised while parsing or taking a
+                # mail may quote it (a pydantic ValidationError echoes its input).
+                log.error(
+                    "mail intake failed; the mail stays unseen",
+                    uid=fetched.uid,
+                    error_type=type(exc).__name__,
+                    exception=traceback_without_messages(exc),
+                )
                 continue
             count(result)
             log.info(
