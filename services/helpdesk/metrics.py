@@ -109,7 +109,8 @@ MAIL_REPLIES = Counter(
 MAIL_ERRORS = Counter(
     "sslp_helpdesk_mail_errors_total",
     "Rounds of the mail intake that failed, by kind (mailbox: IMAP unreachable or refused; "
-    "intake: our own error taking a mail, left unseen and read again).",
+    "intake: our own error taking a mail, left unseen and read again; given_up: a mail whose "
+    "intake failed HELPDESK_MAIL_MAX_INTAKE_ATTEMPTS times, recorded failed and not read again).",
     ["kind"],
 )
 
@@ -134,7 +135,7 @@ def initialise() -> None:
         MAIL_IGNORED.labels(reason)
     for outcome in ("sent", "retried", "failed"):
         MAIL_REPLIES.labels(outcome)
-    for kind in ("mailbox", "intake"):
+    for kind in ("mailbox", "intake", "given_up"):
         MAIL_ERRORS.labels(kind)
     for label in ("missed", "false_alarm"):
         for route in ("emergency", "self_harm", "fraud", "person"):

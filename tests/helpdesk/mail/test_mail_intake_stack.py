@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import structlog
+from prometheus_client import REGISTRY
 from pydantic import TypeAdapter
 
 from services.common.events.contracts.helpdesk import Priority, TicketStatus
@@ -377,3 +378,64 @@ async def test_a_failing_intake_logs_its_traceback_but_nothing_of_the_mail(
     assert 'test_mail_intake_stack.py", line' in line["exception"]
     assert "in take\n" in line["exception"]
     assert await desk.fetched(message_id) is not None  # still unseen, tried again next round
+
+
+def _given_up_count() -> float:
+    return REGISTRY.get_sample_value("sslp_helpdesk_mail_errors_total", {"kind": "given_up"}) or 0.0
+
+
+async def test_a_mail_whose_intake_keeps_failing_is_given_up_and_counted_across_a_restart(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = logged_lines(monkeypatch)
+    message_id = desk.send(desk.compose("写真が送れません。"))
+    intake = QuotingIntake(desk)
+    given_up_before = _given_up_count()
+
+    def reader() -> MailReader:
+        mailbox = ImapMailbox(desk.settings.imap_config())
+        return MailReader(mailbox=mailbox, intake=intake, max_attempts=3)
+
+    first = reader()
+    try:
+        for _ in range(20):
+            await first.round()
+            if intake.calls:
+                break
+            await asyncio.sleep(0.1)
+        await first.round()
+    finally:
+        await first.stop()
+    assert intake.calls == 2
+    [failing] = await desk.store.collection(MAIL_LOG).find().to_list()
+    assert (failing["action"], failing["attempts"]) == ("failing", 2)
+    assert await desk.fetched(message_id) is not None  # still unseen: tried again
+
+    # The service restarted: the count is in mongod, so the third failure is the last.
+    second = reader()
+    try:
+        await second.round()
+        await second.round()
+    finally:
+        await second.stop()
+    assert intake.calls == 3  # given up: not taken again
+    [failed] = await desk.store.collection(MAIL_LOG).find().to_list()
+    assert (failed["action"], failed["attempts"], failed["error_type"]) == (
+        "failed",
+        3,
+        "ValidationError",
+    )
+    assert set(failed) == {"_id", "action", "attempts", "error_type", "at", "first_at"}
+    assert await desk.fetched(message_id) is None  # flagged \Seen
+    assert _given_up_count() == given_up_before + 1
+    assert await desk.store.collection("tickets").count_documents({}) == 0
+
+    logged = out.getvalue()
+    assert "写真" not in logged
+    lines = [json.loads(text) for text in logged.splitlines()]
+    assert [(line["event"], line["attempts"]) for line in lines] == [
+        ("mail intake failed; the mail stays unseen", 1),
+        ("mail intake failed; the mail stays unseen", 2),
+        ("mail intake failed too often; given up and flagged seen", 3),
+    ]
+    assert "Traceback (most recent call last)" in lines[-1]["exception"]
