@@ -439,3 +439,34 @@ async def test_a_mail_whose_intake_keeps_failing_is_given_up_and_counted_across_
         ("mail intake failed too often; given up and flagged seen", 3),
     ]
     assert "Traceback (most recent call last)" in lines[-1]["exception"]
+
+
+async def test_a_mail_recorded_failed_but_left_unseen_is_flagged_without_being_taken(
+    desk: Desk,
+) -> None:
+    message_id = desk.send(desk.compose("画面が暗いままです。"))
+    fetched = None
+    for _ in range(20):
+        fetched = await desk.fetched(message_id)
+        if fetched is not None:
+            break
+        await asyncio.sleep(0.1)
+    assert fetched is not None
+    # The reader before this one gave the mail up, and stopped before flagging it \Seen.
+    log = MailIntakeLog(desk.store)
+    for _ in range(2):
+        await log.failed_attempt(
+            uidvalidity=fetched.uidvalidity,
+            uid=fetched.uid,
+            error_type="ValidationError",
+            at=utcnow(),
+            give_up_after=2,
+        )
+    intake = QuotingIntake(desk)
+    reader = MailReader(mailbox=ImapMailbox(desk.settings.imap_config()), intake=intake)
+    try:
+        await reader.round()
+    finally:
+        await reader.stop()
+    assert intake.calls == 0
+    assert await desk.fetched(message_id) is None
