@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
+import traceback
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -45,6 +46,38 @@ REDACTED = "[redacted]"
 def user_ref(user_id: str) -> str:
     """A short stable pseudonym for a LINE user or participant id, safe to log and correlate."""
     return hashlib.sha256(user_id.encode()).hexdigest()[:12]
+
+
+def traceback_without_messages(exc: BaseException) -> str:
+    """`exc`'s traceback, its causes' included, naming each exception by its type only.
+
+    For errors raised while handling someone's text: their message and args may quote it (a
+    pydantic ValidationError echoes its input, a UnicodeDecodeError carries the bytes, our own
+    errors may format a value in). The frames (file, line, function, source line) are code,
+    never data, and are what finding the bug needs; exception notes are left out too.
+    """
+    chain: list[BaseException] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    parts: list[str] = []
+    for position, error in enumerate(reversed(chain)):
+        if position:
+            parts.append(
+                "\nThe above exception was the direct cause of the following exception:\n\n"
+                if error.__cause__ is not None
+                else "\nDuring handling of the above exception, another exception occurred:\n\n"
+            )
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.extract_tb(error.__traceback__).format())
+        kind = type(error)
+        parts.append(f"{kind.__module__}.{kind.__qualname__} (message withheld)\n")
+    return "".join(parts)
 
 
 def drop_personal_fields(

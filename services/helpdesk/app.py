@@ -117,7 +117,11 @@ def mail_intake(
         policy=settings.mail_intake_policy(),
         limits=MailLimits(max_message_bytes=settings.mail_max_message_bytes),
     )
-    return MailReader(mailbox=ImapMailbox(settings.imap_config()), intake=intake)
+    return MailReader(
+        mailbox=ImapMailbox(settings.imap_config()),
+        intake=intake,
+        max_attempts=settings.mail_max_intake_attempts,
+    )
 
 
 def mail_replies(

@@ -43,6 +43,14 @@ FIRST_RESPONSE_SECONDS = Histogram(
     ["priority"],
     buckets=_TIME_BUCKETS,
 )
+# Beside the priority one rather than a label on it: keeps the priority series (and the rules
+# and dashboards reading them) as they are, and the channel is what the mail channel asks about.
+FIRST_RESPONSE_BY_CHANNEL_SECONDS = Histogram(
+    "sslp_helpdesk_first_response_by_channel_seconds",
+    "From opening a ticket to the first public reply, by channel (line, email, phone, ...).",
+    ["channel"],
+    buckets=_TIME_BUCKETS,
+)
 RESOLUTION_SECONDS = Histogram(
     "sslp_helpdesk_resolution_seconds",
     "From opening (or reopening) a ticket to resolving it, by priority.",
@@ -101,7 +109,8 @@ MAIL_REPLIES = Counter(
 MAIL_ERRORS = Counter(
     "sslp_helpdesk_mail_errors_total",
     "Rounds of the mail intake that failed, by kind (mailbox: IMAP unreachable or refused; "
-    "intake: our own error taking a mail, left unseen and read again).",
+    "intake: our own error taking a mail, left unseen and read again; given_up: a mail whose "
+    "intake failed HELPDESK_MAIL_MAX_INTAKE_ATTEMPTS times, recorded failed and not read again).",
     ["kind"],
 )
 CONTACT_CARDS = Counter(
@@ -122,6 +131,8 @@ def initialise() -> None:
             SLA_BREACHES.labels(target, priority)
         for channel in ("line", "phone", "email", "ai_escalation", "device_issue"):
             TICKETS_OPENED.labels(channel, priority)
+    for channel in ("line", "phone", "email", "ai_escalation", "device_issue"):
+        FIRST_RESPONSE_BY_CHANNEL_SECONDS.labels(channel)
     for score in range(1, 6):
         CSAT_RESPONSES.labels(str(score))
     for action in ("new_ticket", "join", "join_and_reopen", "duplicate", "ignore", "refuse"):
@@ -130,7 +141,7 @@ def initialise() -> None:
         MAIL_IGNORED.labels(reason)
     for outcome in ("sent", "retried", "failed"):
         MAIL_REPLIES.labels(outcome)
-    for kind in ("mailbox", "intake"):
+    for kind in ("mailbox", "intake", "given_up"):
         MAIL_ERRORS.labels(kind)
     for outcome in ("found", "not_linked", "not_found", "unavailable"):
         CONTACT_CARDS.labels(outcome)

@@ -98,6 +98,9 @@ class HelpdeskSettings(ContactCardSecretSettings):
     # A sender writing more than this many mails an hour is refused silently (a flood or a loop);
     # an emergency in the text still makes an urgent ticket.
     mail_max_per_sender_hour: int = Field(default=20, gt=0)
+    # A mail whose intake fails this many times (our own error, counted in mongod) is given up:
+    # recorded failed in mail_intake, flagged seen, counted; see consumers/mailbox.py.
+    mail_max_intake_attempts: int = Field(default=5, gt=0)
     # How often staged staff replies are looked for and sent (a reply goes within this).
     mail_send_interval_seconds: float = Field(default=5.0, gt=0)
 

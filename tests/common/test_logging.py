@@ -2,11 +2,13 @@
 
 import json
 import logging
+import traceback
 
 import pytest
 import structlog
+from pydantic import TypeAdapter
 
-from services.common.logging import configure_logging, get_logger
+from services.common.logging import configure_logging, get_logger, traceback_without_messages
 
 
 @pytest.fixture(autouse=True)
@@ -56,3 +58,33 @@ def test_structlog_exceptions_carry_the_traceback(capsys: pytest.CaptureFixture[
     (line,) = _lines(capsys.readouterr().out)
     assert "_explode" in str(line["exception"])
     assert line["event"] == "handler failed"
+
+
+def _validate(text: str) -> None:
+    TypeAdapter(int).validate_python(text)
+
+
+def _take(text: str) -> None:
+    try:
+        _validate(text)
+    except ValueError as exc:
+        raise RuntimeError(f"could not take {text}") from exc
+
+
+def test_a_traceback_without_messages_keeps_the_frames_and_types_but_not_the_text() -> None:
+    secret = "母の口座番号は 1234567 です"
+    try:
+        _take(secret)
+    except RuntimeError as exc:
+        error = exc
+    full = "".join(traceback.format_exception(error))
+    assert secret in full  # what plain exception logging would have written
+    withheld = traceback_without_messages(error)
+    assert secret not in withheld
+    assert "1234567" not in withheld
+    assert "_validate" in withheld
+    assert "_take" in withheld
+    assert "pydantic_core._pydantic_core.ValidationError (message withheld)" in withheld
+    assert "builtins.RuntimeError (message withheld)" in withheld
+    assert "direct cause" in withheld
+    assert withheld.index("ValidationError") < withheld.index("RuntimeError")

@@ -423,6 +423,12 @@ HELPDESK = Dashboard(
             unit="s",
         ),
         series(
+            "経路別の初回応答までの時間（90 パーセンタイル）",
+            "LINE、メール、電話などの経路ごとに、受付から最初の返信まで（24 時間の集計）。",
+            Query("channel:sslp_helpdesk_first_response_by_channel_seconds:p90_1d", "{{channel}}"),
+            unit="s",
+        ),
+        series(
             "解決までの時間（90 パーセンタイル）",
             "受付（再開）から解決まで（24 時間の集計）。",
             Query("priority:sslp_helpdesk_resolution_seconds:p90_1d", "{{priority}}"),

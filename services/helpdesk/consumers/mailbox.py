@@ -3,8 +3,11 @@
 Each round takes every unseen mail, oldest first, and flags it \\Seen only once its intake has
 committed: a process killed in between reads the mail again, and the intake log recognises it
 (a duplicate changes nothing). Between rounds the reader waits in IDLE, or polls. A mail whose
-intake fails (our own error) stays unseen, is counted and logged with its traceback, and is
-tried again next round; the mailbox being down is retried after a pause.
+intake fails (our own error) stays unseen, is counted and logged with its traceback (the
+exceptions by type only: their messages may quote the mail), and is tried again next round,
+up to `max_attempts` times counted in mongod (restarts count): then it is given up, recorded
+`failed` in the intake log, flagged \\Seen and counted as given up, so one broken mail does
+not cost every round for ever. The mailbox being down is retried after a pause.
 
 Nothing of the mail's content or addresses is logged: the UID, the decision and the ticket id.
 """
@@ -14,8 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from services.common.logging import get_logger
-from services.helpdesk.clients.mailbox import ImapMailbox, MailboxError
+from services.common.logging import get_logger, traceback_without_messages
+from services.helpdesk.clients.mailbox import FetchedMail, ImapMailbox, MailboxError
 from services.helpdesk.domain.mail.intake import Action
 from services.helpdesk.metrics import MAIL_ERRORS, MAIL_IGNORED, MAIL_RECEIVED
 from services.helpdesk.usecases.mail_intake import MailIntake, Taken
@@ -26,6 +29,9 @@ log = get_logger(__name__)
 # not without someone changing a setting (a refused login, a certificate).
 RETRY_SECONDS = 5.0
 REFUSED_RETRY_SECONDS = 300.0
+# Failed intakes of one mail before it is given up: enough for a passing fault (mongod failing
+# over) to pass, few enough that a mail that always breaks the intake stops costing every round.
+MAX_ATTEMPTS = 5
 
 
 def count(taken: Taken) -> None:
@@ -38,20 +44,26 @@ def count(taken: Taken) -> None:
 
 
 class MailReader:
-    def __init__(self, *, mailbox: ImapMailbox, intake: MailIntake) -> None:
+    def __init__(
+        self, *, mailbox: ImapMailbox, intake: MailIntake, max_attempts: int = MAX_ATTEMPTS
+    ) -> None:
         self._mailbox = mailbox
         self._intake = intake
+        self._max_attempts = max_attempts
         self._task: asyncio.Task[None] | None = None
 
     async def round(self) -> int:
         """Take every unseen mail once; how many were taken (duplicates included)."""
         taken = 0
         for fetched in await self._mailbox.fetch(await self._mailbox.unseen()):
+            if await self._intake.given_up(fetched):
+                # Given up on before, and the process stopped before flagging it.
+                await self._mailbox.mark_seen([fetched.uid])
+                continue
             try:
                 result = await self._intake.take(fetched)
-            except Exception:
-                MAIL_ERRORS.labels("intake").inc()
-                log.exception("mail intake failed; the mail stays unseen", uid=fetched.uid)
+            except Exception as exc:
+                await self._failed(fetched, exc)
                 continue
             count(result)
             log.info(
@@ -65,6 +77,29 @@ class MailReader:
             taken += 1
         return taken
 
+    async def _failed(self, fetched: FetchedMail, exc: Exception) -> None:
+        MAIL_ERRORS.labels("intake").inc()
+        # Not `log.exception`: the message of an error raised while parsing or taking a mail
+        # may quote it (a pydantic ValidationError echoes its input).
+        fields = {
+            "uid": fetched.uid,
+            "error_type": type(exc).__name__,
+            "exception": traceback_without_messages(exc),
+        }
+        attempts, given_up = await self._intake.failed(
+            fetched, error_type=type(exc).__name__, give_up_after=self._max_attempts
+        )
+        if not given_up:
+            log.error("mail intake failed; the mail stays unseen", attempts=attempts, **fields)
+            return
+        MAIL_ERRORS.labels("given_up").inc()
+        log.error(
+            "mail intake failed too often; given up and flagged seen",
+            attempts=attempts,
+            **fields,
+        )
+        await self._mailbox.mark_seen([fetched.uid])
+
     async def run(self) -> None:
         while True:
             try:
@@ -74,6 +109,16 @@ class MailReader:
                 MAIL_ERRORS.labels("mailbox").inc()
                 log.warning("mailbox unavailable", error=str(exc), retryable=exc.retryable)
                 await asyncio.sleep(RETRY_SECONDS if exc.retryable else REFUSED_RETRY_SECONDS)
+            except Exception as exc:
+                # The intake log unreachable (mongod down): the round is taken again later,
+                # rather than the reader ending with nothing said.
+                MAIL_ERRORS.labels("intake").inc()
+                log.error(
+                    "mail round failed",
+                    error_type=type(exc).__name__,
+                    exception=traceback_without_messages(exc),
+                )
+                await asyncio.sleep(RETRY_SECONDS)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="mail-intake")

@@ -82,7 +82,14 @@ class Csat(BaseModel):
     at: datetime
 
 
-MeasureName = Literal["opened", "reopened", "first_response", "resolution", "reply_sent"]
+MeasureName = Literal[
+    "opened",
+    "reopened",
+    "first_response",
+    "first_response_by_channel",
+    "resolution",
+    "reply_sent",
+]
 
 
 @dataclass(frozen=True)

@@ -386,6 +386,7 @@ class Ticket(BaseModel):
             t.first_response_at = now
             seconds = (now - as_utc(t.opened_at)).total_seconds()
             draft.measures.append(Measure("first_response", (t.priority.value,), seconds))
+            draft.measures.append(Measure("first_response_by_channel", (t.channel.value,), seconds))
         draft.measures.append(Measure("reply_sent", (t.channel.value,)))
         waiting = TicketStatus.WAITING_ON_SENIOR if then_wait else TicketStatus.OPEN
         draft.transition(act.actor, waiting)

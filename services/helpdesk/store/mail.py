@@ -2,7 +2,9 @@
 
 The intake's log: one document per mail taken, whatever became of it (a ticket, ignored,
 refused), so a mail read again is recognised even when it made no ticket, and the rate limit
-counts a sender's mail. It holds no mail content and no address, only the address's hash.
+counts a sender's mail. It holds no mail content and no address, only the address's hash. A mail whose intake keeps
+failing is counted there too, by its mailbox ids (it may not even parse), and once given up is
+recorded failed, with the error's type and nothing else.
 
 The outbox: staff replies to send by mail (`MailOutbox`); these hold the reply and the
 address, personal data like the ticket's, kept in the helpdesk's mongod only.
@@ -23,6 +25,13 @@ from services.common.store.mongo import ttl_index
 from services.helpdesk.domain.parts import MailReply
 
 COLLECTION = "mail_intake"
+
+
+FAILED = "failed"
+
+
+def failure_id(*, uidvalidity: int, uid: int) -> str:
+    return f"imap-failure:{uidvalidity}:{uid}"
 
 
 class MailTakenAlready(Exception):
@@ -76,6 +85,38 @@ class MailIntakeLog:
             await self._collection.insert_one(doc, session=tx.session)
         except DuplicateKeyError as exc:
             raise MailTakenAlready(request_id) from exc
+
+    async def failed_attempt(
+        self, *, uidvalidity: int, uid: int, error_type: str, at: datetime, give_up_after: int
+    ) -> tuple[int, bool]:
+        """Count one failed intake of the mail; (attempts so far, whether it is now given up).
+
+        Counted here rather than in the reader so that a restart, or another reader, goes on
+        counting; a mail given up on is recorded `failed` and is not taken again."""
+        key = failure_id(uidvalidity=uidvalidity, uid=uid)
+        doc = await self._collection.find_one_and_update(
+            {"_id": key},
+            {
+                "$inc": {"attempts": 1},
+                "$set": {"error_type": error_type, "at": at},
+                "$setOnInsert": {"action": "failing", "first_at": at},
+            },
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:  # an upsert returning the document after it cannot find none
+            raise RuntimeError("the failure count was not written")
+        attempts = int(doc["attempts"])
+        if attempts < give_up_after:
+            return attempts, False
+        await self._collection.update_one({"_id": key}, {"$set": {"action": FAILED}})
+        return attempts, True
+
+    async def given_up(self, *, uidvalidity: int, uid: int) -> bool:
+        key = failure_id(uidvalidity=uidvalidity, uid=uid)
+        return (
+            await self._collection.find_one({"_id": key, "action": FAILED}, {"_id": 1}) is not None
+        )
 
 
 OUTBOX = "mail_outbox"

@@ -11,6 +11,7 @@ from services.helpdesk.domain.change import TicketChange, TicketRules
 from services.helpdesk.domain.errors import StaleVersion
 from services.helpdesk.domain.parts import Measure
 from services.helpdesk.metrics import (
+    FIRST_RESPONSE_BY_CHANNEL_SECONDS,
     FIRST_RESPONSE_SECONDS,
     REPLIES_SENT,
     RESOLUTION_SECONDS,
@@ -30,6 +31,8 @@ def record(measures: list[Measure]) -> None:
             REPLIES_SENT.labels(*measure.labels).inc()
         elif measure.name == "first_response":
             FIRST_RESPONSE_SECONDS.labels(*measure.labels).observe(measure.value)
+        elif measure.name == "first_response_by_channel":
+            FIRST_RESPONSE_BY_CHANNEL_SECONDS.labels(*measure.labels).observe(measure.value)
         else:
             RESOLUTION_SECONDS.labels(*measure.labels).observe(measure.value)
 

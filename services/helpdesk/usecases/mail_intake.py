@@ -109,6 +109,21 @@ class MailIntake(TicketUseCase):
         except MailTakenAlready:
             return Taken(IntakeDecision(Action.DUPLICATE, "mail taken by another reader"))
 
+    async def failed(
+        self, fetched: FetchedMail, *, error_type: str, give_up_after: int
+    ) -> tuple[int, bool]:
+        """Count a failed `take` of the mail; (attempts, given up: do not take it again)."""
+        return await self._log.failed_attempt(
+            uidvalidity=fetched.uidvalidity,
+            uid=fetched.uid,
+            error_type=error_type,
+            at=utcnow(),
+            give_up_after=give_up_after,
+        )
+
+    async def given_up(self, fetched: FetchedMail) -> bool:
+        return await self._log.given_up(uidvalidity=fetched.uidvalidity, uid=fetched.uid)
+
     async def _facts(
         self,
         tx: Tx,

@@ -25,7 +25,7 @@ from services.helpdesk.domain.errors import (
 )
 from services.helpdesk.domain.parts import SENIOR, Actor, Entry
 from services.helpdesk.domain.ticket import Ticket
-from services.helpdesk.domain.tickets import InvalidTransition
+from services.helpdesk.domain.tickets import Channel, InvalidTransition
 from tests.helpdesk.domain.builders import (
     LINE_USER,
     MONDAY,
@@ -104,7 +104,13 @@ def test_a_reply_on_line_is_sent_once_and_stops_the_first_response_clock() -> No
     [send] = change.sends
     assert send.key == LINE_USER
     assert send.event.id == t.reply_command_id("reply-0001")
-    assert [m.name for m in change.measures] == ["first_response", "reply_sent"]
+    assert [(m.name, m.labels) for m in change.measures] == [
+        ("first_response", ("normal",)),
+        ("first_response_by_channel", ("line",)),
+        ("reply_sent", ("line",)),
+    ]
+    first_by_priority, first_by_channel, _sent = change.measures
+    assert first_by_channel.value == first_by_priority.value > 0
     # The same reply again is recognised, whatever version the page names.
     assert after.has_reply("reply-0001")
     assert (
@@ -234,3 +240,11 @@ def test_csat_and_an_undelivered_reply_are_recorded_once() -> None:
     assert said is not None
     assert said.new_entries[0].reply_id == "c-1"
     assert said.after.reply_not_delivered(RULES, reply_id="c-1", outcome="failed", at=LATER) is None
+
+
+def test_a_mail_ticket_measures_its_first_response_by_the_email_channel() -> None:
+    t = opened(channel=Channel.EMAIL, line_user_id=None)
+    change = t.reply(act(t), text="田中です。", client_reply_id="reply-0002", then_wait=True)
+    assert change is not None
+    by_channel = [m for m in change.measures if m.name == "first_response_by_channel"]
+    assert [m.labels for m in by_channel] == [("email",)]

@@ -9,6 +9,9 @@ submitted twice and retried; a refusal shows on the ticket."""
 from __future__ import annotations
 
 import asyncio
+import io
+import json
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -17,13 +20,19 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+import structlog
+from prometheus_client import REGISTRY
+from pydantic import TypeAdapter
 
 from services.common.events.contracts.helpdesk import Priority, TicketStatus
+from services.common.logging import drop_personal_fields
 from services.common.store import MongoStore
 from services.common.time import utcnow
 from services.helpdesk.app import mail_intake
 from services.helpdesk.clients.mailbox import FetchedMail, ImapMailbox
 from services.helpdesk.clients.submission import SmtpConfig, SubmissionError, submit
+from services.helpdesk.consumers import mailbox as mailbox_consumer
+from services.helpdesk.consumers.mailbox import MailReader
 from services.helpdesk.domain import texts
 from services.helpdesk.domain.mail.intake import Action
 from services.helpdesk.domain.mail.model import MailLimits
@@ -33,7 +42,7 @@ from services.helpdesk.domain.tickets import Category, Channel
 from services.helpdesk.settings import HelpdeskSettings
 from services.helpdesk.store import MailIntakeLog, MailOutbox, TicketRepository
 from services.helpdesk.store.mail import COLLECTION as MAIL_LOG
-from services.helpdesk.usecases.mail_intake import MailIntake
+from services.helpdesk.usecases.mail_intake import MailIntake, Taken
 from services.helpdesk.usecases.mail_replies import MailReplies
 from services.helpdesk.usecases.opening import Opening
 from services.helpdesk.usecases.staff import StaffWork
@@ -296,3 +305,168 @@ async def test_a_refused_reply_is_marked_failed_on_the_ticket(desk: Desk) -> Non
     assert after is not None
     assert after.thread[-1].text == texts.REPLY_NOT_DELIVERED["mail_refused"]
     assert await _replies(desk, refusing).send_due() == 0  # never tried again
+
+
+class QuotingIntake(MailIntake):
+    """The real intake with a bug that puts the mail into its error, as pydantic does: a
+    ValidationError's message echoes the input it refused."""
+
+    def __init__(self, desk: Desk) -> None:
+        super().__init__(
+            store=desk.store,
+            tickets=desk.tickets,
+            rules=RULES,
+            opening=desk.opening,
+            log=MailIntakeLog(desk.store),
+            policy=desk.settings.mail_intake_policy(),
+            limits=MailLimits(),
+        )
+        self.calls = 0
+
+    async def take(self, fetched: FetchedMail) -> Taken:
+        self.calls += 1
+        mail = parse_mail(fetched.raw)
+        TypeAdapter(int).validate_python(f"{mail.sender} {mail.subject} {mail.text}")
+        raise AssertionError("the text is not a number")
+
+
+def logged_lines(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
+    """The mail reader's log, rendered as the services render it (JSON, exc_info formatted)."""
+    out = io.StringIO()
+    monkeypatch.setattr(
+        mailbox_consumer,
+        "log",
+        structlog.wrap_logger(
+            structlog.PrintLogger(out),
+            processors=[
+                structlog.processors.add_log_level,
+                drop_personal_fields,
+                structlog.processors.format_exc_info,
+                structlog.processors.JSONRenderer(ensure_ascii=False),
+            ],
+            wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        ),
+    )
+    return out
+
+
+async def test_a_failing_intake_logs_its_traceback_but_nothing_of_the_mail(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = logged_lines(monkeypatch)
+    body = "母の年金番号は1234-567890です。"
+    subject = f"年金の件 {uuid.uuid4().hex[:8]}"
+    message_id = desk.send(desk.compose(body, subject=subject))
+    intake = QuotingIntake(desk)
+    reader = MailReader(mailbox=ImapMailbox(desk.settings.imap_config()), intake=intake)
+    try:
+        for _ in range(20):
+            await reader.round()
+            if intake.calls:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await reader.stop()
+    assert intake.calls == 1
+    logged = out.getvalue()
+    for secret in ("1234-567890", "年金番号", subject, FAMILY, message_id):
+        assert secret not in logged
+    [line] = [json.loads(text) for text in logged.splitlines()]
+    assert line["event"] == "mail intake failed; the mail stays unseen"
+    assert line["error_type"] == "ValidationError"
+    # Our frames are there to find the bug by.
+    assert 'test_mail_intake_stack.py", line' in line["exception"]
+    assert "in take\n" in line["exception"]
+    assert await desk.fetched(message_id) is not None  # still unseen, tried again next round
+
+
+def _given_up_count() -> float:
+    return REGISTRY.get_sample_value("sslp_helpdesk_mail_errors_total", {"kind": "given_up"}) or 0.0
+
+
+async def test_a_mail_whose_intake_keeps_failing_is_given_up_and_counted_across_a_restart(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = logged_lines(monkeypatch)
+    message_id = desk.send(desk.compose("写真が送れません。"))
+    intake = QuotingIntake(desk)
+    given_up_before = _given_up_count()
+
+    def reader() -> MailReader:
+        mailbox = ImapMailbox(desk.settings.imap_config())
+        return MailReader(mailbox=mailbox, intake=intake, max_attempts=3)
+
+    first = reader()
+    try:
+        for _ in range(20):
+            await first.round()
+            if intake.calls:
+                break
+            await asyncio.sleep(0.1)
+        await first.round()
+    finally:
+        await first.stop()
+    assert intake.calls == 2
+    [failing] = await desk.store.collection(MAIL_LOG).find().to_list()
+    assert (failing["action"], failing["attempts"]) == ("failing", 2)
+    assert await desk.fetched(message_id) is not None  # still unseen: tried again
+
+    # The service restarted: the count is in mongod, so the third failure is the last.
+    second = reader()
+    try:
+        await second.round()
+        await second.round()
+    finally:
+        await second.stop()
+    assert intake.calls == 3  # given up: not taken again
+    [failed] = await desk.store.collection(MAIL_LOG).find().to_list()
+    assert (failed["action"], failed["attempts"], failed["error_type"]) == (
+        "failed",
+        3,
+        "ValidationError",
+    )
+    assert set(failed) == {"_id", "action", "attempts", "error_type", "at", "first_at"}
+    assert await desk.fetched(message_id) is None  # flagged \Seen
+    assert _given_up_count() == given_up_before + 1
+    assert await desk.store.collection("tickets").count_documents({}) == 0
+
+    logged = out.getvalue()
+    assert "写真" not in logged
+    lines = [json.loads(text) for text in logged.splitlines()]
+    assert [(line["event"], line["attempts"]) for line in lines] == [
+        ("mail intake failed; the mail stays unseen", 1),
+        ("mail intake failed; the mail stays unseen", 2),
+        ("mail intake failed too often; given up and flagged seen", 3),
+    ]
+    assert "Traceback (most recent call last)" in lines[-1]["exception"]
+
+
+async def test_a_mail_recorded_failed_but_left_unseen_is_flagged_without_being_taken(
+    desk: Desk,
+) -> None:
+    message_id = desk.send(desk.compose("画面が暗いままです。"))
+    fetched = None
+    for _ in range(20):
+        fetched = await desk.fetched(message_id)
+        if fetched is not None:
+            break
+        await asyncio.sleep(0.1)
+    assert fetched is not None
+    # The reader before this one gave the mail up, and stopped before flagging it \Seen.
+    log = MailIntakeLog(desk.store)
+    for _ in range(2):
+        await log.failed_attempt(
+            uidvalidity=fetched.uidvalidity,
+            uid=fetched.uid,
+            error_type="ValidationError",
+            at=utcnow(),
+            give_up_after=2,
+        )
+    intake = QuotingIntake(desk)
+    reader = MailReader(mailbox=ImapMailbox(desk.settings.imap_config()), intake=intake)
+    try:
+        await reader.round()
+    finally:
+        await reader.stop()
+    assert intake.calls == 0
+    assert await desk.fetched(message_id) is None
