@@ -93,17 +93,19 @@ class MailReplies(TicketUseCase):
                 self._smtp, message, sender=self._identity.address, recipients=recipients
             )
         except SubmissionError as exc:
+            # Kept on the outbox entry (the helpdesk's own store of personal data), never logged:
+            # mail servers' refusals quote the recipient's address.
             error = str(exc)
             if exc.retryable and attempts < MAX_ATTEMPTS:
                 MAIL_REPLIES.labels("retried").inc()
-                log.warning("mail reply not accepted yet", reply_id=reply.reply_id, error=error)
+                log.warning("mail reply not accepted yet", reply_id=reply.reply_id, code=exc.code)
                 await self._outbox.later(
                     reply.reply_id, at=utcnow() + pause_after(attempts), error=error
                 )
                 return
             outcome = "mail_gave_up" if exc.retryable else "mail_refused"
             MAIL_REPLIES.labels("failed").inc()
-            log.warning("mail reply failed", reply_id=reply.reply_id, error=error, code=exc.code)
+            log.warning("mail reply failed", reply_id=reply.reply_id, code=exc.code)
             await commit(
                 self._store,
                 partial(self._failed, reply=reply, outcome=outcome, error=error, at=utcnow()),

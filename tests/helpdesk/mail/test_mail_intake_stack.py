@@ -42,6 +42,7 @@ from services.helpdesk.domain.tickets import Category, Channel
 from services.helpdesk.settings import HelpdeskSettings
 from services.helpdesk.store import MailIntakeLog, MailOutbox, TicketRepository
 from services.helpdesk.store.mail import COLLECTION as MAIL_LOG
+from services.helpdesk.usecases import mail_replies as mail_replies_usecase
 from services.helpdesk.usecases.mail_intake import MailIntake, Taken
 from services.helpdesk.usecases.mail_replies import MailReplies
 from services.helpdesk.usecases.opening import Opening
@@ -225,15 +226,16 @@ async def test_an_auto_reply_makes_no_ticket(desk: Desk) -> None:
 class Flaky:
     """The real submission, refused once first (a 4xx, or a 5xx with `code`)."""
 
-    def __init__(self, *, code: int = 451) -> None:
+    def __init__(self, *, code: int = 451, text: str = "try later") -> None:
         self.code = code
+        self.text = text
         self.calls = 0
 
     async def __call__(self, config: SmtpConfig, message: EmailMessage, **kwargs: Any) -> None:
         self.calls += 1
         if self.calls == 1:
             raise SubmissionError(
-                f"{self.code} try later", retryable=self.code < 500, code=self.code
+                f"{self.code} {self.text}", retryable=self.code < 500, code=self.code
             )
         await submit(config, message, **kwargs)
 
@@ -293,12 +295,18 @@ async def test_a_staff_reply_arrives_once_with_threading_headers_even_when_retri
     assert joined["_id"] == ticket["_id"]
 
 
-async def test_a_refused_reply_is_marked_failed_on_the_ticket(desk: Desk) -> None:
+async def test_a_refused_reply_is_marked_failed_on_the_ticket(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = logged_lines(monkeypatch, mail_replies_usecase)
     first = desk.send(desk.compose("電源が入りません。"))
     ticket = await desk.take_until(first)
     await _reply(desk, ticket["_id"], "reply-mail-2")
-    refusing = Flaky(code=550)
+    # Mail servers' refusals quote the recipient: the text stays out of the log.
+    refusing = Flaky(code=550, text=f"<{FAMILY}>: mailbox unavailable")
     assert await _replies(desk, refusing).send_due() == 1
+    assert FAMILY not in out.getvalue()
+    assert '"code": 550' in out.getvalue()
     [staged] = await desk.store.collection("mail_outbox").find().to_list()
     assert staged["state"] == "failed"
     after = await desk.tickets.get(ticket["_id"])
@@ -330,11 +338,12 @@ class QuotingIntake(MailIntake):
         raise AssertionError("the text is not a number")
 
 
-def logged_lines(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
-    """The mail reader's log, rendered as the services render it (JSON, exc_info formatted)."""
+def logged_lines(monkeypatch: pytest.MonkeyPatch, module: Any = None) -> io.StringIO:
+    """The mail reader's log (or `module`'s), rendered as the services render it (JSON, exc_info
+    formatted)."""
     out = io.StringIO()
     monkeypatch.setattr(
-        mailbox_consumer,
+        module or mailbox_consumer,
         "log",
         structlog.wrap_logger(
             structlog.PrintLogger(out),
