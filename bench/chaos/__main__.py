@@ -25,9 +25,10 @@ import time
 from pathlib import Path
 
 from bench.chaos.scenario import INFRASTRUCTURE, Chaos, Plan, Result
-from tools.devstack.stack import SERVICES, Stack, StackConfig
+from tools.devstack.stack import GATEWAY_SENDER, SERVICES, Stack, StackConfig
 
-TARGETS = (*SERVICES, *INFRASTRUCTURE)
+# `line_gateway` is the gateway's webhook role, `line_gateway_sender` its sender role.
+TARGETS = (*SERVICES, GATEWAY_SENDER, *INFRASTRUCTURE)
 HEADER = (
     "| scenario | sent | acknowledged (after redelivery) | answered | lost | doubled | resent "
     "| out of order | recovery | answer latency p50 / p99 |"
