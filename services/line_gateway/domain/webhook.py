@@ -244,3 +244,26 @@ def normalise(
         return Normalised(user_id, UserUnfollowed(**common))
     # A type LINE added after this was written: acknowledged, counted, not published.
     return Normalised(user_id, None, "unknown_event_type")
+
+
+@dataclass(frozen=True)
+class BodyPlan:
+    """What of one body to record: its new events in the body's order, and the others."""
+
+    fresh: list[WebhookEvent]
+    repeated: list[WebhookEvent]  # already recorded, or earlier in the same body
+
+
+def plan_body(events: list[WebhookEvent], already_accepted: set[str]) -> BodyPlan:
+    """The events of a body still to record: each `webhookEventId` once (its first occurrence),
+    none that an earlier body recorded. The body's order is kept, and with it each user's."""
+    seen = set(already_accepted)
+    fresh: list[WebhookEvent] = []
+    repeated: list[WebhookEvent] = []
+    for event in events:
+        if event.webhook_event_id in seen:
+            repeated.append(event)
+        else:
+            seen.add(event.webhook_event_id)
+            fresh.append(event)
+    return BodyPlan(fresh=fresh, repeated=repeated)

@@ -1,18 +1,24 @@
-"""Accepting a verified webhook: each new event is recorded and queued for Kafka atomically.
+"""Accepting a verified webhook: a body's new events are recorded and queued for Kafka atomically.
 
-Per event, one MongoDB transaction claims the `webhookEventId`, updates the user, and stages what
-follows in the outbox: the normalised event on `line.inbound`, and any answer the gateway gives
-itself (link results, the group note, link help) as a `line.send.requested` on `line.outbound`,
-sent by the gateway's own sender with the reply token (durable: see domain/answers.py). After the
-commit, the loading animation starts in the background (best effort: domain/loading.py). Nothing
-here waits for LINE, so the webhook answers well within LINE's two seconds.
+One MongoDB transaction per body (not per event) claims the new `webhookEventId`s, updates the
+users, and stages what follows in the outbox: the normalised events on `line.inbound`, and any
+answer the gateway gives itself (link results, the group note, link help) as a
+`line.send.requested` on `line.outbound`, sent by the gateway's sender with the reply token
+(durable: see domain/answers.py). The writes are batched: one `$in` read of the ids already
+accepted and one of the users, then one insert of the ids, one ordered bulk write of the user
+changes and one insert into the outbox, whatever the body's size. After the commit, the loading
+animation starts in the background (best effort: domain/loading.py). Nothing here waits for
+LINE, so the webhook answers well within LINE's two seconds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from typing import Any
+
+from pymongo import UpdateOne
 
 from services.common.events.contracts.line import (
     MAX_TEXT_LENGTH,
@@ -22,8 +28,8 @@ from services.common.events.contracts.line import (
     UserFollowed,
     UserUnfollowed,
 )
-from services.common.events.envelope import new_event
-from services.common.kafka.topics import LINE_INBOUND, LINE_OUTBOUND
+from services.common.events.envelope import Envelope, new_event
+from services.common.kafka.topics import LINE_INBOUND, LINE_OUTBOUND, TopicSpec
 from services.common.logging import get_logger
 from services.common.metrics import REJECTED_INPUT
 from services.common.store import MongoStore, Tx
@@ -35,6 +41,7 @@ from services.line_gateway.domain.webhook import (
     WebhookEvent,
     event_type_label,
     normalise,
+    plan_body,
     reply_token_expiry,
 )
 from services.line_gateway.metrics import LINK_ATTEMPTS, WEBHOOK_EVENTS
@@ -43,11 +50,14 @@ from services.line_gateway.store import (
     LineUserRepository,
     WebhookEventRepository,
 )
+from services.line_gateway.store.line_users import LineUser
 from services.line_gateway.store.webhook_events import DuplicateWebhookEvent
 from services.line_gateway.usecases.linking import AccountLinking
 from services.line_gateway.usecases.loading import LoadingAnimation
 
 LINK_HELP_POSTBACK = "line:link_help"
+# A body races a concurrent one (LINE redelivering it) at most this often before it gives up.
+MAX_BODY_ATTEMPTS = 3
 
 log = get_logger(__name__)
 
@@ -57,6 +67,25 @@ class IntakeResult:
     published: int
     duplicates: int
     ignored: int
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    outcomes: list[tuple[str, str]]  # (event type, outcome) per event recorded or left out
+    duplicates: int
+
+
+@dataclass
+class _Staged:
+    """A body's user changes and outbox entries, written in one batch each (in order)."""
+
+    users: list[UpdateOne] = field(default_factory=list)
+    emits: list[tuple[TopicSpec, str, Envelope[Any]]] = field(default_factory=list)
+
+    async def flush(self, tx: Tx, repository: LineUserRepository) -> None:
+        await repository.apply(tx, self.users)
+        await tx.emit_all(self.emits)
+        self.users, self.emits = [], []
 
 
 class WebhookIntake:
@@ -80,42 +109,70 @@ class WebhookIntake:
         self._reply_token_ttl = reply_token_ttl
 
     async def accept(self, events: list[WebhookEvent]) -> IntakeResult:
-        published = duplicates = ignored = 0
-        # One transaction per event: a redelivered batch re-publishes only what is missing. The
-        # events of one body are handled in order, which keeps each user's order.
-        for event in events:
+        if not events:  # LINE's verification request: nothing to record
+            return IntakeResult(published=0, duplicates=0, ignored=0)
+        # One transaction for the body: a redelivered body re-publishes only what is missing,
+        # and the body's order (each user's order) is the outbox's.
+        for attempt in range(1, MAX_BODY_ATTEMPTS + 1):
             try:
-                outcome = await commit(self._store, partial(self._record, event=event))
+                recorded = await commit(self._store, partial(self._record_body, events=events))
+                break
             except DuplicateWebhookEvent:
-                outcome = "duplicate"
-            WEBHOOK_EVENTS.labels(event_type_label(event.type), outcome).inc()
+                # A concurrent body claimed one of these ids and committed first: the next
+                # attempt reads it as accepted and leaves it out.
+                if attempt == MAX_BODY_ATTEMPTS:
+                    raise
+        published = ignored = 0
+        for event_type, outcome in recorded.outcomes:
+            WEBHOOK_EVENTS.labels(event_type_label(event_type), outcome).inc()
             if outcome.startswith("link_"):
                 LINK_ATTEMPTS.labels(outcome.removeprefix("link_")).inc()
             if outcome == "published":
                 published += 1
-            elif outcome == "duplicate":
-                duplicates += 1
-            else:
+            elif outcome != "duplicate":
                 ignored += 1
-        return IntakeResult(published=published, duplicates=duplicates, ignored=ignored)
+        return IntakeResult(published=published, duplicates=recorded.duplicates, ignored=ignored)
 
-    async def _record(self, tx: Tx, *, event: WebhookEvent) -> str:
-        """One event's writes, in its transaction; the outcome as the metric's label."""
+    async def _record_body(self, tx: Tx, *, events: list[WebhookEvent]) -> _Recorded:
+        """A body's writes, in its transaction; each event's outcome (the metric's label)."""
+        accepted = await self._events.accepted_among(tx, [e.webhook_event_id for e in events])
+        plan = plan_body(events, accepted)
+        outcomes = [(e.type, "duplicate") for e in plan.repeated]
+        duplicates = len(plan.repeated)
+        if not plan.fresh:
+            return _Recorded(outcomes=outcomes, duplicates=duplicates)
         # A duplicate id aborts the transaction; it must propagate, not be swallowed here.
-        await self._events.accept(
-            tx, webhook_event_id=event.webhook_event_id, event_type=event.type
+        await self._events.accept_all(tx, [(e.webhook_event_id, e.type) for e in plan.fresh])
+        senders = sorted(
+            {
+                e.source.user_id
+                for e in plan.fresh
+                if e.source and e.source.type == "user" and e.source.user_id
+            }
         )
-        user = (
-            await self._users.get(event.source.user_id, tx)
-            if event.source and event.source.type == "user" and event.source.user_id
-            else None
-        )
+        users = await self._users.get_many(tx, senders) if senders else {}
+        staged = _Staged()
+        for event in plan.fresh:
+            outcomes.append((event.type, await self._record(tx, event, users, staged)))
+        await staged.flush(tx, self._users)
+        return _Recorded(outcomes=outcomes, duplicates=duplicates)
+
+    async def _record(
+        self, tx: Tx, event: WebhookEvent, users: dict[str, LineUser], staged: _Staged
+    ) -> str:
+        """One event's writes, staged for the body's batch; the outcome as the metric's label.
+
+        A link code or a group chat reads and writes more than its user (codes, groups): what is
+        staged goes first, and the event runs on its own in the transaction, as it came."""
+        user_id = event.source.user_id if event.source and event.source.type == "user" else None
+        user = users.get(user_id) if user_id else None
         normalised = normalise(
             event,
             mode=user.mode if user else ConversationMode.BOT,
             reply_token_ttl=self._reply_token_ttl,
         )
         if normalised.group_chat is not None:
+            await staged.flush(tx, self._users)
             return await self._group_chat(tx, event, *normalised.group_chat)
         if normalised.contract is None or normalised.user_id is None:
             return f"ignored_{normalised.ignored_because}"
@@ -128,33 +185,39 @@ class WebhookIntake:
                     length=contract.text_truncated_from,
                     kept=MAX_TEXT_LENGTH,
                 )
-            await self._users.record_message(tx, user_id=contract.user_id, at=contract.sent_at)
+            staged.users.append(self._users.message_recorded(contract.user_id, contract.sent_at))
             code = code_in(contract.text) if contract.message_type == "text" else None
             if code is not None:
                 # A link code is for the gateway only: never forwarded to Dai-chan.
-                outcome = await self._linking.attempt(tx, contract, code=code, user=user)
+                await staged.flush(tx, self._users)
+                current = await self._users.get(contract.user_id, tx)
+                outcome = await self._linking.attempt(tx, contract, code=code, user=current)
+                linked = await self._users.get(contract.user_id, tx)
+                if linked is not None:
+                    users[contract.user_id] = linked
                 return f"link_{outcome.value}"
             tx.after_commit(partial(self._loading.after_commit, contract))
         elif isinstance(contract, PostbackReceived):
-            await self._users.record_postback(tx, user_id=contract.user_id, at=contract.sent_at)
+            staged.users.append(self._users.postback_recorded(contract.user_id, contract.sent_at))
             if contract.data == LINK_HELP_POSTBACK:
                 help_answer = answer(
                     contract, text=texts.LINK_HELP, purpose="line_gateway.link_help"
                 )
-                await tx.emit(topic=LINE_OUTBOUND, key=contract.user_id, event=help_answer)
+                staged.emits.append((LINE_OUTBOUND, contract.user_id, help_answer))
         elif isinstance(contract, UserFollowed):
-            await self._users.record_follow(
-                tx,
-                user_id=contract.user_id,
-                at=contract.sent_at,
-                is_unblocked=contract.is_unblocked,
+            staged.users.append(
+                self._users.follow_recorded(
+                    contract.user_id, contract.sent_at, is_unblocked=contract.is_unblocked
+                )
             )
         elif isinstance(contract, UserUnfollowed):
-            await self._users.record_unfollow(tx, user_id=contract.user_id, at=contract.sent_at)
-        await tx.emit(
-            topic=LINE_INBOUND,
-            key=normalised.user_id,
-            event=new_event(contract, source=SOURCE, occurred_at=contract.sent_at),
+            staged.users.append(self._users.unfollow_recorded(contract.user_id, contract.sent_at))
+        staged.emits.append(
+            (
+                LINE_INBOUND,
+                normalised.user_id,
+                new_event(contract, source=SOURCE, occurred_at=contract.sent_at),
+            )
         )
         return "published"
 
