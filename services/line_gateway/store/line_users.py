@@ -18,6 +18,9 @@ from services.common.time import utcnow
 
 COLLECTION = "line_users"
 
+# One event's change to its user, for `apply` (the driver's type, named for the layers above).
+UserChange = UpdateOne
+
 _NEW_USER = {"mode": ConversationMode.BOT.value, "messages_received": 0}
 
 

@@ -18,8 +18,6 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from pymongo import UpdateOne
-
 from services.common.events.contracts.line import (
     MAX_TEXT_LENGTH,
     ConversationMode,
@@ -50,7 +48,7 @@ from services.line_gateway.store import (
     LineUserRepository,
     WebhookEventRepository,
 )
-from services.line_gateway.store.line_users import LineUser
+from services.line_gateway.store.line_users import LineUser, UserChange
 from services.line_gateway.store.webhook_events import DuplicateWebhookEvent
 from services.line_gateway.usecases.linking import AccountLinking
 from services.line_gateway.usecases.loading import LoadingAnimation
@@ -79,7 +77,7 @@ class _Recorded:
 class _Staged:
     """A body's user changes and outbox entries, written in one batch each (in order)."""
 
-    users: list[UpdateOne] = field(default_factory=list)
+    users: list[UserChange] = field(default_factory=list)
     emits: list[tuple[TopicSpec, str, Envelope[Any]]] = field(default_factory=list)
 
     async def flush(self, tx: Tx, repository: LineUserRepository) -> None:
