@@ -54,8 +54,8 @@ def test_a_plan_keeps_each_id_once_in_the_body_order_and_leaves_out_the_recorded
 
     plan = plan_body(body, already_accepted={"e2"})
 
-    assert [e.webhook_event_id for e in plan.fresh] == ["e1", "e3"]
-    assert [e.webhook_event_id for e in plan.repeated] == ["e2", "e1"]
+    assert plan.fresh == [0, 3]  # e1 (its first occurrence), e3
+    assert plan.repeated == [1, 2]  # e2 recorded before, e1 again
     assert plan_body([], set()).fresh == []
 
 
@@ -180,3 +180,25 @@ async def test_the_same_body_delivered_twice_at_once_is_recorded_once(
     assert sorted(r.duplicates for r in results) == [0, 30]
     assert len(await inbound(store)) == 30
     assert await store.db.webhook_events.count_documents({}) == 30
+
+
+async def test_bodies_arriving_together_share_one_commit_and_keep_their_own_answers(
+    store: CountingStore, intake: WebhookIntake
+) -> None:
+    first = await intake.accept([text("d0", "U0", "before")])
+    bodies = [
+        [text(f"d{n}", f"U{n}", f"{n}"), text(f"d{n}x", f"U{n}", f"{n}x")] for n in range(1, 11)
+    ]
+    # Recorded before, and in an earlier body of the same group.
+    bodies.append([text("d0", "U0", "before"), text("d3", "U3", "3")])
+    store.transactions = 0
+
+    results = await asyncio.gather(*(intake.accept(body) for body in bodies))
+
+    assert first.published == 1
+    assert store.transactions == 1  # eleven requests, one transaction
+    assert [(r.published, r.duplicates) for r in results] == [(2, 0)] * 10 + [(0, 2)]
+    recorded = await inbound(store)
+    assert len(recorded) == 21
+    for n in range(1, 11):
+        assert [t for u, t in recorded if u == f"U{n}"] == [f"{n}", f"{n}x"]

@@ -248,22 +248,24 @@ def normalise(
 
 @dataclass(frozen=True)
 class BodyPlan:
-    """What of one body to record: its new events in the body's order, and the others."""
+    """What of a run of events to record, as positions in it: the new events in order, and the
+    others (already recorded, or earlier in the same run)."""
 
-    fresh: list[WebhookEvent]
-    repeated: list[WebhookEvent]  # already recorded, or earlier in the same body
+    fresh: list[int]
+    repeated: list[int]
 
 
 def plan_body(events: list[WebhookEvent], already_accepted: set[str]) -> BodyPlan:
-    """The events of a body still to record: each `webhookEventId` once (its first occurrence),
-    none that an earlier body recorded. The body's order is kept, and with it each user's."""
+    """The events still to record: each `webhookEventId` once (its first occurrence), none that
+    an earlier body recorded. The order is kept, and with it each user's. The events may be one
+    body's or several bodies' one after another (a group commit)."""
     seen = set(already_accepted)
-    fresh: list[WebhookEvent] = []
-    repeated: list[WebhookEvent] = []
-    for event in events:
+    fresh: list[int] = []
+    repeated: list[int] = []
+    for position, event in enumerate(events):
         if event.webhook_event_id in seen:
-            repeated.append(event)
+            repeated.append(position)
         else:
             seen.add(event.webhook_event_id)
-            fresh.append(event)
+            fresh.append(position)
     return BodyPlan(fresh=fresh, repeated=repeated)

@@ -1,7 +1,8 @@
 """Accepting a verified webhook: a body's new events are recorded and queued for Kafka atomically.
 
-One MongoDB transaction per body (not per event) claims the new `webhookEventId`s, updates the
-users, and stages what follows in the outbox: the normalised events on `line.inbound`, and any
+One MongoDB transaction per body, or per group of bodies (bodies that arrive while a commit is
+under way are committed together in the next: group commit), claims the new `webhookEventId`s,
+updates the users, and stages what follows in the outbox: the normalised events on `line.inbound`, and any
 answer the gateway gives itself (link results, the group note, link help) as a
 `line.send.requested` on `line.outbound`, sent by the gateway's sender with the reply token
 (durable: see domain/answers.py). The writes are batched: one `$in` read of the ids already
@@ -13,6 +14,7 @@ LINE, so the webhook answers well within LINE's two seconds.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -56,6 +58,8 @@ from services.line_gateway.usecases.loading import LoadingAnimation
 LINK_HELP_POSTBACK = "line:link_help"
 # A body races a concurrent one (LINE redelivering it) at most this often before it gives up.
 MAX_BODY_ATTEMPTS = 3
+# Bodies committed together at most: a group's transaction stays well under a second.
+MAX_GROUP_BODIES = 64
 
 log = get_logger(__name__)
 
@@ -67,10 +71,38 @@ class IntakeResult:
     ignored: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Recorded:
     outcomes: list[tuple[str, str]]  # (event type, outcome) per event recorded or left out
     duplicates: int
+
+
+def _result(recorded: _Recorded) -> IntakeResult:
+    """A body's answer, counted once its transaction committed."""
+    published = ignored = 0
+    for event_type, outcome in recorded.outcomes:
+        WEBHOOK_EVENTS.labels(event_type_label(event_type), outcome).inc()
+        if outcome.startswith("link_"):
+            LINK_ATTEMPTS.labels(outcome.removeprefix("link_")).inc()
+        if outcome == "published":
+            published += 1
+        elif outcome != "duplicate":
+            ignored += 1
+    return IntakeResult(published=published, duplicates=recorded.duplicates, ignored=ignored)
+
+
+def _answer(
+    answer: asyncio.Future[IntakeResult],
+    *,
+    result: IntakeResult | None = None,
+    error: BaseException | None = None,
+) -> None:
+    if answer.done():  # the request went away (LINE hung up): nothing to tell
+        return
+    if error is not None:
+        answer.set_exception(error)
+    elif result is not None:
+        answer.set_result(result)
 
 
 @dataclass
@@ -105,55 +137,82 @@ class WebhookIntake:
         self._linking = linking
         self._loading = loading
         self._reply_token_ttl = reply_token_ttl
+        self._waiting: list[tuple[list[WebhookEvent], asyncio.Future[IntakeResult]]] = []
+        self._committer: asyncio.Task[None] | None = None
 
     async def accept(self, events: list[WebhookEvent]) -> IntakeResult:
+        """Record a body; answers once it is committed. Bodies that arrive while a commit is
+        under way wait for the next one and are committed together (group commit): one
+        transaction for every body waiting, so concurrent requests share their round trips."""
         if not events:  # LINE's verification request: nothing to record
             return IntakeResult(published=0, duplicates=0, ignored=0)
-        # One transaction for the body: a redelivered body re-publishes only what is missing,
-        # and the body's order (each user's order) is the outbox's.
+        answer: asyncio.Future[IntakeResult] = asyncio.get_running_loop().create_future()
+        self._waiting.append((events, answer))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_waiting(), name="intake-commit")
+        return await answer
+
+    async def _commit_waiting(self) -> None:
+        while self._waiting:
+            group = self._waiting[:MAX_GROUP_BODIES]
+            del self._waiting[: len(group)]
+            try:
+                results = await self._commit_group([events for events, _ in group])
+            except Exception as error:
+                if len(group) == 1:
+                    _answer(group[0][1], error=error)
+                    continue
+                # One body's failure must not fail the others: each alone, as it came.
+                for events, answer in group:
+                    try:
+                        _answer(answer, result=(await self._commit_group([events]))[0])
+                    except Exception as alone:
+                        _answer(answer, error=alone)
+                continue
+            for (_, answer), result in zip(group, results, strict=True):
+                _answer(answer, result=result)
+
+    async def _commit_group(self, bodies: list[list[WebhookEvent]]) -> list[IntakeResult]:
         for attempt in range(1, MAX_BODY_ATTEMPTS + 1):
             try:
-                recorded = await commit(self._store, partial(self._record_body, events=events))
+                recorded = await commit(self._store, partial(self._record_bodies, bodies=bodies))
                 break
             except DuplicateWebhookEvent:
-                # A concurrent body claimed one of these ids and committed first: the next
-                # attempt reads it as accepted and leaves it out.
+                # A concurrent body claimed one of these ids and committed first (another
+                # process): the next attempt reads it as accepted and leaves it out.
                 if attempt == MAX_BODY_ATTEMPTS:
                     raise
-        published = ignored = 0
-        for event_type, outcome in recorded.outcomes:
-            WEBHOOK_EVENTS.labels(event_type_label(event_type), outcome).inc()
-            if outcome.startswith("link_"):
-                LINK_ATTEMPTS.labels(outcome.removeprefix("link_")).inc()
-            if outcome == "published":
-                published += 1
-            elif outcome != "duplicate":
-                ignored += 1
-        return IntakeResult(published=published, duplicates=recorded.duplicates, ignored=ignored)
+        return [_result(body) for body in recorded]
 
-    async def _record_body(self, tx: Tx, *, events: list[WebhookEvent]) -> _Recorded:
-        """A body's writes, in its transaction; each event's outcome (the metric's label)."""
+    async def _record_bodies(self, tx: Tx, *, bodies: list[list[WebhookEvent]]) -> list[_Recorded]:
+        """The bodies' writes, in one transaction; each event's outcome (the metric's label)."""
+        events = [event for body in bodies for event in body]
+        owner = [index for index, body in enumerate(bodies) for _ in body]
+        recorded = [_Recorded(outcomes=[], duplicates=0) for _ in bodies]
         accepted = await self._events.accepted_among(tx, [e.webhook_event_id for e in events])
         plan = plan_body(events, accepted)
-        outcomes = [(e.type, "duplicate") for e in plan.repeated]
-        duplicates = len(plan.repeated)
-        if not plan.fresh:
-            return _Recorded(outcomes=outcomes, duplicates=duplicates)
+        for position in plan.repeated:
+            recorded[owner[position]].outcomes.append((events[position].type, "duplicate"))
+            recorded[owner[position]].duplicates += 1
+        fresh = [events[position] for position in plan.fresh]
+        if not fresh:
+            return recorded
         # A duplicate id aborts the transaction; it must propagate, not be swallowed here.
-        await self._events.accept_all(tx, [(e.webhook_event_id, e.type) for e in plan.fresh])
+        await self._events.accept_all(tx, [(e.webhook_event_id, e.type) for e in fresh])
         senders = sorted(
             {
                 e.source.user_id
-                for e in plan.fresh
+                for e in fresh
                 if e.source and e.source.type == "user" and e.source.user_id
             }
         )
         users = await self._users.get_many(tx, senders) if senders else {}
         staged = _Staged()
-        for event in plan.fresh:
-            outcomes.append((event.type, await self._record(tx, event, users, staged)))
+        for position, event in zip(plan.fresh, fresh, strict=True):
+            outcome = await self._record(tx, event, users, staged)
+            recorded[owner[position]].outcomes.append((event.type, outcome))
         await staged.flush(tx, self._users)
-        return _Recorded(outcomes=outcomes, duplicates=duplicates)
+        return recorded
 
     async def _record(
         self, tx: Tx, event: WebhookEvent, users: dict[str, LineUser], staged: _Staged
