@@ -34,7 +34,7 @@ from pymongo import AsyncMongoClient
 from services.common.events import encode_event, new_event
 from services.common.events.contracts.line import SendPriority, SendRequested, TextMessage
 from services.common.time import utcnow
-from tools.devstack.stack import Stack, StackConfig
+from tools.devstack.stack import GATEWAY_SENDER, Stack, StackConfig
 
 GATEWAY_DB = "sslp_line_gateway"
 
@@ -123,7 +123,7 @@ async def bench(args: argparse.Namespace) -> int:
         stack = Stack(config)
         out.write(f"starting Kafka, mongod, the LINE simulator and line_gateway in {folder}\n")
         await stack.start_infrastructure()
-        await stack.start_apps(["line_simulator", "line_gateway"])
+        await stack.start_apps(["line_simulator", "line_gateway", GATEWAY_SENDER])
         try:
             async with httpx.AsyncClient(
                 base_url=config.url("line_simulator"), timeout=30

@@ -236,7 +236,15 @@ class Pipeline:
         after = cpu_seconds(self.stack)
         cores: dict[str, float] = {
             name: (after[name] - before.get(name, 0.0)) / elapsed
-            for name in ("line_gateway", "ai_chat", "helpdesk", "mongod", "kafka", "line_simulator")
+            for name in (
+                "line_gateway",
+                "line_gateway_sender",
+                "ai_chat",
+                "helpdesk",
+                "mongod",
+                "kafka",
+                "line_simulator",
+            )
             if name in after
         }
         return step_of(rate, planned, sent, inboxes, load=os.getloadavg()[0], cores=cores)

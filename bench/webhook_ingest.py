@@ -83,7 +83,7 @@ from bench.webhook_bodies import (
 )
 from services.common.time import utcnow
 from tools.devstack.processes import ManagedProcess
-from tools.devstack.stack import Stack, StackConfig, free_port
+from tools.devstack.stack import GATEWAY_SENDER, Stack, StackConfig, free_port
 
 SECRET = "bench-channel-secret"
 GATEWAY_DB = "sslp_line_gateway"
@@ -253,7 +253,14 @@ def cores_used(
 ) -> dict[str, float]:
     return {
         name: (after[name] - before.get(name, 0.0)) / seconds
-        for name in ("line_gateway", "webhook_ceiling", "mongod", "kafka", "line_simulator")
+        for name in (
+            "line_gateway",
+            GATEWAY_SENDER,
+            "webhook_ceiling",
+            "mongod",
+            "kafka",
+            "line_simulator",
+        )
         if name in after
     }
 
@@ -331,7 +338,7 @@ async def bench(args: argparse.Namespace) -> int:
         print(f"starting Kafka, mongod, the LINE simulator, line_gateway and the ceiling in {name}")
         started = time.monotonic()
         await stack.start_infrastructure()
-        await stack.start_apps(["line_simulator", "line_gateway"], timeout=300)
+        await stack.start_apps(["line_simulator", "line_gateway", GATEWAY_SENDER], timeout=300)
         ceiling_port = str(stack.config.ports["webhook_ceiling"])
         await stack.start_apps(["webhook_ceiling"], env={"LINE_GATEWAY_PORT": ceiling_port})
         try:

@@ -151,7 +151,8 @@ def counter_values(text: str, name: str, label: str) -> dict[str, float]:
 
 async def metrics_snapshot(stack: Stack) -> Snapshot:
     async with httpx.AsyncClient(timeout=10.0) as client:
-        gateway = (await client.get(f"{stack.config.url('line_gateway')}/metrics")).text
+        # Sends are the gateway's sender role's (tools/devstack's `line_gateway_sender`).
+        gateway = (await client.get(f"{stack.config.url('line_gateway_sender')}/metrics")).text
         ai_chat = (await client.get(f"{stack.config.url('ai_chat')}/metrics")).text
     return {
         "sends": counter_values(gateway, "sslp_line_sends_total", "method"),

@@ -6,8 +6,9 @@
 
 Starts its own stack in a temporary folder on free ports (the devstack's classes: Kafka, mongod,
 the four services, the LINE simulator with webhook redelivery on, the OpenAI-compatible test
-server as Dai-chan's model), then runs one scenario per process: line_gateway, ai_chat,
-helpdesk, tablet_lending, Kafka and mongod, each killed with SIGKILL while seniors talk, with
+server as Dai-chan's model), then runs one scenario per process: line_gateway (the gateway's
+webhook role), line_gateway_sender (its sender role), ai_chat, helpdesk, tablet_lending, Kafka
+and mongod, each killed with SIGKILL while seniors talk, with
 LINE failing some replies after accepting them. Prints per scenario: messages sent, webhooks
 acknowledged (after LINE's redelivery), messages answered, lost, doubled, resent (the one double
 the README allows: a reply of unknown outcome resent by push), answered out of order, and the
@@ -25,9 +26,10 @@ import time
 from pathlib import Path
 
 from bench.chaos.scenario import INFRASTRUCTURE, Chaos, Plan, Result
-from tools.devstack.stack import SERVICES, Stack, StackConfig
+from tools.devstack.stack import GATEWAY_SENDER, SERVICES, Stack, StackConfig
 
-TARGETS = (*SERVICES, *INFRASTRUCTURE)
+# `line_gateway` is the gateway's webhook role, `line_gateway_sender` its sender role.
+TARGETS = (*SERVICES, GATEWAY_SENDER, *INFRASTRUCTURE)
 HEADER = (
     "| scenario | sent | acknowledged (after redelivery) | answered | lost | doubled | resent "
     "| out of order | recovery | answer latency p50 / p99 |"

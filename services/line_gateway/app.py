@@ -2,8 +2,9 @@
 follow-ups on `line.inbound`, the read models it keeps from `helpdesk.events` and
 `lending.events`, the rich menu provisioning and the periodic jobs (quota, personal-data
 retention). Repositories are built here, once, and passed in. The webhook path
-(`webhook_intake`) and the sender path (`sender_routes`) share only repositories and the LINE
-client, so they can run in separate processes."""
+(`webhook_intake`) and the sender path (`sending_side`) share only repositories and the LINE
+client, and `LineGatewaySettings.role` picks which of them a process runs: `webhook` and `sender`
+in separate processes (the devstack and the deployments), or `all` in one."""
 
 from __future__ import annotations
 
@@ -175,8 +176,53 @@ def read_model_routes(
     ]
 
 
+@contextlib.asynccontextmanager
+async def sending_side(
+    settings: LineGatewaySettings,
+    *,
+    store: MongoStore,
+    repos: Repositories,
+    messaging: LineMessaging,
+) -> AsyncIterator[list[Route[Any]]]:
+    """The sender role's work besides its routes: the periodic jobs (quota, user counts,
+    personal-data retention) and the rich menu provisioning, both calling LINE."""
+    budget = BudgetKeeper(usage=repos.usage, configured_budget=settings.monthly_push_budget)
+    jobs = PeriodicJobs(
+        messaging=messaging,
+        budget=budget,
+        users=repos.users,
+        quota_every=settings.quota_refresh_seconds,
+        users_metrics_every=settings.users_metrics_seconds,
+        maintenance_every=settings.maintenance_interval_seconds,
+        retention=timedelta(days=settings.personal_data_retention_days),
+    )
+    provisioning: asyncio.Task[None] | None = None
+    if settings.rich_menu_enabled:
+        provisioner = RichMenuProvisioner(
+            menus=repos.menus,
+            users=repos.users,
+            lease=Lease(store, name=LEASE_NAME, owner=settings.instance_id, ttl=LEASE_TTL),
+            messaging=messaging,
+            retry_seconds=settings.rich_menu_retry_seconds,
+        )
+        provisioning = asyncio.create_task(provisioner.run(), name="rich-menu")
+    jobs.start()
+    try:
+        yield [
+            *sender_routes(settings, repos=repos, messaging=messaging, budget=budget),
+            *read_model_routes(settings, repos=repos, messaging=messaging),
+        ]
+    finally:
+        if provisioning is not None:
+            provisioning.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await provisioning
+        await jobs.stop()
+
+
 def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
     settings = settings or LineGatewaySettings()
+    role = settings.role
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -202,47 +248,27 @@ def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
                 access_token=settings.channel_access_token,
                 timeout_seconds=settings.api_timeout_seconds,
             )
-            budget = BudgetKeeper(usage=repos.usage, configured_budget=settings.monthly_push_budget)
             loading = LoadingAnimation(
                 messaging=messaging,
                 seconds=settings.loading_animation_seconds,
                 max_age=timedelta(seconds=settings.loading_max_age_seconds),
             )
             app.state.settings = settings
-            app.state.intake = webhook_intake(settings, store=store, repos=repos, loading=loading)
-            jobs = PeriodicJobs(
-                messaging=messaging,
-                budget=budget,
-                users=repos.users,
-                quota_every=settings.quota_refresh_seconds,
-                users_metrics_every=settings.users_metrics_seconds,
-                maintenance_every=settings.maintenance_interval_seconds,
-                retention=timedelta(days=settings.personal_data_retention_days),
-            )
-            provisioning: asyncio.Task[None] | None = None
-            if settings.rich_menu_enabled:
-                provisioner = RichMenuProvisioner(
-                    menus=repos.menus,
-                    users=repos.users,
-                    lease=Lease(store, name=LEASE_NAME, owner=settings.instance_id, ttl=LEASE_TTL),
-                    messaging=messaging,
-                    retry_seconds=settings.rich_menu_retry_seconds,
+            if role.serves_webhook:
+                app.state.intake = webhook_intake(
+                    settings, store=store, repos=repos, loading=loading
                 )
-                provisioning = asyncio.create_task(provisioner.run(), name="rich-menu")
-            routes = [
-                *sender_routes(settings, repos=repos, messaging=messaging, budget=budget),
-                *read_model_routes(settings, repos=repos, messaging=messaging),
-            ]
-            jobs.start()
             try:
-                async with runtime.serving(app, routes):
+                async with contextlib.AsyncExitStack() as stack:
+                    routes: list[Route[Any]] = []
+                    if role.consumes:
+                        routes = await stack.enter_async_context(
+                            sending_side(settings, store=store, repos=repos, messaging=messaging)
+                        )
+                    # The webhook role consumes nothing: no consumer group member, no agents.
+                    await stack.enter_async_context(runtime.serving(app, routes))
                     yield
             finally:
-                if provisioning is not None:
-                    provisioning.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await provisioning
-                await jobs.stop()
                 await loading.stop()
                 await messaging.close()
 
@@ -251,5 +277,5 @@ def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
         title="line_gateway",
         description="おおさか楽なび's door to LINE: webhooks in, messages out.",
         lifespan=lifespan,
-        routers=[webhook.router],
+        routers=[webhook.router] if role.serves_webhook else [],
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -10,10 +12,30 @@ LINE_API_HOST = "https://api.line.me"
 LINE_DATA_API_HOST = "https://api-data.line.me"
 
 
+class GatewayRole(StrEnum):
+    """What one gateway process does. Receiving webhooks and sending to LINE scale and fail
+    differently, and work in one event loop delays the other: run them as separate processes
+    (`webhook` and `sender`); `all` is both in one process, for `make run` and small setups."""
+
+    WEBHOOK = "webhook"  # POST /callback only (+ health, metrics): no Kafka consumer
+    SENDER = "sender"  # the consumers (line.outbound, follow-ups, read models) and periodic jobs
+    ALL = "all"
+
+    @property
+    def serves_webhook(self) -> bool:
+        return self is not GatewayRole.SENDER
+
+    @property
+    def consumes(self) -> bool:
+        return self is not GatewayRole.WEBHOOK
+
+
 class LineGatewaySettings(LinkCodeSecretSettings):
     model_config = SettingsConfigDict(env_prefix="LINE_GATEWAY_")
 
     port: int = 8001
+    # LINE_GATEWAY_ROLE, or `python -m services.line_gateway --role webhook`.
+    role: GatewayRole = GatewayRole.ALL
     mongodb_database: str = "sslp_line_gateway"
 
     channel_secret: str = Field(

@@ -70,6 +70,11 @@ def deployment(env: str, deployed: Deployed) -> Object:
     return named(overlay(env), "Deployment", kube_name(deployed))
 
 
+def consumer_workload(deployed: Deployed) -> str:
+    """The Deployment that runs a service's consumers: line_gateway's are its sender role's."""
+    return "line-gateway-sender" if deployed.name == "line_gateway" else kube_name(deployed)
+
+
 def platform_config(env: str) -> dict[str, str]:
     data: dict[str, str] = named(overlay(env), "ConfigMap", "sslp-platform")["data"]
     return data
@@ -387,13 +392,14 @@ def test_instance_id_is_the_pod_name_and_selectors_match(env: str, deployed: Dep
 @pytest.mark.parametrize("deployed", SERVICES, ids=lambda d: d.name)
 def test_scaling_follows_the_services_consumer_group_lag(env: str, deployed: Deployed):
     objects = overlay(env)
-    scaled = named(objects, "ScaledObject", kube_name(deployed))
-    assert scaled["spec"]["scaleTargetRef"] == {"name": kube_name(deployed)}
+    consumers = consumer_workload(deployed)
+    scaled = named(objects, "ScaledObject", consumers)
+    assert scaled["spec"]["scaleTargetRef"] == {"name": consumers}
     partitions = int(platform_config(env)["KAFKA_TOPIC_PARTITIONS"])
     assert 1 <= scaled["spec"]["minReplicaCount"] <= scaled["spec"]["maxReplicaCount"] <= partitions
     group = importlib.import_module(f"{deployed.module}.app").SERVICE  # the consumer group id
     consumed = {spec.name for spec in ALL_TOPICS if deployed.name in spec.consumers}
-    (container,) = containers(deployment(env, deployed))
+    (container,) = containers(named(objects, "Deployment", consumers))
     environ = container_environment(env, container, "pod")
     kafka_triggers = [t for t in scaled["spec"]["triggers"] if t["type"] == "kafka"]
     assert kafka_triggers
@@ -408,6 +414,33 @@ def test_scaling_follows_the_services_consumer_group_lag(env: str, deployed: Dep
     for trigger in scaled["spec"]["triggers"]:
         if trigger["type"] == "cpu":
             assert container["resources"]["requests"]["cpu"]
+
+
+def test_the_gateway_runs_as_a_webhook_and_a_sender_deployment(env: str):
+    objects = overlay(env)
+    roles = {"line-gateway": "webhook", "line-gateway-sender": "sender"}
+    labels = {}
+    for name, role in roles.items():
+        workload = named(objects, "Deployment", name)
+        (container,) = containers(workload)
+        assert container["command"] == ["python", "-m", "services.line_gateway"]
+        assert container_environment(env, container, "pod")["LINE_GATEWAY_ROLE"] == role
+        labels[name] = workload["spec"]["template"]["metadata"]["labels"]
+        assert labels[name]["sslp/service"] == "line_gateway"  # one Prometheus job
+        budget = named(objects, "PodDisruptionBudget", name)
+        assert matches(budget["spec"]["selector"]["matchLabels"], labels[name])
+    # The webhook's Service (LINE's door) never reaches a sender pod, nor the other way round.
+    webhook_service = named(objects, "Service", "line-gateway")["spec"]["selector"]
+    assert not matches(webhook_service, labels["line-gateway-sender"])
+    sender_service = named(objects, "Service", "line-gateway-sender")["spec"]["selector"]
+    assert not matches(sender_service, labels["line-gateway"])
+    # The webhook consumes nothing, so scales on CPU alone.
+    webhook_scaling = named(objects, "ScaledObject", "line-gateway")["spec"]["triggers"]
+    assert [t["type"] for t in webhook_scaling] == ["cpu"]
+    settings = importlib.import_module("services.line_gateway.settings")
+    app = importlib.import_module("services.line_gateway.app")
+    sender = app.create_app(settings.LineGatewaySettings(role="sender"))
+    assert "/callback" not in sender.openapi()["paths"]
 
 
 # -- what is reachable -----------------------------------------------------------------------------
@@ -538,7 +571,7 @@ def test_every_pod_of_ours_meets_the_restricted_pod_security_standard(env: str):
     assert labels["pod-security.kubernetes.io/enforce"] == "baseline"
     assert labels["pod-security.kubernetes.io/warn"] == "restricted"
     workloads = [*of_kind(objects, "Deployment"), *of_kind(objects, "StatefulSet")]
-    assert len(workloads) == 6
+    assert len(workloads) == 7  # the four services (line_gateway twice), Prometheus, Grafana
     for workload in workloads:
         pod = workload["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True, workload["metadata"]["name"]

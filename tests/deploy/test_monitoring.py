@@ -34,6 +34,7 @@ from tests.deploy.support import (
     volume_mounts,
 )
 from tools.devstack.infra import render_prometheus_config
+from tools.devstack.stack import DEFAULT_PORTS, GATEWAY_SENDER
 from tools.grafana_dashboards import DASHBOARDS, render
 
 # Series Prometheus itself records for every target.
@@ -133,9 +134,14 @@ def service_ports() -> dict[str, int]:
     return {d.name: d.settings_type().model_fields["port"].default for d in SERVICES}
 
 
+def local_ports() -> dict[str, int]:
+    """The local stack's: the services' default ports, and the gateway's sender role's."""
+    return {**service_ports(), GATEWAY_SENDER: DEFAULT_PORTS[GATEWAY_SENDER]}
+
+
 def render_local_template() -> str:
-    """The local stack's config as tools/devstack writes it, with the services' default ports."""
-    return render_prometheus_config(service_ports(), scrape_interval="5s")
+    """The local stack's config as tools/devstack writes it, with the default ports."""
+    return render_prometheus_config(local_ports(), scrape_interval="5s")
 
 
 def recorded_series() -> frozenset[str]:
@@ -162,7 +168,10 @@ def test_prometheus_scrapes_exactly_the_four_services_on_their_ports():
 
 def test_local_prometheus_template_scrapes_the_same_jobs_on_loopback():
     targets = scrape_targets(yaml.safe_load(render_local_template()))
-    assert targets == {name: [f"127.0.0.1:{port}"] for name, port in service_ports().items()}
+    expected = {name: [f"127.0.0.1:{port}"] for name, port in service_ports().items()}
+    # One job, both processes of the gateway (its webhook and sender roles).
+    expected["line_gateway"].append(f"127.0.0.1:{local_ports()[GATEWAY_SENDER]}")
+    assert targets == expected
     assert set(targets) == set(scrape_targets(load_yaml(PROMETHEUS_CONFIG)))
 
 

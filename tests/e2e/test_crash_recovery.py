@@ -21,7 +21,7 @@ from services.common.time import utcnow
 from tests.fixtures.line import Simulator, new_user_id, texts
 from tests.fixtures.openai import ModelServer
 from tests.fixtures.waiting import eventually
-from tools.devstack.stack import Stack
+from tools.devstack.stack import GATEWAY_SENDER, Stack
 
 OUTBOUND = "line.outbound"
 
@@ -94,7 +94,7 @@ async def test_killing_ai_chat_mid_answer_loses_nothing_and_doubles_nothing(
     assert len(await model_server.requests_mentioning(user[-6:])) == 2
 
 
-# -- line_gateway killed with sends in flight ---------------------------------------------------
+# -- line_gateway's sender killed with sends in flight ------------------------------------------
 
 
 def send(user: str, *, reply_token: str | None = None) -> bytes:
@@ -126,17 +126,17 @@ async def faults_left(simulator: Simulator) -> list[dict[str, Any]]:
 
 @contextlib.asynccontextmanager
 async def gateway_waiting_long_for_line(stack: Stack) -> AsyncIterator[dict[str, str]]:
-    """The gateway waits a minute for LINE's answers, so a held reply stays in flight; yields
+    """The gateway's sender waits a minute for LINE's answers, so a held reply stays in flight; yields
     the gateway's usual environment, and restores it afterwards."""
-    usual = dict(stack.apps["line_gateway"].env)
-    await stack.restart_app("line_gateway", env={"LINE_GATEWAY_API_TIMEOUT_SECONDS": "60"})
+    usual = dict(stack.apps[GATEWAY_SENDER].env)
+    await stack.restart_app(GATEWAY_SENDER, env={"LINE_GATEWAY_API_TIMEOUT_SECONDS": "60"})
     try:
         yield usual
     finally:
-        gateway = stack.apps["line_gateway"]
+        gateway = stack.apps[GATEWAY_SENDER]
         if gateway.env.get("LINE_GATEWAY_API_TIMEOUT_SECONDS") == "60" or not gateway.running():
             gateway.stop()
-            await stack.start_apps(["line_gateway"], env=usual)
+            await stack.start_apps([GATEWAY_SENDER], env=usual)
 
 
 async def test_killing_the_gateway_with_sends_in_flight_loses_none_and_doubles_none(
@@ -184,9 +184,9 @@ async def test_killing_the_gateway_with_sends_in_flight_loses_none_and_doubles_n
             timeout=5,
         )
 
-        stack.apps["line_gateway"].kill()
+        stack.apps[GATEWAY_SENDER].kill()
         await simulator.clear_faults()
-        await stack.start_apps(["line_gateway"], env=usual_env)
+        await stack.start_apps([GATEWAY_SENDER], env=usual_env)
 
         for user in users:
             inbox = await simulator.settled_inbox(user, timeout=30, quiet=0.5)

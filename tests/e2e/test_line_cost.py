@@ -26,7 +26,7 @@ from tests.fixtures.kafka import produce, wait_for_records
 from tests.fixtures.line import Simulator, new_user_id, texts
 from tests.fixtures.waiting import eventually
 from tests.line_gateway.support import gateway_db, metric, metrics, wait_for_events
-from tools.devstack.stack import Stack
+from tools.devstack.stack import GATEWAY_SENDER, Stack
 
 BUDGET_ENV = {
     "LINE_GATEWAY_MONTHLY_PUSH_BUDGET": "1000",
@@ -39,7 +39,7 @@ async def budget_exhausted(stack: Stack) -> AsyncIterator[Stack]:
     sim = Simulator(stack.config.url("line_simulator"))
     try:
         await sim._post("/sim/quota", {"limit": 5000, "used": 4000})
-        await stack.restart_app("line_gateway", env=BUDGET_ENV)
+        await stack.restart_app(GATEWAY_SENDER, env=BUDGET_ENV)
         await eventually(
             lambda: metrics(stack),
             lambda text: metric(text, "sslp_line_push_budget_messages", {"kind": "used"}) >= 4000,
@@ -49,7 +49,7 @@ async def budget_exhausted(stack: Stack) -> AsyncIterator[Stack]:
         await sim._post("/sim/quota", {"limit": 5000, "used": 0})
         await sim.clear_faults()
         await sim.close()
-        await stack.restart_app("line_gateway")
+        await stack.restart_app(GATEWAY_SENDER)
 
 
 async def test_a_low_priority_push_is_held_but_a_safety_message_goes(

@@ -30,7 +30,7 @@ from tests.fixtures.kafka import produce, wait_for_records
 from tests.fixtures.line import Simulator, new_user_id, texts
 from tests.fixtures.waiting import eventually
 from tests.line_gateway.support import events_for, metric, metrics, wait_for_events
-from tools.devstack.stack import Stack
+from tools.devstack.stack import GATEWAY_SENDER, Stack
 
 
 async def send_command(
@@ -115,7 +115,7 @@ async def test_a_crash_between_sent_and_recorded_does_not_send_twice(
     command_id = await send_command(stack, user)
     assert len(await simulator.wait_for_inbox(user)) == 1
 
-    await stack.restart_app("line_gateway", crash=True, env=stack.apps["line_gateway"].env)
+    await stack.restart_app(GATEWAY_SENDER, crash=True, env=stack.apps[GATEWAY_SENDER].env)
 
     inbox = await simulator.settled_inbox(user, quiet=3.0, timeout=30)
     assert len(inbox) == 1

@@ -27,7 +27,7 @@ from tests.fixtures.kafka import produce
 from tests.fixtures.line import Simulator, new_user_id
 from tests.fixtures.waiting import eventually
 from tests.line_gateway.support import metric, metrics, wait_for_events
-from tools.devstack.stack import Stack
+from tools.devstack.stack import GATEWAY_SENDER, Stack
 
 TEXT = "お返事です。"
 
@@ -77,14 +77,14 @@ async def crash_while_replying(
     # The reply is out: LINE has taken the call and holds it.
     assert await eventually(lambda: faults_left(simulator), lambda f: f == [], timeout=20) == []
 
-    gateway = stack.apps["line_gateway"]
+    gateway = stack.apps[GATEWAY_SENDER]
     env = dict(gateway.env)
     gateway.kill()
     await simulator.clear_faults()
     # The token's time passes while the gateway is down: by its own clock and by LINE's.
     await simulator._post("/sim/reply-tokens/expire", {"replyToken": token})
     await asyncio.sleep(max((expires_at - utcnow()).total_seconds(), 0) + 0.5)
-    await stack.start_apps(["line_gateway"], env=env)
+    await stack.start_apps([GATEWAY_SENDER], env=env)
     return command_id
 
 

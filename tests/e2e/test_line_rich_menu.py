@@ -14,7 +14,7 @@ from services.line_gateway.domain.rich_menu import HEIGHT, WIDTH
 from tests.fixtures.line import Simulator, new_user_id
 from tests.fixtures.waiting import eventually
 from tests.line_gateway.support import gateway_user, metric, metrics
-from tools.devstack.stack import Stack
+from tools.devstack.stack import GATEWAY_SENDER, Stack
 
 
 async def provisioned(simulator: Simulator) -> dict[str, Any]:
@@ -65,7 +65,7 @@ async def test_the_menus_are_provisioned_with_big_buttons_and_a_default(
 async def test_a_restart_reuses_the_menus_it_made(simulator: Simulator, stack: Stack) -> None:
     before = await provisioned(simulator)
 
-    await stack.restart_app("line_gateway")
+    await stack.restart_app(GATEWAY_SENDER)
     await eventually(
         lambda: metrics(stack),
         lambda text: (
@@ -97,11 +97,11 @@ RETENTION_ENV = {
 
 @pytest.fixture(scope="module")
 async def short_retention(stack: Stack) -> AsyncIterator[Stack]:
-    await stack.restart_app("line_gateway", env=RETENTION_ENV)
+    await stack.restart_app(GATEWAY_SENDER, env=RETENTION_ENV)
     try:
         yield stack
     finally:
-        await stack.restart_app("line_gateway")
+        await stack.restart_app(GATEWAY_SENDER)
 
 
 async def test_names_of_seniors_who_blocked_the_account_are_erased_after_retention(
@@ -132,5 +132,5 @@ async def test_names_of_seniors_who_blocked_the_account_are_erased_after_retenti
     assert kept is not None
     assert kept["display_name"] == "残る 花子"
     async with httpx.AsyncClient() as client:
-        text = (await client.get(f"{stack.config.url('line_gateway')}/metrics")).text
+        text = (await client.get(f"{stack.config.url(GATEWAY_SENDER)}/metrics")).text
     assert metric(text, "sslp_line_personal_data_erased_total") >= 1

@@ -17,7 +17,7 @@ from services.common.events.contracts.line import MessageReceived
 from services.line_gateway.domain.signature import sign
 from tests.fixtures.kafka import produce, read_topic, wait_for_records
 from tests.fixtures.line import Simulator, gateway_body, new_user_id, texts
-from tools.devstack.stack import Stack
+from tools.devstack.stack import GATEWAY_SENDER, Stack
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
@@ -196,7 +196,7 @@ async def test_poison_on_line_inbound_is_dead_lettered_and_dai_chan_carries_on(
 
 async def test_every_service_is_alive_ready_and_exposes_metrics(stack: Stack) -> None:
     async with httpx.AsyncClient() as client:
-        for name in ("line_gateway", "tablet_lending", "ai_chat", "helpdesk"):
+        for name in ("line_gateway", GATEWAY_SENDER, "tablet_lending", "ai_chat", "helpdesk"):
             base = stack.config.url(name)
             assert (await client.get(f"{base}/healthz")).json()["status"] == "ok"
             ready = await client.get(f"{base}/readyz")
@@ -206,8 +206,14 @@ async def test_every_service_is_alive_ready_and_exposes_metrics(stack: Stack) ->
             metrics = (await client.get(f"{base}/metrics")).text
             assert "sslp_http_requests_total" in metrics
             assert (await client.get(f"{base}/openapi.json")).status_code == 200
-        gateway_metrics = (await client.get(f"{stack.config.url('line_gateway')}/metrics")).text
+        # The webhook role receives, the sender role sends: each counts what it does.
+        webhook_metrics = (await client.get(f"{stack.config.url('line_gateway')}/metrics")).text
         assert (
-            'sslp_line_webhook_events_total{outcome="published",type="message"}' in gateway_metrics
+            'sslp_line_webhook_events_total{outcome="published",type="message"}' in webhook_metrics
         )
-        assert 'sslp_line_sends_total{method="reply"' in gateway_metrics
+        assert 'sslp_line_sends_total{method="reply"' not in webhook_metrics
+        sender_metrics = (await client.get(f"{stack.config.url(GATEWAY_SENDER)}/metrics")).text
+        assert 'sslp_line_sends_total{method="reply"' in sender_metrics
+        # The sender role has no webhook route.
+        sender = stack.config.url(GATEWAY_SENDER)
+        assert (await client.post(f"{sender}/callback", content=b"{}")).status_code == 404

@@ -20,7 +20,7 @@ from services.common.time import utcnow
 from tests.fixtures.events import keyed_events, publish_event, wait_keyed_events
 from tests.fixtures.stack import LINK_CODE_SECRET
 from tests.fixtures.waiting import eventually
-from tools.devstack.stack import Stack
+from tools.devstack.stack import GATEWAY_SENDER, Stack
 
 GATEWAY_DB = "sslp_line_gateway"
 
@@ -62,8 +62,14 @@ async def gateway_user(stack: Stack, user_id: str) -> dict[str, Any] | None:
 
 
 async def metrics(stack: Stack) -> str:
+    """Both gateway processes' /metrics (webhook and sender role), one after the other: a
+    counter read with `metric` is their sum, as Prometheus would add them."""
     async with httpx.AsyncClient() as client:
-        return (await client.get(f"{stack.config.url('line_gateway')}/metrics")).text
+        texts = [
+            (await client.get(f"{stack.config.url(name)}/metrics")).text
+            for name in ("line_gateway", GATEWAY_SENDER)
+        ]
+    return "\n".join(texts)
 
 
 def metric(text: str, name: str, labels: Mapping[str, str] | None = None) -> float:

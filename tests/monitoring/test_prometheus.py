@@ -27,7 +27,7 @@ from tests.fixtures.waiting import eventually
 from tests.helpdesk.support import Staff
 from tests.tablet_lending.support import LendingApi, today_jst
 from tools.devstack.infra import PrometheusNode
-from tools.devstack.stack import SERVICES, Stack, free_port
+from tools.devstack.stack import GATEWAY_SENDER, SERVICES, Stack, free_port
 from tools.grafana_dashboards import DASHBOARDS
 
 # Grafana's own variables, as Grafana would fill them in for "all cohorts, last hour".
@@ -84,7 +84,7 @@ async def prometheus(
         state_dir=state,
         run_dir=state / "run",
         port=free_port(),
-        service_ports={name: stack.config.ports[name] for name in SERVICES},
+        service_ports={name: stack.config.ports[name] for name in (*SERVICES, GATEWAY_SENDER)},
         scrape_interval="1s",
         die_with_parent=True,
     )

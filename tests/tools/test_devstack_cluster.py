@@ -16,6 +16,7 @@ from tools.devstack.stack import (
     CLUSTER_PORTS,
     CLUSTER_STATE_DIR,
     DEFAULT_PORTS,
+    GATEWAY_SENDER,
     SERVICES,
     Stack,
     StackConfig,
@@ -78,6 +79,32 @@ def test_every_service_runs_twice_with_its_own_instance_id_and_port(tmp_path: Pa
     assert balancer.split(",") == [
         stack.config.url(name) for name in stack.config.instances("line_gateway")
     ]
+
+
+@pytest.mark.parametrize("cluster", [1, 3])
+def test_the_gateway_runs_as_a_webhook_and_a_sender_process_each_with_its_own_id_and_port(
+    tmp_path: Path, cluster: int
+) -> None:
+    stack = Stack(StackConfig.isolated(tmp_path, cluster=cluster))
+    webhooks = stack.config.instances("line_gateway")
+    senders = stack.config.instances(GATEWAY_SENDER)
+    assert all(name in stack.apps for name in [*webhooks, *senders])
+    envs = {
+        name: {**stack.service_env(), **stack._instance_env[name]} for name in webhooks + senders
+    }
+    assert {envs[name]["LINE_GATEWAY_ROLE"] for name in webhooks} == {"webhook"}
+    assert {envs[name]["LINE_GATEWAY_ROLE"] for name in senders} == {"sender"}
+    gateways = [*webhooks, *senders]
+    assert len({envs[name]["INSTANCE_ID"] for name in gateways}) == len(gateways)
+    assert len({envs[name]["LINE_GATEWAY_PORT"] for name in gateways}) == len(gateways)
+    for name in gateways:
+        assert envs[name]["LINE_GATEWAY_PORT"] == str(stack.config.ports[name])
+    # LINE calls the webhook role (through the balancer in the cluster), never a sender.
+    upstreams = stack._instance_env.get("webhook_balancer", {}).get("WEBHOOK_BALANCER_UPSTREAMS")
+    target = (
+        upstreams.split(",") if upstreams else [stack.service_env()["LINE_SIMULATOR_WEBHOOK_URL"]]
+    )
+    assert not any(f":{stack.config.ports[name]}" in url for url in target for name in senders)
 
 
 def test_the_single_node_stack_is_unchanged(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from tools.devstack.stack import (
 URLS = (
     ("LINE simulator (chat as a senior)", "line_simulator", "/"),
     ("line_gateway API docs", "line_gateway", "/docs"),
+    ("line_gateway sender role (metrics)", "line_gateway_sender", "/metrics"),
     ("tablet_lending console (programme office)", "tablet_lending", "/console/"),
     ("tablet_lending API docs", "tablet_lending", "/docs"),
     ("ai_chat API docs", "ai_chat", "/docs"),

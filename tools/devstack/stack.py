@@ -36,6 +36,8 @@ DEFAULT_PORTS = {
     "kafka_controller": 9093,
     "mongodb": 27017,
     "line_gateway": 8001,
+    # The gateway's sender role (line_gateway is its webhook role): metrics and health only.
+    "line_gateway_sender": 8005,
     "tablet_lending": 8002,
     "ai_chat": 8003,
     "helpdesk": 8004,
@@ -59,12 +61,16 @@ CLUSTER_PORTS = {
     "mongodb_2": 27018,
     "mongodb_3": 27019,
     "line_gateway_2": 8011,
+    "line_gateway_sender_2": 8015,
     "tablet_lending_2": 8012,
     "ai_chat_2": 8013,
     "helpdesk_2": 8014,
     "webhook_balancer": 8000,
 }
 SERVICES = ("line_gateway", "tablet_lending", "ai_chat", "helpdesk")
+# line_gateway runs as two processes, each its own event loop: the app named `line_gateway` is the
+# webhook role (LINE's URL, `/callback`), `line_gateway_sender` the sender role (the consumers).
+GATEWAY_SENDER = "line_gateway_sender"
 CLUSTER_SIZE = 3
 # Where `make up CLUSTER=3` keeps its state: apart from the single-node stack's, so the two never
 # mix data folders, and `make down CLUSTER=3` finds the cluster's pid files.
@@ -222,14 +228,32 @@ class Stack:
         # Per app, what its instance sets apart from the shared environment.
         self._instance_env: dict[str, dict[str, str]] = {}
         self.apps: dict[str, ManagedProcess] = {}
+        host = socket.gethostname()
         for service in SERVICES:
             for number, name in enumerate(config.instances(service), start=1):
                 self.apps[name] = self._python_process(name, f"services.{service}")
                 if config.cluster > 1:
                     self._instance_env[name] = {
                         f"{service.upper()}_PORT": str(config.ports[name]),
-                        "INSTANCE_ID": f"{socket.gethostname()}-{number}",
+                        "INSTANCE_ID": f"{host}-{number}",
                     }
+        for number, (webhook, sender) in enumerate(
+            zip(config.instances("line_gateway"), config.instances(GATEWAY_SENDER), strict=True),
+            start=1,
+        ):
+            # Distinct instance ids: each process's consumer member, lease owner and sessions
+            # (ended when that process restarts) are its own.
+            self._instance_env[webhook] = {
+                "LINE_GATEWAY_PORT": str(config.ports[webhook]),
+                "LINE_GATEWAY_ROLE": "webhook",
+                "INSTANCE_ID": f"{host}-webhook-{number}",
+            }
+            self.apps[sender] = self._python_process(sender, "services.line_gateway")
+            self._instance_env[sender] = {
+                "LINE_GATEWAY_PORT": str(config.ports[sender]),
+                "LINE_GATEWAY_ROLE": "sender",
+                "INSTANCE_ID": f"{host}-sender-{number}",
+            }
         if config.cluster > 1:
             self.apps["webhook_balancer"] = self._python_process(
                 "webhook_balancer", "tools.devstack.balancer"
@@ -269,7 +293,7 @@ class Stack:
                 state_dir=config.state_dir,
                 run_dir=run_dir,
                 port=config.ports["prometheus"],
-                service_ports={name: config.ports[name] for name in SERVICES},
+                service_ports={name: config.ports[name] for name in (*SERVICES, GATEWAY_SENDER)},
                 die_with_parent=config.tied_to_parent,
             )
 

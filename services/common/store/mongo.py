@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -73,6 +73,15 @@ class Tx:
         await self.store.db[OUTBOX_COLLECTION].insert_one(
             outbox_document(topic=topic, key=key, event=event), session=self.session
         )
+
+    async def emit_all(self, staged: Sequence[tuple[TopicSpec, str, Envelope[Any]]]) -> None:
+        """Stage (topic, key, event) triples in one insert, in their order (the relay's)."""
+        if staged:
+            await self.store.db[OUTBOX_COLLECTION].insert_many(
+                [outbox_document(topic=t, key=k, event=e) for t, k, e in staged],
+                ordered=True,
+                session=self.session,
+            )
 
 
 def outbox_document(*, topic: TopicSpec, key: str, event: Envelope[Any]) -> Document:

@@ -244,3 +244,28 @@ def normalise(
         return Normalised(user_id, UserUnfollowed(**common))
     # A type LINE added after this was written: acknowledged, counted, not published.
     return Normalised(user_id, None, "unknown_event_type")
+
+
+@dataclass(frozen=True)
+class BodyPlan:
+    """What of a run of events to record, as positions in it: the new events in order, and the
+    others (already recorded, or earlier in the same run)."""
+
+    fresh: list[int]
+    repeated: list[int]
+
+
+def plan_body(events: list[WebhookEvent], already_accepted: set[str]) -> BodyPlan:
+    """The events still to record: each `webhookEventId` once (its first occurrence), none that
+    an earlier body recorded. The order is kept, and with it each user's. The events may be one
+    body's or several bodies' one after another (a group commit)."""
+    seen = set(already_accepted)
+    fresh: list[int] = []
+    repeated: list[int] = []
+    for position, event in enumerate(events):
+        if event.webhook_event_id in seen:
+            repeated.append(position)
+        else:
+            seen.add(event.webhook_event_id)
+            fresh.append(position)
+    return BodyPlan(fresh=fresh, repeated=repeated)

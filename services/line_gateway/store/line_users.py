@@ -10,13 +10,16 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from pymongo import IndexModel
+from pymongo import IndexModel, UpdateOne
 
 from services.common.events.contracts.line import ConversationMode
 from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.common.time import utcnow
 
 COLLECTION = "line_users"
+
+# One event's change to its user, for `apply` (the driver's type, named for the layers above).
+UserChange = UpdateOne
 
 _NEW_USER = {"mode": ConversationMode.BOT.value, "messages_received": 0}
 
@@ -77,8 +80,27 @@ class LineUserRepository:
         )
         return {doc["_id"] async for doc in found}
 
-    async def record_message(self, tx: Tx, *, user_id: str, at: datetime) -> None:
-        await self._collection.update_one(
+    async def get_many(self, tx: Tx, user_ids: list[str]) -> dict[str, LineUser]:
+        """The known users among `user_ids`, in one `$in` read (a body's senders)."""
+        found = self._collection.find({"_id": {"$in": user_ids}}, session=tx.session)
+        users: dict[str, LineUser] = {}
+        async for doc in found:
+            doc["user_id"] = doc.pop("_id")
+            user = LineUser.model_validate(doc)
+            users[user.user_id] = user
+        return users
+
+    async def apply(self, tx: Tx, changes: list[UpdateOne]) -> None:
+        """Write a body's user changes (`message_recorded` ...) in one ordered bulk write: in the
+        body's order, so two events of one user apply as they came."""
+        if changes:
+            await self._collection.bulk_write(changes, ordered=True, session=tx.session)
+
+    # The changes an event makes to its user; upserts, so a first event creates the user.
+
+    @staticmethod
+    def message_recorded(user_id: str, at: datetime) -> UpdateOne:
+        return UpdateOne(
             {"_id": user_id},
             {
                 "$set": {"last_message_at": at},
@@ -86,11 +108,11 @@ class LineUserRepository:
                 "$setOnInsert": {"following": True, "mode": ConversationMode.BOT.value},
             },
             upsert=True,
-            session=tx.session,
         )
 
-    async def record_postback(self, tx: Tx, *, user_id: str, at: datetime) -> None:
-        await self._collection.update_one(
+    @staticmethod
+    def postback_recorded(user_id: str, at: datetime) -> UpdateOne:
+        return UpdateOne(
             {"_id": user_id},
             {
                 "$set": {"last_message_at": at},
@@ -98,13 +120,11 @@ class LineUserRepository:
                 "$setOnInsert": {"following": True, **_NEW_USER},
             },
             upsert=True,
-            session=tx.session,
         )
 
-    async def record_follow(
-        self, tx: Tx, *, user_id: str, at: datetime, is_unblocked: bool
-    ) -> None:
-        await self._collection.update_one(
+    @staticmethod
+    def follow_recorded(user_id: str, at: datetime, *, is_unblocked: bool) -> UpdateOne:
+        return UpdateOne(
             {"_id": user_id},
             {
                 "$set": {"following": True, "followed_at": at, "unfollowed_at": None},
@@ -113,15 +133,14 @@ class LineUserRepository:
                 "$setOnInsert": _NEW_USER,
             },
             upsert=True,
-            session=tx.session,
         )
 
-    async def record_unfollow(self, tx: Tx, *, user_id: str, at: datetime) -> None:
-        await self._collection.update_one(
+    @staticmethod
+    def unfollow_recorded(user_id: str, at: datetime) -> UpdateOne:
+        return UpdateOne(
             {"_id": user_id},
             {"$set": {"following": False, "unfollowed_at": at}, "$setOnInsert": _NEW_USER},
             upsert=True,
-            session=tx.session,
         )
 
     async def set_mode(self, tx: Tx, *, user_id: str, mode: ConversationMode, at: datetime) -> bool:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.common.store.mongo import ttl_index
 from services.common.time import utcnow
 
 COLLECTION = "webhook_events"
+DUPLICATE_KEY = 11000
 
 
 class DuplicateWebhookEvent(Exception):
@@ -28,11 +29,27 @@ class WebhookEventRepository:
             COLLECTION, [ttl_index("accepted_at", timedelta(days=retention_days))]
         )
 
-    async def accept(self, tx: Tx, *, webhook_event_id: str, event_type: str) -> None:
+    async def accepted_among(self, tx: Tx, webhook_event_ids: list[str]) -> set[str]:
+        """Which of these ids an earlier body already recorded: one `$in` read."""
+        found = self._collection.find(
+            {"_id": {"$in": webhook_event_ids}}, projection={"_id": 1}, session=tx.session
+        )
+        return {doc["_id"] async for doc in found}
+
+    async def accept_all(self, tx: Tx, events: list[tuple[str, str]]) -> None:
+        """Claim (`webhookEventId`, type) pairs in one insert. Read `accepted_among` first in the
+        same transaction: an id claimed meanwhile by a concurrent body is a write conflict, and
+        the transaction is retried whole (and then reads it as accepted)."""
+        if not events:
+            return
+        now = utcnow()
         try:
-            await self._collection.insert_one(
-                {"_id": webhook_event_id, "type": event_type, "accepted_at": utcnow()},
+            await self._collection.insert_many(
+                [{"_id": event_id, "type": kind, "accepted_at": now} for event_id, kind in events],
+                ordered=True,
                 session=tx.session,
             )
-        except DuplicateKeyError as exc:
-            raise DuplicateWebhookEvent(webhook_event_id) from exc
+        except BulkWriteError as exc:
+            if any(e.get("code") == DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                raise DuplicateWebhookEvent(events[0][0]) from exc
+            raise

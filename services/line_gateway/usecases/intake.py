@@ -1,18 +1,24 @@
-"""Accepting a verified webhook: each new event is recorded and queued for Kafka atomically.
+"""Accepting a verified webhook: a body's new events are recorded and queued for Kafka atomically.
 
-Per event, one MongoDB transaction claims the `webhookEventId`, updates the user, and stages what
-follows in the outbox: the normalised event on `line.inbound`, and any answer the gateway gives
-itself (link results, the group note, link help) as a `line.send.requested` on `line.outbound`,
-sent by the gateway's own sender with the reply token (durable: see domain/answers.py). After the
-commit, the loading animation starts in the background (best effort: domain/loading.py). Nothing
-here waits for LINE, so the webhook answers well within LINE's two seconds.
+One MongoDB transaction per body, or per group of bodies (bodies that arrive while a commit is
+under way are committed together in the next: group commit), claims the new `webhookEventId`s,
+updates the users, and stages what follows in the outbox: the normalised events on `line.inbound`, and any
+answer the gateway gives itself (link results, the group note, link help) as a
+`line.send.requested` on `line.outbound`, sent by the gateway's sender with the reply token
+(durable: see domain/answers.py). The writes are batched: one `$in` read of the ids already
+accepted and one of the users, then one insert of the ids, one ordered bulk write of the user
+changes and one insert into the outbox, whatever the body's size. After the commit, the loading
+animation starts in the background (best effort: domain/loading.py). Nothing here waits for
+LINE, so the webhook answers well within LINE's two seconds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from services.common.events.contracts.line import (
     MAX_TEXT_LENGTH,
@@ -22,8 +28,8 @@ from services.common.events.contracts.line import (
     UserFollowed,
     UserUnfollowed,
 )
-from services.common.events.envelope import new_event
-from services.common.kafka.topics import LINE_INBOUND, LINE_OUTBOUND
+from services.common.events.envelope import Envelope, new_event
+from services.common.kafka.topics import LINE_INBOUND, LINE_OUTBOUND, TopicSpec
 from services.common.logging import get_logger
 from services.common.metrics import REJECTED_INPUT
 from services.common.store import MongoStore, Tx
@@ -35,6 +41,7 @@ from services.line_gateway.domain.webhook import (
     WebhookEvent,
     event_type_label,
     normalise,
+    plan_body,
     reply_token_expiry,
 )
 from services.line_gateway.metrics import LINK_ATTEMPTS, WEBHOOK_EVENTS
@@ -43,11 +50,16 @@ from services.line_gateway.store import (
     LineUserRepository,
     WebhookEventRepository,
 )
+from services.line_gateway.store.line_users import LineUser, UserChange
 from services.line_gateway.store.webhook_events import DuplicateWebhookEvent
 from services.line_gateway.usecases.linking import AccountLinking
 from services.line_gateway.usecases.loading import LoadingAnimation
 
 LINK_HELP_POSTBACK = "line:link_help"
+# A body races a concurrent one (LINE redelivering it) at most this often before it gives up.
+MAX_BODY_ATTEMPTS = 3
+# Bodies committed together at most: a group's transaction stays well under a second.
+MAX_GROUP_BODIES = 64
 
 log = get_logger(__name__)
 
@@ -57,6 +69,53 @@ class IntakeResult:
     published: int
     duplicates: int
     ignored: int
+
+
+@dataclass
+class _Recorded:
+    outcomes: list[tuple[str, str]]  # (event type, outcome) per event recorded or left out
+    duplicates: int
+
+
+def _result(recorded: _Recorded) -> IntakeResult:
+    """A body's answer, counted once its transaction committed."""
+    published = ignored = 0
+    for event_type, outcome in recorded.outcomes:
+        WEBHOOK_EVENTS.labels(event_type_label(event_type), outcome).inc()
+        if outcome.startswith("link_"):
+            LINK_ATTEMPTS.labels(outcome.removeprefix("link_")).inc()
+        if outcome == "published":
+            published += 1
+        elif outcome != "duplicate":
+            ignored += 1
+    return IntakeResult(published=published, duplicates=recorded.duplicates, ignored=ignored)
+
+
+def _answer(
+    answer: asyncio.Future[IntakeResult],
+    *,
+    result: IntakeResult | None = None,
+    error: BaseException | None = None,
+) -> None:
+    if answer.done():  # the request went away (LINE hung up): nothing to tell
+        return
+    if error is not None:
+        answer.set_exception(error)
+    elif result is not None:
+        answer.set_result(result)
+
+
+@dataclass
+class _Staged:
+    """A body's user changes and outbox entries, written in one batch each (in order)."""
+
+    users: list[UserChange] = field(default_factory=list)
+    emits: list[tuple[TopicSpec, str, Envelope[Any]]] = field(default_factory=list)
+
+    async def flush(self, tx: Tx, repository: LineUserRepository) -> None:
+        await repository.apply(tx, self.users)
+        await tx.emit_all(self.emits)
+        self.users, self.emits = [], []
 
 
 class WebhookIntake:
@@ -78,44 +137,99 @@ class WebhookIntake:
         self._linking = linking
         self._loading = loading
         self._reply_token_ttl = reply_token_ttl
+        self._waiting: list[tuple[list[WebhookEvent], asyncio.Future[IntakeResult]]] = []
+        self._committer: asyncio.Task[None] | None = None
 
     async def accept(self, events: list[WebhookEvent]) -> IntakeResult:
-        published = duplicates = ignored = 0
-        # One transaction per event: a redelivered batch re-publishes only what is missing. The
-        # events of one body are handled in order, which keeps each user's order.
-        for event in events:
-            try:
-                outcome = await commit(self._store, partial(self._record, event=event))
-            except DuplicateWebhookEvent:
-                outcome = "duplicate"
-            WEBHOOK_EVENTS.labels(event_type_label(event.type), outcome).inc()
-            if outcome.startswith("link_"):
-                LINK_ATTEMPTS.labels(outcome.removeprefix("link_")).inc()
-            if outcome == "published":
-                published += 1
-            elif outcome == "duplicate":
-                duplicates += 1
-            else:
-                ignored += 1
-        return IntakeResult(published=published, duplicates=duplicates, ignored=ignored)
+        """Record a body; answers once it is committed. Bodies that arrive while a commit is
+        under way wait for the next one and are committed together (group commit): one
+        transaction for every body waiting, so concurrent requests share their round trips."""
+        if not events:  # LINE's verification request: nothing to record
+            return IntakeResult(published=0, duplicates=0, ignored=0)
+        answer: asyncio.Future[IntakeResult] = asyncio.get_running_loop().create_future()
+        self._waiting.append((events, answer))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_waiting(), name="intake-commit")
+        return await answer
 
-    async def _record(self, tx: Tx, *, event: WebhookEvent) -> str:
-        """One event's writes, in its transaction; the outcome as the metric's label."""
+    async def _commit_waiting(self) -> None:
+        while self._waiting:
+            group = self._waiting[:MAX_GROUP_BODIES]
+            del self._waiting[: len(group)]
+            try:
+                results = await self._commit_group([events for events, _ in group])
+            except Exception as error:
+                if len(group) == 1:
+                    _answer(group[0][1], error=error)
+                    continue
+                # One body's failure must not fail the others: each alone, as it came.
+                for events, answer in group:
+                    try:
+                        _answer(answer, result=(await self._commit_group([events]))[0])
+                    except Exception as alone:
+                        _answer(answer, error=alone)
+                continue
+            for (_, answer), result in zip(group, results, strict=True):
+                _answer(answer, result=result)
+
+    async def _commit_group(self, bodies: list[list[WebhookEvent]]) -> list[IntakeResult]:
+        for attempt in range(1, MAX_BODY_ATTEMPTS + 1):
+            try:
+                recorded = await commit(self._store, partial(self._record_bodies, bodies=bodies))
+                break
+            except DuplicateWebhookEvent:
+                # A concurrent body claimed one of these ids and committed first (another
+                # process): the next attempt reads it as accepted and leaves it out.
+                if attempt == MAX_BODY_ATTEMPTS:
+                    raise
+        return [_result(body) for body in recorded]
+
+    async def _record_bodies(self, tx: Tx, *, bodies: list[list[WebhookEvent]]) -> list[_Recorded]:
+        """The bodies' writes, in one transaction; each event's outcome (the metric's label)."""
+        events = [event for body in bodies for event in body]
+        owner = [index for index, body in enumerate(bodies) for _ in body]
+        recorded = [_Recorded(outcomes=[], duplicates=0) for _ in bodies]
+        accepted = await self._events.accepted_among(tx, [e.webhook_event_id for e in events])
+        plan = plan_body(events, accepted)
+        for position in plan.repeated:
+            recorded[owner[position]].outcomes.append((events[position].type, "duplicate"))
+            recorded[owner[position]].duplicates += 1
+        fresh = [events[position] for position in plan.fresh]
+        if not fresh:
+            return recorded
         # A duplicate id aborts the transaction; it must propagate, not be swallowed here.
-        await self._events.accept(
-            tx, webhook_event_id=event.webhook_event_id, event_type=event.type
+        await self._events.accept_all(tx, [(e.webhook_event_id, e.type) for e in fresh])
+        senders = sorted(
+            {
+                e.source.user_id
+                for e in fresh
+                if e.source and e.source.type == "user" and e.source.user_id
+            }
         )
-        user = (
-            await self._users.get(event.source.user_id, tx)
-            if event.source and event.source.type == "user" and event.source.user_id
-            else None
-        )
+        users = await self._users.get_many(tx, senders) if senders else {}
+        staged = _Staged()
+        for position, event in zip(plan.fresh, fresh, strict=True):
+            outcome = await self._record(tx, event, users, staged)
+            recorded[owner[position]].outcomes.append((event.type, outcome))
+        await staged.flush(tx, self._users)
+        return recorded
+
+    async def _record(
+        self, tx: Tx, event: WebhookEvent, users: dict[str, LineUser], staged: _Staged
+    ) -> str:
+        """One event's writes, staged for the body's batch; the outcome as the metric's label.
+
+        A link code or a group chat reads and writes more than its user (codes, groups): what is
+        staged goes first, and the event runs on its own in the transaction, as it came."""
+        user_id = event.source.user_id if event.source and event.source.type == "user" else None
+        user = users.get(user_id) if user_id else None
         normalised = normalise(
             event,
             mode=user.mode if user else ConversationMode.BOT,
             reply_token_ttl=self._reply_token_ttl,
         )
         if normalised.group_chat is not None:
+            await staged.flush(tx, self._users)
             return await self._group_chat(tx, event, *normalised.group_chat)
         if normalised.contract is None or normalised.user_id is None:
             return f"ignored_{normalised.ignored_because}"
@@ -128,33 +242,39 @@ class WebhookIntake:
                     length=contract.text_truncated_from,
                     kept=MAX_TEXT_LENGTH,
                 )
-            await self._users.record_message(tx, user_id=contract.user_id, at=contract.sent_at)
+            staged.users.append(self._users.message_recorded(contract.user_id, contract.sent_at))
             code = code_in(contract.text) if contract.message_type == "text" else None
             if code is not None:
                 # A link code is for the gateway only: never forwarded to Dai-chan.
-                outcome = await self._linking.attempt(tx, contract, code=code, user=user)
+                await staged.flush(tx, self._users)
+                current = await self._users.get(contract.user_id, tx)
+                outcome = await self._linking.attempt(tx, contract, code=code, user=current)
+                linked = await self._users.get(contract.user_id, tx)
+                if linked is not None:
+                    users[contract.user_id] = linked
                 return f"link_{outcome.value}"
             tx.after_commit(partial(self._loading.after_commit, contract))
         elif isinstance(contract, PostbackReceived):
-            await self._users.record_postback(tx, user_id=contract.user_id, at=contract.sent_at)
+            staged.users.append(self._users.postback_recorded(contract.user_id, contract.sent_at))
             if contract.data == LINK_HELP_POSTBACK:
                 help_answer = answer(
                     contract, text=texts.LINK_HELP, purpose="line_gateway.link_help"
                 )
-                await tx.emit(topic=LINE_OUTBOUND, key=contract.user_id, event=help_answer)
+                staged.emits.append((LINE_OUTBOUND, contract.user_id, help_answer))
         elif isinstance(contract, UserFollowed):
-            await self._users.record_follow(
-                tx,
-                user_id=contract.user_id,
-                at=contract.sent_at,
-                is_unblocked=contract.is_unblocked,
+            staged.users.append(
+                self._users.follow_recorded(
+                    contract.user_id, contract.sent_at, is_unblocked=contract.is_unblocked
+                )
             )
         elif isinstance(contract, UserUnfollowed):
-            await self._users.record_unfollow(tx, user_id=contract.user_id, at=contract.sent_at)
-        await tx.emit(
-            topic=LINE_INBOUND,
-            key=normalised.user_id,
-            event=new_event(contract, source=SOURCE, occurred_at=contract.sent_at),
+            staged.users.append(self._users.unfollow_recorded(contract.user_id, contract.sent_at))
+        staged.emits.append(
+            (
+                LINE_INBOUND,
+                normalised.user_id,
+                new_event(contract, source=SOURCE, occurred_at=contract.sent_at),
+            )
         )
         return "published"
 
