@@ -15,6 +15,7 @@ from uuid import uuid4
 import pytest
 
 from services.ai_chat.domain.responders import OFFLINE_LABEL
+from services.ai_chat.domain.templates import WAITING_TEXT
 from services.common.wording import japanese_date
 from tests.fixtures.line import Simulator, new_user_id, texts
 from tests.fixtures.waiting import eventually
@@ -49,13 +50,22 @@ async def test_asking_for_a_person_staff_answer_and_dai_chan_returns(
     assert ticket["holds_conversation"] is True
     assert await eventually(lambda: mode_of(stack, user), lambda m: m == "human") == "human"
 
-    # While a person has it, the senior's messages join the ticket and Dai-chan stays silent.
+    # While a person has it, the senior's messages join the ticket; Dai-chan acknowledges the
+    # first of them once (with the desk's hours) and is silent after that.
     await simulator.send_text(user, "タブレットの 音が 出ません")
+    await tanaka.wait_for(ticket["id"], lambda t: any("音が" in e["text"] for e in t["thread"]))
+    sends = await simulator.settled_inbox(user, count=2, quiet=2.0)
+    assert len(sends) == 2
+    assert texts(sends[-1:])[0].startswith(WAITING_TEXT)
+    await simulator.send_text(user, "まだですか")
     joined = await tanaka.wait_for(
-        ticket["id"], lambda t: any("音が" in e["text"] for e in t["thread"])
+        ticket["id"], lambda t: any("まだ" in e["text"] for e in t["thread"])
     )
-    assert any(e["kind"] == "senior" and "音が" in e["text"] for e in joined["thread"])
-    assert len(await simulator.settled_inbox(user, quiet=2.0)) == 1
+    assert [e["text"] for e in joined["thread"] if e["kind"] == "senior"][-2:] == [
+        "タブレットの 音が 出ません",
+        "まだですか",
+    ]
+    assert len(await simulator.settled_inbox(user, quiet=2.0)) == 2
 
     claimed = await tanaka.post(
         f"/staff/api/tickets/{ticket['id']}/claim", {"version": joined["version"]}
@@ -67,7 +77,7 @@ async def test_asking_for_a_person_staff_answer_and_dai_chan_returns(
         {"version": claimed.json()["version"], "text": answer, "client_reply_id": uuid4().hex},
     )
     assert replied.status_code == 200, replied.text
-    assert texts(await simulator.wait_for_inbox(user, count=2))[-1] == answer
+    assert texts(await simulator.wait_for_inbox(user, count=3))[-1] == answer
 
     # Resolving hands the conversation back, says goodbye and asks how it went.
     resolved = await tanaka.post(
@@ -76,7 +86,7 @@ async def test_asking_for_a_person_staff_answer_and_dai_chan_returns(
     )
     assert resolved.status_code == 200, resolved.text
     assert await eventually(lambda: mode_of(stack, user), lambda m: m == "bot") == "bot"
-    closing = await simulator.wait_for_inbox(user, count=3)
+    closing = await simulator.wait_for_inbox(user, count=4)
     csat_buttons = [
         item["action"]["data"]
         for send in closing
