@@ -9,8 +9,7 @@ redirects to the service's own page, or to the docs.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
@@ -26,9 +25,9 @@ from fastapi.openapi.docs import (
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
-from services.common.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS, REJECTED_INPUT
+from services.common.http_metrics import HttpMetricsMiddleware, route_template
+from services.common.metrics import REJECTED_INPUT
 from services.common.runtime import Runtime
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -40,15 +39,6 @@ DOCS_ASSET_TYPES = {
     "redoc.standalone.js": "text/javascript",
     "favicon.png": "image/png",
 }
-
-
-def _route_template(request: Request) -> str:
-    # Label by template (/tickets/{ticket_id}), never by the concrete path, to keep labels few.
-    for candidate in request.app.router.routes:
-        match, _ = candidate.matches(request.scope)
-        if match is Match.FULL:
-            return str(getattr(candidate, "path", "other"))
-    return "unmatched"
 
 
 def create_service_app(
@@ -71,16 +61,7 @@ def create_service_app(
     )
     app.state.service = service
 
-    @app.middleware("http")
-    async def record_http_metrics(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.monotonic()
-        response = await call_next(request)
-        route = _route_template(request)
-        HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-        HTTP_REQUEST_SECONDS.labels(request.method, route).observe(time.monotonic() - started)
-        return response
+    app.add_middleware(HttpMetricsMiddleware)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -91,7 +72,7 @@ def create_service_app(
 
     @app.exception_handler(RequestValidationError)
     async def reject_invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        REJECTED_INPUT.labels(_route_template(request), "validation").inc()
+        REJECTED_INPUT.labels(route_template(request.scope), "validation").inc()
         return JSONResponse(
             status_code=422,
             content={

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.time import utcnow
 from tools.line_simulator import control_api, messaging_api
@@ -40,6 +43,45 @@ def _endpoint_name(path: str) -> str:
         if path.startswith(prefix):
             return name
     return "content" if path.endswith(("/content", "/transcoding")) else "other"
+
+
+class LineRequestLog:
+    """Every /v2/ call in the platform's request log, with the request id LINE puts on every
+    answer, errors included (sends set their own)."""
+
+    def __init__(self, app: ASGIApp, platform: LinePlatform) -> None:
+        self.app = app
+        self.platform = platform
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/v2/"):
+            await self.app(scope, receive, send)
+            return
+        started = time.monotonic()
+        answer: dict[str, Any] = {}
+
+        async def send_with_request_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                request_id = headers.get("x-line-request-id") or str(uuid.uuid4())
+                headers["x-line-request-id"] = request_id
+                answer.update(status=message["status"], request_id=request_id)
+            await send(message)
+
+        await self.app(scope, receive, send_with_request_id)
+        path = scope["path"]
+        self.platform.log_request(
+            {
+                "at": utcnow().isoformat(),
+                "method": scope["method"],
+                "path": path,
+                "endpoint": _endpoint_name(path),
+                "status": answer.get("status"),
+                "retryKey": Headers(scope=scope).get("x-line-retry-key"),
+                "requestId": answer.get("request_id"),
+                "elapsedMs": int((time.monotonic() - started) * 1000),
+            }
+        )
 
 
 def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
@@ -88,30 +130,10 @@ def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
     async def line_error(request: Request, exc: LineError) -> Response:
         return exc.response()
 
-    @app.middleware("http")
-    async def line_request_log(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if not request.url.path.startswith("/v2/"):
-            return await call_next(request)
-        started = time.monotonic()
-        response = await call_next(request)
-        # LINE puts a request id on every answer, errors included; sends set their own.
-        request_id = response.headers.get("x-line-request-id") or str(uuid.uuid4())
-        response.headers["x-line-request-id"] = request_id
-        platform.log_request(
-            {
-                "at": utcnow().isoformat(),
-                "method": request.method,
-                "path": request.url.path,
-                "endpoint": _endpoint_name(request.url.path),
-                "status": response.status_code,
-                "retryKey": request.headers.get("x-line-retry-key"),
-                "requestId": request_id,
-                "elapsedMs": int((time.monotonic() - started) * 1000),
-            }
-        )
-        return response
+    # A plain ASGI middleware, not `@app.middleware("http")`: that one runs each request in a
+    # second task behind memory streams, CPU the simulator takes from the services it serves on
+    # the same cores (bench/PROFILE_issue11.md).
+    app.add_middleware(LineRequestLog, platform=platform)
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:

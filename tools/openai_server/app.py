@@ -11,7 +11,6 @@ import asyncio
 import json
 import secrets
 import time
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal, Self
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, Response, UploadFile
@@ -20,6 +19,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tools.openai_server.behaviour import (
     asks_for_triage,
@@ -395,6 +396,26 @@ async def reset(state: StateDep) -> JsonObject:
     return state.control.to_json()
 
 
+class RequestId:
+    """OpenAI's `x-request-id` on every answer. A plain ASGI middleware, not
+    `@app.middleware("http")`, which runs each request in a second task and buffers streams."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["x-request-id"] = f"req_test{secrets.token_hex(12)}"
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
 def create_app(settings: OpenAIServerSettings | None = None) -> FastAPI:
     settings = settings or OpenAIServerSettings()
     app = FastAPI(
@@ -419,13 +440,7 @@ def create_app(settings: OpenAIServerSettings | None = None) -> FastAPI:
         param = ".".join(str(part) for part in first["loc"][1:]) or None
         return OpenAIError(400, str(first["msg"]), param=param).response()
 
-    @app.middleware("http")
-    async def request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers["x-request-id"] = f"req_test{secrets.token_hex(12)}"
-        return response
+    app.add_middleware(RequestId)
 
     app.include_router(v1)
     app.include_router(control_router)

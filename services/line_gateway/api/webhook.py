@@ -26,12 +26,15 @@ log = get_logger(__name__)
 router = APIRouter(tags=["LINE webhook"])
 
 
-def get_settings(request: Request) -> LineGatewaySettings:
+# Async although they only read app.state: FastAPI runs a plain `def` dependency in the thread
+# pool, a thread hop and a capacity-limiter wait per request (5 % of the webhook role's event
+# loop in a flood, bench/PROFILE_issue11.md).
+async def get_settings(request: Request) -> LineGatewaySettings:
     settings: LineGatewaySettings = request.app.state.settings
     return settings
 
 
-def get_intake(request: Request) -> WebhookIntake:
+async def get_intake(request: Request) -> WebhookIntake:
     intake: WebhookIntake = request.app.state.intake
     return intake
 
