@@ -83,7 +83,7 @@ async def test_a_linked_seniors_reminder_arrives_once_across_a_restart(
     await boss.run_scheduler()
     inbox = await simulator.wait_for_inbox(user)
     [reminder] = texts(inbox)
-    assert "返却期限" in reminder
+    assert "返す日" in reminder
     assert "あと7日" in reminder
     assert inbox[0]["via"] == "push"
 
