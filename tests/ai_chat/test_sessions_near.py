@@ -55,3 +55,13 @@ def test_the_answer_says_the_near_ones_come_first_only_when_they_do() -> None:
         ProgrammeFacts(participant_id="P-1", sessions=sessions_near(SESSIONS, area_code=None))
     )
     assert "近くの" not in text
+
+
+def test_a_booked_session_elsewhere_stays_listed_with_its_cancel_button() -> None:
+    shown = sessions_near(SESSIONS, area_code=IKUNO, booked=frozenset({"other"}), limit=3)
+    assert ids(shown) == ["other", "own", "far-own"]
+    facts = ProgrammeFacts(
+        participant_id="P-1", sessions=shown, booked=frozenset({"other"}), area_code=IKUNO
+    )
+    _, choices = sessions_answer(facts)
+    assert "lending:cancel?session=other" in [c.data for c in choices]  # type: ignore[union-attr]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from services.ai_chat.domain.templates import LINK_HOW_TO_TEXT, postback
 from services.common.events.contracts.line import Action
@@ -76,17 +76,22 @@ def loan_answer(facts: ProgrammeFacts, *, today: date) -> tuple[str, tuple[Actio
 
 
 def sessions_near(
-    sessions: list[SessionView], *, area_code: str | None, limit: int = MAX_SESSIONS_SHOWN
+    sessions: list[SessionView],
+    *,
+    area_code: str | None,
+    booked: frozenset[str] = frozenset(),
+    limit: int = MAX_SESSIONS_SHOWN,
 ) -> list[SessionView]:
-    """The `limit` sessions to show, soonest first within the senior's own area and then the
-    others; with no known area (or no session there) simply the soonest, as before. A session
-    with no area is never counted as the senior's own."""
-    by_time = sorted(sessions, key=lambda session: session.starts_at)
-    if area_code is None:
-        return by_time[:limit]
-    own = [session for session in by_time if session.area_code == area_code]
-    others = [session for session in by_time if session.area_code != area_code]
-    return (own + others)[:limit]
+    """The `limit` sessions to show: those the senior booked (their cancel button must not be
+    pushed out by a nearer venue), then soonest first within their own area, then the others;
+    with no known area (or no session there) simply the soonest, as before. A session with no
+    area is never counted as the senior's own."""
+
+    def rank(session: SessionView) -> tuple[bool, bool, datetime]:
+        own = area_code is not None and session.area_code == area_code
+        return (session.session_id not in booked, not own, session.starts_at)
+
+    return sorted(sessions, key=rank)[:limit]
 
 
 def sessions_answer(facts: ProgrammeFacts) -> tuple[str, tuple[Action, ...]]:

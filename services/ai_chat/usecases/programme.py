@@ -25,12 +25,15 @@ async def load_programme(
     if cohort_id is None:
         return ProgrammeFacts(participant_id=participant_id, loans=loans)
     area_code = await programme.area_of(participant_id)
+    booked = frozenset(await programme.booked_sessions(participant_id))
     upcoming = await programme.upcoming_sessions(cohort_id, after=now, limit=SESSIONS_CONSIDERED)
     return ProgrammeFacts(
         participant_id=participant_id,
         loans=loans,
         cohort=await programme.cohort(cohort_id),
-        sessions=sessions_near(upcoming, area_code=area_code, limit=MAX_SESSIONS_SHOWN),
-        booked=frozenset(await programme.booked_sessions(participant_id)),
+        sessions=sessions_near(
+            upcoming, area_code=area_code, booked=booked, limit=MAX_SESSIONS_SHOWN
+        ),
+        booked=booked,
         area_code=area_code,
     )
