@@ -16,6 +16,7 @@ from services.common.events.contracts.lending import (
     LoanIssued,
     LoanOutcome,
     LoanOverdue,
+    ParticipantEnrolled,
     ParticipantErased,
     SessionBooked,
     SessionBookingCancelled,
@@ -240,3 +241,50 @@ async def test_unlinking_and_erasure_forget_the_participant(offline: Harness) ->
     assert await offline.programme.loans_of(erased) == []
     answer = await offline.tap(erased_user, "daichan:my_loan")
     assert answer.texts == [templates.LINK_HOW_TO_TEXT]
+
+
+async def test_sessions_in_the_seniors_enrolled_area_are_listed_first(offline: Harness) -> None:
+    lending, _ = handlers(offline)
+    participant, cohort = f"P-{uuid4().hex[:8]}", f"C-{uuid4().hex[:6]}"
+    now = utcnow().replace(microsecond=0)
+    await feed(
+        offline,
+        lending.on_participant_enrolled,
+        ParticipantEnrolled(
+            participant_id=participant, cohort_id=cohort, area_code="27116", enrolled_at=now
+        ),
+    )
+    # The loan, issued later, carries no area and must not forget the enrolment's.
+    await feed(
+        offline,
+        lending.on_loan_issued,
+        LoanIssued(
+            loan_id=f"L-{participant}",
+            participant_id=participant,
+            cohort_id=cohort,
+            device_model="tab",
+            issued_on=date(2026, 9, 5),
+            due_on=date(2027, 2, 28),
+        ),
+    )
+    for number, (days, area) in enumerate([(2, "27119"), (3, None), (4, "27119"), (9, "27116")]):
+        starts = now + timedelta(days=days)
+        await feed(
+            offline,
+            lending.on_session_scheduled,
+            SessionScheduled(
+                session_id=f"S{number}",
+                cohort_id=cohort,
+                kind=SessionKind.FOLLOW_UP,
+                title=f"講座{number}",
+                venue="区民センター",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=2),
+                capacity=20,
+                seats_left=5,
+                area_code=area,
+            ),
+        )
+    facts = await load_programme(programme=offline.programme, participant_id=participant, now=now)
+    assert facts.area_code == "27116"
+    assert [s.session_id for s in facts.sessions] == ["S3", "S0", "S1"]

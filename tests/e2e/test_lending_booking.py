@@ -85,7 +85,7 @@ async def test_a_linked_senior_books_a_follow_up_and_gets_a_japanese_confirmatio
     # Tapping again is a new tap: the senior is told they are already booked.
     await tap(stack, user, f"lending:book?session={session['session_id']}")
     inbox = await simulator.wait_for_inbox(user, count=2)
-    assert "すでにご予約" in texts(inbox)[1]
+    assert "もう 申し込み済み" in texts(inbox)[1]
 
     await tap(stack, user, f"lending:cancel?session={session['session_id']}")
     inbox = await simulator.wait_for_inbox(user, count=3)
@@ -106,10 +106,10 @@ async def test_refusals_are_explained_kindly(
 
     stranger = new_user_id()
     await tap(stack, stranger, f"lending:book?session={session['session_id']}")
-    assert "8けたの番号" in texts(await simulator.wait_for_inbox(stranger))[0]
+    assert "8けたの 番号" in texts(await simulator.wait_for_inbox(stranger))[0]
 
     await tap(stack, second, "lending:book?session=S-doesnotexist")
-    assert "見つかりませんでした" in texts(await simulator.wait_for_inbox(second, count=2))[1]
+    assert "見つからへんかった" in texts(await simulator.wait_for_inbox(second, count=2))[1]
 
     await tap(stack, second, "lending:book")
     assert "もう一度" in texts(await simulator.wait_for_inbox(second, count=3))[2]

@@ -83,7 +83,7 @@ async def test_a_linked_seniors_reminder_arrives_once_across_a_restart(
     await boss.run_scheduler()
     inbox = await simulator.wait_for_inbox(user)
     [reminder] = texts(inbox)
-    assert "返却期限" in reminder
+    assert "返す日" in reminder
     assert "あと7日" in reminder
     assert inbox[0]["via"] == "push"
 
@@ -149,7 +149,7 @@ async def test_overdue_loans_escalate_from_message_to_call_to_visit(
     await boss.run_scheduler()
 
     [text] = texts(await simulator.wait_for_inbox(user))
-    assert "過ぎています" in text
+    assert "過ぎてるで" in text
     call_task = await help_request(reminding, str(call["participant_id"]))
     assert call_task.request_id.endswith(":overdue_call")
     assert call_task.priority.value == "high"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import json
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import uuid4
@@ -18,6 +19,7 @@ from services.common.time import JST
 from services.tablet_lending.domain.clock import Clock
 from services.tablet_lending.domain.cohorts import Cohort
 from services.tablet_lending.domain.csv_import import EXAMPLE_HEADER
+from services.tablet_lending.domain.errors import Refused
 from services.tablet_lending.domain.participants import (
     ApplicationIn,
     ApplicationSource,
@@ -312,3 +314,29 @@ async def test_staff_accounts_are_created_from_the_command_line_code(db: Lending
         await add_staff(
             store=db.store, username="y", password="short", display_name="y", roles=("viewer",)
         )
+
+
+async def test_a_session_carries_its_area_only_if_the_cohort_has_it(db: LendingDb) -> None:
+    cohort = await a_cohort(db)
+    tomorrow = TODAY + timedelta(days=1)
+
+    def session_in(area_code: str) -> SessionIn:
+        return SessionIn(
+            cohort_id=cohort.cohort_id,
+            kind=SessionKind.FOLLOW_UP,
+            title="写真をとろう",
+            venue="生野区民センター",
+            starts_at=datetime.combine(tomorrow, time(14), JST),
+            ends_at=datetime.combine(tomorrow, time(15), JST),
+            capacity=5,
+            area_code=area_code,
+        )
+
+    with pytest.raises(Refused) as refused:
+        await session_cases.schedule_session(db, session_in=session_in("27128"), actor="s", now=NOW)
+    assert refused.value.reason == "unknown_area"
+    assert await outbox(db, "lending.session.scheduled") == []
+
+    await session_cases.schedule_session(db, session_in=session_in("27116"), actor="s", now=NOW)
+    [scheduled] = await outbox(db, "lending.session.scheduled")
+    assert json.loads(scheduled["value"])["data"]["area_code"] == "27116"

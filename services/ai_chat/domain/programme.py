@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from services.ai_chat.domain.templates import LINK_HOW_TO_TEXT, postback
 from services.common.events.contracts.line import Action
@@ -18,6 +18,9 @@ from services.common.wording import (
 )
 
 MAX_SESSIONS_SHOWN = 3
+# Read from the projection before choosing the few shown: a cohort schedules tens of sessions, so
+# the senior's own area is among them unless it has none in the next this-many.
+SESSIONS_CONSIDERED = 30
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class ProgrammeFacts:
     cohort: CohortView | None = None
     sessions: list[SessionView] = field(default_factory=list)
     booked: frozenset[str] = frozenset()
+    # The senior's area (JIS code from the enrolment): its sessions are listed first.
+    area_code: str | None = None
 
     @property
     def linked(self) -> bool:
@@ -70,6 +75,25 @@ def loan_answer(facts: ProgrammeFacts, *, today: date) -> tuple[str, tuple[Actio
     )
 
 
+def sessions_near(
+    sessions: list[SessionView],
+    *,
+    area_code: str | None,
+    booked: frozenset[str] = frozenset(),
+    limit: int = MAX_SESSIONS_SHOWN,
+) -> list[SessionView]:
+    """The `limit` sessions to show: those the senior booked (their cancel button must not be
+    pushed out by a nearer venue), then soonest first within their own area, then the others;
+    with no known area (or no session there) simply the soonest, as before. A session with no
+    area is never counted as the senior's own."""
+
+    def rank(session: SessionView) -> tuple[bool, bool, datetime]:
+        own = area_code is not None and session.area_code == area_code
+        return (session.session_id not in booked, not own, session.starts_at)
+
+    return sorted(sessions, key=rank)[:limit]
+
+
 def sessions_answer(facts: ProgrammeFacts) -> tuple[str, tuple[Action, ...]]:
     if not facts.linked:
         return LINK_HOW_TO_TEXT, ()
@@ -78,7 +102,10 @@ def sessions_answer(facts: ProgrammeFacts) -> tuple[str, tuple[Action, ...]]:
             "いまは 予定されている 講座は ないみたいや。\n決まったら お知らせするな。",
             (),
         )
-    lines = ["次の 講座の 予定やで。"]
+    in_area = facts.area_code is not None and any(
+        session.area_code == facts.area_code for session in facts.sessions
+    )
+    lines = ["次の 講座の 予定やで。" + ("近くの 会場から 先に 並べてるで。" if in_area else "")]
     choices: list[Action] = []
     for session in facts.sessions:
         day = jst_date(session.starts_at)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.ai_chat.domain.programme import MAX_SESSIONS_SHOWN, ProgrammeFacts
+from services.ai_chat.domain.programme import (
+    MAX_SESSIONS_SHOWN,
+    SESSIONS_CONSIDERED,
+    ProgrammeFacts,
+    sessions_near,
+)
 from services.common.programme.projection import ProgrammeProjection
 
 
@@ -19,10 +24,16 @@ async def load_programme(
         cohort_id = loans[-1].cohort_id
     if cohort_id is None:
         return ProgrammeFacts(participant_id=participant_id, loans=loans)
+    area_code = await programme.area_of(participant_id)
+    booked = frozenset(await programme.booked_sessions(participant_id))
+    upcoming = await programme.upcoming_sessions(cohort_id, after=now, limit=SESSIONS_CONSIDERED)
     return ProgrammeFacts(
         participant_id=participant_id,
         loans=loans,
         cohort=await programme.cohort(cohort_id),
-        sessions=await programme.upcoming_sessions(cohort_id, after=now, limit=MAX_SESSIONS_SHOWN),
-        booked=frozenset(await programme.booked_sessions(participant_id)),
+        sessions=sessions_near(
+            upcoming, area_code=area_code, booked=booked, limit=MAX_SESSIONS_SHOWN
+        ),
+        booked=booked,
+        area_code=area_code,
     )

@@ -77,7 +77,9 @@ class ProgrammeHandlers:
     ) -> None:
         # Retried on failure (MongoDB only): an upsert by participant.
         p = envelope.data
-        await self._projection.enrolled(tx, participant_id=p.participant_id, cohort_id=p.cohort_id)
+        await self._projection.enrolled(
+            tx, participant_id=p.participant_id, cohort_id=p.cohort_id, area_code=p.area_code
+        )
 
     async def on_cohort_published(self, envelope: Envelope[CohortPublished], tx: Tx) -> None:
         # Retried on failure (MongoDB only): an upsert by cohort id.

@@ -130,6 +130,7 @@ class ProgrammeProjection:
             capacity=session.capacity,
             seats_left=session.seats_left,
             cancelled=session.cancelled,
+            area_code=session.area_code,
         ).model_dump()
         await self._sessions.update_one(
             {"_id": session.session_id},
@@ -183,10 +184,15 @@ class ProgrammeProjection:
             session=tx.session,
         )
 
-    async def enrolled(self, tx: Tx, *, participant_id: str, cohort_id: str) -> None:
+    async def enrolled(
+        self, tx: Tx, *, participant_id: str, cohort_id: str, area_code: str | None = None
+    ) -> None:
+        # The area is a code from the enrolment event (never the address); a loan, which does not
+        # carry it, leaves a known area as it is.
+        values = {"cohort_id": cohort_id} | ({"area_code": area_code} if area_code else {})
         await self._enrolments.update_one(
             {"_id": participant_id},
-            {"$set": {"cohort_id": cohort_id}},
+            {"$set": values},
             upsert=True,
             session=tx.session,
         )
@@ -213,6 +219,10 @@ class ProgrammeProjection:
     async def cohort_of(self, participant_id: str) -> str | None:
         doc = await self._enrolments.find_one({"_id": participant_id})
         return str(doc["cohort_id"]) if doc else None
+
+    async def area_of(self, participant_id: str) -> str | None:
+        doc = await self._enrolments.find_one({"_id": participant_id}, {"area_code": 1})
+        return str(doc["area_code"]) if doc and doc.get("area_code") else None
 
     async def cohort(self, cohort_id: str) -> CohortView | None:
         doc = await self._cohorts.find_one({"_id": cohort_id})

@@ -36,6 +36,7 @@ class SessionView(_View):
     capacity: int
     seats_left: int
     cancelled: bool = False
+    area_code: str | None = None
 
 
 class BookingView(_View):

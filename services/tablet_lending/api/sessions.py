@@ -30,6 +30,7 @@ class SessionOut(BaseModel):
     booked: int
     cancelled: bool
     seats_left: int
+    area_code: str | None = None
 
 
 def _out(session: Session) -> SessionOut:

@@ -1,6 +1,7 @@
 """What seniors read on LINE and what helpdesk staff read on a call task: fixed Japanese texts.
 
-Messages to seniors are short and polite and name one next step. Call-task summaries go to the
+Messages to seniors are short, in Dai-chan's Kansai voice (the senior reads them in the same chat)
+and with its dates and times (`services.common.wording`), and name one next step. Call-task summaries go to the
 helpdesk queue and carry the participant id and dates only: the phone number is looked up in
 tablet_lending by the staff member who calls (and that look-up is audited).
 """
@@ -21,7 +22,7 @@ from services.common.wording import japanese_date, japanese_time_range
 from services.tablet_lending.domain.errors import LendingError
 from services.tablet_lending.domain.sessions import KIND_JA, Session
 
-HELP_MENU = "困ったときは、メニューの「困ったとき」からご相談ください。"
+HELP_MENU = "困ったときは、メニューの「困ったとき」から 相談してな。"
 
 
 def send(
@@ -80,23 +81,23 @@ def booking_cancelled(session: Session) -> str:
 # What a senior reads when a booking from LINE cannot be done, by refusal reason.
 BOOKING_REFUSALS = {
     "not_linked": (
-        "ご予約には、タブレット貸出の登録と LINE の連携が必要です。"
-        "事務局からお渡しした8けたの番号を、このトークに送ってください。"
+        "講座の 申し込みは、タブレットの 貸し出しに 登録して、LINE を つないでから できるで。"
+        "事務局で もらった 8けたの 番号を、この トークに 送ってな。"
     ),
-    "unknown_session": "申し訳ありません。この講座は見つかりませんでした。",
-    "session_cancelled": "申し訳ありません。この講座は中止になりました。",
-    "session_started": "この講座はすでに始まっているか、終わっています。",
+    "unknown_session": "ごめんな。この 講座は 見つからへんかったわ。",
+    "session_cancelled": "ごめんな。この 講座は 中止に なったんや。",
+    "session_started": "この 講座は もう 始まってるか、終わってるみたいや。",
     "session_full": (
-        "申し訳ありません。この回は満席になりました。ほかの日程は、メニューの「講座の予定」からご覧ください。"
+        "ごめんな。この 回は 満席に なってしもたわ。ほかの 日は、メニューの「講座の予定」から 見てな。"
     ),
-    "already_booked": "この回は、すでにご予約いただいています。",
-    "not_booked": "この回のご予約は見つかりませんでした。",
-    "not_enrolled": "現在、タブレット貸出の利用者として登録されていないため、ご予約できません。",
-    "other_cohort": "申し訳ありません。この講座は、ほかの期の方が対象です。",
+    "already_booked": "この 回は もう 申し込み済みやで。",
+    "not_booked": "この 回の 申し込みは 見つからへんかったわ。",
+    "not_enrolled": "いまは タブレット貸し出しの 利用者に 登録されてへんから、申し込みは できへんねん。",
+    "other_cohort": "ごめんな。この 講座は、ほかの 期の 人の 講座なんや。",
     "explanatory_by_staff": (
-        "説明会のご予約は事務局で承っています。お手数ですが、ヘルプデスクにお電話ください。"
+        "説明会の 申し込みは 事務局で 受け付けてるで。ヘルプデスクに 電話してな。"
     ),
-    "bad_postback": "うまく受け付けられませんでした。お手数ですが、もう一度ボタンを押してください。",
+    "bad_postback": "うまく 受け付けられへんかったわ。もう一度 ボタンを 押してな。",
 }
 
 
@@ -117,28 +118,29 @@ def session_day_before(session: Session) -> str:
 
 def session_called_off(session: Session) -> str:
     return (
-        f"【お知らせ】ご予約の「{session.title}」は中止になりました。\n{session_lines(session)}\n\n"
-        "ご迷惑をおかけして申し訳ありません。ほかの日程は、メニューの「講座の予定」からご覧ください。"
+        f"【お知らせ】申し込んでくれてた「{session.title}」は 中止に なったんや。\n"
+        f"{session_lines(session)}\n\n"
+        "ごめんな。ほかの 日は、メニューの「講座の予定」から 見てな。"
     )
 
 
 def due_reminder(*, due_on: date, days_left: int) -> str:
-    when = {0: "今日が返却期限です。", 1: "明日が返却期限です。"}.get(
-        days_left, f"返却期限まで、あと{days_left}日です。"
+    when = {0: "今日が 返す日やで。", 1: "明日が 返す日やで。"}.get(
+        days_left, f"あと{days_left}日やで。"
     )
     return (
-        "【タブレット返却のお知らせ】\n"
-        f"お借りしているタブレットの返却期限は {japanese_date(due_on)} です。{when}\n\n"
-        f"返却の方法は、事務局からのご案内をご確認ください。{HELP_MENU}"
+        "【タブレットを 返す日の お知らせ】\n"
+        f"借りてる タブレットを 返す日は {japanese_date(due_on)} や。{when}\n\n"
+        f"返し方は、事務局からの 案内を 見てな。{HELP_MENU}"
     )
 
 
 def overdue_message(*, due_on: date) -> str:
     return (
-        "【タブレット返却のお願い】\n"
-        f"お借りしているタブレットの返却期限（{japanese_date(due_on)}）を過ぎています。"
-        "お手数ですが、早めのご返却をお願いします。\n\n"
-        f"ご事情があるときは、どうぞご遠慮なくご相談ください。{HELP_MENU}"
+        "【タブレットを 返してな】\n"
+        f"借りてる タブレットを 返す日（{japanese_date(due_on)}）が 過ぎてるで。"
+        "早めに 返してくれたら 助かるわ。\n\n"
+        f"何か 事情が あるときは、遠慮せんと 相談してな。{HELP_MENU}"
     )
 
 

@@ -28,6 +28,8 @@ class SessionIn(BaseModel):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     capacity: int = Field(ge=1, le=10_000)
+    # Which of the cohort's areas the venue is in (JIS code): Dai-chan lists a senior's own first.
+    area_code: str | None = Field(default=None, pattern=r"^\d{5,6}$")
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> SessionIn:
@@ -73,6 +75,7 @@ class Session(SessionIn):
             capacity=self.capacity,
             seats_left=self.seats_left,
             cancelled=self.cancelled,
+            area_code=self.area_code,
         )
 
 

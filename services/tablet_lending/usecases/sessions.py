@@ -41,7 +41,13 @@ async def session_or_404(db: LendingDb, session_id: str, tx: Tx | None = None) -
 async def schedule_session(
     db: LendingDb, tx: Tx, *, session_in: SessionIn, actor: str, now: datetime
 ) -> Session:
-    await cohort_or_404(db, session_in.cohort_id, tx)
+    cohort = await cohort_or_404(db, session_in.cohort_id, tx)
+    if session_in.area_code is not None and cohort.area(session_in.area_code) is None:
+        raise Refused(
+            "unknown_area",
+            f"Area {session_in.area_code} is not one of cohort {cohort.cohort_id}'s areas.",
+            f"地域コード {session_in.area_code} は、この期の対象地域ではありません。",
+        )
     session = Session(session_id=new_id("S"), **session_in.model_dump())
     await db.sessions.insert(tx, session)
     await db.history.append(

@@ -155,6 +155,9 @@ class SessionScheduled(Contract):
     capacity: int = Field(ge=0)
     seats_left: int = Field(ge=0)
     cancelled: bool = False
+    # The cohort area the venue is in, so a reader can put a senior's own area first; None for a
+    # session scheduled without one. A code, like the enrolment's, never the venue's address.
+    area_code: str | None = Field(default=None, pattern=r"^\d{5,6}$")
 
 
 @contract
