@@ -58,6 +58,7 @@ from services.helpdesk.jobs import refresh_backlog_metrics
 from services.helpdesk.metrics import initialise as initialise_metrics
 from services.helpdesk.settings import HelpdeskSettings
 from services.helpdesk.store import (
+    AttachmentStore,
     CannedResponseRepository,
     ChangeFeed,
     ContextRepository,
@@ -164,6 +165,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 AuditLog.indexes(retention=timedelta(days=settings.audit_retention_days)),
                 MailIntakeLog.indexes(retention=timedelta(days=settings.ticket_retention_days)),
                 MailOutbox.indexes(retention=timedelta(days=settings.ticket_retention_days)),
+                AttachmentStore.indexes(),
             ],
         ) as runtime:
             store = runtime.store
