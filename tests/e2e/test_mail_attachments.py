@@ -6,19 +6,23 @@ save it, and the read is audited. Nobody signed out, and no other ticket, gets i
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from email.policy import SMTP
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
+from playwright.async_api import Browser, expect
 
+from tests.fixtures.browser import needs_chromium
 from tests.fixtures.mail import LocalMail
 from tests.fixtures.waiting import eventually
-from tests.helpdesk.support import Staff
+from tests.helpdesk.support import PASSWORDS, Staff
 from tools.devstack.stack import Stack
 from tools.mail_server import client
 
@@ -119,3 +123,44 @@ async def test_staff_download_a_kept_attachment_and_the_read_is_audited(
     finally:
         await tanaka.close()
         await sato.close()
+
+
+@needs_chromium
+async def test_the_staff_page_offers_the_file_and_names_the_refused_one(
+    browser: Browser,
+    stack: Stack,
+    mail_servers: LocalMail,
+    helpdesk_with_mail: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    subject = f"{uuid.uuid4().hex[:8]} 診断書"
+    _send(mail_servers, subject, files=True)
+    staff = await Staff.login(stack, "tanaka")
+    try:
+        await _ticket(staff, subject)
+    finally:
+        await staff.close()
+    context = await browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
+    try:
+        page = await context.new_page()
+        page.set_default_timeout(15_000)
+        await page.goto(f"{stack.config.url('helpdesk')}/staff/")
+        await page.get_by_label("ユーザー名").fill("tanaka")
+        await page.get_by_label("パスワード").fill(PASSWORDS["tanaka"])
+        await page.get_by_label("パスワード").press("Enter")
+        await page.get_by_role("button", name=re.compile(re.escape(subject))).click()
+        files = page.locator("#thread .entry-files")
+        await expect(files).to_contain_text(f"{PDF_NAME}")
+        await expect(files).to_contain_text("KB")
+        await expect(files.locator(".refused")).to_contain_text("setup.exe")
+        await expect(files.locator(".refused")).to_contain_text("危険なおそれ")
+        # The session cookie is enough: the link is an ordinary download.
+        async with page.expect_download() as waiting:
+            await files.get_by_role("link", name=re.compile(re.escape(PDF_NAME))).click()
+        download = await waiting.value
+        assert download.suggested_filename == PDF_NAME
+        saved = tmp_path / "saved.pdf"
+        await download.save_as(saved)
+        assert saved.read_bytes() == PDF
+    finally:
+        await context.close()
