@@ -32,6 +32,7 @@ from services.common.runtime import platform_runtime
 from services.common.store import MongoStore
 from services.common.time import utcnow
 from services.common.web import create_service_app
+from services.helpdesk.api import attachments as attachments_api
 from services.helpdesk.api import auth as auth_api
 from services.helpdesk.api import canned as canned_api
 from services.helpdesk.api import pages
@@ -58,6 +59,7 @@ from services.helpdesk.jobs import refresh_backlog_metrics
 from services.helpdesk.metrics import initialise as initialise_metrics
 from services.helpdesk.settings import HelpdeskSettings
 from services.helpdesk.store import (
+    AttachmentStore,
     CannedResponseRepository,
     ChangeFeed,
     ContextRepository,
@@ -164,6 +166,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 AuditLog.indexes(retention=timedelta(days=settings.audit_retention_days)),
                 MailIntakeLog.indexes(retention=timedelta(days=settings.ticket_retention_days)),
                 MailOutbox.indexes(retention=timedelta(days=settings.ticket_retention_days)),
+                AttachmentStore.indexes(),
             ],
         ) as runtime:
             store = runtime.store
@@ -258,6 +261,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
             auth_api.router,
             auth_api.sso_router,
             tickets_api.router,
+            attachments_api.router,
             senior_api.router,
             canned_api.router,
             safety_reviews_api.router,

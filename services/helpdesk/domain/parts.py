@@ -54,6 +54,23 @@ SENIOR = Actor(id="senior", name="ご本人", kind="senior")
 EntryKind = Literal["senior", "reply", "note", "system"]
 
 
+class AttachmentRef(BaseModel):
+    """A kept attachment as its mail's entry lists it; the bytes are kept beside the ticket."""
+
+    id: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class RefusedRef(BaseModel):
+    """A part of a mail that was not kept, and why (a `RefusalReason` value)."""
+
+    filename: str
+    reason: str
+
+
 class Entry(BaseModel):
     """One item of the thread; the optional fields belong to some kinds only."""
 
@@ -66,6 +83,8 @@ class Entry(BaseModel):
     sent_at: datetime | None = None  # the senior's message: when they sent it
     request_id: str | None = None  # a joined help request
     reply_id: str | None = None  # a note that a reply did not reach the senior
+    attachments: list[AttachmentRef] | None = None  # a mail: the attachments kept
+    refused_parts: list[RefusedRef] | None = None  # a mail: the parts not kept
 
 
 class HistoryEntry(BaseModel):

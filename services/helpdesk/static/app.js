@@ -431,6 +431,7 @@ function renderTicket(t) {
       "li", { class: `entry ${entry.kind}` },
       el("div", { class: "entry-head", text: `${LABELS.kind[entry.kind] || entry.kind}・${who}・${time(entry.at)}` }),
       el("div", { class: "entry-text", text: entry.text }),
+      entryFiles(t.id, entry),
     ));
   }
   const history = $("history");
@@ -440,6 +441,43 @@ function renderTicket(t) {
     history.append(el("li", { text: `${time(item.at)} ${item.actor.name}：${LABELS.action[item.action] || item.action} ${detail}` }));
   }
   renderContext(t.context || {});
+}
+
+// Why a mail's part was not kept (RefusalReason values), in the words staff read.
+const REFUSED = {
+  too_large: "大きすぎるため 保存していません（1件10MBまで）",
+  too_many: "添付の数が多すぎるため 保存していません（1通10件まで）",
+  total_too_large: "添付の合計が大きすぎるため 保存していません（1通20MBまで）",
+  blocked_type: "プログラムなど 危険なおそれのある種類のため 保存していません",
+  encrypted: "暗号化されていて 読めないため 保存していません",
+  message_too_large: "メールが大きすぎるため 保存していません",
+  unreadable: "読み取れない形式のため 保存していません",
+};
+
+function fileSize(bytes) {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} バイト`;
+}
+
+// A mail entry's kept attachments as downloads (the server makes the browser save them), and
+// the parts that were not kept with the reason; null for an entry without either.
+function entryFiles(ticketId, entry) {
+  const kept = entry.attachments || [];
+  const refused = entry.refused_parts || [];
+  if (!kept.length && !refused.length) return null;
+  const list = el("ul", { class: "entry-files" });
+  for (const file of kept) {
+    const href = `/staff/api/tickets/${encodeURIComponent(ticketId)}/attachments/${encodeURIComponent(file.id)}`;
+    list.append(el("li", {},
+      el("a", { href, download: file.filename, rel: "noopener", text: `📎 ${file.filename}` }),
+      el("span", { class: "muted", text: `（${fileSize(file.size)}）` }),
+    ));
+  }
+  for (const part of refused) {
+    list.append(el("li", { class: "refused", text: `✕ ${part.filename || "（名前なし）"}：${REFUSED[part.reason] || "保存していません"}` }));
+  }
+  return list;
 }
 
 function renderContext(context) {

@@ -1,5 +1,6 @@
 """helpdesk's repositories: the only code here that talks to MongoDB collections."""
 
+from services.helpdesk.store.attachments import AttachmentStore, StoredAttachment
 from services.helpdesk.store.context import ContextRepository
 from services.helpdesk.store.feed import ChangeFeed
 from services.helpdesk.store.mail import MailIntakeLog, MailOutbox, MailTakenAlready, OutgoingMail
@@ -8,6 +9,7 @@ from services.helpdesk.store.staff_tools import CannedResponseRepository, Presen
 from services.helpdesk.store.tickets import TicketRepository
 
 __all__ = [
+    "AttachmentStore",
     "CannedResponseRepository",
     "ChangeFeed",
     "ContextRepository",
@@ -17,5 +19,6 @@ __all__ = [
     "OutgoingMail",
     "PresenceRepository",
     "SafetyReviewRepository",
+    "StoredAttachment",
     "TicketRepository",
 ]

@@ -24,6 +24,7 @@ from services.helpdesk.domain.parts import Entry, HistoryEntry, MailReply
 from services.helpdesk.domain.sla import SlaClocks
 from services.helpdesk.domain.ticket import Ticket
 from services.helpdesk.domain.tickets import ACTIVE, PRIORITY_RANK, Category, Channel
+from services.helpdesk.store.attachments import AttachmentStore
 from services.helpdesk.store.mail import MailOutbox
 
 COLLECTION = "tickets"
@@ -166,6 +167,7 @@ class TicketRepository:
         self._collection = store.collection(COLLECTION)
         self._counters = store.collection(COUNTERS)
         self._outbox = MailOutbox(store)
+        self.attachments = AttachmentStore(store)
 
     @staticmethod
     def indexes() -> list[CollectionIndexes]:
@@ -236,7 +238,12 @@ class TicketRepository:
             query["version"] = expected_version
         update = {**change_update(change), "$inc": {"version": 1}}
         result = await self._collection.update_one(query, update, session=tx.session)
-        return result.matched_count == 1
+        if result.matched_count != 1:
+            return False
+        if change.after.purge_at != change.before.purge_at:
+            # The mail's attachments go with the ticket, set in the same transaction.
+            await self.attachments.purge_with_ticket(tx, change.after.id, change.after.purge_at)
+        return True
 
     async def get(self, ticket_id: str, tx: Tx | None = None) -> Ticket | None:
         doc = await self._collection.find_one(

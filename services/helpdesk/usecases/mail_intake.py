@@ -37,6 +37,7 @@ from services.helpdesk.domain.mail.threading import (
     ticket_ref_in_subject,
 )
 from services.helpdesk.domain.mail.tickets import (
+    kept_attachments,
     mail_entry,
     mail_request_id,
     new_mail_ticket,
@@ -203,6 +204,7 @@ class MailIntake(TicketUseCase):
         if decision.action is Action.NEW_TICKET:
             new = new_mail_ticket(mail, decision, entry=entry)
             ticket = await self._opening.new_ticket(tx, new, now=now, actor=SYSTEM)
+            await self._keep_attachments(tx, mail, ticket, request_id=request_id, now=now)
             return ticket.id
         existing = await self._tickets.get(decision.ticket_id or "", tx)
         if existing is None or decision.priority is None:
@@ -218,4 +220,19 @@ class MailIntake(TicketUseCase):
             now=now,
         )
         await self._write(tx, change)
+        await self._keep_attachments(tx, mail, change.after, request_id=request_id, now=now)
         return existing.id
+
+    async def _keep_attachments(
+        self, tx: Tx, mail: InboundMail, ticket: Ticket, *, request_id: str, now: datetime
+    ) -> None:
+        """The accepted attachments, in the transaction that records the mail's entry (whose id
+        is the request id, as `mail_entry` makes it; the attachment ids come from it too)."""
+        await self._tickets.attachments.keep(
+            tx,
+            ticket_id=ticket.id,
+            entry_id=request_id,
+            files=kept_attachments(mail, request_id=request_id),
+            at=now,
+            purge_at=ticket.purge_at,
+        )

@@ -18,8 +18,8 @@ from services.helpdesk.domain.mail.intake import (
     SafetyRoute,
     SafetyVerdict,
 )
-from services.helpdesk.domain.mail.model import InboundMail
-from services.helpdesk.domain.parts import SENIOR, Entry
+from services.helpdesk.domain.mail.model import Attachment, InboundMail
+from services.helpdesk.domain.parts import SENIOR, AttachmentRef, Entry, RefusedRef
 from services.helpdesk.domain.ticket import NewTicket
 from services.helpdesk.domain.tickets import Channel, category_for
 
@@ -53,10 +53,38 @@ def sender_key(address: str) -> str:
     return hashlib.sha256(address.lower().encode("utf-8")).hexdigest()[:32]
 
 
+def attachment_id(request_id: str, index: int) -> str:
+    """The same for the same mail read twice (one copy kept), and no hint of its content."""
+    digest = hashlib.sha256(f"{request_id}:{index}".encode()).hexdigest()[:24]
+    return f"att-{digest}"
+
+
+def kept_attachments(
+    mail: InboundMail, *, request_id: str
+) -> list[tuple[AttachmentRef, Attachment]]:
+    """The mail's accepted attachments, each with the reference its entry lists."""
+    return [
+        (
+            AttachmentRef(
+                id=attachment_id(request_id, index),
+                filename=part.filename,
+                content_type=part.content_type,
+                size=len(part.data),
+                sha256=hashlib.sha256(part.data).hexdigest(),
+            ),
+            part,
+        )
+        for index, part in enumerate(mail.attachments)
+    ]
+
+
 def mail_entry(mail: InboundMail, *, request_id: str, at: datetime) -> Entry:
     """The mail as the requester's entry in the thread: subject, then what they wrote (quoted
-    earlier mail is left out; it is already in the thread or was never ours)."""
+    earlier mail is left out; it is already in the thread or was never ours), and the
+    attachments kept and refused (names and reasons only; the bytes are kept beside it)."""
     subject = mail.subject.strip() or NO_SUBJECT
+    kept = [ref for ref, _part in kept_attachments(mail, request_id=request_id)]
+    refused = [RefusedRef(filename=p.filename, reason=p.reason.value) for p in mail.refused]
     return Entry(
         id=request_id,
         kind="senior",
@@ -65,6 +93,8 @@ def mail_entry(mail: InboundMail, *, request_id: str, at: datetime) -> Entry:
         at=at,
         sent_at=mail.date,
         request_id=request_id,
+        attachments=kept or None,
+        refused_parts=refused or None,
     )
 
 
