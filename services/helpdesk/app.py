@@ -137,6 +137,7 @@ def mail_replies(
         identity=settings.mail_identity(),
         smtp=settings.smtp_config(),
         submit=submit,
+        instance_id=settings.instance_id,
     )
 
 

@@ -168,11 +168,12 @@ class MailOutbox:
             session=tx.session,
         )
 
-    async def claim(self, *, now: datetime, lease: timedelta) -> OutgoingMail | None:
-        """The next reply due, held for `lease` (a sender that dies lets it go after that)."""
+    async def claim(self, *, now: datetime, lease: timedelta, holder: str) -> OutgoingMail | None:
+        """The next reply due, held by `holder` (an INSTANCE_ID) for `lease`: a sender that dies
+        lets it go after that, or at once when it comes back (`release_held_by`)."""
         doc = await self._collection.find_one_and_update(
             {"state": "pending", "next_at": {"$lte": now}},
-            {"$set": {"next_at": now + lease}},
+            {"$set": {"next_at": now + lease, "held_by": holder}},
             sort=[("next_at", ASCENDING)],
             return_document=ReturnDocument.AFTER,
         )
@@ -181,6 +182,15 @@ class MailOutbox:
         data = dict(doc["reply"])
         data["parent_references"] = tuple(data["parent_references"])
         return OutgoingMail(reply=MailReply(**data), attempts=int(doc["attempts"]))
+
+    async def release_held_by(self, holder: str, *, now: datetime) -> int:
+        """Let go at once of what `holder` held: called by a sender starting under that
+        INSTANCE_ID, whose previous process is therefore gone (killed mid-send)."""
+        result = await self._collection.update_many(
+            {"state": "pending", "held_by": holder, "next_at": {"$gt": now}},
+            {"$set": {"next_at": now}, "$unset": {"held_by": ""}},
+        )
+        return int(result.modified_count)
 
     async def sent(self, reply_id: str, *, at: datetime) -> None:
         await self._collection.update_one(

@@ -6,8 +6,9 @@ A reply recorded once is staged once (the outbox's id is the reply's), so a repl
 twice mails once; a temporary refusal (4xx, a lost connection) is tried again later with a
 growing pause, the same mail; a refusal (5xx) or `MAX_ATTEMPTS` temporary ones mark it failed
 and say so on the ticket, in Japanese, for staff. The one window left is a sender killed after
-the server accepted the mail and before it is marked sent: after its lease the reply is sent
-again, with the same Message-ID, which mailers show as one mail.
+the server accepted the mail and before it is marked sent: restarted under the same
+INSTANCE_ID (or another instance after the lease) it sends the reply again, with the same
+Message-ID, which mailers show as one mail.
 """
 
 from __future__ import annotations
@@ -70,8 +71,11 @@ class MailReplies(TicketUseCase):
         identity: MailIdentity,
         smtp: SmtpConfig,
         submit: Submit,
+        instance_id: str,
     ) -> None:
         super().__init__(store=store, tickets=tickets, rules=rules)
+        self._instance_id = instance_id
+        self._started = False
         self._outbox = outbox
         self._identity = identity
         self._smtp = smtp
@@ -79,8 +83,16 @@ class MailReplies(TicketUseCase):
 
     async def send_due(self) -> int:
         """Send every reply now due; how many were tried."""
+        if not self._started:
+            # What this INSTANCE_ID held before a restart would otherwise wait out its lease.
+            released = await self._outbox.release_held_by(self._instance_id, now=utcnow())
+            if released:
+                log.info("mail replies taken back after a restart", count=released)
+            self._started = True
         tried = 0
-        while (due := await self._outbox.claim(now=utcnow(), lease=LEASE)) is not None:
+        while (
+            due := await self._outbox.claim(now=utcnow(), lease=LEASE, holder=self._instance_id)
+        ) is not None:
             await self._send(due.reply, attempts=due.attempts + 1)
             tried += 1
         return tried

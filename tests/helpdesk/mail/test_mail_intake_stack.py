@@ -240,7 +240,7 @@ class Flaky:
         await submit(config, message, **kwargs)
 
 
-def _replies(desk: Desk, submitter: Any) -> MailReplies:
+def _replies(desk: Desk, submitter: Any, *, instance_id: str = "helpdesk-test") -> MailReplies:
     return MailReplies(
         store=desk.store,
         tickets=desk.tickets,
@@ -249,6 +249,7 @@ def _replies(desk: Desk, submitter: Any) -> MailReplies:
         identity=desk.settings.mail_identity(),
         smtp=desk.settings.smtp_config(),
         submit=submitter,
+        instance_id=instance_id,
     )
 
 
@@ -293,6 +294,30 @@ async def test_a_staff_reply_arrives_once_with_threading_headers_even_when_retri
     answer = desk.send(desk.compose("点きました。", in_reply_to=message_id))
     joined = await desk.take_until(answer)
     assert joined["_id"] == ticket["_id"]
+
+
+class Killed(Exception):
+    """The sender's process dying in the middle of a submission."""
+
+
+async def test_a_sender_restarted_under_its_instance_id_sends_what_it_held_at_once(
+    desk: Desk,
+) -> None:
+    first = desk.send(desk.compose("電源が入りません。"))
+    ticket = await desk.take_until(first)
+    await _reply(desk, ticket["_id"], "reply-mail-held")
+
+    async def dies(*_args: Any, **_kwargs: Any) -> None:
+        raise Killed
+
+    with pytest.raises(Killed):
+        await _replies(desk, dies, instance_id="helpdesk-a").send_due()
+    # Another instance must still wait for the lease: the holder may be alive and sending.
+    assert await _replies(desk, submit, instance_id="helpdesk-b").send_due() == 0
+    # The holder's own INSTANCE_ID starting again means its process is gone: sent at once.
+    assert await _replies(desk, submit, instance_id="helpdesk-a").send_due() == 1
+    [staged] = await desk.store.collection("mail_outbox").find().to_list()
+    assert staged["state"] == "sent"
 
 
 async def test_a_refused_reply_is_marked_failed_on_the_ticket(
