@@ -5,7 +5,6 @@ and the files take the ticket's purge date when it is closed."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import uuid
 from collections.abc import AsyncIterator
@@ -22,6 +21,7 @@ from services.helpdesk.store import AttachmentStore, MailIntakeLog, TicketReposi
 from services.helpdesk.store.attachments import COLLECTION as ATTACHMENTS
 from services.helpdesk.store.mail import COLLECTION as MAIL_LOG
 from tests.fixtures.mail import LocalMail
+from tests.fixtures.waiting import eventually
 from tests.helpdesk.domain.builders import TANAKA
 from tests.helpdesk.mail.test_mail_intake_stack import FAMILY, Desk
 from tools.devstack.stack import Stack
@@ -93,12 +93,9 @@ async def test_a_mail_keeps_its_pdf_beside_the_ticket_and_refuses_the_program(de
 
 async def test_a_mail_read_again_after_a_crash_keeps_one_copy(desk: Desk) -> None:
     message_id = desk.send(with_files(desk))
-    fetched = None
-    for _ in range(20):
-        fetched = await desk.fetched(message_id)
-        if fetched is not None:
-            break
-        await asyncio.sleep(0.1)
+    fetched = await eventually(
+        lambda: desk.fetched(message_id), lambda f: f is not None, timeout=2.0, interval=0.1
+    )
     assert fetched is not None
     first = await desk.intake.take(fetched)
     assert first.decision.action is Action.NEW_TICKET

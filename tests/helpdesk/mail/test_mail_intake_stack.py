@@ -48,6 +48,7 @@ from services.helpdesk.usecases.mail_replies import MailReplies
 from services.helpdesk.usecases.opening import Opening
 from services.helpdesk.usecases.staff import StaffWork
 from tests.fixtures.mail import LocalMail
+from tests.fixtures.waiting import eventually
 from tests.helpdesk.domain.builders import RULES, TANAKA
 from tools.devstack.stack import Stack
 from tools.mail_server import client
@@ -179,12 +180,9 @@ async def test_a_mail_opens_a_ticket_a_reply_joins_and_reopens_it(desk: Desk) ->
 
 async def test_a_mail_read_again_after_a_crash_before_seen_is_one_entry(desk: Desk) -> None:
     message_id = desk.send(desk.compose("画面が割れました。"))
-    fetched = None
-    for _ in range(20):
-        fetched = await desk.fetched(message_id)
-        if fetched is not None:
-            break
-        await asyncio.sleep(0.1)
+    fetched = await eventually(
+        lambda: desk.fetched(message_id), lambda f: f is not None, timeout=2.0, interval=0.1
+    )
     assert fetched is not None
     first = await desk.intake.take(fetched)
     assert first.decision.action is Action.NEW_TICKET
@@ -479,12 +477,9 @@ async def test_a_mail_recorded_failed_but_left_unseen_is_flagged_without_being_t
     desk: Desk,
 ) -> None:
     message_id = desk.send(desk.compose("画面が暗いままです。"))
-    fetched = None
-    for _ in range(20):
-        fetched = await desk.fetched(message_id)
-        if fetched is not None:
-            break
-        await asyncio.sleep(0.1)
+    fetched = await eventually(
+        lambda: desk.fetched(message_id), lambda f: f is not None, timeout=2.0, interval=0.1
+    )
     assert fetched is not None
     # The reader before this one gave the mail up, and stopped before flagging it \Seen.
     log = MailIntakeLog(desk.store)
