@@ -312,6 +312,53 @@ async def test_call_lists_show_whom_to_phone_and_a_return_takes_the_tablet_back(
     assert closed["loan"]["return_record"]["missing_accessories"] == ["case"]
 
 
+async def test_a_session_is_scheduled_in_one_of_its_cohorts_areas_from_the_keyboard(
+    console: OpenConsole, api: LendingApi
+) -> None:
+    """The schedule form offers the chosen cohort's areas (Dai-chan lists a senior's own area's
+    sessions first), and the list says where each session is."""
+    cohort = await api.cohort(name="地域試験期")  # 生野区 and 阿倍野区
+    other = await api.cohort(name="泉大津の期", areas=[{"code": "27206", "name": "泉大津市"}])
+    title = f"地域の講座 {uuid4().hex[:6]}"
+    page = await console("operator")
+    await menu(page, "説明会・講座")
+    summary = page.get_by_text("説明会・講座を登録する")
+    await summary.focus()
+    await page.keyboard.press("Enter")  # opens the form
+    form = page.locator("details.more form")
+    area = form.get_by_label("地域")
+    await form.get_by_label("期").select_option(other["cohort_id"])
+    await expect(area.locator("option")).to_have_text(["指定なし", "泉大津市（27206）"])
+    await form.get_by_label("期").select_option(cohort["cohort_id"])
+    await expect(area.locator("option")).to_have_text(
+        ["指定なし", "大阪市生野区（27116）", "大阪市阿倍野区（27119）"]
+    )
+    await area.focus()
+    await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("ArrowDown")
+    await expect(area).to_have_value("27119")
+    await form.get_by_label("名称").fill(title)
+    await form.get_by_label("会場").fill("阿倍野区民センター")
+    await form.get_by_label("会場").press("Enter")  # submits the form
+    await expect(page.locator("#view-status")).to_contain_text(f"「{title}」")
+    row = page.get_by_role("row", name=re.compile(title))
+    await expect(row).to_contain_text("大阪市阿倍野区")
+    [made] = [
+        s
+        for s in await api.ok("GET", "/sessions", params={"cohort_id": cohort["cohort_id"]})
+        if s["title"] == title
+    ]
+    assert made["area_code"] == "27119"
+
+    # A session with no area says so.
+    await api.session(
+        other["cohort_id"], kind="follow_up", starts=made["starts_at"], ends=made["ends_at"]
+    )
+    await page.locator(".filters").get_by_label("期").select_option(other["cohort_id"])
+    await expect(page.get_by_role("row", name=re.compile("試験の講座"))).to_contain_text("指定なし")
+    await fits(page)
+
+
 async def test_roles_shape_the_menu_and_refusals_are_shown_in_japanese(
     console: OpenConsole, api: LendingApi
 ) -> None:
