@@ -10,7 +10,6 @@ office uses (1366×768 and a 768×1024 tablet). The screenshot in docs/ is taken
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -22,12 +21,10 @@ from openpyxl import load_workbook
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from services.tablet_lending.domain.dates import add_months
-from tests.fixtures.browser import needs_chromium
+from tests.fixtures.browser import ARTIFACTS, needs_chromium, screenshot_path
 from tests.tablet_lending.support import PASSWORDS, LendingApi, today_jst
 from tools.devstack.stack import Stack
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 DESKTOP: ViewportSize = {"width": 1366, "height": 768}
 TABLET: ViewportSize = {"width": 768, "height": 1024}
 
@@ -250,15 +247,6 @@ async def test_an_office_day_import_draw_roll_call_lend_and_report_through_the_p
     assert ["画面試験期", 3, 2, 0, 1, 0, 0, 0] in rows
     await fits(page)
     await page.screenshot(path=str(screenshot_path("console-reports.png")), full_page=True)
-
-
-def screenshot_path(name: str) -> Path:
-    """docs/ when asked to refresh the README's picture (SSLP_UPDATE_SCREENSHOTS=1), otherwise
-    test-artifacts/, so an ordinary test run leaves the tracked picture alone."""
-    if os.environ.get("SSLP_UPDATE_SCREENSHOTS") == "1":
-        return ROOT / "docs" / name
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS / name
 
 
 async def test_call_lists_show_whom_to_phone_and_a_return_takes_the_tablet_back(
