@@ -103,6 +103,7 @@ def routes(
         route(
             HELPDESK_EVENTS, helpdesk.ConversationHandedBack, apply=helpdesk_handlers.on_handed_back
         ),
+        route(HELPDESK_EVENTS, helpdesk.StaffReplied, apply=helpdesk_handlers.on_staff_replied),
     ]
 
 

@@ -212,6 +212,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
             if mail_reader is not None:
                 mail_reader.start()
                 replies = mail_replies(settings, store=store, tickets=tickets, rules=rules)
+                await replies.take_back_held()
                 jobs.every(settings.mail_send_interval_seconds, "mail-replies", replies.send_due)
             app.state.helpdesk = Helpdesk(
                 settings=settings,

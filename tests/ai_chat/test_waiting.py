@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from services.ai_chat.consumers.helpdesk import HelpdeskHandlers
 from services.ai_chat.domain import templates
 from services.ai_chat.domain.hours import desk_hours
 from services.ai_chat.domain.outcome import Inbound
+from services.ai_chat.domain.seniors import Human
 from services.common.calendar import BusinessCalendar
+from services.common.events.contracts.helpdesk import StaffReplied
 from services.common.events.contracts.line import MessageReceived
 from services.common.events.envelope import new_event
 from services.common.store import MongoStore, Tx
@@ -42,6 +45,30 @@ async def hand_back(harness: Harness, user: str, ticket: str, at: datetime) -> N
         await harness.seniors.handed_back(tx, user_id=user, ticket_id=ticket, at=at)
 
     await harness.store.transaction(back)
+
+
+async def staff_replied(harness: Harness, user: str, ticket: str, at: datetime) -> None:
+    """The helpdesk's event for a staff reply, handled as the consumer handles it."""
+    handlers = HelpdeskHandlers(seniors=harness.seniors)
+    envelope = new_event(
+        StaffReplied(ticket_id=ticket, line_user_id=user, at=at), source="helpdesk"
+    )
+
+    async def replied(tx: Tx) -> None:
+        await handlers.on_staff_replied(envelope, tx)
+
+    await harness.store.transaction(replied)
+
+
+def test_a_staff_reply_ends_the_wait_it_answers_and_no_newer_one() -> None:
+    waiting = Human(tickets=["T1"], waiting_since=AT_0320)
+    assert waiting.wait_answered(AT_0320 + timedelta(minutes=1)) == AT_0320
+    assert waiting.wait_answered(AT_0320) == AT_0320
+    # A reply from before this wait (replayed, or crossing a new request) ends nothing.
+    assert waiting.wait_answered(AT_0320 - timedelta(seconds=1)) is None
+    assert Human(tickets=["T1"]).wait_answered(AT_0320) is None
+    acknowledged = Human(tickets=["T1"], waiting_since=AT_0320, acknowledged=AT_0320)
+    assert acknowledged.wait_answered(AT_0320 + timedelta(minutes=1)) == AT_0320
 
 
 async def test_a_request_at_0320_says_the_desk_opens_at_nine(store: MongoStore) -> None:
@@ -120,3 +147,33 @@ async def test_a_conversation_staff_took_themselves_stays_silent(store: MongoSto
     await hand_over(harness, user, "T-staff")
     result = await harness.say(user, "こんにちは")
     assert result.sends == []
+
+
+async def test_after_a_staff_reply_the_seniors_messages_are_left_to_the_person(
+    store: MongoStore,
+) -> None:
+    """A person is talking: the senior's answer to them gets no "please wait" from Dai-chan, and
+    a later request for a person is a new wait, acknowledged again (a replay of the old reply
+    does not end it)."""
+    clock = [AT_0320]
+    harness = await night_desk(store, clock)
+    user = new_user_id()
+    await harness.say(user, "人と話したい")
+    await hand_over(harness, user, "T1")
+    clock[0] += timedelta(minutes=2)
+    await staff_replied(harness, user, "T1", at=clock[0])
+
+    answer = await harness.say(user, "タブレットの 音が 出ません")
+    assert answer.sends == []
+    assert answer.outcome.skipped == "human_mode"
+    assert (await harness.seniors.get(user)).human.waiting_since is None
+
+    clock[0] += timedelta(minutes=5)
+    await hand_back(harness, user, "T1", at=clock[0])
+    clock[0] += timedelta(minutes=1)
+    await harness.say(user, "やっぱり 人と話したい")
+    await hand_over(harness, user, "T2")
+    await staff_replied(harness, user, "T1", at=AT_0320 + timedelta(minutes=2))  # replayed
+    again = await harness.say(user, "まだかな")
+    assert len(again.texts) == 1
+    assert again.texts[0].startswith("メッセージ 受けとったで。")

@@ -38,8 +38,12 @@ from services.common.store import MongoStore
 from services.common.web import create_service_app
 from tools.devstack.stack import Stack
 
+# HS256 wants a key of at least 32 bytes (RFC 7518 3.2); PyJWT warns below that, and here a
+# short test key is an error, so the tests sign as production must.
 SECRET = "test-secret-which-is-long-enough"
+OTHER_SECRET = "another-secret-which-is-long-enough"
 SERVICE = "helpdesk"
+pytestmark = pytest.mark.filterwarnings("error::jwt.warnings.InsecureKeyLengthWarning")
 
 
 @pytest.fixture
@@ -74,7 +78,7 @@ def test_tokens_refuse_tampering_other_secrets_and_expiry() -> None:
     with pytest.raises(InvalidToken):
         verify_token(f"{header}.{payload}x.{signature}", secret=SECRET, audience=SERVICE)
     with pytest.raises(InvalidToken):
-        verify_token(token, secret="another-secret", audience=SERVICE)
+        verify_token(token, secret=OTHER_SECRET, audience=SERVICE)
     expired, _ = token_for(ttl=timedelta(seconds=-1))
     with pytest.raises(InvalidToken, match="expired"):
         verify_token(expired, secret=SECRET, audience=SERVICE)

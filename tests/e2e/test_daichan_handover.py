@@ -11,17 +11,23 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
+from uuid import uuid4
 
 import pytest
+from pymongo import AsyncMongoClient
 
 from services.ai_chat.domain.hours import desk_hours
+from services.ai_chat.settings import AiChatSettings
 from services.common.calendar import BusinessCalendar
+from services.common.events.contracts.helpdesk import StaffReplied
 from services.common.events.contracts.line import ConversationMode, MessageReceived
 from services.common.kafka.topics import LINE_INBOUND
 from services.common.time import utcnow
 from services.common.wording import jst_date
-from tests.ai_chat.stack_support import help_requests, publish, send_commands
+from tests.ai_chat.stack_support import events_of, help_requests, publish, send_commands
 from tests.fixtures.line import Simulator, new_user_id, texts
+from tests.fixtures.waiting import eventually
 from tests.helpdesk.support import Staff, give_back_every_conversation, take_conversation
 from tools.devstack.stack import Stack
 
@@ -51,6 +57,48 @@ async def test_after_asking_for_a_person_dai_chan_is_silent_until_handed_back(
     inbox = await simulator.settled_inbox(user, count=3)
     assert len(inbox) == 3
     assert texts(inbox)[2].startswith("おはよう！")
+
+
+async def test_after_a_staff_reply_the_seniors_answer_gets_no_please_wait(
+    simulator: Simulator, stack: Stack
+) -> None:
+    """A person answered: the senior's next message is for them, so Dai-chan's one "please wait"
+    of the wait is no longer owed (the helpdesk's `staff_replied` on `helpdesk.events` ends it)."""
+    user = new_user_id()
+    await simulator.send_text(user, "人と話したい")
+    await simulator.wait_for_inbox(user)  # the hand-over notice
+    staff = await Staff.login(stack, "tanaka")
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo.uri)
+    try:
+        [ticket] = await staff.wait_ticket_of(user)
+        current = await staff.ticket(str(ticket["id"]))
+        sent = await staff.post(
+            f"/staff/api/tickets/{ticket['id']}/replies",
+            {
+                "version": current["version"],
+                "text": "ヘルプデスクの田中です。どうされましたか？",
+                "client_reply_id": f"reply-{uuid4().hex[:12]}",
+                "then_wait": True,
+            },
+        )
+        assert sent.status_code == 200, sent.text
+        [replied] = await events_of(stack, "helpdesk.events", StaffReplied, key=user)
+        # Only to know when ai_chat has handled the event (its claim), not what it did.
+        processed = client[AiChatSettings().mongodb_database]["processed_events"]
+        await eventually(
+            lambda: processed.find_one({"_id": {"$regex": f":{replied.id}$"}}),
+            lambda found: found is not None,
+            timeout=20.0,
+        )
+
+        await simulator.send_text(user, "タブレットの 音が 出ません")
+        inbox = await simulator.settled_inbox(user, count=2, quiet=3.0)
+        assert texts(inbox)[1] == "ヘルプデスクの田中です。どうされましたか？"
+        assert len(inbox) == 2, texts(inbox)  # no 「メッセージ 受けとったで。」 after it
+        await give_back_every_conversation(staff, user)
+    finally:
+        await client.close()
+        await staff.close()
 
 
 async def test_staff_taking_a_conversation_silences_dai_chan_until_they_give_it_back(

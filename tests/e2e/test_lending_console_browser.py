@@ -10,7 +10,6 @@ office uses (1366×768 and a 768×1024 tablet). The screenshot in docs/ is taken
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -22,12 +21,10 @@ from openpyxl import load_workbook
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from services.tablet_lending.domain.dates import add_months
-from tests.fixtures.browser import needs_chromium
+from tests.fixtures.browser import ARTIFACTS, needs_chromium, screenshot_path
 from tests.tablet_lending.support import PASSWORDS, LendingApi, today_jst
 from tools.devstack.stack import Stack
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 DESKTOP: ViewportSize = {"width": 1366, "height": 768}
 TABLET: ViewportSize = {"width": 768, "height": 1024}
 
@@ -252,15 +249,6 @@ async def test_an_office_day_import_draw_roll_call_lend_and_report_through_the_p
     await page.screenshot(path=str(screenshot_path("console-reports.png")), full_page=True)
 
 
-def screenshot_path(name: str) -> Path:
-    """docs/ when asked to refresh the README's picture (SSLP_UPDATE_SCREENSHOTS=1), otherwise
-    test-artifacts/, so an ordinary test run leaves the tracked picture alone."""
-    if os.environ.get("SSLP_UPDATE_SCREENSHOTS") == "1":
-        return ROOT / "docs" / name
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS / name
-
-
 async def test_call_lists_show_whom_to_phone_and_a_return_takes_the_tablet_back(
     console: OpenConsole, api: LendingApi
 ) -> None:
@@ -310,6 +298,53 @@ async def test_call_lists_show_whom_to_phone_and_a_return_takes_the_tablet_back(
     closed = await api.ok("GET", f"/loans/{loan['loan_id']}")
     assert closed["loan"]["status"] == "returned"
     assert closed["loan"]["return_record"]["missing_accessories"] == ["case"]
+
+
+async def test_a_session_is_scheduled_in_one_of_its_cohorts_areas_from_the_keyboard(
+    console: OpenConsole, api: LendingApi
+) -> None:
+    """The schedule form offers the chosen cohort's areas (Dai-chan lists a senior's own area's
+    sessions first), and the list says where each session is."""
+    cohort = await api.cohort(name="地域試験期")  # 生野区 and 阿倍野区
+    other = await api.cohort(name="泉大津の期", areas=[{"code": "27206", "name": "泉大津市"}])
+    title = f"地域の講座 {uuid4().hex[:6]}"
+    page = await console("operator")
+    await menu(page, "説明会・講座")
+    summary = page.get_by_text("説明会・講座を登録する")
+    await summary.focus()
+    await page.keyboard.press("Enter")  # opens the form
+    form = page.locator("details.more form")
+    area = form.get_by_label("地域")
+    await form.get_by_label("期").select_option(other["cohort_id"])
+    await expect(area.locator("option")).to_have_text(["指定なし", "泉大津市（27206）"])
+    await form.get_by_label("期").select_option(cohort["cohort_id"])
+    await expect(area.locator("option")).to_have_text(
+        ["指定なし", "大阪市生野区（27116）", "大阪市阿倍野区（27119）"]
+    )
+    await area.focus()
+    await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("ArrowDown")
+    await expect(area).to_have_value("27119")
+    await form.get_by_label("名称").fill(title)
+    await form.get_by_label("会場").fill("阿倍野区民センター")
+    await form.get_by_label("会場").press("Enter")  # submits the form
+    await expect(page.locator("#view-status")).to_contain_text(f"「{title}」")
+    row = page.get_by_role("row", name=re.compile(title))
+    await expect(row).to_contain_text("大阪市阿倍野区")
+    [made] = [
+        s
+        for s in await api.ok("GET", "/sessions", params={"cohort_id": cohort["cohort_id"]})
+        if s["title"] == title
+    ]
+    assert made["area_code"] == "27119"
+
+    # A session with no area says so.
+    await api.session(
+        other["cohort_id"], kind="follow_up", starts=made["starts_at"], ends=made["ends_at"]
+    )
+    await page.locator(".filters").get_by_label("期").select_option(other["cohort_id"])
+    await expect(page.get_by_role("row", name=re.compile("試験の講座"))).to_contain_text("指定なし")
+    await fits(page)
 
 
 async def test_roles_shape_the_menu_and_refusals_are_shown_in_japanese(

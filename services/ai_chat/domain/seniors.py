@@ -58,8 +58,9 @@ class Human(_Doc):
     reason: str | None = None
     # Tickets that hold the conversation now (helpdesk.conversation.handed_over, not yet back).
     tickets: list[str] = Field(default_factory=list)
-    # When Dai-chan last asked for a person, kept through the hand-over until the hand-back: the
-    # waiting period that the senior's further messages get one acknowledgement in.
+    # When Dai-chan last asked for a person, kept through the hand-over until a staff member
+    # answers or the hand-back: the waiting period that the senior's further messages get one
+    # acknowledgement in.
     waiting_since: datetime | None = None
     # The waiting period (its `waiting_since`) whose acknowledgement was sent.
     acknowledged: datetime | None = None
@@ -76,6 +77,15 @@ class Human(_Doc):
         if self.acknowledged is not None and as_utc(self.acknowledged) == as_utc(
             self.waiting_since
         ):
+            return None
+        return self.waiting_since
+
+    def wait_answered(self, at: datetime) -> datetime | None:
+        """The wait that a staff reply sent to the senior at `at` ends, if any: a person is
+        talking, so no further "please wait" is owed. Only a wait that began by then: a reply
+        redelivered or replayed after Dai-chan asked for a person again leaves that newer wait
+        alone."""
+        if self.waiting_since is None or as_utc(self.waiting_since) > as_utc(at):
             return None
         return self.waiting_since
 

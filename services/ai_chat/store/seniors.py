@@ -140,6 +140,15 @@ class SeniorRepository:
             session=tx.session,
         )
 
+    async def end_wait(self, tx: Tx, *, user_id: str, wait: datetime) -> None:
+        """End the waiting period that began at `wait` (`Human.wait_answered`); conditional on it,
+        so a newer wait begun meanwhile is left alone."""
+        await self._collection.update_one(
+            {"_id": user_id, "human.waiting_since": wait},
+            {"$unset": {"human.waiting_since": "", "human.acknowledged": ""}},
+            session=tx.session,
+        )
+
     # -- account links ---------------------------------------------------------------------------
 
     async def link(self, tx: Tx, *, user_id: str, participant_id: str, at: datetime) -> None:

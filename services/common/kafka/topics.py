@@ -67,7 +67,8 @@ HELPDESK_EVENTS = TopicSpec(
     key="ticket id",
     producers=("helpdesk",),
     consumers=("line_gateway", "ai_chat"),
-    purpose="ticket changes, including hand-over of a conversation to a person and back",
+    purpose="ticket changes, including hand-over of a conversation to a person and back, and "
+    "staff replies sent to LINE (no text)",
 )
 LENDING_EVENTS = TopicSpec(
     name="lending.events",

@@ -19,6 +19,7 @@ from services.common.events.contracts.helpdesk import (
     ConversationHandedBack,
     ConversationHandedOver,
     Priority,
+    StaffReplied,
     TicketChanged,
     TicketStatus,
 )
@@ -34,6 +35,7 @@ from services.helpdesk.domain.parts import (
     Measure,
     Outgoing,
     Send,
+    command_id,
 )
 from services.helpdesk.domain.sla import SlaPolicy
 from services.helpdesk.domain.tickets import check_transition, reason_for
@@ -248,6 +250,17 @@ class Draft:
         self.log(actor, "conversation_handed_back")
         back = ConversationHandedBack(ticket_id=t.id, line_user_id=t.line_user_id, at=self.now)
         self.events.append(Outgoing(key=t.line_user_id, event=self._event(back, None)))
+
+    def replied(self, *, cid: UUID) -> None:
+        """Tell Dai-chan a person answered the senior (it ends the senior's wait). Its id is the
+        reply's own, so the same reply decided twice publishes the same event."""
+        t = self.ticket
+        if not t.line_user_id:
+            return
+        replied = StaffReplied(ticket_id=t.id, line_user_id=t.line_user_id, at=self.now)
+        event = new_event(replied, source=SOURCE, event_id=command_id(t.id, "replied", str(cid)))
+        # Keyed by the senior, in order with the hand-over and hand-back.
+        self.events.append(Outgoing(key=t.line_user_id, event=event))
 
     def send(self, *, cid: UUID, messages: list[TextMessage], purpose: str) -> None:
         """A message to the senior, on the free reply path while the senior's token is fresh."""

@@ -396,6 +396,7 @@ class Ticket(BaseModel):
                 messages=[TextMessage(text=text, sender=texts.staff_sender(act.actor.name))],
                 purpose="helpdesk.reply",
             )
+            draft.replied(cid=cid)
         return draft.finish()
 
     def _mail_reply(self, *, cid: str, text: str, now: datetime) -> MailReply:

@@ -75,20 +75,22 @@ class MailReplies(TicketUseCase):
     ) -> None:
         super().__init__(store=store, tickets=tickets, rules=rules)
         self._instance_id = instance_id
-        self._started = False
         self._outbox = outbox
         self._identity = identity
         self._smtp = smtp
         self._submit = submit
 
+    async def take_back_held(self) -> int:
+        """At start-up, once, before the first `send_due`: the replies this INSTANCE_ID held when
+        its previous process died are due at once instead of waiting out their lease (the
+        process that held them is gone: this one has its name). How many were taken back."""
+        released = await self._outbox.release_held_by(self._instance_id, now=utcnow())
+        if released:
+            log.info("mail replies taken back after a restart", count=released)
+        return released
+
     async def send_due(self) -> int:
         """Send every reply now due; how many were tried."""
-        if not self._started:
-            # What this INSTANCE_ID held before a restart would otherwise wait out its lease.
-            released = await self._outbox.release_held_by(self._instance_id, now=utcnow())
-            if released:
-                log.info("mail replies taken back after a restart", count=released)
-            self._started = True
         tried = 0
         while (
             due := await self._outbox.claim(now=utcnow(), lease=LEASE, holder=self._instance_id)

@@ -8,8 +8,11 @@ import {
 
 export async function render(main, ctx) {
   if (ctx.params[0] && ctx.can("operator")) return rollCall(main, ctx, ctx.params[0]);
-  const { options } = await cohortOptions();
+  const { cohorts, options } = await cohortOptions();
   const cohort = select("cohort_id", options, "");
+  // Where each session is: the cohort's area by its code (Dai-chan lists a senior's own first).
+  const areaNames = new Map(cohorts.flatMap((c) => c.areas.map((a) => [a.code, a.name])));
+  const areaOf = (s) => s.area_code ? areaNames.get(s.area_code) || s.area_code : "指定なし";
   const list = h("div", {});
   const notice = h("div", { id: "view-status" });
 
@@ -20,6 +23,7 @@ export async function render(main, ctx) {
       { label: "種類", value: (s) => KIND_JA[s.kind] },
       { label: "名称", value: (s) => s.title },
       { label: "会場", value: (s) => s.venue },
+      { label: "地域", value: areaOf },
       { label: "期", value: (s) => s.cohort_id },
       { label: "定員", value: (s) => String(s.capacity) },
       { label: "予約", value: (s) => String(s.booked) },
@@ -33,7 +37,7 @@ export async function render(main, ctx) {
   cohort.addEventListener("change", load);
   main.replaceChildren(h("h2", {}, "説明会・講座"), notice,
     h("div", { class: "filters" }, field("期", cohort)), list,
-    ctx.can("operator") ? scheduleForm(options.slice(1), notice, load) : null);
+    ctx.can("operator") ? scheduleForm(cohorts, options.slice(1), notice, load) : null);
   await load();
 }
 
@@ -48,9 +52,16 @@ async function cancel(session, notice, load) {
   }
 }
 
-function scheduleForm(cohorts, notice, load) {
+// The areas a session of `cohort` may be in: the cohort's own (the API refuses any other).
+function areaOptions(cohort) {
+  return [["", "指定なし"], ...(cohort?.areas || []).map((a) => [a.code, `${a.name}（${a.code}）`])];
+}
+
+function scheduleForm(cohortList, cohorts, notice, load) {
+  const byId = new Map(cohortList.map((c) => [c.cohort_id, c]));
   const f = {
     cohort: select("cohort_id", cohorts, cohorts[0]?.[0]),
+    area: select("area_code", areaOptions(byId.get(cohorts[0]?.[0])), ""),
     kind: select("kind", Object.entries(KIND_JA), "follow_up"),
     title: h("input", { required: true, maxlength: "80", placeholder: "フォローアップ説明会（LINEの使い方）" }),
     venue: h("input", { required: true, maxlength: "120", placeholder: "生野区民センター 第1会議室" }),
@@ -61,12 +72,18 @@ function scheduleForm(cohorts, notice, load) {
   };
   const form = h("form", { class: "card grid-form" },
     field("期", f.cohort), field("種類", f.kind), field("名称", f.title), field("会場", f.venue),
+    field("地域", f.area, "会場のある市区町村（大ちゃんは、その地域の人に先に案内します）"),
     field("日付", f.date), field("開始", f.starts), field("終了", f.ends), field("定員", f.capacity),
     h("div", { class: "actions" }, h("button", { type: "submit" }, "予定を登録")));
+  f.cohort.addEventListener("change", () => {
+    f.area.replaceChildren(...areaOptions(byId.get(f.cohort.value)).map(([value, label]) =>
+      h("option", { value }, label)));
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
       const made = await api("POST", "/sessions", { json: {
+        area_code: f.area.value || null,
         cohort_id: f.cohort.value, kind: f.kind.value, title: f.title.value, venue: f.venue.value,
         starts_at: `${f.date.value}T${f.starts.value}:00+09:00`,
         ends_at: `${f.date.value}T${f.ends.value}:00+09:00`,

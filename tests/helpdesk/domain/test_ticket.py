@@ -12,6 +12,7 @@ from services.common.events.contracts.helpdesk import (
     HelpRequested,
     Priority,
     RequestReason,
+    StaffReplied,
     TicketChanged,
     TicketStatus,
 )
@@ -117,6 +118,28 @@ def test_a_reply_on_line_is_sent_once_and_stops_the_first_response_clock() -> No
         after.reply(act(after, version=1), text="x", client_reply_id="reply-0001", then_wait=True)
         is None
     )
+
+
+def test_a_reply_on_line_tells_dai_chan_a_person_answered_keyed_by_the_senior() -> None:
+    t = opened(handover=True)
+    change = t.reply(act(t), text="田中です。", client_reply_id="reply-0005", then_wait=False)
+    assert change is not None
+    [replied] = [o for o in change.events if isinstance(o.event.data, StaffReplied)]
+    assert replied.key == LINE_USER  # in order with the senior's hand-over and hand-back
+    assert replied.event.data == StaffReplied(ticket_id=t.id, line_user_id=LINE_USER, at=LATER)
+    # The same reply decided again (a retried transaction) publishes the same event.
+    again = t.reply(act(t), text="田中です。", client_reply_id="reply-0005", then_wait=False)
+    assert again is not None
+    assert [o.event.id for o in again.events if isinstance(o.event.data, StaffReplied)] == [
+        replied.event.id
+    ]
+
+
+def test_a_mail_reply_tells_dai_chan_nothing() -> None:
+    t = opened(channel=Channel.EMAIL, line_user_id=None)
+    change = t.reply(act(t), text="田中です。", client_reply_id="reply-0006", then_wait=False)
+    assert change is not None
+    assert not [o for o in change.events if isinstance(o.event.data, StaffReplied)]
 
 
 def test_a_reply_uses_a_fresh_reply_token_once() -> None:

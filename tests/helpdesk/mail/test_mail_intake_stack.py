@@ -13,11 +13,11 @@ import io
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import structlog
@@ -54,6 +54,21 @@ from tools.devstack.stack import Stack
 from tools.mail_server import client
 
 FAMILY = "hanako.tanaka@example.ne.jp"
+T = TypeVar("T")
+
+
+async def rounds_until(
+    reader: MailReader, done: Callable[[], Awaitable[T]], *, rounds: int = 20
+) -> T:
+    """Reader rounds until `done()` is truthy (at most `rounds`, 0.1 s apart); its last answer.
+    The SMTP endpoint has written the mail into the Maildir before it answers and Dovecot lists
+    it at once, so a few rounds suffice."""
+    for _ in range(rounds):
+        await reader.round()
+        if found := await done():
+            return found
+        await asyncio.sleep(0.1)
+    return await done()
 
 
 def _settings(servers: LocalMail) -> HelpdeskSettings:
@@ -112,18 +127,15 @@ class Desk:
         )
 
     async def take_until(self, message_id: str) -> dict[str, Any]:
-        """Reader rounds until the ticket the mail made or joined shows it (the SMTP endpoint has
-        written the mail into the Maildir before it answers; Dovecot lists it at once)."""
-        for _ in range(20):
-            await self.reader.round()
-            found = await self.store.collection("tickets").find_one(
-                {"mail_message_ids": message_id}
-            )
-            if found is not None:
-                return found
-            await asyncio.sleep(0.1)
-        logged = await self.store.collection(MAIL_LOG).find().to_list()
-        raise AssertionError(f"no ticket took {message_id}; the intake log: {logged}")
+        """Reader rounds until the ticket the mail made or joined shows it."""
+        found = await rounds_until(
+            self.reader,
+            lambda: self.store.collection("tickets").find_one({"mail_message_ids": message_id}),
+        )
+        if found is None:
+            logged = await self.store.collection(MAIL_LOG).find().to_list()
+            raise AssertionError(f"no ticket took {message_id}; the intake log: {logged}")
+        return found
 
     async def fetched(self, message_id: str) -> FetchedMail | None:
         for fetched in await self.mailbox.fetch(await self.mailbox.unseen()):
@@ -209,11 +221,9 @@ async def test_an_emergency_in_a_mail_makes_an_urgent_ticket(desk: Desk) -> None
 async def test_an_auto_reply_makes_no_ticket(desk: Desk) -> None:
     raw = desk.compose("ただいま不在にしております。")
     message_id = desk.send(b"Auto-Submitted: auto-replied\r\n" + raw)
-    for _ in range(20):
-        await desk.reader.round()
-        if await desk.store.collection(MAIL_LOG).count_documents({"action": "ignore"}):
-            break
-        await asyncio.sleep(0.1)
+    await rounds_until(
+        desk.reader, lambda: desk.store.collection(MAIL_LOG).count_documents({"action": "ignore"})
+    )
     [logged] = await desk.store.collection(MAIL_LOG).find().to_list()
     assert logged["action"] == Action.IGNORE.value
     assert logged["ticket_id"] is None
@@ -310,10 +320,15 @@ async def test_a_sender_restarted_under_its_instance_id_sends_what_it_held_at_on
 
     with pytest.raises(Killed):
         await _replies(desk, dies, instance_id="helpdesk-a").send_due()
-    # Another instance must still wait for the lease: the holder may be alive and sending.
-    assert await _replies(desk, submit, instance_id="helpdesk-b").send_due() == 0
-    # The holder's own INSTANCE_ID starting again means its process is gone: sent at once.
-    assert await _replies(desk, submit, instance_id="helpdesk-a").send_due() == 1
+    # Another instance starting must still wait for the lease: the holder may be alive.
+    other = _replies(desk, submit, instance_id="helpdesk-b")
+    assert await other.take_back_held() == 0
+    assert await other.send_due() == 0
+    # The holder's own INSTANCE_ID starting again means its process is gone: its start-up
+    # (the helpdesk's lifespan) takes the reply back, and it is sent at once.
+    restarted = _replies(desk, submit, instance_id="helpdesk-a")
+    assert await restarted.take_back_held() == 1
+    assert await restarted.send_due() == 1
     [staged] = await desk.store.collection("mail_outbox").find().to_list()
     assert staged["state"] == "sent"
 
@@ -354,6 +369,10 @@ class QuotingIntake(MailIntake):
         )
         self.calls = 0
 
+    async def taken(self) -> int:
+        """How many times the intake was given a mail (a probe for `rounds_until`)."""
+        return self.calls
+
     async def take(self, fetched: FetchedMail) -> Taken:
         self.calls += 1
         mail = parse_mail(fetched.raw)
@@ -392,11 +411,7 @@ async def test_a_failing_intake_logs_its_traceback_but_nothing_of_the_mail(
     intake = QuotingIntake(desk)
     reader = MailReader(mailbox=ImapMailbox(desk.settings.imap_config()), intake=intake)
     try:
-        for _ in range(20):
-            await reader.round()
-            if intake.calls:
-                break
-            await asyncio.sleep(0.1)
+        await rounds_until(reader, intake.taken)
     finally:
         await reader.stop()
     assert intake.calls == 1
@@ -430,11 +445,7 @@ async def test_a_mail_whose_intake_keeps_failing_is_given_up_and_counted_across_
 
     first = reader()
     try:
-        for _ in range(20):
-            await first.round()
-            if intake.calls:
-                break
-            await asyncio.sleep(0.1)
+        await rounds_until(first, intake.taken)
         await first.round()
     finally:
         await first.stop()

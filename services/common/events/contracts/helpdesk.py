@@ -70,6 +70,21 @@ class ConversationHandedBack(Contract):
     at: AwareDatetime
 
 
+@contract
+class StaffReplied(Contract):
+    """A staff member's reply went to the senior on LINE (no content: the text travels only in
+    the send command). A person is talking now: Dai-chan's "please wait" for that wait is over.
+
+    Keyed by the senior, like the hand-over events, so it stays in order with them.
+    """
+
+    event_type = "helpdesk.conversation.staff_replied"
+
+    ticket_id: str
+    line_user_id: str
+    at: AwareDatetime
+
+
 class TicketStatus(StrEnum):
     NEW = "new"
     OPEN = "open"
