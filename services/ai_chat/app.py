@@ -94,8 +94,6 @@ def routes(
         route(LINE_INBOUND, line.AudioFetched, decide=inbound.on_audio_fetched),
         route(LINE_INBOUND, line.UserFollowed, decide=inbound.on_user_followed),
         route(LINE_INBOUND, line.UserUnfollowed, decide=inbound.on_user_unfollowed),
-        route(LINE_INBOUND, line.AccountLinked, apply=inbound.on_account_linked),
-        route(LINE_INBOUND, line.AccountUnlinked, apply=inbound.on_account_unlinked),
         *programme_routes(LENDING_EVENTS, programme),
         route(
             HELPDESK_EVENTS, helpdesk.ConversationHandedOver, apply=helpdesk_handlers.on_handed_over
@@ -150,7 +148,7 @@ def create_app(settings: AiChatSettings | None = None) -> FastAPI:
                 ),
             )
             handlers = routes(
-                InboundHandlers(dialogue=dialogue, recorder=recorder, seniors=seniors),
+                InboundHandlers(dialogue=dialogue, recorder=recorder),
                 ProgrammeHandlers(projection=programme, also_erase=[seniors]),
                 HelpdeskHandlers(seniors=seniors),
             )

@@ -91,8 +91,6 @@ def consumer_routes(
         route(HELPDESK_REQUESTS, hd.HelpRequested, apply=requests.on_help_requested),
         route(LINE_INBOUND, line.MessageReceived, apply=inbound.on_message_received),
         route(LINE_INBOUND, line.PostbackReceived, decide=inbound.on_postback_received),
-        route(LINE_INBOUND, line.AccountLinked, apply=context.on_account_linked),
-        route(LINE_INBOUND, line.AccountUnlinked, apply=context.on_account_unlinked),
         route(LINE_OUTBOUND, line.SendRequested, decide=context.on_send_requested),
         route(LINE_DELIVERIES, line.DeliveryCompleted, decide=deliveries.on_delivery_completed),
         *programme_routes(LENDING_EVENTS, programme),

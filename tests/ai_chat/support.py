@@ -116,6 +116,9 @@ class Harness:
             keep_turns=max(self.settings.history_turns, self.settings.summary_every_turns),
         )
         self.handling = EventHandling(store=store, group="ai_chat")
+        # LINE user -> participant: the link line_gateway owns and stamps on every message,
+        # tap and voice message (ai_chat keeps no copy of it).
+        self.links: dict[str, str] = {}
 
     async def prepare(self) -> None:
         await self.store.ensure_indexes(
@@ -162,6 +165,7 @@ class Harness:
                 text=text,
                 sent_at=utcnow(),
                 conversation_mode="human" if human_mode else "bot",
+                participant_id=self.links.get(user_id),
             )
         )
         inbound = Inbound(
@@ -171,15 +175,26 @@ class Harness:
             via="text",
             text=text,
             human_mode=human_mode,
+            **self._stamp(user_id),
         )
         return await self._record(envelope, inbound, await self.dialogue.on_text(inbound))
 
     async def tap(self, user_id: str, data: str) -> Result:
         envelope = _event(
-            PostbackReceived(user_id=user_id, webhook_event_id="w", data=data, sent_at=utcnow())
+            PostbackReceived(
+                user_id=user_id,
+                webhook_event_id="w",
+                data=data,
+                sent_at=utcnow(),
+                participant_id=self.links.get(user_id),
+            )
         )
         inbound = Inbound(
-            event_id=envelope.id, user_id=user_id, sent_at=envelope.data.sent_at, via="button"
+            event_id=envelope.id,
+            user_id=user_id,
+            sent_at=envelope.data.sent_at,
+            via="button",
+            **self._stamp(user_id),
         )
         return await self._record(envelope, inbound, await self.dialogue.on_postback(inbound, data))
 
@@ -192,15 +207,24 @@ class Harness:
                 content_type="audio/x-m4a",
                 audio_base64=base64.b64encode(audio).decode(),
                 sent_at=utcnow(),
+                participant_id=self.links.get(user_id),
             )
         )
         inbound = Inbound(
-            event_id=envelope.id, user_id=user_id, sent_at=envelope.data.sent_at, via="voice"
+            event_id=envelope.id,
+            user_id=user_id,
+            sent_at=envelope.data.sent_at,
+            via="voice",
+            **self._stamp(user_id),
         )
         outcome = await self.dialogue.on_audio(
             inbound, audio_base64=envelope.data.audio_base64, content_type="audio/x-m4a"
         )
         return await self._record(envelope, inbound, outcome)
+
+    def _stamp(self, user_id: str) -> dict[str, Any]:
+        # As consumers/inbound.py maps a stamped event.
+        return {"participant_id": self.links.get(user_id), "stamped": True}
 
     async def senior(self, user_id: str) -> Senior:
         return await self.seniors.get(user_id)
@@ -230,8 +254,9 @@ def session_view(session_id: str, day: int, *, seats: int = 10) -> SessionView:
 async def link_with_loan(harness: Harness, user: str, *, due_on: date) -> str:
     participant = f"P-{uuid4().hex[:8]}"
 
+    harness.links[user] = participant
+
     async def seed(tx: Tx) -> None:
-        await harness.seniors.link(tx, user_id=user, participant_id=participant, at=utcnow())
         await harness.programme.loan_issued(
             tx,
             LoanIssued(

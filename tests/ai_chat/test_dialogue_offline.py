@@ -76,6 +76,23 @@ async def test_a_person_request_is_a_normal_priority_hand_over(offline: Harness)
     )
 
 
+async def test_a_help_request_names_the_participant_stamped_on_the_message(
+    offline: Harness,
+) -> None:
+    linked, unlinked = new_user_id(), new_user_id()
+    offline.links[linked] = "P-stamped"
+    first = await offline.say(linked, "ヘルプデスクの人と話したい")
+    other = await offline.say(unlinked, "ヘルプデスクの人と話したい")
+    # Unlinked since (by the gateway): ai_chat heard of it only through the next message.
+    del offline.links[linked]
+    later = await offline.say(linked, "110番に電話したほうがいい？泥棒が入った")
+
+    assert [r.participant_id for r in first.help_requests] == ["P-stamped"]
+    assert [r.participant_id for r in other.help_requests] == [None]
+    assert [r.participant_id for r in later.help_requests] == [None]
+    assert (await offline.senior(linked)).participant_id is None
+
+
 async def test_fraud_gets_9110_and_188_when_it_is_about_bills(offline: Harness) -> None:
     phone = await offline.say(new_user_id(), "息子から電話で、携帯の番号が変わったって")
     bills = await offline.say(new_user_id(), "身に覚えのない請求のメールが来た")

@@ -1,4 +1,5 @@
-"""ai_chat's read model of `lending.events` and account links, driven by the real handlers."""
+"""ai_chat's read model of `lending.events`, driven by the real handlers; whose programme it is
+comes from the participant line_gateway stamps on each message (`Harness.links`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
-from services.ai_chat.consumers.inbound import InboundHandlers
 from services.ai_chat.domain import templates
 from services.ai_chat.domain.programme import loan_answer, sessions_answer
 from services.ai_chat.usecases.programme import load_programme
@@ -23,7 +23,6 @@ from services.common.events.contracts.lending import (
     SessionKind,
     SessionScheduled,
 )
-from services.common.events.contracts.line import AccountLinked, AccountUnlinked
 from services.common.events.envelope import Contract, new_event
 from services.common.programme.handlers import ProgrammeHandlers
 from services.common.time import utcnow
@@ -36,24 +35,15 @@ async def feed(harness: Harness, handler: Any, data: Contract, *, occurred_at: A
     await harness.handling.apply(envelope, handler)
 
 
-def handlers(harness: Harness) -> tuple[ProgrammeHandlers, InboundHandlers]:
-    return (
-        ProgrammeHandlers(projection=harness.programme, also_erase=[harness.seniors]),
-        InboundHandlers(
-            dialogue=harness.dialogue, recorder=harness.recorder, seniors=harness.seniors
-        ),
-    )
+def handlers(harness: Harness) -> ProgrammeHandlers:
+    return ProgrammeHandlers(projection=harness.programme, also_erase=[harness.seniors])
 
 
 async def test_a_loan_from_issue_to_overdue_to_returned(offline: Harness) -> None:
-    lending, inbound = handlers(offline)
+    lending = handlers(offline)
     user, participant = new_user_id(), f"P-{uuid4().hex[:8]}"
     today = date(2026, 11, 1)
-    await feed(
-        offline,
-        inbound.on_account_linked,
-        AccountLinked(user_id=user, participant_id=participant, linked_at=utcnow()),
-    )
+    offline.links[user] = participant
     issued = LoanIssued(
         loan_id="L1",
         participant_id=participant,
@@ -118,14 +108,10 @@ async def test_a_loan_from_issue_to_overdue_to_returned(offline: Harness) -> Non
 async def test_sessions_keep_their_latest_version_and_bookings_can_be_cancelled(
     offline: Harness,
 ) -> None:
-    lending, inbound = handlers(offline)
+    lending = handlers(offline)
     user, participant, cohort = new_user_id(), f"P-{uuid4().hex[:8]}", f"C-{uuid4().hex[:6]}"
     now = utcnow().replace(microsecond=0)
-    await feed(
-        offline,
-        inbound.on_account_linked,
-        AccountLinked(user_id=user, participant_id=participant, linked_at=now),
-    )
+    offline.links[user] = participant
     await feed(
         offline,
         lending.on_cohort_published,
@@ -201,15 +187,11 @@ async def test_sessions_keep_their_latest_version_and_bookings_can_be_cancelled(
 
 
 async def test_unlinking_and_erasure_forget_the_participant(offline: Harness) -> None:
-    lending, inbound = handlers(offline)
+    lending = handlers(offline)
     erased_user, unlinked_user = new_user_id(), new_user_id()
     erased, unlinked = f"P-{uuid4().hex[:8]}", f"P-{uuid4().hex[:8]}"
     for user, participant in ((erased_user, erased), (unlinked_user, unlinked)):
-        await feed(
-            offline,
-            inbound.on_account_linked,
-            AccountLinked(user_id=user, participant_id=participant, linked_at=utcnow()),
-        )
+        offline.links[user] = participant
         await feed(
             offline,
             lending.on_loan_issued,
@@ -222,20 +204,20 @@ async def test_unlinking_and_erasure_forget_the_participant(offline: Harness) ->
                 due_on=date(2026, 10, 31),
             ),
         )
+        await offline.say(user, "こんにちは")
+        # Recorded from the message's stamp, for the friendly call about the silence after it.
+        assert (await offline.senior(user)).participant_id == participant
 
     await feed(
         offline,
         lending.on_participant_erased,
         ParticipantErased(participant_id=erased, erased_at=utcnow()),
     )
-    await feed(
-        offline,
-        inbound.on_account_unlinked,
-        AccountUnlinked(
-            user_id=unlinked_user, participant_id=unlinked, reason="by_staff", unlinked_at=utcnow()
-        ),
-    )
+    # line_gateway unlinks both (erasure, staff), and stamps nothing on their next messages.
+    del offline.links[erased_user], offline.links[unlinked_user]
+    unlinked_answer = await offline.tap(unlinked_user, "daichan:my_loan")
 
+    assert unlinked_answer.texts == [templates.LINK_HOW_TO_TEXT]
     assert (await offline.senior(erased_user)).participant_id is None
     assert (await offline.senior(unlinked_user)).participant_id is None
     assert await offline.programme.loans_of(erased) == []
@@ -244,7 +226,7 @@ async def test_unlinking_and_erasure_forget_the_participant(offline: Harness) ->
 
 
 async def test_sessions_in_the_seniors_enrolled_area_are_listed_first(offline: Harness) -> None:
-    lending, _ = handlers(offline)
+    lending = handlers(offline)
     participant, cohort = f"P-{uuid4().hex[:8]}", f"C-{uuid4().hex[:6]}"
     now = utcnow().replace(microsecond=0)
     await feed(

@@ -1,7 +1,9 @@
-"""Programme knowledge from ai_chat's own read model of `lending.events` and account links.
+"""Programme knowledge from ai_chat's own read model of `lending.events`, for the participant
+line_gateway stamps on each message.
 
-tablet_lending and line_gateway's link codes are built in parallel, so the test publishes the
-events they will publish (`line.account.linked`, `lending.loan.issued`, ...) itself.
+The senior links through the gateway with a one-time code (tablet_lending's
+`lending.link_code.issued` published by the test, as are the loans and sessions it would publish);
+ai_chat learns who they are only from the stamp, never from `line.account.linked`.
 """
 
 from __future__ import annotations
@@ -17,25 +19,27 @@ from services.common.events.contracts.lending import (
     SessionKind,
     SessionScheduled,
 )
-from services.common.events.contracts.line import AccountLinked, PostbackReceived
+from services.common.events.contracts.line import PostbackReceived
 from services.common.kafka.topics import LENDING_EVENTS, LINE_INBOUND
 from services.common.time import utcnow
 from services.common.wording import japanese_date, jst_date
+from services.line_gateway.domain import texts as gateway_texts
 from tests.ai_chat.stack_support import publish, quick_reply_data
 from tests.fixtures.line import Simulator, new_user_id, texts
+from tests.line_gateway.support import issue_link_code, new_code
 from tools.devstack.stack import Stack
 
 
-async def _enrol(stack: Stack, user: str, *, due_on: date) -> tuple[str, str, str]:
+async def _enrol(
+    stack: Stack, simulator: Simulator, user: str, *, due_on: date
+) -> tuple[str, str, str]:
     participant, cohort = f"P-{uuid4().hex[:10]}", f"C-{uuid4().hex[:6]}"
     booked, open_session = f"S-{uuid4().hex[:8]}", f"S-{uuid4().hex[:8]}"
     now = utcnow()
-    await publish(
-        stack,
-        LINE_INBOUND,
-        user,
-        AccountLinked(user_id=user, participant_id=participant, linked_at=now),
-    )
+    code = new_code()
+    await issue_link_code(stack, participant_id=participant, code=code)
+    await simulator.send_text(user, code)
+    assert texts(await simulator.wait_for_inbox(user, count=1)) == [gateway_texts.LINK_SUCCESS]
     await publish(
         stack,
         LENDING_EVENTS,
@@ -80,11 +84,11 @@ async def _enrol(stack: Stack, user: str, *, due_on: date) -> tuple[str, str, st
 async def test_the_return_date_is_answered_from_data(simulator: Simulator, stack: Stack) -> None:
     user = new_user_id()
     due = jst_date(utcnow()) + timedelta(days=40)
-    await _enrol(stack, user, due_on=due)
+    await _enrol(stack, simulator, user, due_on=due)
 
     await simulator.send_text(user, "いつタブレットを返すの？")
 
-    [reply] = texts(await simulator.settled_inbox(user))
+    [_, reply] = texts(await simulator.settled_inbox(user))
     assert japanese_date(due) in reply  # e.g. 2026年12月5日（土）
     assert "あと 40日" in reply
 
@@ -93,10 +97,12 @@ async def test_sessions_come_with_buttons_to_book_through_tablet_lending(
     simulator: Simulator, stack: Stack
 ) -> None:
     user = new_user_id()
-    _, booked, open_session = await _enrol(stack, user, due_on=date(2099, 1, 1))
+    participant, booked, open_session = await _enrol(
+        stack, simulator, user, due_on=date(2099, 1, 1)
+    )
 
     await simulator.send_text(user, "次の講座はいつ？")
-    inbox = await simulator.settled_inbox(user)
+    inbox = (await simulator.settled_inbox(user))[1:]
     [reply] = texts(inbox)
     assert "LINEのつかいかた講座" in reply
     assert "（申し込み済み）" in reply
@@ -109,12 +115,17 @@ async def test_sessions_come_with_buttons_to_book_through_tablet_lending(
         stack,
         LINE_INBOUND,
         user,
+        # As line_gateway publishes a tap: stamped with the sender's participant.
         PostbackReceived(
-            user_id=user, webhook_event_id=f"wh-{user}", data="daichan:my_loan", sent_at=utcnow()
+            user_id=user,
+            webhook_event_id=f"wh-{user}",
+            data="daichan:my_loan",
+            sent_at=utcnow(),
+            participant_id=participant,
         ),
     )
-    inbox = await simulator.wait_for_inbox(user, count=2)
-    assert "2099年1月1日（木）" in texts(inbox)[1]
+    inbox = await simulator.wait_for_inbox(user, count=3)
+    assert "2099年1月1日（木）" in texts(inbox)[2]
 
 
 async def test_a_senior_without_a_link_is_told_how_to_link_or_ask(simulator: Simulator) -> None:

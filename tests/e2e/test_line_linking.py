@@ -75,6 +75,21 @@ async def test_a_valid_code_links_the_senior_and_never_reaches_dai_chan(
     assert "わたしのタブレット" in labels
 
 
+async def test_messages_before_a_link_carry_no_participant_and_after_it_the_linked_one(
+    simulator: Simulator, stack: Stack
+) -> None:
+    user, participant, code = new_user_id(), "P-" + new_user_id()[-8:], new_code()
+    await issue_link_code(stack, participant_id=participant, code=code)
+
+    await simulator.send_text(user, "こんにちは")
+    await simulator.send_text(user, code)
+    await simulator.send_text(user, "こんにちは")
+
+    # line_gateway owns the link: readers take the participant from the message itself.
+    messages = await wait_for_events(stack, "line.inbound", user, kind=MessageReceived, count=2)
+    assert [m.participant_id for m in messages] == [None, participant]
+
+
 async def test_a_used_code_is_refused_kindly(simulator: Simulator, stack: Stack) -> None:
     first, second, code = new_user_id(), new_user_id(), new_code()
     participant = "P-" + first[-8:]

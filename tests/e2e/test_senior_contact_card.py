@@ -151,9 +151,12 @@ async def test_staff_opening_a_linked_seniors_ticket_see_name_and_phone_kept_now
     user = await link(stack, api, participant_id)
     tanaka = await Staff.login(stack, "tanaka")
     me = (await tanaka.get("/staff/api/me")).json()
-    await publish(stack, "helpdesk.requests", user, help_request(user))
+    # ai_chat names the participant line_gateway stamped on the senior's message: the helpdesk
+    # keeps no link of its own.
+    await publish(
+        stack, "helpdesk.requests", user, help_request(user, participant_id=participant_id)
+    )
     [found] = await tanaka.wait_ticket_of(user)
-    # The helpdesk learns the link from line_gateway's event, as tablet_lending does.
     await eventually(
         lambda: tanaka.ticket(str(found["id"])),
         lambda t: t["context"]["participant_id"] == participant_id,

@@ -135,8 +135,13 @@ def help_request(
 
 
 def senior_message(
-    user: str, text: str, *, mode: ConversationMode = ConversationMode.HUMAN
+    user: str,
+    text: str,
+    *,
+    mode: ConversationMode = ConversationMode.HUMAN,
+    participant_id: str | None = None,
 ) -> Envelope[MessageReceived]:
+    """A senior's message as line_gateway publishes it (`participant_id`: its link stamp)."""
     now = utcnow()
     return new_event(
         MessageReceived(
@@ -149,6 +154,7 @@ def senior_message(
             reply_token_expires_at=now + timedelta(seconds=50),
             sent_at=now,
             conversation_mode=mode,
+            participant_id=participant_id,
         ),
         source="line_gateway",
     )

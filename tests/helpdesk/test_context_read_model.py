@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import uuid4
 
 import pytest
@@ -24,28 +24,46 @@ from services.common.events.contracts.lending import (
     SessionKind,
     SessionScheduled,
 )
-from services.common.events.contracts.line import AccountLinked
+from services.common.events.contracts.line import ConversationMode, MessageReceived
 from services.common.events.envelope import Contract, new_event
 from services.common.kafka.handling import EventHandling
 from services.common.programme.handlers import ProgrammeHandlers
 from services.common.programme.projection import ProgrammeProjection
 from services.common.store import MongoStore
 from services.common.time import utcnow
-from services.helpdesk.consumers.context import ContextHandlers
+from services.helpdesk.consumers.inbound import InboundHandlers
 from services.helpdesk.store import ContextRepository
 from tools.devstack.stack import Stack
 
 
 class Context:
     def __init__(self, store: MongoStore) -> None:
+        self.store = store
         projection = ProgrammeProjection(store)
         self.repository = ContextRepository(store, programme=projection)
-        self.links = ContextHandlers(context=self.repository)
+        # Bot-mode messages only: they never reach a ticket, so no ticket work is needed.
+        self.inbound = InboundHandlers(senior=cast(Any, None), context=self.repository)
         self.programme = ProgrammeHandlers(projection=projection, also_erase=[self.repository])
         self._handling = EventHandling(store=store, group="helpdesk")
 
     async def feed(self, handler: Any, data: Contract) -> None:
         await self._handling.apply(new_event(data, source="test"), handler)
+
+    async def message(self, user: str, participant: str | None, *, minute: int) -> None:
+        """A senior's message to Dai-chan, stamped by line_gateway with their participant."""
+        await self.feed(
+            self.inbound.on_message_received,
+            MessageReceived(
+                user_id=user,
+                webhook_event_id=uuid4().hex,
+                message_id=uuid4().hex[:12],
+                message_type="text",
+                text="こんにちは",
+                sent_at=utcnow().replace(microsecond=0) + timedelta(minutes=minute),
+                conversation_mode=ConversationMode.BOT,
+                participant_id=participant,
+            ),
+        )
 
 
 @pytest.fixture
@@ -172,10 +190,7 @@ async def test_sessions_show_the_latest_of_each_booking(context: Context) -> Non
 
 async def test_erasure_forgets_the_link_loans_and_bookings(context: Context) -> None:
     participant, user = f"P-{uuid4().hex[:8]}", f"U{uuid4().hex}"
-    await context.feed(
-        context.links.on_account_linked,
-        AccountLinked(user_id=user, participant_id=participant, linked_at=utcnow()),
-    )
+    await context.message(user, participant, minute=0)
     await context.feed(
         context.programme.on_loan_issued,
         LoanIssued(
@@ -198,5 +213,36 @@ async def test_erasure_forgets_the_link_loans_and_bookings(context: Context) -> 
         ParticipantErased(participant_id=participant, erased_at=utcnow()),
     )
     assert await context.repository.participant_of(user) is None
+    assert await context.repository.line_user_of(participant) is None
     assert await context.repository.loans_of(participant) == []
     assert await context.repository.sessions_of(participant) == []
+
+
+async def test_who_a_line_user_is_follows_the_stamp_on_their_latest_message(
+    context: Context,
+) -> None:
+    participant, old_phone, new_phone = f"P-{uuid4().hex[:8]}", f"U{uuid4().hex}", f"U{uuid4().hex}"
+    repository = context.repository
+    await context.message(old_phone, None, minute=0)
+    assert await repository.participant_of(old_phone) is None
+
+    await context.message(old_phone, participant, minute=1)
+    assert await repository.participant_of(old_phone) == participant
+    assert await repository.line_user_of(participant) == old_phone
+
+    # The participant links a new phone; the old one's next message comes unstamped.
+    await context.message(new_phone, participant, minute=2)
+    await context.message(old_phone, None, minute=3)
+    assert await repository.participant_of(old_phone) is None
+    assert await repository.line_user_of(participant) == new_phone
+    # Staff see the conversation, never the stamp on it.
+    turns = await repository.recent_turns(new_phone, limit=5)
+    assert turns
+    assert all("participant_id" not in turn for turn in turns)
+
+
+async def test_the_retired_link_collection_expires_like_the_conversation(context: Context) -> None:
+    # What an older release projected from line.account.linked is read by nothing now, and no
+    # erasure reaches it: it must not stay for good.
+    indexes = await context.store.collection("context_links").index_information()
+    assert indexes["linked_at_ttl"]["expireAfterSeconds"] == timedelta(days=1).total_seconds()

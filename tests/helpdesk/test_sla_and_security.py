@@ -14,7 +14,7 @@ import pytest
 
 from services.common.events.contracts.helpdesk import Priority, RequestReason, SlaBreached
 from services.common.events.contracts.lending import LoanIssued
-from services.common.events.contracts.line import AccountLinked
+from services.common.events.contracts.line import ConversationMode
 from services.common.events.envelope import Contract, Envelope, new_event
 from services.common.time import utcnow
 from tests.fixtures.line import new_user_id
@@ -267,14 +267,13 @@ async def test_context_comes_from_events_and_every_read_is_audited(stack: Stack)
     sato = await Staff.login(stack, "sato")
     user, participant = new_user_id(), f"P-{uuid4().hex[:8]}"
     today = utcnow().date()
+    # Linked: line_gateway stamps the participant on the senior's message to Dai-chan (the
+    # helpdesk consumes no line.account.linked), and the request names none.
     await publish(
         stack,
         "line.inbound",
         user,
-        new_event(
-            AccountLinked(user_id=user, participant_id=participant, linked_at=utcnow()),
-            source="line_gateway",
-        ),
+        senior_message(user, "こんにちは", mode=ConversationMode.BOT, participant_id=participant),
     )
     await publish(
         stack,

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from services.ai_chat.consumers.recording import OutcomeRecorder
 from services.ai_chat.domain.outcome import Inbound, Via
-from services.ai_chat.store.seniors import SeniorRepository
 from services.ai_chat.usecases.dialogue import Dialogue
 from services.common.events.contracts.line import (
-    AccountLinked,
-    AccountUnlinked,
     AudioFetched,
     ConversationMode,
     MessageReceived,
@@ -18,7 +15,6 @@ from services.common.events.contracts.line import (
 )
 from services.common.events.envelope import Envelope
 from services.common.kafka.handling import Commit
-from services.common.store import Tx
 
 
 def _inbound(
@@ -35,6 +31,8 @@ def _inbound(
         via=via,
         text=text,
         human_mode=data.conversation_mode is ConversationMode.HUMAN,
+        participant_id=data.participant_id,
+        stamped=True,
         reply_token=data.reply_token,
         reply_token_expires_at=data.reply_token_expires_at,
     )
@@ -44,12 +42,9 @@ class InboundHandlers:
     """Each senior's event is decided outside any transaction (the model may be called), and what
     was decided is committed once by the framework (`recording.py`)."""
 
-    def __init__(
-        self, *, dialogue: Dialogue, recorder: OutcomeRecorder, seniors: SeniorRepository
-    ) -> None:
+    def __init__(self, *, dialogue: Dialogue, recorder: OutcomeRecorder) -> None:
         self._dialogue = dialogue
         self._recorder = recorder
-        self._seniors = seniors
 
     async def on_message_received(self, envelope: Envelope[MessageReceived]) -> Commit:
         # Retried on failure: the model is called before the transaction, so a crash after it
@@ -103,15 +98,3 @@ class InboundHandlers:
         )
         outcome = await self._dialogue.on_unfollowed(inbound)
         return self._recorder.commit(cause=envelope, inbound=inbound, outcome=outcome)
-
-    async def on_account_linked(self, envelope: Envelope[AccountLinked], tx: Tx) -> None:
-        # Retried on failure (MongoDB only): linking the same pair again changes nothing.
-        link = envelope.data
-        await self._seniors.link(
-            tx, user_id=link.user_id, participant_id=link.participant_id, at=link.linked_at
-        )
-
-    async def on_account_unlinked(self, envelope: Envelope[AccountUnlinked], tx: Tx) -> None:
-        # Retried on failure (MongoDB only): unlinking twice changes nothing.
-        link = envelope.data
-        await self._seniors.unlink(tx, user_id=link.user_id, participant_id=link.participant_id)

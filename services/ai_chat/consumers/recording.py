@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from services.ai_chat.domain.outcome import Inbound, Outcome
-from services.ai_chat.domain.seniors import Senior
+from services.ai_chat.domain.seniors import Senior, Stamp
 from services.ai_chat.metrics import REPLIES, SKIPPED_MESSAGES
 from services.ai_chat.store.seniors import SeniorRepository
 from services.common.events.contracts.helpdesk import HelpRequested
@@ -54,6 +54,8 @@ class OutcomeRecorder:
     def commit(self, *, cause: Envelope[Any], inbound: Inbound, outcome: Outcome) -> Commit:
         """What the framework commits for `outcome`, decided about `inbound` (from `cause`)."""
         outcome.changes.turns = outcome.turns
+        if inbound.stamped:
+            outcome.changes.participant = Stamp(inbound.participant_id)
         outcome.changes.keep_turns = self._keep_turns
         return Commit(partial(self.record, cause=cause, inbound=inbound, outcome=outcome))
 
@@ -81,7 +83,7 @@ class OutcomeRecorder:
             request = HelpRequested(
                 request_id=help_request_id(inbound.event_id),
                 line_user_id=user_id,
-                participant_id=before.participant_id,
+                participant_id=inbound.participant_id,
                 reason=outcome.help.reason,
                 priority=outcome.help.priority,
                 summary=outcome.help.summary,

@@ -31,6 +31,12 @@ class Inbound:
     text: str | None = None
     # line_gateway stamped the event: a person at the helpdesk has this conversation.
     human_mode: bool = False
+    # line_gateway stamped the event with the participant the sender's LINE is linked to (None:
+    # not linked). The gateway owns the link; ai_chat keeps no copy of it.
+    participant_id: str | None = None
+    # Messages, taps and voice carry the stamp; follows do not, and leave alone the participant
+    # recorded for the friendly call (`Senior.participant_id`).
+    stamped: bool = False
     reply_token: str | None = None
     reply_token_expires_at: datetime | None = None
 

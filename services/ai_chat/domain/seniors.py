@@ -5,7 +5,10 @@
   conversation. Older turns are not kept anywhere: the summary is what remains of them;
 - `human`: whether a person at the helpdesk has the conversation (Dai-chan then stays silent,
   but for one acknowledgement per wait for a person it asked for);
-- `participant_id`: the tablet-lending participant this LINE user linked to, if any;
+- `participant_id`: the participant line_gateway stamped on the senior's latest message (the
+  gateway owns the link; this is no copy kept in step with it): only the friendly call, which is
+  about the silence since that message and has no event of its own, reads it. Everything an
+  event answers takes the participant from the event (`Inbound.participant_id`);
 - `usage`: model tokens used today (the daily budget);
 - `checkin`: the daily greeting the senior opted into, and when it is next due;
 - `pending`: a question waiting for an answer (「忘れて」 → はい/いいえ).
@@ -128,6 +131,13 @@ class Senior(_Doc):
         return self.usage.tokens if self.usage and self.usage.day == day else 0
 
 
+@dataclass(frozen=True)
+class Stamp:
+    """The participant a message was stamped with (None: the sender was not linked)."""
+
+    participant_id: str | None
+
+
 @dataclass
 class SeniorChanges:
     """What one handled event changes in a senior's document (None leaves a field alone)."""
@@ -147,4 +157,6 @@ class SeniorChanges:
     acknowledged_wait: datetime | None = None
     checkin: Checkin | None = None
     following: bool | None = None
+    # The stamp of the event handled (messages, taps, voice; None for follows: left alone).
+    participant: Stamp | None = None
     extra: dict[str, Any] = field(default_factory=dict)

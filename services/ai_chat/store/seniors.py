@@ -2,7 +2,7 @@
 
 The types are `domain/seniors.py`; this maps them to documents. Updates are field-level
 (`$set`/`$unset`), never whole-document writes, because several topics change the same document
-concurrently (a message, a hand-over, a link).
+concurrently (a message, a hand-over, an erasure).
 """
 
 from __future__ import annotations
@@ -43,6 +43,13 @@ def _update(changes: SeniorChanges) -> dict[str, Any]:
         "following": changes.following,
     }
     to_set.update({path: value for path, value in optional.items() if value is not None})
+    if changes.participant is not None:
+        # `linked_at` was written by the link projection this replaced: gone with the link.
+        to_unset["linked_at"] = ""
+        if changes.participant.participant_id is None:
+            to_unset["participant_id"] = ""
+        else:
+            to_set["participant_id"] = changes.participant.participant_id
     if changes.clear_pending:
         to_set.pop("pending", None)
         to_unset["pending"] = ""
@@ -149,22 +156,7 @@ class SeniorRepository:
             session=tx.session,
         )
 
-    # -- account links ---------------------------------------------------------------------------
-
-    async def link(self, tx: Tx, *, user_id: str, participant_id: str, at: datetime) -> None:
-        await self._collection.update_one(
-            {"_id": user_id},
-            {"$set": {"participant_id": participant_id, "linked_at": at}},
-            upsert=True,
-            session=tx.session,
-        )
-
-    async def unlink(self, tx: Tx, *, user_id: str, participant_id: str) -> None:
-        await self._collection.update_one(
-            {"_id": user_id, "participant_id": participant_id},
-            {"$unset": {"participant_id": "", "linked_at": ""}},
-            session=tx.session,
-        )
+    # -- erasure of a participant (lending.events) -----------------------------------------------
 
     async def forget_participant(self, tx: Tx, *, participant_id: str) -> None:
         await self._collection.update_many(

@@ -118,12 +118,12 @@ class Dialogue:
         intent = recognise(text)
         # Dai-chan's own commands first, then the borrower's own dates and sessions, then the
         # programme FAQ (most friends of the account have no tablet), then conversation.
-        if intent in COMMANDS or (intent is not None and senior.participant_id is not None):
+        if intent in COMMANDS or (intent is not None and inbound.participant_id is not None):
             return await self._intent(inbound, senior, intent, now=now)
         if topic := answerable(analysis, own_loan_asked=intent is Intent.MY_LOAN):
             # Only a borrower asking about sessions needs their programme facts (what to book).
-            borrower = topic is Topic.SESSIONS and senior.participant_id is not None
-            facts = await self._programme_facts(senior, now) if borrower else None
+            borrower = topic is Topic.SESSIONS and inbound.participant_id is not None
+            facts = await self._programme_facts(inbound, now) if borrower else None
             return decide.faq_answer(inbound, topic, self._settings.desk, facts, now=now)
         if intent is not None:
             return await self._intent(inbound, senior, intent, now=now)
@@ -141,12 +141,13 @@ class Dialogue:
             return decide.help_menu(now)
         if intent is Intent.CHECKIN:
             return decide.checkin_menu(now)
-        facts = await self._programme_facts(senior, now)
+        facts = await self._programme_facts(inbound, now)
         return decide.programme_answer(inbound, intent, facts, now=now)
 
-    async def _programme_facts(self, senior: Senior, now: datetime) -> ProgrammeFacts:
+    async def _programme_facts(self, inbound: Inbound, now: datetime) -> ProgrammeFacts:
+        # Whose programme: the participant line_gateway stamped on this very event.
         return await load_programme(
-            programme=self._programme, participant_id=senior.participant_id, now=now
+            programme=self._programme, participant_id=inbound.participant_id, now=now
         )
 
     # -- conversation ---------------------------------------------------------------------------
@@ -190,7 +191,7 @@ class Dialogue:
         if budget and used >= budget:
             return conversation.budget_exhausted(memory=memory, senior_turn=senior_turn, now=now)
         results = await self._ask_model(
-            self._model, senior, memory, history, senior_turn, now=now, unsure=unsure
+            self._model, inbound, memory, history, senior_turn, now=now, unsure=unsure
         )
         return conversation.model_answer(
             inbound,
@@ -208,7 +209,7 @@ class Dialogue:
     async def _ask_model(
         self,
         model: LanguageModel,
-        senior: Senior,
+        inbound: Inbound,
         memory: Memory,
         history: list[Turn],
         senior_turn: Turn,
@@ -217,7 +218,7 @@ class Dialogue:
         unsure: tuple[Route, ...],
     ) -> conversation.ModelResults:
         """The answer, moderation, triage and (when due) a new summary, asked at once."""
-        programme = await self._programme_facts(senior, now)
+        programme = await self._programme_facts(inbound, now)
         messages = build_messages(
             persona=self._persona,
             memory=memory,

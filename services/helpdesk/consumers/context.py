@@ -1,7 +1,8 @@
 """The helpdesk's read models of other services' events, shown to staff beside a ticket.
 
 All handlers are retried on failure (MongoDB only): each is an idempotent upsert, and the
-framework claims its event id in the same transaction. Loans and sessions (`lending.events`) are
+framework claims its event id in the same transaction. Which participant a LINE user is comes
+stamped on their messages (`consumers/inbound.py`), not from a link projection. Loans and sessions (`lending.events`) are
 kept by the shared programme projection's handlers (`services/common/programme`).
 """
 
@@ -9,10 +10,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from services.common.events.contracts.line import AccountLinked, AccountUnlinked, SendRequested
+from services.common.events.contracts.line import SendRequested
 from services.common.events.envelope import Envelope
 from services.common.kafka.handling import Commit
-from services.common.store import Tx
 from services.helpdesk.store import ContextRepository
 
 # Everything Dai-chan sends: answers, programme answers, hand-over and safety texts, check-ins.
@@ -23,20 +23,6 @@ SAFETY_PURPOSE = "ai_chat.safety"
 class ContextHandlers:
     def __init__(self, *, context: ContextRepository) -> None:
         self._context = context
-
-    async def on_account_linked(self, envelope: Envelope[AccountLinked], tx: Tx) -> None:
-        # Retried on failure (MongoDB only): an idempotent upsert.
-        data = envelope.data
-        await self._context.link(
-            tx, line_user_id=data.user_id, participant_id=data.participant_id, at=data.linked_at
-        )
-
-    async def on_account_unlinked(self, envelope: Envelope[AccountUnlinked], tx: Tx) -> None:
-        # Retried on failure (MongoDB only): unlinking twice changes nothing.
-        data = envelope.data
-        await self._context.unlink(
-            tx, line_user_id=data.user_id, participant_id=data.participant_id
-        )
 
     async def on_send_requested(self, envelope: Envelope[SendRequested]) -> Commit | None:
         # Retried on failure (MongoDB only): a turn keyed by the command id. Only what Dai-chan

@@ -63,12 +63,14 @@ class InboundHandlers:
                 role="senior",
                 text=shown,
                 at=message.sent_at,
+                participant_id=message.participant_id,
             )
             return
         outcome = await self._senior.wrote(
             tx,
             envelope=envelope,
             line_user_id=message.user_id,
+            participant_id=message.participant_id,
             text=shown,
             sent_at=message.sent_at,
             reply_token=message.reply_token,
@@ -99,6 +101,7 @@ class InboundHandlers:
             tx,
             envelope=envelope,
             line_user_id=postback.user_id,
+            participant_id=postback.participant_id,
             text=f"（ボタンを押しました: {postback.data}）",
             sent_at=postback.sent_at,
             reply_token=postback.reply_token,

@@ -217,11 +217,17 @@ class Ticket(BaseModel):
         reply_token_expires_at: datetime | None,
         now: datetime,
         cause: Envelope[Any],
+        participant_id: str | None = None,
     ) -> tuple[Outcome, TicketChange]:
-        """A message or tap of the senior on LINE joins this ticket (reopening a resolved one)."""
+        """A message or tap of the senior on LINE joins this ticket (reopening a resolved one).
+
+        `participant_id` is who line_gateway says the sender is now: a ticket opened before the
+        senior linked their LINE learns its participant (one it has is never replaced)."""
         draft = Draft(self, rules=rules, now=now)
         t = draft.ticket
         t.thread.append(entry)
+        if t.participant_id is None and participant_id is not None:
+            t.participant_id = participant_id
         t.last_senior_at = now
         outcome: Outcome = "joined"
         if self.status is TicketStatus.RESOLVED:

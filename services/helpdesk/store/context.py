@@ -1,9 +1,12 @@
 """The helpdesk's own read models of other services' events: what staff see beside a ticket.
 
-Built from `line.account.linked`/`unlinked` (which participant a LINE user is), `lending.events`
-(loans and sessions; ids and dates only, kept by the shared programme projection,
-`services/common/programme`) and the recent Dai-chan conversation (`line.inbound` messages and
-`line.outbound` Dai-chan answers), which expires after a short retention period.
+Built from `lending.events` (loans and sessions; ids and dates only, kept by the shared programme
+projection, `services/common/programme`) and the recent Dai-chan conversation (`line.inbound`
+messages and `line.outbound` Dai-chan answers), which expires after a short retention period.
+
+Which participant a LINE user is belongs to line_gateway, which stamps it on every message: the
+helpdesk keeps it only on the senior's turns, so it knows a link exactly as long as it keeps the
+conversation that showed it (no link collection of its own; `context_links` is retired).
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.common.store.mongo import ttl_index
 from services.common.store.repository import plain
 
-LINKS = "context_links"
 CONVERSATION = "context_conversation"
+# The link projection this replaced (from `line.account.linked`/`unlinked`): no longer read or
+# written, and no erasure reaches it any more, so what an older release left there expires like
+# the conversation does (every document carries `linked_at`). Drop the index with the collection.
+RETIRED_LINKS = "context_links"
 Document = dict[str, Any]
 LOANS_SHOWN = 5
 BOOKINGS_SHOWN = 20
@@ -28,47 +34,49 @@ BOOKINGS_SHOWN = 20
 
 class ContextRepository:
     def __init__(self, store: MongoStore, *, programme: ProgrammeProjection) -> None:
-        self._links = store.collection(LINKS)
         self._programme = programme
         self._conversation = store.collection(CONVERSATION)
 
     @staticmethod
     def indexes(*, conversation_retention: timedelta) -> list[CollectionIndexes]:
         return [
-            CollectionIndexes(
-                LINKS, [IndexModel([("participant_id", ASCENDING)], name="participant")]
-            ),
+            CollectionIndexes(RETIRED_LINKS, [ttl_index("linked_at", conversation_retention)]),
             CollectionIndexes(
                 CONVERSATION,
                 [
                     IndexModel([("line_user_id", ASCENDING), ("at", DESCENDING)], name="user"),
+                    IndexModel(
+                        [("participant_id", ASCENDING), ("at", DESCENDING)],
+                        name="participant",
+                        partialFilterExpression={"participant_id": {"$type": "string"}},
+                    ),
                     ttl_index("at", conversation_retention),
                 ],
             ),
         ]
 
-    # -- links -------------------------------------------------------------------------------
-
-    async def link(self, tx: Tx, *, line_user_id: str, participant_id: str, at: datetime) -> None:
-        await self._links.update_one(
-            {"_id": line_user_id},
-            {"$set": {"participant_id": participant_id, "linked_at": at}},
-            upsert=True,
-            session=tx.session,
-        )
-
-    async def unlink(self, tx: Tx, *, line_user_id: str, participant_id: str) -> None:
-        await self._links.delete_one(
-            {"_id": line_user_id, "participant_id": participant_id}, session=tx.session
-        )
+    # -- who a LINE user is, as the gateway stamped it on their latest message --------------------
 
     async def participant_of(self, line_user_id: str) -> str | None:
-        found = await self._links.find_one({"_id": line_user_id})
-        return str(found["participant_id"]) if found else None
+        latest = await self._conversation.find_one(
+            {"line_user_id": line_user_id, "role": "senior"},
+            projection={"participant_id": 1},
+            sort=[("at", DESCENDING)],
+        )
+        found = latest.get("participant_id") if latest else None
+        return str(found) if found else None
 
     async def line_user_of(self, participant_id: str) -> str | None:
-        found = await self._links.find_one({"participant_id": participant_id})
-        return str(found["_id"]) if found else None
+        named = await self._conversation.find_one(
+            {"participant_id": participant_id, "role": "senior"},
+            projection={"line_user_id": 1},
+            sort=[("at", DESCENDING)],
+        )
+        if named is None:
+            return None
+        line_user = str(named["line_user_id"])
+        # Not if that LINE user wrote since without the link (unlinked, or linked elsewhere).
+        return line_user if await self.participant_of(line_user) == participant_id else None
 
     # -- loans and sessions (the shared projection, shown as staff have always seen them) -----
 
@@ -84,7 +92,11 @@ class ContextRepository:
         return sorted(merged, key=lambda s: str(s.get("starts_at", "")))
 
     async def forget_participant(self, tx: Tx, *, participant_id: str) -> None:
-        await self._links.delete_many({"participant_id": participant_id}, session=tx.session)
+        await self._conversation.update_many(
+            {"participant_id": participant_id},
+            {"$unset": {"participant_id": ""}},
+            session=tx.session,
+        )
 
     # -- recent conversation -----------------------------------------------------------------
 
@@ -98,7 +110,9 @@ class ContextRepository:
         text: str,
         at: datetime,
         safety: bool = False,
+        participant_id: str | None = None,
     ) -> None:
+        """`participant_id`: the stamp of the senior's message (None for Dai-chan's turns)."""
         turn = {
             "line_user_id": line_user_id,
             "role": role,
@@ -106,6 +120,8 @@ class ContextRepository:
             "at": at,
             "safety": safety,
         }
+        if participant_id is not None:
+            turn["participant_id"] = participant_id
         await self._conversation.update_one(
             {"_id": turn_id},
             {"$setOnInsert": turn},
@@ -120,7 +136,9 @@ class ContextRepository:
     async def recent_turns(self, line_user_id: str, *, limit: int) -> list[Document]:
         """Both sides, newest first: the message that raised the ticket is at the top."""
         turns: list[Document] = (
-            await self._conversation.find({"line_user_id": line_user_id}, {"line_user_id": 0})
+            await self._conversation.find(
+                {"line_user_id": line_user_id}, {"line_user_id": 0, "participant_id": 0}
+            )
             .sort("at", DESCENDING)
             .limit(limit)
             .to_list()

@@ -35,6 +35,7 @@ class SeniorWork(TicketUseCase):
         *,
         envelope: Envelope[Any],
         line_user_id: str,
+        participant_id: str | None,
         text: str,
         sent_at: datetime,
         reply_token: str | None,
@@ -45,6 +46,8 @@ class SeniorWork(TicketUseCase):
         If none holds it (the message crossed a hand-back, or the gateway thinks a person has the
         conversation and we have no ticket), it goes to the senior's ticket in progress, else
         reopens one resolved within the window, else opens a new one: a senior is never lost.
+        `participant_id` is line_gateway's stamp on the message: a ticket that does not know its
+        participant learns it from here.
         """
         now = utcnow()
         entry = Entry(
@@ -69,7 +72,7 @@ class SeniorWork(TicketUseCase):
                 priority=Priority.NORMAL,
                 summary=NEW_FROM_LINE,
                 line_user_id=line_user_id,
-                participant_id=None,
+                participant_id=participant_id,
                 request_id=f"line:{envelope.id}",
                 handover=True,
                 first_entry=entry.model_copy(update={"sent_at": None}),
@@ -79,6 +82,7 @@ class SeniorWork(TicketUseCase):
         outcome, change = target.senior_wrote(
             self._rules,
             entry=entry,
+            participant_id=participant_id,
             reply_token=reply_token,
             reply_token_expires_at=reply_token_expires_at,
             now=now,

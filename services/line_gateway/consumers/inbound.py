@@ -145,6 +145,7 @@ class InboundFollowUps:
             reply_token_expires_at=message.reply_token_expires_at,
             sent_at=message.sent_at,
             conversation_mode=message.conversation_mode,
+            participant_id=message.participant_id,
         )
         return Commit(
             partial(

@@ -171,8 +171,15 @@ def reply_token_expiry(event: WebhookEvent, ttl: timedelta) -> datetime | None:
 
 
 def normalise(
-    event: WebhookEvent, *, mode: ConversationMode, reply_token_ttl: timedelta
+    event: WebhookEvent,
+    *,
+    mode: ConversationMode,
+    reply_token_ttl: timedelta,
+    participant_id: str | None = None,
 ) -> Normalised:
+    """`mode` and `participant_id` are the sender's as the gateway knows them now (who answers,
+    and the lending participant their LINE is linked to); messages and taps carry both, so no
+    reader keeps a copy of either."""
     if event.mode == "standby":
         # Another channel (e.g. a chat tool) is active for this user; we must not answer.
         return Normalised(None, None, "standby")
@@ -212,6 +219,7 @@ def normalise(
                 reply_token_expires_at=expires,
                 is_redelivery=event.delivery_context.is_redelivery,
                 conversation_mode=mode,
+                participant_id=participant_id,
                 duration_ms=event.message.duration,
             ),
         )
@@ -228,6 +236,7 @@ def normalise(
                 reply_token_expires_at=expires,
                 is_redelivery=event.delivery_context.is_redelivery,
                 conversation_mode=mode,
+                participant_id=participant_id,
             ),
         )
     if event.type == "follow":

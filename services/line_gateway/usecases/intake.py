@@ -227,6 +227,7 @@ class WebhookIntake:
             event,
             mode=user.mode if user else ConversationMode.BOT,
             reply_token_ttl=self._reply_token_ttl,
+            participant_id=user.participant_id if user else None,
         )
         if normalised.group_chat is not None:
             await staged.flush(tx, self._users)
@@ -249,9 +250,10 @@ class WebhookIntake:
                 await staged.flush(tx, self._users)
                 current = await self._users.get(contract.user_id, tx)
                 outcome = await self._linking.attempt(tx, contract, code=code, user=current)
-                linked = await self._users.get(contract.user_id, tx)
-                if linked is not None:
-                    users[contract.user_id] = linked
+                # A link moves the participant to this sender and may take it from another
+                # sender (their old phone) or this sender's earlier participant: the events
+                # after it, in this body or group, are stamped with the link as it is now.
+                users.update(await self._users.get_many(tx, sorted({*users, contract.user_id})))
                 return f"link_{outcome.value}"
             tx.after_commit(partial(self._loading.after_commit, contract))
         elif isinstance(contract, PostbackReceived):

@@ -204,6 +204,37 @@ def test_the_senior_writing_reopens_a_resolved_ticket() -> None:
     assert [m.name for m in change.measures] == ["reopened"]
 
 
+def test_the_senior_writing_tells_a_ticket_its_participant_and_never_replaces_one() -> None:
+    def wrote(t: Ticket, participant: str | None) -> Ticket:
+        entry = Entry(id="m-2", kind="senior", author=SENIOR.person(), text="はい", at=LATER)
+        cause = new_event(
+            HelpRequested(
+                request_id="r-3",
+                reason=RequestReason.OTHER,
+                priority=Priority.NORMAL,
+                summary="はい",
+                line_user_id=LINE_USER,
+            ),
+            source="ai_chat",
+        )
+        _, change = t.senior_wrote(
+            RULES,
+            entry=entry,
+            participant_id=participant,
+            reply_token=None,
+            reply_token_expires_at=None,
+            now=LATER,
+            cause=cause,
+        )
+        return change.after
+
+    # line_gateway's stamp on the message: the senior linked after the ticket opened.
+    assert wrote(opened(), "P-7").participant_id == "P-7"
+    assert wrote(opened(), None).participant_id is None
+    assert wrote(opened(participant_id="P-1"), "P-7").participant_id == "P-1"
+    assert wrote(opened(participant_id="P-1"), None).participant_id == "P-1"
+
+
 def test_joining_a_request_raises_the_priority_and_keeps_the_ticket() -> None:
     t = opened(priority=Priority.LOW)
     request = HelpRequested(

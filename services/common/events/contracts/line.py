@@ -199,6 +199,10 @@ class MessageReceived(Contract):
     sent_at: AwareDatetime
     is_redelivery: bool = False
     conversation_mode: ConversationMode = ConversationMode.BOT
+    # The tablet-lending participant the sender's LINE account is linked to when the gateway
+    # recorded the event (None: not linked). The gateway owns the link; readers take it from
+    # here rather than keeping a copy of `line.account.linked` / `unlinked`.
+    participant_id: str | None = Field(default=None, min_length=1)
     # Length of a voice or video message, as LINE reports it.
     duration_ms: int | None = None
     # Set when `text` was cut to MAX_TEXT_LENGTH UTF-16 units: the length LINE delivered.
@@ -225,6 +229,10 @@ class PostbackReceived(Contract):
     sent_at: AwareDatetime
     is_redelivery: bool = False
     conversation_mode: ConversationMode = ConversationMode.BOT
+    # The tablet-lending participant the sender's LINE account is linked to when the gateway
+    # recorded the event (None: not linked). The gateway owns the link; readers take it from
+    # here rather than keeping a copy of `line.account.linked` / `unlinked`.
+    participant_id: str | None = Field(default=None, min_length=1)
 
 
 @contract
@@ -246,6 +254,10 @@ class AudioFetched(Contract):
     reply_token_expires_at: AwareDatetime | None = None
     sent_at: AwareDatetime
     conversation_mode: ConversationMode = ConversationMode.BOT
+    # The tablet-lending participant the sender's LINE account is linked to when the gateway
+    # recorded the event (None: not linked). The gateway owns the link; readers take it from
+    # here rather than keeping a copy of `line.account.linked` / `unlinked`.
+    participant_id: str | None = Field(default=None, min_length=1)
 
 
 @contract
