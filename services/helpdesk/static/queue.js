@@ -49,6 +49,7 @@ export function renderQueue(fresh) {
       el("span", { class: `badge p-${ticket.priority}`, text: LABELS.priority[ticket.priority] }),
       el("span", { class: "num", text: `#${ticket.number}` }),
       el("span", { class: "summary", text: ticket.summary }),
+      ticket.senior_name ? el("span", { class: "senior", text: `${ticket.senior_name} さん` }) : null,
       el("span", { class: "sub", text: `${LABELS.status[ticket.status]}・${LABELS.channel[ticket.channel] || ticket.channel}・${owner}` + (ticket.waiting_seconds !== null ? `・待ち ${waited(ticket.waiting_seconds)}` : "") }),
     );
     if (fresh.has(ticket.id)) button.classList.add("fresh");

@@ -4,8 +4,8 @@
 import { api } from "./api.js";
 import { $, el, state } from "./page.js";
 
-// Whom the staff member is helping: read from tablet_lending as them when they open the ticket
-// (audited there), shown only while that ticket is on screen, never kept in the page's state.
+// Read from tablet_lending and ai_chat as them when they open the ticket (audited there), shown
+// only while that ticket is on screen, never kept in the page's state.
 export async function loadSenior(id) {
   const box = $("ticket-senior");
   box.replaceChildren(el("span", { class: "muted", text: "ご本人の氏名と電話番号を確認しています…" }));
@@ -19,17 +19,36 @@ export async function loadSenior(id) {
   renderSenior(senior);
 }
 
+// The name the senior told Dai-chan to call them by; ai_chat down says so and leaves the card.
+function preferredName(senior) {
+  const named = senior.preferred_name || {};
+  if (named.status === "found") {
+    return el("span", { class: "senior-preferred" }, "　呼び名：", el("strong", { text: named.name }));
+  }
+  if (named.status === "none") {
+    return el("span", { class: "muted senior-preferred", text: "　呼び名：大ちゃんには まだ伝えていません" });
+  }
+  if (named.status === "unavailable") {
+    return el("span", { class: "muted senior-preferred", text: `　${named.message_ja || "呼び名は 取得できませんでした。"}` });
+  }
+  return null; // no LINE user on the ticket: nobody to ask about
+}
+
 function renderSenior(senior) {
   const box = $("ticket-senior");
   const card = senior.card;
+  const named = preferredName(senior);
   if (senior.status !== "found" || !card) {
-    box.replaceChildren(el("span", { class: "muted", text: senior.message_ja || "氏名と電話番号はありません。" }));
+    const parts = [el("span", { class: "muted", text: senior.message_ja || "氏名と電話番号はありません。" })];
+    if (named) parts.push(named);
+    box.replaceChildren(...parts);
     return;
   }
   const parts = [
     el("strong", { class: "senior-name", text: `${card.family_name} ${card.given_name} さん` }),
     el("span", { class: "muted", text: `（${card.family_name_kana} ${card.given_name_kana}）` }),
   ];
+  if (named) parts.push(named);
   if (card.phone) {
     parts.push("　電話：", el("a", { class: "senior-phone", href: `tel:${card.phone.replace(/[^0-9+]/g, "")}`, text: card.phone }));
   } else {
