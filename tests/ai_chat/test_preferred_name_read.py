@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from services.ai_chat.api.preferred_name import StaffReads, router
+from services.ai_chat.settings import AiChatSettings
 from services.ai_chat.store import SeniorRepository
 from services.common.auth import AuditLog, delegation, issue_token
 from services.common.store import MongoStore
@@ -139,3 +140,11 @@ async def test_everything_but_the_helpdesk_token_for_this_read_is_refused(
     too_long = await ai_chat.get(f"/seniors/{'U' * 65}/preferred-name", headers=bearer(token()))
     assert too_long.status_code == 422
     assert await audit_entries(store) == []
+
+
+def test_production_ai_chat_needs_a_real_preferred_name_key() -> None:
+    with pytest.raises(ValueError, match="PREFERRED_NAME_SECRET"):
+        AiChatSettings(environment="production")
+    with pytest.raises(ValueError, match="PREFERRED_NAME_SECRET needs at least 32"):
+        AiChatSettings(environment="production", preferred_name_secret="short")
+    assert AiChatSettings(environment="production", preferred_name_secret=SECRET)
