@@ -56,6 +56,7 @@ class SeniorCard(BaseModel):
     loan: SeniorLoan | None
 
 
+MAX_PARTICIPANT_ID = 64  # tablet_lending's bound on a participant id
 PREFERRED_NAME_UNAVAILABLE_JA = "呼び名は 取得できませんでした（大ちゃんの記録に つながりません）。"
 
 
@@ -189,7 +190,14 @@ class QueueNames(BaseModel):
 async def queue_names(helpdesk: Helpdesk, tickets: list[Ticket], claims: StaffClaims) -> QueueNames:
     """`none` when no ticket on the page names a participant (nothing is asked). Only what each
     ticket stores is used (no LINE link looked up), so a page costs one lending call, not N."""
-    wanted = sorted({t.participant_id for t in tickets if t.participant_id})
+    # An id tablet_lending could never hold (events do not bound it) must not cost the page.
+    wanted = sorted(
+        {
+            t.participant_id
+            for t in tickets
+            if t.participant_id and len(t.participant_id) <= MAX_PARTICIPANT_ID
+        }
+    )
     if not wanted:
         return QueueNames(status="none")
     try:
