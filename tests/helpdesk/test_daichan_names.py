@@ -8,6 +8,7 @@ import socket
 
 import httpx
 import pytest
+import uvicorn
 
 from services.common.auth import delegation
 from services.helpdesk.clients.daichan import DaichanNames, PreferredName, Unavailable
@@ -82,3 +83,16 @@ async def test_answers_it_cannot_use_are_no_name(
     response: httpx.Response, expected: object
 ) -> None:
     assert await ask(daichan(httpx.MockTransport(lambda _request: response))) == expected
+
+
+async def test_idle_connections_are_dropped_before_the_services_uvicorn_closes_them() -> None:
+    """A request on a connection the server closes that instant fails as "Server disconnected":
+    the pool must give idle connections up before uvicorn's keep-alive ends (both 5 s by
+    default), so a card never says unavailable because a connection aged."""
+    server_keep_alive = uvicorn.Config(app="services.ai_chat.app:create_app").timeout_keep_alive
+    client = DaichanNames(base_url="http://ai_chat.test", secret=SECRET, timeout_seconds=0.5)
+    try:
+        pool = client._client._http._transport._pool  # type: ignore[attr-defined]
+        assert pool._keepalive_expiry < server_keep_alive
+    finally:
+        await client.close()

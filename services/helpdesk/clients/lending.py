@@ -58,7 +58,7 @@ class LendingContacts:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._client = OnBehalfClient(
-            name="lending contact card",
+            name="tablet_lending",
             base_url=base_url,
             secret=secret,
             audience=delegation.LENDING,

@@ -18,6 +18,8 @@ from services.common.logging import get_logger
 
 log = get_logger(__name__)
 
+KEEPALIVE_EXPIRY_SECONDS = 2.0  # below uvicorn's timeout_keep_alive (5 s)
+
 
 @dataclass(frozen=True)
 class Unavailable:
@@ -47,11 +49,18 @@ class OnBehalfClient:
         timeout_seconds: float,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._name = name  # for the logs: "lending contact card", "ai_chat preferred name"
+        self._name = name  # for the logs: "tablet_lending", "ai_chat preferred name"
         self._secret = secret
         self._audience = audience
+        # Idle connections are dropped before the services' uvicorn closes them (5 s keep-alive):
+        # with httpx's default expiry, also 5 s, a request could go out on a connection the
+        # server was closing that instant and fail ("Server disconnected"), a staff page then
+        # saying unavailable for nothing.
         self._http = httpx.AsyncClient(
-            base_url=base_url, timeout=timeout_seconds, transport=transport
+            base_url=base_url,
+            timeout=timeout_seconds,
+            transport=transport,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS),
         )
 
     async def close(self) -> None:
