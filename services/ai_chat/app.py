@@ -9,6 +9,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from services.ai_chat.api.preferred_name import StaffReads
+from services.ai_chat.api.preferred_name import router as preferred_name_router
 from services.ai_chat.clients.model import ModelClient, TokenPrices
 from services.ai_chat.consumers.helpdesk import HelpdeskHandlers
 from services.ai_chat.consumers.inbound import InboundHandlers
@@ -21,6 +23,7 @@ from services.ai_chat.settings import AiChatSettings
 from services.ai_chat.store.seniors import SeniorRepository
 from services.ai_chat.usecases.checkins import CheckinScheduler, CheckinSettings
 from services.ai_chat.usecases.dialogue import Dialogue
+from services.common.auth import AuditLog
 from services.common.calendar import BusinessCalendar
 from services.common.events.contracts import helpdesk, line
 from services.common.kafka.handling import Route, route
@@ -118,10 +121,16 @@ def create_app(settings: AiChatSettings | None = None) -> FastAPI:
             indexes=[
                 SeniorRepository.indexes(),
                 *ProgrammeProjection.indexes(),
+                AuditLog.indexes(retention=timedelta(days=settings.audit_retention_days)),
             ],
         ) as runtime:
             model = build_model(settings)
             seniors = SeniorRepository(runtime.store)
+            app.state.staff_reads = StaffReads(
+                seniors=seniors,
+                audit=AuditLog(runtime.store),
+                secret=settings.preferred_name_secret,
+            )
             programme = ProgrammeProjection(runtime.store)
             dialogue = Dialogue(
                 seniors=seniors,
@@ -168,4 +177,5 @@ def create_app(settings: AiChatSettings | None = None) -> FastAPI:
         title="ai_chat",
         description="大ちゃん (Dai-chan), the AI companion, answering seniors on LINE.",
         lifespan=lifespan,
+        routers=[preferred_name_router],
     )

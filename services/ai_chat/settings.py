@@ -3,10 +3,10 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import ServiceSettings, shared
+from services.common.settings import PreferredNameSecretSettings, shared
 
 
-class AiChatSettings(ServiceSettings):
+class AiChatSettings(PreferredNameSecretSettings):
     model_config = SettingsConfigDict(env_prefix="AI_CHAT_")
 
     port: int = 8003
@@ -58,6 +58,8 @@ class AiChatSettings(ServiceSettings):
     history_turns: int = 8
     summary_every_turns: int = 8
     conversation_retention_days: int = 90
+    # Who read what Dai-chan keeps (the helpdesk's staff reading a senior's 呼び名), kept so long.
+    audit_retention_days: int = 365
     # Model tokens per senior per day (Japan time); 0 means no limit. Safety never counts.
     daily_token_budget: int = 30_000
     # How long Dai-chan stays silent after asking for a person if no ticket takes the conversation.
@@ -75,4 +77,5 @@ class AiChatSettings(ServiceSettings):
 
     def secrets_to_check(self) -> dict[str, str]:
         # A key is optional (offline responder); a placeholder key in production is a mistake.
-        return {"OPENAI_API_KEY": self.openai_api_key} if self.openai_api_key else {}
+        optional = {"OPENAI_API_KEY": self.openai_api_key} if self.openai_api_key else {}
+        return {**super().secrets_to_check(), **optional}

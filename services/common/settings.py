@@ -145,3 +145,30 @@ class ContactCardSecretSettings(ServiceSettings):
                 f"LENDING_CONTACT_SECRET needs at least {MIN_LINK_CODE_SECRET_LENGTH} characters"
             )
         return self
+
+
+class PreferredNameSecretSettings(ServiceSettings):
+    """The helpdesk and ai_chat, and only they, hold `PREFERRED_NAME_SECRET`: the key of the
+    helpdesk's on-behalf-of tokens for the name a senior told Dai-chan to call them by
+    (services.common.auth.delegation, audience ai_chat). A key of its own, so the lending key
+    opens nothing in ai_chat and this one nothing in tablet_lending."""
+
+    preferred_name_secret: str = Field(
+        default="dev-preferred-name-secret-not-for-production",
+        validation_alias=shared("PREFERRED_NAME_SECRET"),
+        repr=False,
+    )
+
+    def secrets_to_check(self) -> dict[str, str]:
+        return {**super().secrets_to_check(), "PREFERRED_NAME_SECRET": self.preferred_name_secret}
+
+    @model_validator(mode="after")
+    def _long_preferred_name_secret_in_production(self) -> Self:
+        if (
+            self.environment is Environment.PRODUCTION
+            and len(self.preferred_name_secret) < MIN_LINK_CODE_SECRET_LENGTH
+        ):
+            raise ValueError(
+                f"PREFERRED_NAME_SECRET needs at least {MIN_LINK_CODE_SECRET_LENGTH} characters"
+            )
+        return self

@@ -42,6 +42,7 @@ from services.helpdesk.api import tickets as tickets_api
 from services.helpdesk.api.deps import Helpdesk
 from services.helpdesk.api.live import Broadcaster
 from services.helpdesk.api.views import live_summary
+from services.helpdesk.clients.daichan import DaichanNames
 from services.helpdesk.clients.lending import LendingContacts
 from services.helpdesk.clients.mailbox import ImapMailbox
 from services.helpdesk.clients.submission import submit
@@ -204,6 +205,11 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 secret=settings.lending_contact_secret,
                 timeout_seconds=settings.lending_timeout_seconds,
             )
+            daichan = DaichanNames(
+                base_url=settings.ai_chat_url,
+                secret=settings.preferred_name_secret,
+                timeout_seconds=settings.ai_chat_timeout_seconds,
+            )
             mail_reader = mail_intake(
                 settings, store=store, tickets=tickets, rules=rules, opening=opening
             )
@@ -232,6 +238,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 audit=AuditLog(store),
                 broadcaster=broadcaster,
                 lending=lending,
+                daichan=daichan,
             )
             routes = consumer_routes(
                 RequestHandlers(opening=opening),
@@ -250,6 +257,7 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                     await mail_reader.stop()
                 await broadcaster.stop()
                 await lending.close()
+                await daichan.close()
 
     app = create_service_app(
         service=SERVICE,

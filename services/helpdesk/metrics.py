@@ -119,6 +119,18 @@ CONTACT_CARDS = Counter(
     "(found, not_linked, not_found, unavailable).",
     ["outcome"],
 )
+PREFERRED_NAMES = Counter(
+    "sslp_helpdesk_preferred_names_total",
+    "The senior's 呼び名 asked of ai_chat beside the contact card, by outcome "
+    "(found, none, no_line, unavailable).",
+    ["outcome"],
+)
+QUEUE_NAMES = Counter(
+    "sslp_helpdesk_queue_names_total",
+    "Queue loads that asked tablet_lending for the registered names on the page, by outcome "
+    "(found, unavailable).",
+    ["outcome"],
+)
 
 
 def initialise() -> None:
@@ -143,8 +155,16 @@ def initialise() -> None:
         MAIL_REPLIES.labels(outcome)
     for kind in ("mailbox", "intake", "given_up"):
         MAIL_ERRORS.labels(kind)
-    for outcome in ("found", "not_linked", "not_found", "unavailable"):
-        CONTACT_CARDS.labels(outcome)
+    _whom_staff_help()
     for label in ("missed", "false_alarm"):
         for route in ("emergency", "self_harm", "fraud", "person"):
             SAFETY_REVIEWS.labels(label, route)
+
+
+def _whom_staff_help() -> None:
+    for outcome in ("found", "not_linked", "not_found", "unavailable"):
+        CONTACT_CARDS.labels(outcome)
+    for outcome in ("found", "none", "no_line", "unavailable"):
+        PREFERRED_NAMES.labels(outcome)
+    for outcome in ("found", "unavailable"):
+        QUEUE_NAMES.labels(outcome)

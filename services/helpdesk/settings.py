@@ -9,7 +9,11 @@ from pydantic_settings import SettingsConfigDict
 
 from services.common.calendar import BusinessCalendar
 from services.common.events.contracts.helpdesk import Priority
-from services.common.settings import ContactCardSecretSettings, Environment
+from services.common.settings import (
+    ContactCardSecretSettings,
+    Environment,
+    PreferredNameSecretSettings,
+)
 from services.helpdesk.clients.mailbox import ImapConfig
 from services.helpdesk.clients.submission import SmtpConfig
 from services.helpdesk.domain.mail.compose import MailIdentity
@@ -21,7 +25,7 @@ from services.helpdesk.domain.sla import (
 )
 
 
-class HelpdeskSettings(ContactCardSecretSettings):
+class HelpdeskSettings(ContactCardSecretSettings, PreferredNameSecretSettings):
     model_config = SettingsConfigDict(env_prefix="HELPDESK_")
 
     port: int = 8004
@@ -70,6 +74,10 @@ class HelpdeskSettings(ContactCardSecretSettings):
     # never stored here. A slow lending service must not hold the staff page.
     lending_url: str = "http://127.0.0.1:8002"
     lending_timeout_seconds: float = Field(default=2.0, gt=0)
+    # The name the senior likes to be called (呼び名), read from ai_chat (Dai-chan's memory) beside
+    # the card in the same way, with its own key; ai_chat down leaves the card without it.
+    ai_chat_url: str = "http://127.0.0.1:8003"
+    ai_chat_timeout_seconds: float = Field(default=2.0, gt=0)
 
     # The e-mail channel (issue 16): mail read from the mailbox opens and joins tickets
     # (`consumers/mailbox.py`). Off while HELPDESK_MAIL_IMAP_HOST is empty. TLS is always on and verified:

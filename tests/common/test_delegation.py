@@ -8,7 +8,8 @@ from typing import Any
 import jwt
 import pytest
 
-from services.common.auth import delegation, issue_token
+from services.common.auth import InvalidToken, delegation, issue_token
+from services.common.auth.tokens import decode
 from services.common.time import utcnow
 
 SECRET = "test-lending-contact-secret-0123456789abcdef"
@@ -124,3 +125,42 @@ def test_missing_required_claims_are_refused() -> None:
     for claim in ("sub", "jti", "exp", "iat"):
         with pytest.raises(delegation.InvalidDelegation):
             delegation.verify(forged(**{claim: None}), secret=SECRET)
+
+
+def test_each_read_has_its_own_audience_and_scope() -> None:
+    """A token for Dai-chan's 呼び名 opens nothing in tablet_lending, and a queue-names token
+    opens no contact card: each endpoint checks its own audience and scope."""
+    name_token = minted(audience=delegation.AI_CHAT, scope=delegation.PREFERRED_NAME_SCOPE)
+    granted = delegation.verify(
+        name_token,
+        secret=SECRET,
+        audience=delegation.AI_CHAT,
+        scope=delegation.PREFERRED_NAME_SCOPE,
+    )
+    assert (granted.staff_id, granted.scope) == ("staff-1", delegation.PREFERRED_NAME_SCOPE)
+    with pytest.raises(delegation.InvalidDelegation, match="InvalidAudience"):
+        delegation.verify(name_token, secret=SECRET)
+    names_token = minted(scope=delegation.NAMES_SCOPE)
+    assert delegation.verify(names_token, secret=SECRET, scope=delegation.NAMES_SCOPE)
+    with pytest.raises(delegation.InvalidDelegation, match="does not grant"):
+        delegation.verify(names_token, secret=SECRET)
+
+
+def test_sessions_and_delegations_share_one_decode() -> None:
+    """The PyJWT checks and their error mapping live once, in tokens.decode."""
+    with pytest.raises(InvalidToken, match="expired"):
+        decode(
+            minted(ttl=timedelta(seconds=-1)),
+            secret=SECRET,
+            audience=delegation.LENDING,
+            issuer=delegation.ISSUER,
+        )
+    claims = decode(minted(), secret=SECRET, audience=delegation.LENDING, issuer=delegation.ISSUER)
+    assert claims["act"] == {"sub": "helpdesk"}
+    with pytest.raises(InvalidToken, match="MissingRequiredClaim"):
+        decode(
+            forged(jti=None),
+            secret=SECRET,
+            audience=delegation.LENDING,
+            issuer=delegation.ISSUER,
+        )

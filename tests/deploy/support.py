@@ -81,6 +81,7 @@ PRODUCTION_ENV = {
     "TABLET_LENDING_TOKEN_SECRET": "test-tablet-lending-token-secret-0123456789",
     "LINK_CODE_SECRET": "test-link-code-secret-0123456789abcdefgh",
     "LENDING_CONTACT_SECRET": "test-lending-contact-secret-0123456789abcd",
+    "PREFERRED_NAME_SECRET": "test-preferred-name-secret-0123456789abcdef",
 }
 
 

@@ -290,6 +290,7 @@ def test_production_environment_builds_valid_production_settings(
         "GRAFANA_ADMIN_PASSWORD",
         "HELPDESK_SESSION_SECRET",
         "TABLET_LENDING_TOKEN_SECRET",
+        "PREFERRED_NAME_SECRET",
     ],
 )
 def test_compose_refuses_to_start_without_a_secret(secret: str):

@@ -351,6 +351,45 @@ def test_manifest_builds_valid_production_settings(
         assert settings.openai_base_url == "https://api.openai.com/v1"
 
 
+@pytest.mark.parametrize(
+    ("variable", "service", "key"),
+    [
+        ("HELPDESK_LENDING_URL", "tablet-lending", "LENDING_CONTACT_SECRET"),
+        ("HELPDESK_AI_CHAT_URL", "ai-chat", "PREFERRED_NAME_SECRET"),
+    ],
+)
+def test_the_helpdesk_reaches_each_owner_it_reads_for_staff_with_their_shared_key(
+    env: str, variable: str, service: str, key: str
+):
+    """The helpdesk's URL names the owner's Service and port, a NetworkPolicy lets the
+    helpdesk's pods (and no one else's) in on that port, and both hold the same Secret."""
+    objects = overlay(env)
+    (helpdesk,) = containers(named(objects, "Deployment", "helpdesk"))
+    url = urlsplit({e["name"]: e.get("value") for e in helpdesk["env"]}[variable])
+    target = named(objects, "Service", service)
+    assert url.hostname == service
+    assert url.port in [p["port"] for p in target["spec"]["ports"]]
+    admitting = [
+        rule
+        for policy in of_kind(objects, "NetworkPolicy")
+        if "matchLabels" in policy["spec"]["podSelector"]
+        and matches(policy["spec"]["podSelector"]["matchLabels"], target["spec"]["selector"])
+        for rule in policy["spec"].get("ingress", [])
+        if any(
+            peer.get("podSelector") == {"matchLabels": {"app.kubernetes.io/name": "helpdesk"}}
+            for peer in rule.get("from", [])
+        )
+    ]
+    assert any({"port": url.port, "protocol": "TCP"} in rule["ports"] for rule in admitting)
+    (owner,) = containers(named(objects, "Deployment", service))
+    refs = [
+        [e["valueFrom"]["secretKeyRef"] for e in c["env"] if e["name"] == key]
+        for c in (helpdesk, owner)
+    ]
+    assert len(refs[0]) == 1, refs
+    assert refs[0] == refs[1], refs
+
+
 @pytest.mark.parametrize("deployed", SERVICES, ids=lambda d: d.name)
 def test_pods_run_as_the_image_user_with_a_read_only_root_and_writable_tmp(
     env: str, deployed: Deployed

@@ -40,7 +40,12 @@ class Staff:
     """A signed-in staff member using bearer tokens (the API path scripts use)."""
 
     def __init__(self, base_url: str) -> None:
-        self.http = httpx.AsyncClient(base_url=base_url, timeout=20.0)
+        # Idle connections dropped before the helpdesk's uvicorn closes them (5 s keep-alive, the
+        # same as httpx's default expiry): a request after a pause of about 5 s (a service
+        # restarted in between) could otherwise go out on a connection being closed and fail.
+        self.http = httpx.AsyncClient(
+            base_url=base_url, timeout=20.0, limits=httpx.Limits(keepalive_expiry=2.0)
+        )
         self.token = ""
 
     @classmethod

@@ -7,6 +7,7 @@ exchange with tablet_lending runs on the stack in tests/e2e/test_senior_contact_
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import time
 
@@ -14,7 +15,8 @@ import httpx
 import pytest
 
 from services.common.auth import delegation
-from services.helpdesk.clients.lending import Card, LendingContacts, Missing, Unavailable
+from services.helpdesk.clients.lending import Card, LendingContacts, Missing, Names, Unavailable
+from services.helpdesk.clients.on_behalf import Staff
 
 SECRET = "test-lending-contact-secret-0123456789abcdef"
 
@@ -105,3 +107,61 @@ async def test_answers_it_cannot_use_are_not_a_card(
     response: httpx.Response, expected: object
 ) -> None:
     assert await ask(contacts(httpx.MockTransport(lambda _request: response))) == expected
+
+
+STAFF = Staff("s-1", "田中", ("agent",), "queue")
+
+
+async def test_the_queue_names_are_one_call_with_the_names_scope_only() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        rows = [{"participant_id": "P-1", "family_name": "連絡", "given_name": "確子"}]
+        return httpx.Response(200, json={"names": rows})
+
+    client = contacts(httpx.MockTransport(answer))
+    try:
+        found = await client.names(["P-1", "P-2"], staff=STAFF)
+    finally:
+        await client.close()
+    assert found == Names({"P-1": "連絡 確子"})
+    [request] = seen
+    assert (request.method, request.url.path) == ("POST", "/participants/names")
+    assert json.loads(request.content) == {"participant_ids": ["P-1", "P-2"]}
+    token = request.headers["authorization"][7:]
+    granted = delegation.verify(token, secret=SECRET, scope=delegation.NAMES_SCOPE)
+    assert (granted.staff_id, granted.purpose) == ("s-1", "queue")
+    with pytest.raises(delegation.InvalidDelegation):  # it opens no contact card
+        delegation.verify(token, secret=SECRET)
+
+
+async def test_queue_names_from_a_lending_service_that_is_down_are_unavailable_at_once() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = LendingContacts(
+        base_url=f"http://127.0.0.1:{port}", secret=SECRET, timeout_seconds=0.5
+    )
+    try:
+        assert await client.names(["P-1"], staff=STAFF) == Unavailable("unreachable")
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(401, json={"reason": "invalid_delegation"}),
+        httpx.Response(200, json={"names": "x"}),
+        httpx.Response(200, json={"names": [{"participant_id": "P-1"}]}),
+        httpx.Response(200, text="not json"),
+    ],
+)
+async def test_queue_names_it_cannot_use_are_unavailable(response: httpx.Response) -> None:
+    client = contacts(httpx.MockTransport(lambda _request: response))
+    try:
+        found = await client.names(["P-1"], staff=STAFF)
+    finally:
+        await client.close()
+    assert isinstance(found, Unavailable)

@@ -143,7 +143,11 @@ def test_settings_parse_hours_days_and_target_overrides() -> None:
 
 
 def production(**values: object) -> HelpdeskSettings:
-    keys = {"session_secret": "x" * 40, "lending_contact_secret": "y" * 40}
+    keys = {
+        "session_secret": "x" * 40,
+        "lending_contact_secret": "y" * 40,
+        "preferred_name_secret": "z" * 40,
+    }
     return HelpdeskSettings.model_validate({"environment": "production", **keys, **values})
 
 
@@ -154,6 +158,10 @@ def test_production_refuses_demo_accounts_placeholder_secrets_and_insecure_cooki
         production(lending_contact_secret="dev-lending-contact-secret-not-for-production")
     with pytest.raises(ValueError, match="LENDING_CONTACT_SECRET needs at least 32"):
         production(lending_contact_secret="short")
+    with pytest.raises(ValueError, match="PREFERRED_NAME_SECRET"):
+        production(preferred_name_secret="dev-preferred-name-secret-not-for-production")
+    with pytest.raises(ValueError, match="PREFERRED_NAME_SECRET needs at least 32"):
+        production(preferred_name_secret="short")
     with pytest.raises(ValueError, match="DEMO_ACCOUNTS"):
         production(demo_accounts="a:b:agent")
     with pytest.raises(ValueError, match="COOKIE_SECURE"):

@@ -372,6 +372,8 @@ class Stack:
         # The helpdesk reads a senior's contact card from tablet_lending on a staff member's
         # behalf (both hold LENDING_CONTACT_SECRET; the development placeholder on a laptop).
         env["HELPDESK_LENDING_URL"] = self.config.url("tablet_lending")
+        # ... and the senior's 呼び名 from ai_chat (both hold PREFERRED_NAME_SECRET).
+        env["HELPDESK_AI_CHAT_URL"] = self.config.url("ai_chat")
         if not self.config.tied_to_parent:
             env["TABLET_LENDING_DEMO_DATA"] = "true"
         if self.config.with_mail:

@@ -230,3 +230,12 @@ class SeniorRepository:
             {"memory.updated_at": {"$lt": older_than}}, {"$unset": {"memory": ""}}
         )
         return result.modified_count
+
+    async def preferred_name(self, user_id: str) -> str | None:
+        """The name the senior told Dai-chan to call them by, and nothing else of the memory
+        (the projection reads that one field)."""
+        doc = await self._collection.find_one(
+            {"_id": user_id}, {"_id": 0, "memory.preferred_name": 1}
+        )
+        name = ((doc or {}).get("memory") or {}).get("preferred_name")
+        return name if isinstance(name, str) and name else None

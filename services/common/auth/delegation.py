@@ -1,16 +1,18 @@
 """On-behalf-of tokens: one service asks another for a staff member, naming both.
 
-The helpdesk reads a senior's contact card from tablet_lending, the owner of that data, as the
-staff member who opened the ticket. Each request carries a JWT minted by the helpdesk for that
-request alone: `sub` is the staff member (their helpdesk account), `act` is the helpdesk service
-that acts for them (RFC 8693 §4.1), `azp` the same, the audience is tablet_lending, and `scope`
-allows the contact card and nothing else. It lives a minute, so a token that leaks is worth one
-look at one card, and it is signed with a key the two services share and nobody else holds (not
-the staff session keys), so a staff session token is no delegation token and a delegation token
-opens no staff session: tablet_lending's other endpoints refuse it.
+The helpdesk reads whom a ticket is about from the owners of that data, as the staff member who
+asks: the contact card and the registered names on a queue page from tablet_lending, the name the
+senior likes to be called from ai_chat (Dai-chan's memory). Each request carries a JWT minted by
+the helpdesk for that request alone: `sub` is the staff member (their helpdesk account), `act` is
+the helpdesk service that acts for them (RFC 8693 §4.1), `azp` the same, the audience is the
+service asked, and `scope` allows one read and nothing else. It lives a minute, so a token that
+leaks is worth one look, and it is signed with a key the helpdesk shares with that one service
+(LENDING_CONTACT_SECRET with tablet_lending, PREFERRED_NAME_SECRET with ai_chat; not the staff
+session keys), so a staff session token is no delegation token, a delegation token opens no staff
+session, and a token for one service or scope is refused by every other.
 
 Least privilege on both sides: the helpdesk mints one only for a staff member who holds a
-helpdesk role, and tablet_lending checks the roles in the token again.
+helpdesk role, and the service asked checks the roles in the token again.
 """
 
 from __future__ import annotations
@@ -21,21 +23,28 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from services.common.auth.tokens import ALGORITHM, REQUIRED_CLAIMS, InvalidToken, decode
 from services.common.time import utcnow
 
-ALGORITHM = "HS256"
 ISSUER = "sslp.helpdesk"
 HELPDESK = "helpdesk"
 LENDING = "tablet_lending"
+AI_CHAT = "ai_chat"
+# One scope per read the helpdesk makes; each endpoint checks its own.
 CONTACT_CARD_SCOPE = "lending.contact_card:read"
+NAMES_SCOPE = "lending.names:read"  # the registered names of the participants on a queue page
+PREFERRED_NAME_SCOPE = "ai_chat.preferred_name:read"  # 呼び名 from Dai-chan's memory, only that
 # The helpdesk roles that work tickets: only they may see whom they help.
 HELPDESK_ROLES = ("agent", "supervisor")
 DEFAULT_TTL = timedelta(seconds=60)
-REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "jti")
 
 
 class InvalidDelegation(Exception):
     """The token is refused; the message says why in English for the caller's logs."""
+
+
+class MissingDelegation(InvalidDelegation):
+    """No bearer token at all."""
 
 
 class NotAllowed(Exception):
@@ -64,21 +73,24 @@ def mint(
     roles: tuple[str, ...],
     purpose: str,
     secret: str,
+    audience: str = LENDING,
+    scope: str = CONTACT_CARD_SCOPE,
     ttl: timedelta = DEFAULT_TTL,
 ) -> str:
-    """A contact-card token for this staff member, made by the helpdesk for one request."""
+    """A token for this staff member to read `scope` from `audience`, made by the helpdesk for
+    one request."""
     if not any(role in HELPDESK_ROLES for role in roles):
-        raise NotAllowed("only staff with a helpdesk role may read a senior's contact card")
+        raise NotAllowed("only staff with a helpdesk role may read whom a ticket is about")
     now = utcnow().replace(microsecond=0)
     payload = {
         "iss": ISSUER,
-        "aud": LENDING,
+        "aud": audience,
         "sub": staff_id,
         "name": staff_name,
         "roles": [role for role in roles if role in HELPDESK_ROLES],
         "act": {"sub": HELPDESK},
         "azp": HELPDESK,
-        "scope": CONTACT_CARD_SCOPE,
+        "scope": scope,
         "purpose": purpose,
         "jti": secrets.token_urlsafe(12),
         "iat": now,
@@ -87,22 +99,18 @@ def mint(
     return jwt.encode(payload, secret, algorithm=ALGORITHM)
 
 
-def verify(token: str, *, secret: str, scope: str = CONTACT_CARD_SCOPE) -> Delegation:
+def verify(
+    token: str, *, secret: str, audience: str = LENDING, scope: str = CONTACT_CARD_SCOPE
+) -> Delegation:
     """The delegation in `token`, or InvalidDelegation: signature, audience, issuer and expiry by
-    PyJWT; the acting service, the scope and a helpdesk role here."""
+    PyJWT (services.common.auth.tokens.decode); the acting service, the scope and a helpdesk role
+    here."""
     try:
-        payload = jwt.decode(
-            token,
-            secret,
-            algorithms=[ALGORITHM],
-            audience=LENDING,
-            issuer=ISSUER,
-            options={"require": list(REQUIRED_CLAIMS)},
+        payload = decode(
+            token, secret=secret, audience=audience, issuer=ISSUER, required=REQUIRED_CLAIMS
         )
-    except jwt.ExpiredSignatureError as exc:
-        raise InvalidDelegation("expired") from exc
-    except jwt.InvalidTokenError as exc:
-        raise InvalidDelegation(f"invalid token: {type(exc).__name__}") from exc
+    except InvalidToken as exc:
+        raise InvalidDelegation(str(exc)) from exc
     act = payload.get("act")
     if not isinstance(act, dict) or act.get("sub") != HELPDESK or payload.get("azp") != HELPDESK:
         raise InvalidDelegation("the token does not name the helpdesk as the acting party")
@@ -125,3 +133,12 @@ def verify(token: str, *, secret: str, scope: str = CONTACT_CARD_SCOPE) -> Deleg
         )
     except (KeyError, TypeError, ValueError, ValidationError) as exc:
         raise InvalidDelegation("malformed claims") from exc
+
+
+def from_authorization(
+    header: str, *, secret: str, audience: str = LENDING, scope: str = CONTACT_CARD_SCOPE
+) -> Delegation:
+    """`verify` for an `Authorization: Bearer <token>` header; MissingDelegation without one."""
+    if not header.lower().startswith("bearer "):
+        raise MissingDelegation("a helpdesk on-behalf-of token is required")
+    return verify(header[7:].strip(), secret=secret, audience=audience, scope=scope)

@@ -10,6 +10,7 @@ from fastapi import Depends, HTTPException, Request
 from services.common.auth import AuditLog, StaffAccounts, StaffClaims
 from services.common.auth.web import StaffAuth
 from services.helpdesk.api.live import Broadcaster
+from services.helpdesk.clients.daichan import DaichanNames
 from services.helpdesk.clients.lending import LendingContacts
 from services.helpdesk.domain.parts import Actor
 from services.helpdesk.domain.tickets import Role
@@ -40,6 +41,7 @@ class Helpdesk:
     audit: AuditLog
     broadcaster: Broadcaster
     lending: LendingContacts
+    daichan: DaichanNames
 
 
 def get_helpdesk(request: Request) -> Helpdesk:

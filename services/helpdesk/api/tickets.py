@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, model_validator
 
@@ -19,6 +19,7 @@ from services.common.paging import Limit
 from services.common.time import utcnow
 from services.helpdesk.api import views
 from services.helpdesk.api.deps import Helpdesk, HelpdeskDep, Supervisor, Worker, actor_of
+from services.helpdesk.api.senior import queue_names
 from services.helpdesk.api.views import TicketDetailOut, TicketSummaryOut
 from services.helpdesk.domain.parts import Actor
 from services.helpdesk.domain.ticket import NewTicket, Ticket
@@ -93,8 +94,17 @@ class IntakeIn(BaseModel):
         return self
 
 
+class QueueRowOut(TicketSummaryOut):
+    senior_name: str | None = Field(
+        default=None, description="registered name from tablet_lending, read as you; not kept"
+    )
+
+
 class QueueOut(BaseModel):
-    tickets: list[TicketSummaryOut]
+    tickets: list[QueueRowOut]
+    names: Literal["found", "none", "unavailable"] = Field(
+        description="whether tablet_lending gave the page's names (unavailable: the queue without)"
+    )
 
 
 class Viewer(BaseModel):
@@ -142,6 +152,7 @@ async def queue(
     *,
     claims: Worker,
     helpdesk: HelpdeskDep,
+    response: Response,
     status: Annotated[list[TicketStatus] | None, Query()] = None,
     priority: Annotated[list[Priority] | None, Query()] = None,
     category: Annotated[list[Category] | None, Query()] = None,
@@ -167,10 +178,23 @@ async def queue(
         sort=sort,
         limit=limit,
     )
+    names = await queue_names(helpdesk, found, claims)
     await helpdesk.audit.record(
-        actor=claims.sub, action="queue.read", subject="queue", details={"count": len(found)}
+        actor=claims.sub,
+        action="queue.read",
+        subject="queue",
+        details={"count": len(found), "names": len(names.by_participant)},
     )
-    return QueueOut(tickets=[views.summary(t) for t in found])
+    rows = [
+        QueueRowOut(
+            **dict(views.summary(t)),
+            senior_name=names.by_participant.get(t.participant_id or ""),
+        )
+        for t in found
+    ]
+    # The names are personal data read for this staff member: no cache may keep the page.
+    response.headers["cache-control"] = "no-store"
+    return QueueOut(tickets=rows, names=names.status)
 
 
 @router.post("/tickets", status_code=201, summary="Log a phone call or an email as a ticket")

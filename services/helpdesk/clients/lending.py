@@ -1,9 +1,9 @@
-"""tablet_lending's contact card, asked for on behalf of one staff member.
+"""tablet_lending's contact card and the queue's names, asked for on behalf of one staff member.
 
-One short-lived token per request (services.common.auth.delegation) names the staff member and
-the helpdesk; nothing read here is stored, cached or logged: the card goes from tablet_lending to
-the staff member's screen. A slow or absent lending service answers `Unavailable` within the
-timeout instead of holding the page.
+One short-lived token per request (services.common.auth.delegation, audience tablet_lending,
+one scope) names the staff member and the helpdesk; nothing read here is stored, cached or
+logged: it goes from tablet_lending to the staff member's screen. A slow or absent lending
+service answers `Unavailable` within the timeout instead of holding the page.
 """
 
 from __future__ import annotations
@@ -15,9 +15,15 @@ from urllib.parse import quote
 import httpx
 
 from services.common.auth import delegation
-from services.common.logging import get_logger
+from services.helpdesk.clients.on_behalf import (
+    OnBehalfClient,
+    Staff,
+    Unavailable,
+    json_object,
+    reason,
+)
 
-log = get_logger(__name__)
+__all__ = ["Card", "LendingContacts", "Missing", "Names", "Unavailable"]
 
 
 @dataclass(frozen=True)
@@ -33,10 +39,10 @@ class Missing:
 
 
 @dataclass(frozen=True)
-class Unavailable:
-    """tablet_lending did not answer, or answered with something this client cannot use."""
+class Names:
+    """Registered names ("family given") by participant id; unknown and erased ones absent."""
 
-    reason: str
+    by_participant: dict[str, str]
 
 
 Answer = Card | Missing | Unavailable
@@ -51,13 +57,17 @@ class LendingContacts:
         timeout_seconds: float,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._secret = secret
-        self._http = httpx.AsyncClient(
-            base_url=base_url, timeout=timeout_seconds, transport=transport
+        self._client = OnBehalfClient(
+            name="tablet_lending",
+            base_url=base_url,
+            secret=secret,
+            audience=delegation.LENDING,
+            timeout_seconds=timeout_seconds,
+            transport=transport,
         )
 
     async def close(self) -> None:
-        await self._http.aclose()
+        await self._client.close()
 
     async def card(
         self,
@@ -70,48 +80,45 @@ class LendingContacts:
     ) -> Answer:
         """The card as this staff member may see it; raises delegation.NotAllowed for a staff
         member without a helpdesk role (no token is made for them)."""
-        token = delegation.mint(
-            staff_id=staff_id,
-            staff_name=staff_name,
-            roles=roles,
-            purpose=purpose,
-            secret=self._secret,
+        response = await self._client.request(
+            "GET",
+            f"/participants/{quote(participant_id, safe='')}/contact",
+            staff=Staff(staff_id, staff_name, roles, purpose),
+            scope=delegation.CONTACT_CARD_SCOPE,
+            accept=(200, 404),
         )
-        try:
-            response = await self._http.get(
-                f"/participants/{quote(participant_id, safe='')}/contact",
-                headers={"authorization": f"Bearer {token}"},
-            )
-        except httpx.TimeoutException:
-            log.warning("lending contact card timed out")
-            return Unavailable("timeout")
-        except httpx.HTTPError as exc:
-            log.warning("lending contact card unreachable", error=type(exc).__name__)
-            return Unavailable("unreachable")
-        if response.status_code == 200:
-            try:
-                values = response.json()
-            except ValueError:
-                return Unavailable("malformed")
-            if isinstance(values, dict):
-                return Card(values)
-            return Unavailable("malformed")
+        if isinstance(response, Unavailable):
+            return response
         if response.status_code == 404:
-            return Missing(_reason(response))
-        # A refusal of our own token is our misconfiguration (keys differ): say so in the logs,
-        # never with the card's content (there is none).
-        log.error(
-            "lending contact card refused",
-            status=response.status_code,
-            reason=_reason(response),
+            return Missing(reason(response))
+        values = json_object(response)
+        return Card(values) if values is not None else Unavailable("malformed")
+
+    async def names(self, participant_ids: list[str], *, staff: Staff) -> Names | Unavailable:
+        """The registered names of these participants (one call for a whole queue page);
+        raises delegation.NotAllowed like `card`."""
+        response = await self._client.request(
+            "POST",
+            "/participants/names",
+            staff=staff,
+            scope=delegation.NAMES_SCOPE,
+            json={"participant_ids": participant_ids},
         )
-        return Unavailable(f"status_{response.status_code}")
-
-
-def _reason(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return "unknown"
-    reason = body.get("reason") if isinstance(body, dict) else None
-    return str(reason)[:40] if reason else "unknown"
+        if isinstance(response, Unavailable):
+            return response
+        body = json_object(response)
+        rows = body.get("names") if body else None
+        if not isinstance(rows, list):
+            return Unavailable("malformed")
+        found: dict[str, str] = {}
+        for row in rows:
+            if not isinstance(row, dict):
+                return Unavailable("malformed")
+            family, given = row.get("family_name"), row.get("given_name")
+            participant = row.get("participant_id")
+            if not (
+                isinstance(participant, str) and isinstance(family, str) and isinstance(given, str)
+            ):
+                return Unavailable("malformed")
+            found[participant] = f"{family} {given}".strip()
+        return Names(found)

@@ -1,22 +1,24 @@
-"""A senior's contact card for the helpdesk: whom a staff member is helping, read from here.
+"""A senior's contact card for the helpdesk, and the names on its queue: whom staff help.
 
 Only the helpdesk's on-behalf-of token opens it (services.common.auth.delegation): the staff
 member is the token's subject, the helpdesk the acting party. Lending staff sessions are refused
 here, and the delegation token is refused everywhere else (its key is not the session key). Each
 card shown is audited as a read of personal data with the helpdesk's staff member as the actor and
-the helpdesk as the channel.
+the helpdesk as the channel. The queue's names come in one call per queue page (the participant
+ids on it, a token with the names scope only) and each participant named is audited the same way.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from services.common.auth import delegation
 from services.common.metrics import REJECTED_INPUT
+from services.common.paging import MAX_LIMIT
 from services.tablet_lending.api.deps import AuthRefused, LendingDep, get_lending
 from services.tablet_lending.domain.errors import NotFound
 from services.tablet_lending.usecases.enrolment import participant_or_404
@@ -24,15 +26,26 @@ from services.tablet_lending.usecases.enrolment import participant_or_404
 router = APIRouter(tags=["contact card"])
 
 
-async def on_behalf_of_staff(request: Request) -> delegation.Delegation:
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("bearer "):
-        raise _refused("missing_credentials", "A helpdesk on-behalf-of token is required.")
-    secret = get_lending(request).settings.lending_contact_secret
+def _on_behalf_of_staff(request: Request, scope: str) -> delegation.Delegation:
     try:
-        return delegation.verify(header[7:].strip(), secret=secret)
+        return delegation.from_authorization(
+            request.headers.get("authorization", ""),
+            secret=get_lending(request).settings.lending_contact_secret,
+            audience=delegation.LENDING,
+            scope=scope,
+        )
+    except delegation.MissingDelegation as exc:
+        raise _refused("missing_credentials", "A helpdesk on-behalf-of token is required.") from exc
     except delegation.InvalidDelegation as exc:
         raise _refused("invalid_delegation", f"The on-behalf-of token is refused: {exc}.") from exc
+
+
+async def on_behalf_of_staff(request: Request) -> delegation.Delegation:
+    return _on_behalf_of_staff(request, delegation.CONTACT_CARD_SCOPE)
+
+
+async def on_behalf_of_staff_for_names(request: Request) -> delegation.Delegation:
+    return _on_behalf_of_staff(request, delegation.NAMES_SCOPE)
 
 
 def _refused(reason: str, message: str) -> AuthRefused:
@@ -43,7 +56,10 @@ def _refused(reason: str, message: str) -> AuthRefused:
 
 
 OnBehalfOf = Annotated[delegation.Delegation, Depends(on_behalf_of_staff)]
+OnBehalfOfForNames = Annotated[delegation.Delegation, Depends(on_behalf_of_staff_for_names)]
 ParticipantId = Annotated[str, Path(min_length=1, max_length=64)]
+# A queue page holds at most this many tickets (the helpdesk queue's limit, services.common.paging).
+MAX_NAMES = MAX_LIMIT
 
 
 class CurrentLoan(BaseModel):
@@ -120,4 +136,67 @@ async def contact_card(
         )
         if loan is not None
         else None,
+    )
+
+
+class NamesIn(BaseModel):
+    participant_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=MAX_NAMES
+    )
+
+
+class RegisteredName(BaseModel):
+    participant_id: str
+    family_name: str
+    given_name: str
+
+
+class NamesOut(BaseModel):
+    names: list[RegisteredName] = Field(
+        description="the participants asked for who have personal data; unknown and erased left out"
+    )
+
+
+@router.post(
+    "/participants/names",
+    summary="Registered names of the participants on a helpdesk queue page (audited, each)",
+    responses={401: {"description": "No helpdesk on-behalf-of token for names, or refused"}},
+)
+async def names(
+    body: NamesIn, asking: OnBehalfOfForNames, lending: LendingDep, response: Response
+) -> NamesOut:
+    wanted = list(dict.fromkeys(body.participant_ids))
+    found = [
+        participant
+        for participant in await lending.db.participants.get_many(None, wanted)
+        if participant.personal is not None
+    ]
+    details: dict[str, Any] = {
+        "channel": asking.actor,
+        "staff_name": asking.staff_name,
+        "purpose": asking.purpose,
+        "token_id": asking.token_id,
+    }
+    await lending.audit.record_many(
+        [
+            {
+                "actor": asking.staff_id,
+                "action": "participant.name.read",
+                "subject": participant.participant_id,
+                "details": details,
+            }
+            for participant in found
+        ]
+    )
+    response.headers["cache-control"] = "no-store"
+    return NamesOut(
+        names=[
+            RegisteredName(
+                participant_id=participant.participant_id,
+                family_name=participant.personal.family_name,
+                given_name=participant.personal.given_name,
+            )
+            for participant in found
+            if participant.personal is not None
+        ]
     )

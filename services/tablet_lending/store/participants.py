@@ -176,9 +176,9 @@ class ParticipantRepository(Repository[Participant]):
             session=tx.session,
         )
 
-    async def get_many(self, tx: Tx, participant_ids: list[str]) -> list[Participant]:
+    async def get_many(self, tx: Tx | None, participant_ids: list[str]) -> list[Participant]:
         docs = await self._collection.find(
-            {"_id": {"$in": participant_ids}}, session=tx.session
+            {"_id": {"$in": participant_ids}}, session=tx.session if tx else None
         ).to_list()
         return [self._item(doc) for doc in docs]
 
