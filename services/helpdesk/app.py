@@ -140,6 +140,27 @@ def mail_replies(
     )
 
 
+async def start_mail(
+    settings: HelpdeskSettings,
+    *,
+    store: MongoStore,
+    tickets: TicketRepository,
+    rules: TicketRules,
+    opening: Opening,
+    jobs: Periodic,
+) -> MailReader | None:
+    """Start the mail channel when configured: the reader, and the replies' job after taking
+    back what this INSTANCE_ID's previous process held (once, before the first round)."""
+    reader = mail_intake(settings, store=store, tickets=tickets, rules=rules, opening=opening)
+    if reader is None:
+        return None
+    reader.start()
+    replies = mail_replies(settings, store=store, tickets=tickets, rules=rules)
+    await replies.take_back_held()
+    jobs.every(settings.mail_send_interval_seconds, "mail-replies", replies.send_due)
+    return reader
+
+
 def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
     settings = settings or HelpdeskSettings()
     settings.check_startup()
@@ -210,14 +231,9 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 secret=settings.preferred_name_secret,
                 timeout_seconds=settings.ai_chat_timeout_seconds,
             )
-            mail_reader = mail_intake(
-                settings, store=store, tickets=tickets, rules=rules, opening=opening
+            mail_reader = await start_mail(
+                settings, store=store, tickets=tickets, rules=rules, opening=opening, jobs=jobs
             )
-            if mail_reader is not None:
-                mail_reader.start()
-                replies = mail_replies(settings, store=store, tickets=tickets, rules=rules)
-                await replies.take_back_held()
-                jobs.every(settings.mail_send_interval_seconds, "mail-replies", replies.send_due)
             app.state.helpdesk = Helpdesk(
                 settings=settings,
                 staff=StaffWork(store=store, tickets=tickets, rules=rules),
