@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -18,7 +19,17 @@ from services.common.kafka.producer import create_producer
 from services.common.kafka.topics import TopicSpec, ensure_topics
 from services.common.store import MongoStore, Tx
 from services.common.store.mongo import OUTBOX_COLLECTION, outbox_document
-from services.common.store.outbox import PARKED_COLLECTION, Lease, OutboxRelay, outbox_indexes
+from services.common.store.outbox import (
+    LEASES_COLLECTION,
+    PARKED_COLLECTION,
+    Lease,
+    OutboxLanes,
+    OutboxRelay,
+    OutboxRelays,
+    lease_name,
+    outbox_indexes,
+)
+from services.common.time import utcnow
 from tests.fixtures.kafka import wait_for_records
 from tests.fixtures.waiting import eventually
 from tools.devstack.stack import Stack
@@ -52,6 +63,13 @@ async def parts(infra: Stack) -> AsyncIterator[tuple[MongoStore, AIOKafkaProduce
         await producer.stop()
         await store.drop_database()
         await store.close()
+
+
+def lane_store(infra: Stack, store: MongoStore, lane: str | None) -> MongoStore:
+    """Another process's client on the same database, whose transactions write `lane`."""
+    return MongoStore(
+        uri=infra.mongo.uri, database=store.db.name, app_name=f"test-{lane}", outbox_lane=lane
+    )
 
 
 async def emit_all(store: MongoStore, topic: TopicSpec, key: str, numbers: range) -> None:
@@ -175,3 +193,103 @@ async def test_an_entry_kafka_can_never_take_is_parked_and_the_rest_go_on(
 
 def _sample(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def _failed_commands(store: MongoStore) -> int:
+    """How many commands mongod has failed since it started (DuplicateKey errors included)."""
+    status: dict[str, Any] = await store.client.admin.command("serverStatus")
+    return sum(
+        int(c.get("failed", 0))
+        for c in status["metrics"]["commands"].values()
+        if isinstance(c, dict)
+    )
+
+
+async def test_waiting_for_a_lease_someone_else_holds_writes_nothing_and_fails_nothing(
+    parts: tuple[MongoStore, AIOKafkaProducer, TopicSpec],
+) -> None:
+    """The old upsert tried to insert a twin of a held lease and failed on the unique _id: a
+    DuplicateKey error that mongod logged every round of every waiting relay."""
+    store, _producer, _topic = parts
+    holder = Lease(store, name="busy", owner="a", ttl=timedelta(seconds=30))
+    waiter = Lease(store, name="busy", owner="b", ttl=timedelta(seconds=30))
+    assert await holder.acquire_or_renew()
+    before = await _failed_commands(store)
+    for _ in range(5):
+        assert not await waiter.acquire_or_renew()
+    assert await _failed_commands(store) == before
+    lease = await store.collection(LEASES_COLLECTION).find_one({"_id": "busy"})
+    assert lease is not None
+    assert lease["owner"] == "a"
+
+
+async def test_each_lane_is_relayed_by_its_own_relay_under_its_own_lease(
+    parts: tuple[MongoStore, AIOKafkaProducer, TopicSpec], infra: Stack
+) -> None:
+    """The gateway's webhook and sender processes each relay what they wrote, at the same time."""
+    store, producer, topic = parts
+    webhook_store = lane_store(infra, store, "webhook")
+    sender_store = lane_store(infra, store, "sender")
+    webhook = OutboxRelay(store=store, producer=producer, owner="w", lane="webhook")
+    sender = OutboxRelay(store=store, producer=producer, owner="s", lane="sender")
+    webhook.start()
+    sender.start()
+    try:
+        await emit_all(webhook_store, topic, "from-webhook", range(5))
+        await emit_all(sender_store, topic, "from-sender", range(5))
+        for key in (b"from-webhook", b"from-sender"):
+            records = await wait_for_records(
+                infra.kafka.bootstrap_servers, topic.name, key=key, count=5
+            )
+            assert [json.loads(r.value)["data"]["n"] for r in records] == list(range(5))
+        leases = {
+            lease["_id"]: lease["owner"]
+            async for lease in store.collection(LEASES_COLLECTION).find({})
+        }
+        assert leases == {lease_name("webhook"): "w", lease_name("sender"): "s"}
+        lanes = await store.collection(OUTBOX_COLLECTION).distinct("lane")
+        assert sorted(lanes) == ["sender", "webhook"]
+    finally:
+        await webhook.stop()
+        await sender.stop()
+        await webhook_store.close()
+        await sender_store.close()
+
+
+async def test_a_lane_whose_relay_died_is_drained_by_the_other_process_then_handed_back(
+    parts: tuple[MongoStore, AIOKafkaProducer, TopicSpec], infra: Stack
+) -> None:
+    """kill -9 of the sender: its lease stays until it expires; the webhook's standby then sends
+    what the sender committed, and lets the lease go so the sender takes its lane back."""
+    store, producer, topic = parts
+    sender_store = lane_store(infra, store, "sender")
+    await emit_all(sender_store, topic, "orphaned", range(4))
+    await store.collection(LEASES_COLLECTION).insert_one(
+        {
+            "_id": lease_name("sender"),
+            "owner": "killed",
+            "expires_at": utcnow() - timedelta(seconds=1),
+        }
+    )
+    relays = OutboxRelays(
+        store=store,
+        producer=producer,
+        owner="w",
+        lanes=OutboxLanes(writes="webhook", relays=("webhook",), standby=("sender",)),
+    )
+    relays.start()
+    try:
+        records = await wait_for_records(
+            infra.kafka.bootstrap_servers, topic.name, key=b"orphaned", count=4
+        )
+        assert [json.loads(r.value)["data"]["n"] for r in records] == list(range(4))
+        lease = await eventually(
+            lambda: store.collection(LEASES_COLLECTION).find_one({"_id": lease_name("sender")}),
+            lambda found: found is None,
+        )
+        assert lease is None  # handed back: the sender's relay takes it when it starts
+        returning = Lease(store, name=lease_name("sender"), owner="s", ttl=timedelta(seconds=15))
+        assert await returning.acquire_or_renew()
+    finally:
+        await relays.stop()
+        await sender_store.close()
