@@ -204,7 +204,12 @@ async def sending_side(
 ) -> AsyncIterator[list[Route[Any]]]:
     """The sender role's work besides its routes: the periodic jobs (quota, user counts,
     personal-data retention) and the rich menu provisioning, both calling LINE."""
-    budget = BudgetKeeper(usage=repos.usage, configured_budget=settings.monthly_push_budget)
+    budget = BudgetKeeper(
+        usage=repos.usage,
+        configured_budget=settings.monthly_push_budget,
+        cache_seconds=settings.budget_cache_seconds,
+        exact_within=settings.budget_exact_within,
+    )
     jobs = PeriodicJobs(
         messaging=messaging,
         budget=budget,
@@ -236,6 +241,7 @@ async def sending_side(
             with contextlib.suppress(asyncio.CancelledError):
                 await provisioning
         await jobs.stop()
+        await budget.stop()
 
 
 def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
