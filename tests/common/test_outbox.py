@@ -12,6 +12,7 @@ from uuid import uuid4
 import pytest
 from aiokafka import AIOKafkaProducer
 from prometheus_client import REGISTRY
+from pymongo import AsyncMongoClient, monitoring
 
 from services.common.events import Contract, new_event
 from services.common.events.registry import contract
@@ -293,3 +294,52 @@ async def test_a_lane_whose_relay_died_is_drained_by_the_other_process_then_hand
     finally:
         await relays.stop()
         await sender_store.close()
+
+
+class LeaseCommands(monitoring.CommandListener):
+    """The commands the driver sends to the `leases` collection."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command.get(event.command_name) == LEASES_COLLECTION:
+            self.names.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_a_relay_renews_its_lease_on_a_timer_not_every_round(
+    parts: tuple[MongoStore, AIOKafkaProducer, TopicSpec], infra: Stack
+) -> None:
+    """Each commit wakes a round; renewing in every round was a round trip per webhook group."""
+    store, producer, topic = parts
+    listening = MongoStore(uri=infra.mongo.uri, database=store.db.name, app_name="listening")
+    commands = LeaseCommands()
+    listening.client = AsyncMongoClient(infra.mongo.uri, tz_aware=True, event_listeners=[commands])
+    listening.db = listening.client[store.db.name]
+    # A lease of ten minutes is renewed after 200 s: none of this test's rounds renews it.
+    relay = OutboxRelay(
+        store=listening, producer=producer, owner="a", lease_ttl=timedelta(minutes=10)
+    )
+    relay.start()
+    try:
+        for n in range(8):  # one commit, one round, one after another
+            await emit_all(store, topic, "rounds", range(n, n + 1))
+            published = await eventually(
+                lambda: store.collection(OUTBOX_COLLECTION).count_documents(
+                    {"published_at": {"$ne": None}}
+                ),
+                lambda count, n=n: count == n + 1,  # type: ignore[misc]
+            )
+            assert published == n + 1
+    finally:
+        await relay.stop()
+        await listening.close()
+    # The first round takes the lease (a renewal that matches nothing, a read, the insert); the
+    # final round on stop renews it once more and releases it.
+    assert commands.names == ["update", "find", "insert", "update", "delete"]

@@ -80,6 +80,7 @@ def _reason(error: BaseException) -> str:
 
 
 LEASE_TTL = timedelta(seconds=15)
+PARKED_COUNT_SECONDS = 30.0
 # How often a relay standing by for another lane looks whether that lane's relay is gone.
 STANDBY_POLL_SECONDS = 5.0
 
@@ -178,13 +179,19 @@ class OutboxRelay:
         standby: bool = False,
         batch_size: int = 500,
         idle_poll_seconds: float = 1.0,
+        lease_ttl: timedelta = LEASE_TTL,
     ) -> None:
         self._collection = store.collection(OUTBOX_COLLECTION)
         self._parked = store.collection(PARKED_COLLECTION)
         self._producer = producer
         self.lane = lane
         self._standby = standby
-        self._lease = Lease(store, name=lease_name(lane), owner=owner, ttl=LEASE_TTL)
+        self._lease = Lease(store, name=lease_name(lane), owner=owner, ttl=lease_ttl)
+        # The lease is renewed when a third of it has passed, not every round: a round per
+        # commit made the renewal a round trip per webhook group (bench/PROFILE_issue11.md).
+        self._renew_every = lease_ttl.total_seconds() / 3
+        self._held_since: float | None = None  # loop time of the last successful renewal
+        self._parked_counted_at: float | None = None
         self._batch_size = batch_size
         self._idle_poll_seconds = idle_poll_seconds
         self._wakeup = asyncio.Event()
@@ -228,10 +235,11 @@ class OutboxRelay:
     async def _run(self) -> None:
         while not self._stopping.is_set():
             try:
-                relayed = await self.relay_once() if await self._lease.acquire_or_renew() else 0
+                relayed = await self.relay_once() if await self._hold_lease() else 0
             except Exception:
                 # Kafka or MongoDB is unreachable: nothing is marked published, so the same
-                # entries are retried on the next round.
+                # entries are retried on the next round (after a renewal: the lease may be gone).
+                self._held_since = None
                 OUTBOX_RELAY_ERRORS.inc()
                 log.exception("outbox relay round failed")
                 relayed = 0
@@ -242,6 +250,19 @@ class OutboxRelay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_poll_seconds)
             self._wakeup.clear()
+
+    async def _hold_lease(self) -> bool:
+        """Whether this relay holds its lease, renewing it once a third of its time has passed.
+
+        Between renewals a round trusts a renewal at most `ttl / 3` old, so it still has two
+        thirds of the lease ahead of it, as rounds renewing first had their whole lease.
+        """
+        now = asyncio.get_running_loop().time()
+        if self._held_since is not None and now - self._held_since < self._renew_every:
+            return True
+        held = await self._lease.acquire_or_renew()
+        self._held_since = now if held else None
+        return held
 
     async def _stand_by(self) -> None:
         while not self._stopping.is_set():
@@ -339,7 +360,12 @@ class OutboxRelay:
             OUTBOX_BACKLOG.labels(lane).set(
                 await self._collection.count_documents({"published_at": None, "lane": self.lane})
             )
-        OUTBOX_PARKED_WAITING.set(await self._parked.estimated_document_count())
+        # Parked entries change only when a relay parks one (counted then) or a person acts:
+        # counted now and then, not every round.
+        now = asyncio.get_running_loop().time()
+        if self._parked_counted_at is None or now - self._parked_counted_at >= PARKED_COUNT_SECONDS:
+            self._parked_counted_at = now
+            OUTBOX_PARKED_WAITING.set(await self._parked.estimated_document_count())
         oldest: Any = pending[0]["created_at"] if pending else None
         OUTBOX_OLDEST_PENDING_SECONDS.labels(lane).set(
             (utcnow() - oldest).total_seconds() if oldest is not None else 0
