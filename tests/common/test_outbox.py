@@ -3,6 +3,7 @@ the transaction commits; aborted ones never do; one relay per database at a time
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -343,3 +344,31 @@ async def test_a_relay_renews_its_lease_on_a_timer_not_every_round(
     # The first round takes the lease (a renewal that matches nothing, a read, the insert); the
     # final round on stop renews it once more and releases it.
     assert commands.names == ["update", "find", "insert", "update", "delete"]
+
+
+async def test_a_commit_by_another_process_wakes_only_its_lanes_relay(
+    parts: tuple[MongoStore, AIOKafkaProducer, TopicSpec], infra: Stack
+) -> None:
+    """A relay that would otherwise poll once a minute is woken by the change stream on its lane
+    (the stream keeps only the resume token and matches the lane: the webhook's events must not
+    wait for a poll)."""
+    store, producer, topic = parts
+    other_process = lane_store(infra, store, "webhook")
+    webhook = OutboxRelay(
+        store=store, producer=producer, owner="w", lane="webhook", idle_poll_seconds=60
+    )
+    webhook.start()
+    try:
+        await asyncio.wait_for(webhook.watching.wait(), timeout=20)
+        await eventually(
+            lambda: store.collection(LEASES_COLLECTION).count_documents({}),
+            lambda count: count == 1,
+        )  # its first round is done: the next one waits for a wake-up or a minute
+        await emit_all(other_process, topic, "woken", range(3))
+        records = await wait_for_records(
+            infra.kafka.bootstrap_servers, topic.name, key=b"woken", count=3, timeout=30
+        )
+        assert [json.loads(r.value)["data"]["n"] for r in records] == [0, 1, 2]
+    finally:
+        await webhook.stop()
+        await other_process.close()

@@ -24,7 +24,8 @@ async def test_each_gateway_process_relays_its_own_lane_under_its_own_lease(
     async with gateway_db(stack) as db:
 
         async def entries() -> list[dict[str, Any]]:
-            return await db[OUTBOX_COLLECTION].find({"key": user}).to_list()
+            docs: list[dict[str, Any]] = await db[OUTBOX_COLLECTION].find({"key": user}).to_list()
+            return docs
 
         found = await eventually(
             entries,

@@ -195,6 +195,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_poll_seconds = idle_poll_seconds
         self._wakeup = asyncio.Event()
+        self.watching = asyncio.Event()  # set while the change stream is open
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -375,12 +376,18 @@ class OutboxRelay:
         """Wake the relay as soon as anything is committed to the outbox, by any instance."""
         while not self._stopping.is_set():
             try:
+                # Only the wake-up is needed, not the entry: keep just the resume token.
                 async with await self._collection.watch(
-                    [{"$match": {"operationType": "insert", "fullDocument.lane": self.lane}}]
+                    [
+                        {"$match": {"operationType": "insert", "fullDocument.lane": self.lane}},
+                        {"$project": {"_id": 1}},
+                    ]
                 ) as changes:
+                    self.watching.set()
                     async for _ in changes:
                         self._wakeup.set()
             except PyMongoError:
+                self.watching.clear()
                 # The relay still polls; try watching again shortly.
                 await asyncio.sleep(1.0)
 
