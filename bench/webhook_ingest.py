@@ -214,15 +214,23 @@ class Bench:
         before = await finished_sends(self.stack.mongo.uri, ids)
         probe = partial(self.probe, "during backlog", "line_gateway", self.args.seconds)
         if self.args.profile:
-            run = await self.profiled(Path(self.args.profile), "backlog", probe)
+            # The sends are the sender role's work: profile that process (the webhook's
+            # answers meanwhile are the probe's figures).
+            run = await self.profiled(Path(self.args.profile), "backlog", probe, GATEWAY_SENDER)
         else:
             run = await probe()
         return run, before, await finished_sends(self.stack.mongo.uri, ids)
 
-    async def profiled(self, into: Path, name: str, work: Callable[[], Awaitable[Run]]) -> Run:
-        """`work` under py-spy (the gateway), mongod's profiler and $currentOp; the report is
-        printed and the raw data kept in `into` (`<name>.pyspy.txt`, `<name>.mongod.json`)."""
-        pid = self.stack.apps["line_gateway"].pid
+    async def profiled(
+        self,
+        into: Path,
+        name: str,
+        work: Callable[[], Awaitable[Run]],
+        app: str = "line_gateway",
+    ) -> Run:
+        """`work` under py-spy (the gateway process `app`), mongod's profiler and $currentOp; the
+        report is printed and the raw data kept in `into` (`<name>.pyspy.txt`, `.mongod.json`)."""
+        pid = self.stack.apps[app].pid
         assert pid is not None
         client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(self.stack.mongo.uri)
         spy_file = into / f"{name}.pyspy.txt"
@@ -244,7 +252,7 @@ class Bench:
         lines = [line for line in spy_output.splitlines() if "Samples:" in line]
         self.say(f"\n{name}: {run.result.requests} webhooks; py-spy: {' '.join(lines)}")
         counters = counter_delta(status_before, status_after)
-        report_profile(self.say, spy_file, entries, ops, counters)
+        report_profile(self.say, spy_file, entries, ops, counters, app=app)
         return run
 
 
@@ -278,11 +286,13 @@ def report_profile(
     entries: list[dict[str, object]],
     ops: CurrentOps,
     counters: dict[str, int],
+    *,
+    app: str = "line_gateway",
 ) -> None:
     if spy.exists():
         stacks = parse_collapsed(spy.read_text().splitlines())
         say(
-            f"line_gateway's event loop on the CPU: {stacks.samples} samples "
+            f"{app}'s event loop on the CPU: {stacks.samples} samples "
             f"(other threads: {stacks.other_threads}); by piece of work:"
         )
         for entry, count in top(stacks.by_entry, 12):

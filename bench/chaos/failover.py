@@ -46,6 +46,7 @@ from pymongo import AsyncMongoClient
 from bench.chaos.__main__ import stack_config
 from bench.chaos.scenario import Chaos, Disruption, Plan, Result
 from services.common.store.mongo import OUTBOX_COLLECTION
+from services.common.store.outbox import lease_name
 from services.common.time import utcnow
 from tools.devstack.infra import KafkaNode, MongoNode
 from tools.devstack.stack import CLUSTER_SIZE, SERVICES, Stack
@@ -111,11 +112,17 @@ async def mongo_primary(stack: Stack) -> MongoNode:
     return next(node for node in stack.mongo_nodes if primary.endswith(f":{node.port}"))
 
 
+def relay_lease(service: str) -> str:
+    """The outbox lease of `service`'s instances (`config.instances`): one per service, except
+    line_gateway, whose instances by that name are its webhook role, relaying their own lane."""
+    return lease_name("webhook" if service == "line_gateway" else None)
+
+
 async def outbox_lease_owner(stack: Stack, service: str) -> str | None:
     """The app name of the instance whose relay holds `service`'s outbox lease, if one does."""
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo.uri)
     try:
-        lease = await client[f"sslp_{service}"]["leases"].find_one({"_id": "outbox-relay"})
+        lease = await client[f"sslp_{service}"]["leases"].find_one({"_id": relay_lease(service)})
     finally:
         await client.close()
     owner = str((lease or {}).get("owner", ""))

@@ -46,11 +46,13 @@ OUTBOX_PUBLISHED = Counter(
 )
 OUTBOX_BACKLOG = Gauge(
     "sslp_outbox_backlog",
-    "Events committed to the outbox and not yet relayed to Kafka.",
+    "Events committed to the outbox and not yet relayed to Kafka, per relay lane.",
+    ["lane"],
 )
 OUTBOX_OLDEST_PENDING_SECONDS = Gauge(
     "sslp_outbox_oldest_pending_seconds",
-    "Age of the oldest event waiting in the outbox.",
+    "Age of the oldest event waiting in the outbox, per relay lane.",
+    ["lane"],
 )
 OUTBOX_PARKED = Counter(
     "sslp_outbox_parked_total",

@@ -28,12 +28,19 @@ from services.common.kafka.topics import ensure_topics
 from services.common.logging import configure_logging, get_logger
 from services.common.settings import ServiceSettings
 from services.common.store.mongo import CollectionIndexes, MongoStore
-from services.common.store.outbox import LEASES_COLLECTION, OutboxRelay, outbox_indexes
+from services.common.store.outbox import (
+    LEASES_COLLECTION,
+    OutboxLanes,
+    OutboxRelays,
+    outbox_indexes,
+)
 from services.common.store.processed import ProcessedEvents
 
 log = get_logger(__name__)
 
 READY_CHECK_TIMEOUT_SECONDS = 2.0
+# Most services: one outbox lane, one relay under one lease across their instances.
+ONE_LANE = OutboxLanes()
 
 
 @dataclass
@@ -42,7 +49,7 @@ class Runtime:
     settings: ServiceSettings
     store: MongoStore
     producer: AIOKafkaProducer
-    relay: OutboxRelay
+    relay: OutboxRelays
     processors: list[StreamProcessor] = field(default_factory=list)
 
     @contextlib.asynccontextmanager
@@ -124,6 +131,7 @@ async def platform_runtime(
     service: str,
     settings: ServiceSettings,
     indexes: Sequence[CollectionIndexes] = (),
+    outbox_lanes: OutboxLanes = ONE_LANE,
 ) -> AsyncIterator[Runtime]:
     configure_logging(service=service, level=settings.log_level, fmt=settings.log_format)
     # Named per process, so a restarted instance can tell its earlier life's sessions.
@@ -132,6 +140,7 @@ async def platform_runtime(
         uri=settings.mongodb_uri,
         database=settings.mongodb_database,
         app_name=f"{instance}{uuid4().hex[:8]}",
+        outbox_lane=outbox_lanes.writes,
     )
     try:
         await _wait_for_mongodb(store)
@@ -158,7 +167,9 @@ async def platform_runtime(
         )
         await producer.start()
         try:
-            relay = OutboxRelay(store=store, producer=producer, owner=settings.instance_id)
+            relay = OutboxRelays(
+                store=store, producer=producer, owner=settings.instance_id, lanes=outbox_lanes
+            )
             relay.start()
             try:
                 yield Runtime(

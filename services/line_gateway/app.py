@@ -42,7 +42,7 @@ from services.common.kafka.topics import (
 )
 from services.common.runtime import platform_runtime
 from services.common.store import MongoStore
-from services.common.store.outbox import Lease
+from services.common.store.outbox import Lease, OutboxLanes
 from services.common.web import create_service_app
 from services.line_gateway.api import webhook
 from services.line_gateway.clients.messaging import LineMessaging
@@ -53,7 +53,7 @@ from services.line_gateway.consumers.outbound import OutboundSender
 from services.line_gateway.domain.delivery import UnknownReply
 from services.line_gateway.domain.webhook import KNOWN_EVENT_TYPES
 from services.line_gateway.metrics import UNKNOWN_REPLY_OUTCOMES, WEBHOOK_EVENTS
-from services.line_gateway.settings import LineGatewaySettings
+from services.line_gateway.settings import GatewayRole, LineGatewaySettings
 from services.line_gateway.store import (
     ChatGroupRepository,
     DeliveryRepository,
@@ -72,6 +72,24 @@ from services.line_gateway.usecases.maintenance import PeriodicJobs
 from services.line_gateway.usecases.rich_menu import LEASE_NAME, LEASE_TTL, RichMenuProvisioner
 
 SERVICE = "line_gateway"
+
+
+def outbox_lanes(role: GatewayRole) -> OutboxLanes:
+    """Each role relays what it wrote, under its own lease, and stands by for the other's lane.
+
+    One lease for both processes made them fight over it every second, and whichever won relayed
+    the other's entries too: the webhook's loop relaying the sender's backlog, or every inbound
+    event waiting for the sender's loop. With a lane each, the webhook's events leave from the
+    webhook process right after its commit, the sender's from the sender, and if either process
+    dies the other drains its lane once the lease expires (15 s). The None lane holds entries
+    written before lanes and by an `all` process; the sender relays it. An `all` process relays
+    every lane, each under its lane's lease, so it can run beside or after split processes.
+    """
+    if role is GatewayRole.WEBHOOK:
+        return OutboxLanes(writes="webhook", relays=("webhook",), standby=("sender", None))
+    if role is GatewayRole.SENDER:
+        return OutboxLanes(writes="sender", relays=("sender", None), standby=("webhook",))
+    return OutboxLanes(writes=None, relays=(None, "webhook", "sender"))
 
 
 @dataclass(frozen=True)
@@ -186,7 +204,12 @@ async def sending_side(
 ) -> AsyncIterator[list[Route[Any]]]:
     """The sender role's work besides its routes: the periodic jobs (quota, user counts,
     personal-data retention) and the rich menu provisioning, both calling LINE."""
-    budget = BudgetKeeper(usage=repos.usage, configured_budget=settings.monthly_push_budget)
+    budget = BudgetKeeper(
+        usage=repos.usage,
+        configured_budget=settings.monthly_push_budget,
+        cache_seconds=settings.budget_cache_seconds,
+        exact_within=settings.budget_exact_within,
+    )
     jobs = PeriodicJobs(
         messaging=messaging,
         budget=budget,
@@ -218,6 +241,7 @@ async def sending_side(
             with contextlib.suppress(asyncio.CancelledError):
                 await provisioning
         await jobs.stop()
+        await budget.stop()
 
 
 def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
@@ -239,6 +263,7 @@ def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
                 webhook_event_retention_days=settings.webhook_event_retention_days,
                 link_code_retention_days=settings.link_code_retention_days,
             ),
+            outbox_lanes=outbox_lanes(role),
         ) as runtime:
             store = runtime.store
             repos = Repositories.on(store)

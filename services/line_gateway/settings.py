@@ -73,6 +73,12 @@ class LineGatewaySettings(LinkCodeSecretSettings):
     # month; 0 means "LINE's plan allowance", read from the quota endpoint.
     monthly_push_budget: int = 0
     quota_refresh_seconds: float = 300.0
+    # A low-priority push is decided on the month's count read at most this long ago (plus this
+    # process's own billable sends since), while more than `budget_exact_within` messages remain;
+    # nearer the limit every such push reads the count afresh. (Reading it per send was two
+    # queries and an aggregation over every shard, twice per push.)
+    budget_cache_seconds: float = 2.0
+    budget_exact_within: int = 500
     # Recipients per multicast call; LINE allows at most 500 (larger values are capped).
     multicast_batch_size: int = 500
     # The loading animation shown while Dai-chan thinks; LINE takes 5..60 in steps of 5, so

@@ -41,7 +41,14 @@ from tests.deploy.support import (
     volume_mounts,
 )
 
-ALL_DEPLOYED = (*SERVICES, *SIMULATORS)
+# The gateway's sender role: the same module and settings as line_gateway (its webhook role).
+GATEWAY_SENDER = Deployed(
+    "line_gateway_sender",
+    "services.line_gateway",
+    "services.line_gateway.settings",
+    "LineGatewaySettings",
+)
+ALL_DEPLOYED = (*SERVICES, GATEWAY_SENDER, *SIMULATORS)
 # A value to set through the environment, and what the field then holds, by field type.
 PROBES: dict[object, tuple[str, object]] = {
     int: ("4242", 4242),
@@ -248,8 +255,31 @@ def test_accepted_names_are_what_pydantic_settings_reads(
 
 
 def test_instance_ids_are_unique():
-    ids = [environment(compose_service(d.name))["INSTANCE_ID"] for d in SERVICES]
+    ids = [environment(compose_service(d.name))["INSTANCE_ID"] for d in (*SERVICES, GATEWAY_SENDER)]
     assert len(set(ids)) == len(ids)
+
+
+def test_the_gateway_runs_as_its_webhook_and_its_sender_role(monkeypatch: pytest.MonkeyPatch):
+    """As the devstack and Kubernetes do: LINE's URL on a process that only records events."""
+    webhook_env = resolved_environment("line_gateway", PRODUCTION_ENV)
+    sender_env = resolved_environment(GATEWAY_SENDER.name, PRODUCTION_ENV)
+    webhook = settings_from(SERVICES[0], webhook_env, monkeypatch)
+    sender = settings_from(GATEWAY_SENDER, sender_env, monkeypatch)
+    assert (webhook.role, sender.role) == ("webhook", "sender")
+    assert sender.environment == "production"
+    # The same channel, database and secrets; only the id, the role and the port differ.
+    differing = {
+        k for k in webhook_env.keys() | sender_env.keys() if webhook_env.get(k) != sender_env.get(k)
+    }
+    assert differing == {"INSTANCE_ID", "LINE_GATEWAY_ROLE", "LINE_GATEWAY_PORT"}
+    service = compose_service(GATEWAY_SENDER.name)
+    assert service["command"] == ["python", "-m", "services.line_gateway"]
+    assert published_ports(service) == []  # LINE reaches only the webhook role
+    check = " ".join(service["healthcheck"]["test"])
+    assert f"http://127.0.0.1:{sender.port}/readyz" in check
+    assert service["depends_on"]["kafka"]["condition"] == "service_healthy"
+    assert service["restart"] == "unless-stopped"
+    assert service["stop_grace_period"] == "30s"
 
 
 @pytest.mark.parametrize("deployed", SERVICES, ids=lambda d: d.name)

@@ -161,9 +161,12 @@ def scrape_targets(config: dict[str, Any]) -> dict[str, list[str]]:
 
 def test_prometheus_scrapes_exactly_the_four_services_on_their_ports():
     expected = {name: [f"{name}:{port}"] for name, port in service_ports().items()}
+    # One job, both processes of the gateway (docker-compose.yml runs its two roles).
+    expected["line_gateway"].append(f"{GATEWAY_SENDER}:{DEFAULT_PORTS[GATEWAY_SENDER]}")
     assert scrape_targets(load_yaml(PROMETHEUS_CONFIG)) == expected
     for name, targets in expected.items():
-        assert targets[0].split(":")[0] in compose()["services"], name
+        for target in targets:
+            assert target.split(":")[0] in compose()["services"], name
 
 
 def test_local_prometheus_template_scrapes_the_same_jobs_on_loopback():

@@ -71,21 +71,29 @@ class Tx:
     async def emit(self, *, topic: TopicSpec, key: str, event: Envelope[Any]) -> None:
         """Stage an event in the outbox; the relay publishes it once the transaction commits."""
         await self.store.db[OUTBOX_COLLECTION].insert_one(
-            outbox_document(topic=topic, key=key, event=event), session=self.session
+            outbox_document(topic=topic, key=key, event=event, lane=self.store.outbox_lane),
+            session=self.session,
         )
 
     async def emit_all(self, staged: Sequence[tuple[TopicSpec, str, Envelope[Any]]]) -> None:
         """Stage (topic, key, event) triples in one insert, in their order (the relay's)."""
         if staged:
             await self.store.db[OUTBOX_COLLECTION].insert_many(
-                [outbox_document(topic=t, key=k, event=e) for t, k, e in staged],
+                [
+                    outbox_document(topic=t, key=k, event=e, lane=self.store.outbox_lane)
+                    for t, k, e in staged
+                ],
                 ordered=True,
                 session=self.session,
             )
 
 
-def outbox_document(*, topic: TopicSpec, key: str, event: Envelope[Any]) -> Document:
+def outbox_document(
+    *, topic: TopicSpec, key: str, event: Envelope[Any], lane: str | None = None
+) -> Document:
     return {
+        # Which relay publishes the entry (`OutboxLanes`); None for a service with one lane.
+        "lane": lane,
         "topic": topic.name,
         "key": key,
         "value": encode_event(event),
@@ -97,8 +105,12 @@ def outbox_document(*, topic: TopicSpec, key: str, event: Envelope[Any]) -> Docu
 
 
 class MongoStore:
-    def __init__(self, *, uri: str, database: str, app_name: str) -> None:
+    def __init__(
+        self, *, uri: str, database: str, app_name: str, outbox_lane: str | None = None
+    ) -> None:
         self.app_name = app_name
+        # The outbox lane this process's transactions write (services.common.store.outbox).
+        self.outbox_lane = outbox_lane
         self.client: AsyncMongoClient[Document] = AsyncMongoClient(
             uri,
             tz_aware=True,

@@ -34,6 +34,7 @@ from services.common.store import Tx
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging
 from services.line_gateway.consumers.refusals import Refused, dead_letter, publish_result
+from services.line_gateway.domain.budget import is_budgeted
 from services.line_gateway.domain.delivery import (
     Finish,
     GiveUp,
@@ -173,7 +174,7 @@ class OutboundSender:
 
     async def _billed(self, method: str, priority: SendPriority, messages: int) -> None:
         BILLABLE_MESSAGES.labels(method, priority.value).inc(messages)
-        await self._budget.report()
+        await self._budget.sent(messages)
 
     async def _deliver(self, command_id: UUID, command: SendRequested) -> Result:
         user = await self._users.get(command.user_id)
@@ -222,8 +223,8 @@ class OutboundSender:
         return sent(DeliveryMethod.REPLY, receipt.request_id)
 
     async def _push(self, command_id: UUID, command: SendRequested, step: Push) -> Finish:
-        if step.new:
-            held = held_by_budget(await self._budget.current(), command.priority)
+        if step.new and is_budgeted(command.priority):
+            held = held_by_budget(await self._budget.for_push(), command.priority)
             if held is not None:
                 return Finish(held)
         await self._deliveries.record_attempt(
@@ -341,8 +342,12 @@ class OutboundSender:
         for index, batch in enumerate(plan.batches):
             if index in done or index in held:
                 continue
-            budget = await self._budget.current()
-            if held_by_budget(budget, command.priority, sent_now + len(batch)) is not None:
+            # A batch is up to 500 recipients: always decided on a fresh read.
+            budget = await self._budget.current() if is_budgeted(command.priority) else None
+            if (
+                budget is not None
+                and held_by_budget(budget, command.priority, sent_now + len(batch)) is not None
+            ):
                 await self._deliveries.mark_batch(command_id=command_id, index=index, held=True)
                 held.add(index)
                 continue

@@ -8,7 +8,7 @@ programme sets its own budget (or takes LINE's plan allowance). When it runs out
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -42,6 +42,11 @@ class MonthlyUsage(BaseModel):
         return max(self.pushes + self.multicast_recipients, self.quota_used or 0)
 
 
+def is_budgeted(priority: SendPriority) -> bool:
+    """Whether the budget can hold a send of `priority` (else it needs no budget read at all)."""
+    return priority is SendPriority.LOW
+
+
 @dataclass(frozen=True)
 class Budget:
     month: str
@@ -62,11 +67,15 @@ class Budget:
         return self.used / self.limit
 
     def allows(self, priority: SendPriority, recipients: int = 1) -> bool:
-        if priority is not SendPriority.LOW:
+        if not is_budgeted(priority):
             return True
         if self.quota_exhausted:
             return False
         return self.limit is None or self.used + recipients <= self.limit
+
+    def with_sent(self, messages: int) -> Budget:
+        """This budget after `messages` more billable messages."""
+        return replace(self, used=self.used + messages)
 
     @property
     def thresholds_crossed(self) -> list[int]:
