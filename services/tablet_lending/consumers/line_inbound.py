@@ -2,8 +2,9 @@
 
 Links come from line_gateway (`line.account.linked` / `unlinked`) and tell reminders where a
 participant can be messaged. Postbacks `lending:book?session=ID` and `lending:cancel?session=ID`
-book or cancel a follow-up session and answer the senior in Japanese; other prefixes belong to
-other services and are ignored.
+book or cancel a follow-up session for the participant the gateway stamped on the tap (not the
+link copy: the gateway owns the link) and answer the senior in Japanese; other prefixes belong
+to other services and are ignored.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class LineInboundHandlers:
             outcome = await line_booking(
                 tx,
                 db=self._db,
-                line_user_id=postback.user_id,
+                participant_id=postback.participant_id,
                 session_id=session_id,
                 cancel=action == "cancel",
                 now=now,

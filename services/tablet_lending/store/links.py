@@ -1,11 +1,9 @@
-"""Which participant is which LINE user (learned from line_gateway), and issued link codes."""
+"""Which LINE user a participant is (learned from line_gateway), and issued link codes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-
-from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.common.store.repository import session_of
@@ -20,10 +18,10 @@ class LineLinkRepository:
 
     @staticmethod
     def indexes() -> CollectionIndexes:
-        return CollectionIndexes(
-            LINKS,
-            [IndexModel([("line_user_id", ASCENDING), ("linked_at", DESCENDING)], name="user")],
-        )
+        # Read by participant only (`_id`): booking taps take the participant from the gateway's
+        # stamp, so nothing looks a LINE user up here. The `user` index that lookup used is no
+        # longer created; where an older release built it, it is unused and harmless.
+        return CollectionIndexes(LINKS)
 
     async def link(
         self, tx: Tx, *, participant_id: str, line_user_id: str, linked_at: datetime
@@ -46,15 +44,6 @@ class LineLinkRepository:
     async def user_of(self, participant_id: str, tx: Tx | None = None) -> str | None:
         doc = await self._collection.find_one({"_id": participant_id}, session=session_of(tx))
         return str(doc["line_user_id"]) if doc else None
-
-    async def participant_of(self, line_user_id: str, tx: Tx | None = None) -> str | None:
-        """The participant this LINE user linked most recently."""
-        doc = await self._collection.find_one(
-            {"line_user_id": line_user_id},
-            sort=[("linked_at", DESCENDING)],
-            session=session_of(tx),
-        )
-        return str(doc["_id"]) if doc else None
 
 
 class LinkCodeRepository:

@@ -321,16 +321,28 @@ class LineBooking:
 
 
 async def line_booking(
-    tx: Tx, *, db: LendingDb, line_user_id: str, session_id: str, cancel: bool, now: datetime
+    tx: Tx,
+    *,
+    db: LendingDb,
+    participant_id: str | None,
+    session_id: str,
+    cancel: bool,
+    now: datetime,
 ) -> LineBooking:
-    """Book (or cancel) a follow-up session for the participant linked to this LINE user."""
+    """Book (or cancel) a follow-up session for the participant the tap was stamped with.
+
+    line_gateway owns the link and stamps it on the tap (None: the sender is not linked), so
+    this reads no `line_links`: a link lending has not heard of yet, or one it still holds
+    after the senior relinked, cannot book for the wrong person.
+    """
     session = await db.sessions.get(session_id, tx)
-    participant_id = await db.links.participant_of(line_user_id, tx)
-    if participant_id is None:
+    participant = await db.participants.get(participant_id, tx) if participant_id else None
+    if participant_id is None or participant is None or participant.erased:
+        # Unknown (another environment) or erased: nobody lending could book for, the same
+        # answer an unlinked senior gets, as when erasure dropped the link copy.
         return LineBooking(
             session, Refused("not_linked", "The LINE user is not linked.", "LINE 未連携です。")
         )
-    participant = await db.participants.get(participant_id, tx)
     actor = f"line:{participant_id}"
     if cancel:
         registration = await db.registrations.get(session_id, participant_id, tx)
