@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import sys
 import tempfile
 import time
@@ -44,6 +43,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 from bench.chaos.__main__ import stack_config
+from bench.chaos.driver import Table, drive, summary
 from bench.chaos.scenario import Chaos, Disruption, Plan, Result
 from services.common.store.mongo import OUTBOX_COLLECTION
 from services.common.time import utcnow
@@ -314,6 +314,25 @@ def plan_for(
     )
 
 
+def failover_table(stack: Stack) -> Table:
+    async def details(result: Result) -> list[str]:
+        lines = []
+        if result.outcome.lost_examples:
+            lines.append(f"lost, e.g.: {', '.join(result.outcome.lost_examples)}")
+        if result.killed_at is not None:
+            killed_at = result.killed_at
+            slow = ", ".join(
+                f"{(at - killed_at).total_seconds():.1f} s: {took:.1f} s"
+                for at, took in result.outcome.slowest(8)
+            )
+            lines.append(f"slowest answers (sent after the start: took): {slow}")
+        lines.append(f"past the committed offsets: {await uncommitted(stack)}")
+        lines.append(f"in the outboxes, unpublished: {await unpublished(stack)}")
+        return lines
+
+    return Table(header=HEADER, row=row, details=details)
+
+
 async def failover(args: argparse.Namespace) -> int:
     out = sys.stdout
     names = [BASELINE] if args.baseline else []
@@ -330,7 +349,20 @@ async def failover(args: argparse.Namespace) -> int:
             out.write(f"unknown service(s) in {args.services}; choose from {', '.join(SERVICES)}\n")
             return 2
         SCENARIOS["rolling_restart"] = rolling_restart_of(chosen)
-    results: list[Result] = []
+    plans = [
+        (
+            name,
+            plan_for(
+                name,
+                seniors=args.seniors,
+                messages=args.messages,
+                interval=args.interval,
+                downtime=args.downtime,
+                rolling_seconds=args.rolling_seconds,
+            ),
+        )
+        for name in names
+    ]
     started = time.monotonic()
 
     def report(line: str) -> None:
@@ -350,46 +382,19 @@ async def failover(args: argparse.Namespace) -> int:
         await stack.start_infrastructure(timeout=300)
         await stack.start_apps(timeout=300)
         runner = Chaos(stack)
+        table = failover_table(stack)
         try:
             await runner.prepare()
-            for name in names:
-                plan = plan_for(
-                    name,
-                    seniors=args.seniors,
-                    messages=args.messages,
-                    interval=args.interval,
-                    downtime=args.downtime,
-                    rolling_seconds=args.rolling_seconds,
-                )
-                out.write(
-                    f"scenario {name}: {plan.seniors} seniors x {plan.messages} messages, "
-                    f"one every {plan.interval:g} s each ...\n"
-                )
-                out.flush()
-                result = await run_scenario(runner, name, plan, report)
-                results.append(result)
-                out.write(f"  {row(result)}\n")
-                if result.outcome.lost_examples:
-                    out.write(f"  lost, e.g.: {', '.join(result.outcome.lost_examples)}\n")
-                if result.killed_at is not None:
-                    slow = ", ".join(
-                        f"{(at - result.killed_at).total_seconds():.1f} s: {took:.1f} s"
-                        for at, took in result.outcome.slowest(8)
-                    )
-                    out.write(f"  slowest answers (sent after the start: took): {slow}\n")
-                lag = await uncommitted(stack)
-                out.write(f"  past the committed offsets: {lag}\n")
-                out.write(f"  in the outboxes, unpublished: {await unpublished(stack)}\n")
-                out.flush()
+            results = await drive(
+                plans,
+                lambda name, plan: run_scenario(runner, name, plan, report),
+                table,
+                out,
+            )
         finally:
             await runner.close()
             stack.stop()
-    out.write(
-        f"\n{HEADER}\n|---|---|---|---|---|---|---|---|---|---|\n"
-        + "\n".join(row(r) for r in results)
-        + f"\n\n({time.monotonic() - started:.0f} s in all; load average "
-        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)\n"
-    )
+    out.write(summary(table, results, started=started))
     return 0 if all(clean(r) for r in results) else 1
 
 
