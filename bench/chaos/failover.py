@@ -15,8 +15,8 @@ simulator (the chaos run's seniors and counting, `scenario.py` and `analysis.py`
   start it again after `--downtime` seconds;
 - `one_instance_each`: kill -9, for every service, the instance holding its outbox lease (the
   group rebalances, the lease moves to the other instance), start them after `--downtime`;
-- `rolling_restart`: stop (SIGTERM) and start every instance of every service in turn, each
-  back and ready before the next one goes.
+- `rolling_restart`: stop (SIGTERM) and start every instance of every service in turn (the
+  gateway's webhook and sender roles each), each back and ready before the next one goes.
 
 Prints per scenario what the chaos run prints, plus the time from the kill to the first answer
 to a message sent after it and the longest answer latency of the run. Exits 1 if any scenario
@@ -48,7 +48,7 @@ from bench.chaos.scenario import Chaos, Disruption, Plan, Result
 from services.common.store.mongo import OUTBOX_COLLECTION
 from services.common.time import utcnow
 from tools.devstack.infra import KafkaNode, MongoNode
-from tools.devstack.stack import CLUSTER_SIZE, SERVICES, Stack
+from tools.devstack.stack import CLUSTER_SIZE, GATEWAY_SENDER, SERVICES, Stack
 
 # The topics a senior's message and its answer travel on.
 ANSWER_PATH_TOPICS = ("line.inbound", "line.outbound")
@@ -227,10 +227,17 @@ def rolling_restart_of(
     return rolling_restart
 
 
-rolling_restart = rolling_restart_of(SERVICES)
+# Every process of the platform: line_gateway's webhook role and its sender role (the consumer of
+# line.outbound that sends every answer) are two processes, each restarted in its turn.
+ROLLING_SERVICES = tuple(
+    role
+    for service in SERVICES
+    for role in ((service, GATEWAY_SENDER) if service == "line_gateway" else (service,))
+)
+rolling_restart = rolling_restart_of(ROLLING_SERVICES)
 
 
-# The seniors keep talking through the whole rolling restart (eight instances, each stopped,
+# The seniors keep talking through the whole rolling restart (ten processes, each stopped,
 # started and ready in turn: minutes on a small machine), not only through its start.
 ROLLING_RESTART_SENDING_SECONDS = 300.0
 # The killed lease holders stay down past the outbox lease's 15 s (services/common/store/outbox.py)
@@ -345,8 +352,10 @@ async def failover(args: argparse.Namespace) -> int:
         return 2
     if args.services:
         chosen = tuple(s for s in args.services.split(",") if s)
-        if not set(chosen) <= set(SERVICES):
-            out.write(f"unknown service(s) in {args.services}; choose from {', '.join(SERVICES)}\n")
+        if not set(chosen) <= set(ROLLING_SERVICES):
+            out.write(
+                f"unknown service(s) in {args.services}; choose from {', '.join(ROLLING_SERVICES)}\n"
+            )
             return 2
         SCENARIOS["rolling_restart"] = rolling_restart_of(chosen)
     plans = [
