@@ -100,13 +100,6 @@ async def test_killing_one_instance_of_each_service_moves_its_work_to_the_other(
         assert any(line.startswith(f"{service}'s outbox lease moved to {other} ") for line in lines)
 
 
-@pytest.mark.xfail(
-    reason="open defect (README, Known limits): a stopped instance now leaves its group at once, "
-    "but each restart still costs rebalances of the whole group (the leave, the new member's "
-    "join), which stack up to 10-17 s on this loaded machine; the 267 unanswered of one earlier "
-    "run have not come back (bench/PROFILE_issue13_rolling.md)",
-    strict=False,
-)
 async def test_a_rolling_restart_answers_everyone_within_ten_seconds(
     chaos: Chaos, cluster: Stack
 ) -> None:
