@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.chaos.driver import Table, drive, summary
 from bench.chaos.scenario import INFRASTRUCTURE, Chaos, Plan, Result
 from tools.devstack.stack import GATEWAY_SENDER, SERVICES, Stack, StackConfig
 
@@ -61,6 +61,23 @@ def stack_config(folder: Path, *, cluster: int = 1) -> StackConfig:
     return config
 
 
+async def details(result: Result) -> list[str]:
+    lines = []
+    if result.reply_faults_left:
+        lines.append(f"reply faults never reached: {result.reply_faults_left}")
+    if result.outcome.lost_examples:
+        lines.append(f"lost, e.g.: {', '.join(result.outcome.lost_examples)}")
+    if result.killed_at is not None and result.back_at is not None:
+        lines.append(
+            f"killed {result.killed_at:%H:%M:%S.%f}, back {result.back_at:%H:%M:%S.%f}"
+            f"; last to recover: {result.outcome.last_to_recover}"
+        )
+    return lines
+
+
+TABLE = Table(header=HEADER, row=row, details=details)
+
+
 async def chaos(args: argparse.Namespace) -> int:
     out = sys.stdout
     targets: list[str | None] = [None] if args.baseline else []
@@ -69,7 +86,16 @@ async def chaos(args: argparse.Namespace) -> int:
     if unknown:
         out.write(f"unknown scenario(s): {', '.join(unknown)}; choose from {', '.join(TARGETS)}\n")
         return 2
-    results: list[Result] = []
+    plans = [
+        Plan(
+            target=target,
+            seniors=args.seniors,
+            messages=args.messages,
+            interval=args.interval,
+            downtime=args.downtime,
+        )
+        for target in targets
+    ]
     with tempfile.TemporaryDirectory(prefix="sslp-chaos-") as folder:
         stack = Stack(stack_config(Path(folder)))
         out.write(f"starting the platform in {folder} ...\n")
@@ -79,42 +105,16 @@ async def chaos(args: argparse.Namespace) -> int:
         runner = Chaos(stack)
         try:
             await runner.prepare()
-            for target in targets:
-                plan = Plan(
-                    target=target,
-                    seniors=args.seniors,
-                    messages=args.messages,
-                    interval=args.interval,
-                    downtime=args.downtime,
-                )
-                out.write(
-                    f"scenario {plan.name}: {plan.seniors} seniors x {plan.messages} messages, "
-                    f"one every {plan.interval:g} s each ...\n"
-                )
-                out.flush()
-                result = await runner.run(plan)
-                results.append(result)
-                out.write(f"  {row(result)}\n")
-                if result.reply_faults_left:
-                    out.write(f"  reply faults never reached: {result.reply_faults_left}\n")
-                if result.outcome.lost_examples:
-                    out.write(f"  lost, e.g.: {', '.join(result.outcome.lost_examples)}\n")
-                if result.killed_at is not None and result.back_at is not None:
-                    out.write(
-                        f"  killed {result.killed_at:%H:%M:%S.%f}, back {result.back_at:%H:%M:%S.%f}"
-                        f"; last to recover: {result.outcome.last_to_recover}\n"
-                    )
-                out.flush()
+            results = await drive(
+                [(plan.name, plan) for plan in plans],
+                lambda _name, plan: runner.run(plan),
+                TABLE,
+                out,
+            )
         finally:
             await runner.close()
             stack.stop()
-    out.write(
-        f"\n{HEADER}\n|---|---|---|---|---|---|---|---|---|---|\n"
-        + "\n".join(row(r) for r in results)
-        + "\n\n"
-        f"({time.monotonic() - started:.0f} s in all; load average {os.getloadavg()[0]:.1f} "
-        f"on {os.cpu_count()} cores)\n"
-    )
+    out.write(summary(TABLE, results, started=started))
     return 0 if all(r.clean for r in results) else 1
 
 

@@ -15,8 +15,8 @@ simulator (the chaos run's seniors and counting, `scenario.py` and `analysis.py`
   start it again after `--downtime` seconds;
 - `one_instance_each`: kill -9, for every service, the instance holding its outbox lease (the
   group rebalances, the lease moves to the other instance), start them after `--downtime`;
-- `rolling_restart`: stop (SIGTERM) and start every instance of every service in turn, each
-  back and ready before the next one goes.
+- `rolling_restart`: stop (SIGTERM) and start every instance of every service in turn (the
+  gateway's webhook and sender roles each), each back and ready before the next one goes.
 
 Prints per scenario what the chaos run prints, plus the time from the kill to the first answer
 to a message sent after it and the longest answer latency of the run. Exits 1 if any scenario
@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import sys
 import tempfile
 import time
@@ -44,12 +43,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 from bench.chaos.__main__ import stack_config
+from bench.chaos.driver import Table, drive, summary
 from bench.chaos.scenario import Chaos, Disruption, Plan, Result
 from services.common.store.mongo import OUTBOX_COLLECTION
 from services.common.store.outbox import lease_name
 from services.common.time import utcnow
 from tools.devstack.infra import KafkaNode, MongoNode
-from tools.devstack.stack import CLUSTER_SIZE, SERVICES, Stack
+from tools.devstack.stack import CLUSTER_SIZE, GATEWAY_SENDER, SERVICES, Stack
 
 # The topics a senior's message and its answer travel on.
 ANSWER_PATH_TOPICS = ("line.inbound", "line.outbound")
@@ -234,10 +234,17 @@ def rolling_restart_of(
     return rolling_restart
 
 
-rolling_restart = rolling_restart_of(SERVICES)
+# Every process of the platform: line_gateway's webhook role and its sender role (the consumer of
+# line.outbound that sends every answer) are two processes, each restarted in its turn.
+ROLLING_SERVICES = tuple(
+    role
+    for service in SERVICES
+    for role in ((service, GATEWAY_SENDER) if service == "line_gateway" else (service,))
+)
+rolling_restart = rolling_restart_of(ROLLING_SERVICES)
 
 
-# The seniors keep talking through the whole rolling restart (eight instances, each stopped,
+# The seniors keep talking through the whole rolling restart (ten processes, each stopped,
 # started and ready in turn: minutes on a small machine), not only through its start.
 ROLLING_RESTART_SENDING_SECONDS = 300.0
 # The killed lease holders stay down past the outbox lease's 15 s (services/common/store/outbox.py)
@@ -321,6 +328,25 @@ def plan_for(
     )
 
 
+def failover_table(stack: Stack) -> Table:
+    async def details(result: Result) -> list[str]:
+        lines = []
+        if result.outcome.lost_examples:
+            lines.append(f"lost, e.g.: {', '.join(result.outcome.lost_examples)}")
+        if result.killed_at is not None:
+            killed_at = result.killed_at
+            slow = ", ".join(
+                f"{(at - killed_at).total_seconds():.1f} s: {took:.1f} s"
+                for at, took in result.outcome.slowest(8)
+            )
+            lines.append(f"slowest answers (sent after the start: took): {slow}")
+        lines.append(f"past the committed offsets: {await uncommitted(stack)}")
+        lines.append(f"in the outboxes, unpublished: {await unpublished(stack)}")
+        return lines
+
+    return Table(header=HEADER, row=row, details=details)
+
+
 async def failover(args: argparse.Namespace) -> int:
     out = sys.stdout
     names = [BASELINE] if args.baseline else []
@@ -333,11 +359,26 @@ async def failover(args: argparse.Namespace) -> int:
         return 2
     if args.services:
         chosen = tuple(s for s in args.services.split(",") if s)
-        if not set(chosen) <= set(SERVICES):
-            out.write(f"unknown service(s) in {args.services}; choose from {', '.join(SERVICES)}\n")
+        if not set(chosen) <= set(ROLLING_SERVICES):
+            out.write(
+                f"unknown service(s) in {args.services}; choose from {', '.join(ROLLING_SERVICES)}\n"
+            )
             return 2
         SCENARIOS["rolling_restart"] = rolling_restart_of(chosen)
-    results: list[Result] = []
+    plans = [
+        (
+            name,
+            plan_for(
+                name,
+                seniors=args.seniors,
+                messages=args.messages,
+                interval=args.interval,
+                downtime=args.downtime,
+                rolling_seconds=args.rolling_seconds,
+            ),
+        )
+        for name in names
+    ]
     started = time.monotonic()
 
     def report(line: str) -> None:
@@ -357,46 +398,19 @@ async def failover(args: argparse.Namespace) -> int:
         await stack.start_infrastructure(timeout=300)
         await stack.start_apps(timeout=300)
         runner = Chaos(stack)
+        table = failover_table(stack)
         try:
             await runner.prepare()
-            for name in names:
-                plan = plan_for(
-                    name,
-                    seniors=args.seniors,
-                    messages=args.messages,
-                    interval=args.interval,
-                    downtime=args.downtime,
-                    rolling_seconds=args.rolling_seconds,
-                )
-                out.write(
-                    f"scenario {name}: {plan.seniors} seniors x {plan.messages} messages, "
-                    f"one every {plan.interval:g} s each ...\n"
-                )
-                out.flush()
-                result = await run_scenario(runner, name, plan, report)
-                results.append(result)
-                out.write(f"  {row(result)}\n")
-                if result.outcome.lost_examples:
-                    out.write(f"  lost, e.g.: {', '.join(result.outcome.lost_examples)}\n")
-                if result.killed_at is not None:
-                    slow = ", ".join(
-                        f"{(at - result.killed_at).total_seconds():.1f} s: {took:.1f} s"
-                        for at, took in result.outcome.slowest(8)
-                    )
-                    out.write(f"  slowest answers (sent after the start: took): {slow}\n")
-                lag = await uncommitted(stack)
-                out.write(f"  past the committed offsets: {lag}\n")
-                out.write(f"  in the outboxes, unpublished: {await unpublished(stack)}\n")
-                out.flush()
+            results = await drive(
+                plans,
+                lambda name, plan: run_scenario(runner, name, plan, report),
+                table,
+                out,
+            )
         finally:
             await runner.close()
             stack.stop()
-    out.write(
-        f"\n{HEADER}\n|---|---|---|---|---|---|---|---|---|---|\n"
-        + "\n".join(row(r) for r in results)
-        + f"\n\n({time.monotonic() - started:.0f} s in all; load average "
-        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)\n"
-    )
+    out.write(summary(table, results, started=started))
     return 0 if all(clean(r) for r in results) else 1
 
 

@@ -334,3 +334,13 @@ async def test_an_instance_stopped_on_purpose_leaves_its_group_at_once(harness: 
         assert await eventually(harness.stored, lambda s: s == list(range(6))) == list(range(6))
     finally:
         await second.stop(grace_seconds=1.0)
+
+
+def test_a_member_hears_of_its_groups_rebalance_within_a_second(harness: Harness) -> None:
+    # Each instance's leave and each new process's join rebalance the whole group; the others go
+    # on only once they heard of it from their next heartbeat's answer (with 3 s: 2-4.5 s per
+    # rebalance in the rolling restart, bench/PROFILE_issue13_rolling.md). Kafka's rule of thumb
+    # (heartbeat at most a third of the session timeout) is kept with room to spare.
+    processor = harness.processor(f"g-{uuid4().hex[:6]}")
+    assert processor.heartbeat_interval <= 1.0
+    assert processor.session_timeout >= 3 * processor.heartbeat_interval

@@ -62,6 +62,16 @@ Item = TypeVar("Item")
 
 DEAD_LETTER_REASONS = ("malformed", "permanent", "retries_exhausted")
 
+# A crashed member is expired, and its partitions move, after the session timeout.
+SESSION_TIMEOUT_SECONDS = 10.0
+# A member learns that its group rebalances (another left or joined) only from the answer to its
+# next heartbeat, and the coordinator waits for every member before it hands out partitions: so
+# each rebalance stops the whole group (aiokafka's protocol is eager) for up to this long before
+# it even starts. A rolling restart costs two per instance (its leave, its new process's join),
+# each measured at 2-4.5 s with 3 s here (bench/PROFILE_issue13_rolling.md); a heartbeat a second
+# costs one small request per member and second.
+HEARTBEAT_INTERVAL_SECONDS = 1.0
+
 
 class KeyedLanes(Generic[Item]):
     """Run items one at a time per key and concurrently across keys, at most `limit` at once."""
@@ -166,6 +176,15 @@ class StreamProcessor:
     def topics(self) -> list[str]:
         return sorted(self._topics)
 
+    @property
+    def heartbeat_interval(self) -> float:
+        """At most how long this member takes to hear that its group rebalances."""
+        return float(self._app.conf.broker_heartbeat_interval)
+
+    @property
+    def session_timeout(self) -> float:
+        return float(self._app.conf.broker_session_timeout)
+
     def _create_app(self, group: str, instance_id: str, bootstrap_servers: str) -> faust.App:
         # Faust keeps table state in a data folder (default: the working directory); we have no
         # tables, so keep its empty folder out of the way.
@@ -186,8 +205,8 @@ class StreamProcessor:
             # Static membership: a restarted instance takes its partitions back at once instead
             # of waiting for the broker to expire the old member.
             consumer_group_instance_id=static_member(group, instance_id),
-            broker_session_timeout=10.0,
-            broker_heartbeat_interval=3.0,
+            broker_session_timeout=SESSION_TIMEOUT_SECONDS,
+            broker_heartbeat_interval=HEARTBEAT_INTERVAL_SECONDS,
             broker_commit_interval=1.0,
             stream_wait_empty=True,
         )
