@@ -156,8 +156,11 @@ async def run(stack: Stack) -> int:
 
 async def status(stack: Stack) -> int:
     healthy = True
+    processes = stack.processes()
+    # As wide as the longest name (line_gateway_sender), so the states line up.
+    width = max(len(process.name) for process in processes)
     async with httpx.AsyncClient(timeout=2.0) as client:
-        for process in stack.processes():
+        for process in processes:
             pid = process.pid
             state = f"running (pid {pid})" if pid else "stopped"
             if pid and process.name in stack.apps:
@@ -165,7 +168,7 @@ async def status(stack: Stack) -> int:
                 state += " ready" if app.ready else f" NOT READY: {app.detail}"
                 healthy = healthy and app.ready
             healthy = healthy and pid is not None
-            print(f"  {process.name:16} {state}")
+            print(f"  {process.name:{width}} {state}")
     return 0 if healthy else 1
 
 
