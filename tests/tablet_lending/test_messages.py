@@ -73,3 +73,12 @@ def test_times_are_said_as_dai_chan_says_them() -> None:
     already = messages.booking_refused(LendingError("already_booked", "x", "x"), session())
     assert "申し込み済み" in already
     assert "午後2時から" in already
+
+
+@pytest.mark.parametrize("stage", ["due", "message", "call", "visit"])
+def test_a_call_task_points_to_the_contact_card_on_its_ticket(stage: str) -> None:
+    """Staff read the name and phone on the ticket they open, not in another system."""
+    summary = messages.call_task_summary(participant_id="P-1", due_on=DUE, stage=stage, days=3)
+    assert "利用者番号 P-1" in summary
+    assert "チケットを開くと表示されます" in summary
+    assert "貸出管理の利用者情報で確認" not in summary

@@ -142,3 +142,28 @@ def test_the_printed_urls_include_both_staff_pages_and_both_sets_of_demo_sign_in
         assert any(line.split()[:2] == [username, password] for line in printed.splitlines()), (
             username
         )
+
+
+def test_the_printed_addresses_line_up_in_one_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The console's label is the longest: every address still starts where the others do."""
+    made = Stack(StackConfig.isolated(tmp_path))
+    devstack.print_urls(made)
+    printed = capsys.readouterr().out
+    block = printed.split("is up:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    starts = {line.index(value) for line in block for value in line.split() if "://" in value}
+    assert f"{made.config.url('tablet_lending')}/console/" in printed
+    assert len(starts) == 1, block
+
+
+async def test_make_status_lines_the_states_up_under_the_longest_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack = Stack(StackConfig.isolated(tmp_path))  # nothing started: every part is stopped
+
+    assert await devstack.status(stack) == 1
+
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert any(line.split()[0] == "line_gateway_sender" for line in lines)
+    assert {line.index("stopped") for line in lines} == {lines[0].index("stopped")}, lines

@@ -33,30 +33,38 @@ URLS = (
 
 
 def print_urls(stack: Stack) -> None:
-    print("\nThe Smart Senior Life platform is up:")
-    for label, component, path in URLS:
-        print(f"  {label:36} {stack.config.url(component)}{path}")
-    print(f"  {'Kafka bootstrap':36} {stack.bootstrap_servers}")
-    print(f"  {'MongoDB':36} {stack.mongo.uri}")
+    rows = [(label, f"{stack.config.url(component)}{path}") for label, component, path in URLS]
+    rows += [("Kafka bootstrap", stack.bootstrap_servers), ("MongoDB", stack.mongo.uri)]
     if stack.config.cluster > 1:
-        print(
-            f"  {'Cluster':36} {len(stack.kafka_nodes)} Kafka nodes, {len(stack.mongo_nodes)} "
-            "replica set members, two instances of every service"
+        rows.append(
+            (
+                "Cluster",
+                f"{len(stack.kafka_nodes)} Kafka nodes, {len(stack.mongo_nodes)} "
+                "replica set members, two instances of every service",
+            )
         )
-        print(f"  {'LINE webhooks (balancer)':36} {stack.config.url('webhook_balancer')}/callback")
+        rows.append(
+            ("LINE webhooks (balancer)", f"{stack.config.url('webhook_balancer')}/callback")
+        )
         for service in SERVICES:
             second = stack.config.instances(service)[1]
-            print(f"  {service + ' (second instance)':36} {stack.config.url(second)}")
+            rows.append((f"{service} (second instance)", stack.config.url(second)))
     if stack.prometheus is not None:
-        print(f"  {'Prometheus (programme metrics)':36} {stack.prometheus.url}")
+        rows.append(("Prometheus (programme metrics)", stack.prometheus.url))
     if stack.dovecot is not None:
         ports = stack.mail_ports
-        print(f"  {'Mail test page (send a test mail)':36} {stack.config.url('mail_control')}/")
-        print(
-            f"  {'Mail: incoming SMTP / IMAPS':36} 127.0.0.1:{ports.smtp} / 127.0.0.1:{ports.imap}"
+        rows.append(("Mail test page (send a test mail)", f"{stack.config.url('mail_control')}/"))
+        rows.append(
+            ("Mail: incoming SMTP / IMAPS", f"127.0.0.1:{ports.smtp} / 127.0.0.1:{ports.imap}")
         )
-        print(f"  {'Mail: submission (STARTTLS, sink)':36} 127.0.0.1:{ports.submission}")
-    print(f"  {'Logs':36} {stack.run_dir / 'logs'}")
+        rows.append(("Mail: submission (STARTTLS, sink)", f"127.0.0.1:{ports.submission}"))
+    rows.append(("Logs", str(stack.run_dir / "logs")))
+    # One column for every address, as wide as the longest label, so each can be read (and
+    # copied) straight down.
+    width = max(len(label) for label, _ in rows)
+    print("\nThe Smart Senior Life platform is up:")
+    for label, value in rows:
+        print(f"  {label:{width}} {value}")
     if "HELPDESK_DEMO_ACCOUNTS" not in stack.config.env:
         print("\nHelpdesk demo staff (user / password / roles):")
         for account in HELPDESK_DEMO_ACCOUNTS.split(","):
@@ -148,8 +156,11 @@ async def run(stack: Stack) -> int:
 
 async def status(stack: Stack) -> int:
     healthy = True
+    processes = stack.processes()
+    # As wide as the longest name (line_gateway_sender), so the states line up.
+    width = max(len(process.name) for process in processes)
     async with httpx.AsyncClient(timeout=2.0) as client:
-        for process in stack.processes():
+        for process in processes:
             pid = process.pid
             state = f"running (pid {pid})" if pid else "stopped"
             if pid and process.name in stack.apps:
@@ -157,7 +168,7 @@ async def status(stack: Stack) -> int:
                 state += " ready" if app.ready else f" NOT READY: {app.detail}"
                 healthy = healthy and app.ready
             healthy = healthy and pid is not None
-            print(f"  {process.name:16} {state}")
+            print(f"  {process.name:{width}} {state}")
     return 0 if healthy else 1
 
 

@@ -37,7 +37,11 @@ class TokenOut(BaseModel):
     display_name: str
 
 
-class SessionOut(BaseModel):
+# Not `SessionOut`, the answer about a programme session: /docs shows two models of one name
+# under their module paths (services__tablet_lending__api__…).
+class ConsoleSession(BaseModel):
+    """A console sign-in: the CSRF token to echo, when it ends, and who signed in."""
+
     csrf_token: str = Field(description="send it back in X-CSRF-Token with every change")
     expires_at: datetime
     roles: tuple[str, ...]
@@ -106,12 +110,12 @@ async def token(body: Login, request: Request, lending: LendingDep) -> TokenOut:
 )
 async def cookie_session(
     body: Login, request: Request, response: Response, lending: LendingDep
-) -> SessionOut:
+) -> ConsoleSession:
     account = await _authenticate(body, request, lending)
     session_token, claims = await lending.auth.start_session(account)
     csrf = lending.auth.set_cookies(response, session_token, claims)
     log.info("staff signed in", staff_id=account.id, roles=list(account.roles), mode="cookie")
-    return SessionOut(
+    return ConsoleSession(
         csrf_token=csrf, expires_at=claims.exp, roles=claims.roles, display_name=claims.name
     )
 

@@ -145,8 +145,10 @@ def overdue_message(*, due_on: date) -> str:
 
 
 def call_task_summary(*, participant_id: str, due_on: date, stage: str, days: int) -> str:
-    """The helpdesk's task, without personal data: who (by id), why, and where to look."""
-    lookup = f"利用者番号 {participant_id}（連絡先は貸出管理の利用者情報で確認してください）"
+    """The helpdesk's task, without personal data: who (by id), why, and where to look. The
+    name and phone are on the ticket itself (its contact card, read from here as the staff
+    member who opens it), so the task sends nobody off to look them up elsewhere."""
+    lookup = f"利用者番号 {participant_id}（氏名と電話番号は、チケットを開くと表示されます）"
     due = japanese_date(due_on)
     if stage == "due":
         return (
