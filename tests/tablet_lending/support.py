@@ -156,7 +156,14 @@ class LendingApi:
         return device
 
     async def session(
-        self, cohort_id: str, *, kind: str, starts: str, ends: str, capacity: int = 10
+        self,
+        cohort_id: str,
+        *,
+        kind: str,
+        starts: str,
+        ends: str,
+        capacity: int = 10,
+        title: str = "試験の講座",
     ) -> dict[str, Any]:
         session: dict[str, Any] = await self.ok(
             "POST",
@@ -164,7 +171,7 @@ class LendingApi:
             json={
                 "cohort_id": cohort_id,
                 "kind": kind,
-                "title": "試験の講座",
+                "title": title,
                 "venue": "試験会場",
                 "starts_at": starts,
                 "ends_at": ends,
