@@ -60,14 +60,20 @@ def app_for(surface: str) -> FastAPI:
     return app
 
 
-def token(**overrides: str) -> str:
-    arguments = {
-        "audience": delegation.AI_CHAT,
-        "scope": delegation.PREFERRED_NAME_SCOPE,
-        "secret": SECRET,
-    } | overrides
+def token(
+    *,
+    audience: str = delegation.AI_CHAT,
+    scope: str = delegation.PREFERRED_NAME_SCOPE,
+    secret: str = SECRET,
+) -> str:
     return delegation.mint(
-        staff_id="staff-1", staff_name="田中", roles=("agent",), purpose="ticket:T-1", **arguments
+        staff_id="staff-1",
+        staff_name="田中",
+        roles=("agent",),
+        purpose="ticket:T-1",
+        secret=secret,
+        audience=audience,
+        scope=scope,
     )
 
 

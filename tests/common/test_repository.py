@@ -31,7 +31,7 @@ class Items(Repository[Item]):
 
 @pytest.fixture
 async def store(infra: Stack) -> AsyncIterator[MongoStore]:
-    async with scratch_store(infra) as store:
+    async with scratch_store(infra, MongoStore) as store:
         yield store
 
 

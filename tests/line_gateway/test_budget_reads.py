@@ -42,7 +42,7 @@ class Clock:
 
 @pytest.fixture
 async def store(infra: Stack) -> AsyncIterator[MongoStore]:
-    async with scratch_store(infra) as store:
+    async with scratch_store(infra, MongoStore) as store:
         yield store
 
 
