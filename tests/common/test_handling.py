@@ -6,7 +6,6 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar
-from uuid import uuid4
 
 import pytest
 
@@ -15,6 +14,7 @@ from services.common.events.registry import contract
 from services.common.kafka.handling import Commit, EventHandling, PermanentError
 from services.common.store import MongoStore, Tx
 from services.common.store.processed import ProcessedEvents
+from tests.fixtures.mongo import scratch_store
 from tools.devstack.stack import Stack
 
 T = TypeVar("T")
@@ -40,12 +40,8 @@ class CountingStore(MongoStore):
 
 @pytest.fixture
 async def store(infra: Stack) -> AsyncIterator[CountingStore]:
-    store = CountingStore(uri=infra.mongo.uri, database=f"t_{uuid4().hex[:10]}", app_name="t")
-    try:
+    async with scratch_store(infra, CountingStore) as store:
         yield store
-    finally:
-        await store.drop_database()
-        await store.close()
 
 
 def event(n: int) -> Envelope[Noted]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date
-from uuid import uuid4
 
 import pytest
 from pydantic import BaseModel
 
 from services.common.store import MongoStore, Tx
 from services.common.store.repository import Repository
+from tests.fixtures.mongo import scratch_store
 from tools.devstack.stack import Stack
 
 
@@ -31,12 +31,8 @@ class Items(Repository[Item]):
 
 @pytest.fixture
 async def store(infra: Stack) -> AsyncIterator[MongoStore]:
-    store = MongoStore(uri=infra.mongo.uri, database=f"t_{uuid4().hex[:10]}", app_name="t")
-    try:
+    async with scratch_store(infra, MongoStore) as store:
         yield store
-    finally:
-        await store.drop_database()
-        await store.close()
 
 
 async def test_pages_counts_and_groups(store: MongoStore) -> None:

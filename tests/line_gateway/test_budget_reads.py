@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from uuid import uuid4
 
 import pytest
 from prometheus_client import REGISTRY
@@ -18,6 +17,7 @@ from services.line_gateway.domain.budget import MonthlyUsage, is_budgeted
 from services.line_gateway.store import UsageRepository
 from services.line_gateway.store.usage import COLLECTION, month_of
 from services.line_gateway.usecases.budget import BudgetKeeper
+from tests.fixtures.mongo import scratch_store
 from tests.fixtures.waiting import eventually
 from tools.devstack.stack import Stack
 
@@ -42,12 +42,8 @@ class Clock:
 
 @pytest.fixture
 async def store(infra: Stack) -> AsyncIterator[MongoStore]:
-    store = MongoStore(uri=infra.mongo.uri, database=f"t_{uuid4().hex[:10]}", app_name="test")
-    try:
+    async with scratch_store(infra, MongoStore) as store:
         yield store
-    finally:
-        await store.drop_database()
-        await store.close()
 
 
 async def already_sent(store: MongoStore, pushes: int) -> None:

@@ -13,12 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from services.ai_chat.store.seniors import SeniorRepository
-from services.common.auth import AuditLog, delegation
-from services.common.metrics import REJECTED_INPUT
+from services.common.auth import AuditLog, delegation, web
 
 router = APIRouter(tags=["staff reads"])
 
@@ -42,23 +41,12 @@ def get_reads(request: Request) -> StaffReads:
 Reads = Annotated[StaffReads, Depends(get_reads)]
 
 
-async def on_behalf_of_staff(request: Request, reads: Reads) -> delegation.Delegation:
-    try:
-        return delegation.from_authorization(
-            request.headers.get("authorization", ""),
-            secret=reads.secret,
-            audience=delegation.AI_CHAT,
-            scope=delegation.PREFERRED_NAME_SCOPE,
-        )
-    except delegation.MissingDelegation as exc:
-        raise _refused("missing_credentials", "A helpdesk on-behalf-of token is required.") from exc
-    except delegation.InvalidDelegation as exc:
-        raise _refused("invalid_delegation", f"The on-behalf-of token is refused: {exc}.") from exc
-
-
-def _refused(reason: str, message: str) -> HTTPException:
-    REJECTED_INPUT.labels("ai_chat.preferred_name", reason).inc()
-    return HTTPException(401, message, headers={"www-authenticate": "Bearer"})
+on_behalf_of_staff = web.on_behalf_of(
+    audience=delegation.AI_CHAT,
+    scope=delegation.PREFERRED_NAME_SCOPE,
+    secret=lambda request: get_reads(request).secret,
+    surface="ai_chat.preferred_name",
+)
 
 
 OnBehalfOf = Annotated[delegation.Delegation, Depends(on_behalf_of_staff)]

@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from fastapi import HTTPException, Request, Response
 
+from services.common.auth import delegation
 from services.common.auth.accounts import StaffAccount
 from services.common.auth.tokens import InvalidToken, StaffClaims, issue_token, verify_token
 from services.common.metrics import REJECTED_INPUT
@@ -29,6 +30,9 @@ SESSION_COOKIE = "sslp_session"
 CSRF_COOKIE = "sslp_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# What a service answers for a refused on-behalf-of token: (reason, English message) -> exception.
+Refusal = Callable[[str, str], Exception]
 
 
 def client_address(request: Request) -> str:
@@ -158,3 +162,41 @@ class StaffRefused(HTTPException):
 def _refuse(status: int, message: str, reason: str, roles: tuple[str, ...] = ()) -> StaffRefused:
     REJECTED_INPUT.labels("staff_auth", reason).inc()
     return StaffRefused(status, message, reason, roles)
+
+
+def bearer_refusal(reason: str, message: str) -> HTTPException:
+    """A plain 401 that asks for a bearer token; for services without their own error shape."""
+    return HTTPException(401, message, headers={"www-authenticate": "Bearer"})
+
+
+def on_behalf_of(
+    *,
+    audience: str,
+    scope: str,
+    secret: Callable[[Request], str],
+    surface: str,
+    refuse: Refusal = bearer_refusal,
+) -> Callable[[Request], Awaitable[delegation.Delegation]]:
+    """A FastAPI dependency: the helpdesk's on-behalf-of token for `audience` and `scope`
+    (services.common.auth.delegation), decoded, or `refuse(reason, message)` raised, each refusal
+    counted in `sslp_rejected_input_total` under `surface`. The secret is read per request so
+    it comes from the app's state, set by its lifespan after the routes were declared."""
+
+    async def dependency(request: Request) -> delegation.Delegation:
+        try:
+            return delegation.from_authorization(
+                request.headers.get("authorization", ""),
+                secret=secret(request),
+                audience=audience,
+                scope=scope,
+            )
+        except delegation.MissingDelegation as exc:
+            reason, message = "missing_credentials", "A helpdesk on-behalf-of token is required."
+            cause: Exception = exc
+        except delegation.InvalidDelegation as exc:
+            reason, message = "invalid_delegation", f"The on-behalf-of token is refused: {exc}."
+            cause = exc
+        REJECTED_INPUT.labels(surface, reason).inc()
+        raise refuse(reason, message) from cause
+
+    return dependency

@@ -11,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import httpx
-
 from services.common.auth import delegation
-from services.helpdesk.clients.on_behalf import OnBehalfClient, Staff, Unavailable, json_object
+from services.helpdesk.clients.on_behalf import OnBehalfReads, Staff, Unavailable, json_object
 
 __all__ = ["DaichanNames", "PreferredName", "Unavailable"]
 
@@ -24,26 +22,9 @@ class PreferredName:
     name: str | None  # None: the senior told Dai-chan no name (or the memory was erased)
 
 
-class DaichanNames:
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        secret: str,
-        timeout_seconds: float,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self._client = OnBehalfClient(
-            name="ai_chat preferred name",
-            base_url=base_url,
-            secret=secret,
-            audience=delegation.AI_CHAT,
-            timeout_seconds=timeout_seconds,
-            transport=transport,
-        )
-
-    async def close(self) -> None:
-        await self._client.close()
+class DaichanNames(OnBehalfReads):
+    NAME = "ai_chat preferred name"
+    AUDIENCE = delegation.AI_CHAT
 
     async def preferred_name(
         self, line_user_id: str, *, staff: Staff

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
 from services.common.auth import delegation
 from services.helpdesk.clients.on_behalf import (
-    OnBehalfClient,
+    OnBehalfReads,
     Staff,
     Unavailable,
     json_object,
@@ -48,26 +46,9 @@ class Names:
 Answer = Card | Missing | Unavailable
 
 
-class LendingContacts:
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        secret: str,
-        timeout_seconds: float,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self._client = OnBehalfClient(
-            name="tablet_lending",
-            base_url=base_url,
-            secret=secret,
-            audience=delegation.LENDING,
-            timeout_seconds=timeout_seconds,
-            transport=transport,
-        )
-
-    async def close(self) -> None:
-        await self._client.close()
+class LendingContacts(OnBehalfReads):
+    NAME = "tablet_lending"
+    AUDIENCE = delegation.LENDING
 
     async def card(
         self,

@@ -9,7 +9,7 @@ our misconfiguration (keys differ) and is logged, never with any content (there 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -101,6 +101,35 @@ class OnBehalfClient:
             return response
         log.error(f"{self._name} refused", status=response.status_code, reason=reason(response))
         return Unavailable(f"status_{response.status_code}")
+
+
+class OnBehalfReads:
+    """A client for one service's reads on a staff member's behalf (DaichanNames,
+    LendingContacts): a subclass names the service for the logs and the token's audience, and
+    adds its reads on `self._client`."""
+
+    NAME: ClassVar[str]
+    AUDIENCE: ClassVar[str]
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        secret: str,
+        timeout_seconds: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._client = OnBehalfClient(
+            name=self.NAME,
+            base_url=base_url,
+            secret=secret,
+            audience=self.AUDIENCE,
+            timeout_seconds=timeout_seconds,
+            transport=transport,
+        )
+
+    async def close(self) -> None:
+        await self._client.close()
 
 
 def json_object(response: httpx.Response) -> dict[str, Any] | None:

@@ -16,8 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from services.common.auth import delegation
-from services.common.metrics import REJECTED_INPUT
+from services.common.auth import delegation, web
 from services.common.paging import MAX_LIMIT
 from services.tablet_lending.api.deps import AuthRefused, LendingDep, get_lending
 from services.tablet_lending.domain.errors import NotFound
@@ -26,33 +25,30 @@ from services.tablet_lending.usecases.enrolment import participant_or_404
 router = APIRouter(tags=["contact card"])
 
 
-def _on_behalf_of_staff(request: Request, scope: str) -> delegation.Delegation:
-    try:
-        return delegation.from_authorization(
-            request.headers.get("authorization", ""),
-            secret=get_lending(request).settings.lending_contact_secret,
-            audience=delegation.LENDING,
-            scope=scope,
-        )
-    except delegation.MissingDelegation as exc:
-        raise _refused("missing_credentials", "A helpdesk on-behalf-of token is required.") from exc
-    except delegation.InvalidDelegation as exc:
-        raise _refused("invalid_delegation", f"The on-behalf-of token is refused: {exc}.") from exc
-
-
-async def on_behalf_of_staff(request: Request) -> delegation.Delegation:
-    return _on_behalf_of_staff(request, delegation.CONTACT_CARD_SCOPE)
-
-
-async def on_behalf_of_staff_for_names(request: Request) -> delegation.Delegation:
-    return _on_behalf_of_staff(request, delegation.NAMES_SCOPE)
+def _lending_secret(request: Request) -> str:
+    return get_lending(request).settings.lending_contact_secret
 
 
 def _refused(reason: str, message: str) -> AuthRefused:
-    REJECTED_INPUT.labels("lending.contact_card", reason).inc()
     return AuthRefused(
         401, reason, message, "ヘルプデスクからの問い合わせとして確認できませんでした。"
     )
+
+
+on_behalf_of_staff = web.on_behalf_of(
+    audience=delegation.LENDING,
+    scope=delegation.CONTACT_CARD_SCOPE,
+    secret=_lending_secret,
+    surface="lending.contact_card",
+    refuse=_refused,
+)
+on_behalf_of_staff_for_names = web.on_behalf_of(
+    audience=delegation.LENDING,
+    scope=delegation.NAMES_SCOPE,
+    secret=_lending_secret,
+    surface="lending.contact_card",
+    refuse=_refused,
+)
 
 
 OnBehalfOf = Annotated[delegation.Delegation, Depends(on_behalf_of_staff)]
