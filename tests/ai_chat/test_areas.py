@@ -64,3 +64,4 @@ def test_names_match_with_or_without_the_suffix_or_the_city_before_a_ward() -> N
     assert not same_area("東大阪市", "大阪市")
     assert not same_area("北区", "北九州市")
     assert municipalities("大阪市北区と豊能町") == ["大阪市北区", "豊能町"]
+    assert municipalities("大阪市と北区") == ["大阪市", "北区"]

@@ -43,25 +43,22 @@ def municipalities(text: str) -> list[str]:
     """The municipality names in `text`, in order (「大阪市北区」 stays one name)."""
     found: list[str] = []
     for run in re.findall(f"[{_NAME_CHARS}]+", text):
+        previous_end = -1
         for match in _MUNICIPALITY.finditer(run):
             name = match.group(0)
             # A run may start with the particle before it: keep the name from its first kanji on
-            # when there is one (「わたしはつくば市」 keeps its kana: no kanji to start from).
+            # when there is one (「わたしはつくば市」 keeps its kana).
             trimmed = _LEADING_HIRAGANA.sub("", name)
-            found.append(trimmed if len(trimmed) > 1 else name)
-    return _joined(found)
-
-
-def _joined(names: list[str]) -> list[str]:
-    # The lazy pattern splits 「大阪市北区」 into 「大阪市」「北区」 (and 「町田市」 into 「町」「田市」
-    # is not possible: a name needs a character before its suffix); join what was adjacent.
-    joined: list[str] = []
-    for name in names:
-        if joined and joined[-1][-1] in "市郡" and name[-1] in "区町村":
-            joined.append(joined.pop() + name)
-        else:
-            joined.append(name)
-    return joined
+            name = trimmed if len(trimmed) > 1 else name
+            # The lazy pattern splits 「大阪市北区」 into 「大阪市」「北区」: a ward, town or village
+            # written right after a city or district (no particle between) is one name with it.
+            adjacent = match.start() == previous_end and name == match.group(0)
+            if adjacent and found[-1][-1] in "市郡" and name[-1] in "区町村":
+                found[-1] += name
+            else:
+                found.append(name)
+            previous_end = match.end()
+    return found
 
 
 def same_area(said: str, known: str) -> bool:
