@@ -23,17 +23,25 @@ from services.ai_chat.domain.guidance import (
 from services.ai_chat.domain.hours import desk_hours
 from services.ai_chat.domain.intents import Intent, check_answer, confirmation
 from services.ai_chat.domain.outcome import Inbound, Outcome, say
-from services.ai_chat.domain.programme import ProgrammeFacts, loan_answer, sessions_answer
+from services.ai_chat.domain.programme import (
+    ProgrammeFacts,
+    loan_answer,
+    public_sessions_answer,
+    sessions_answer,
+)
 from services.ai_chat.domain.seniors import Checkin, Pending, Senior, SeniorChanges, Turn
 from services.ai_chat.metrics import CHECKINS, MEMORY_EVENTS
 from services.common.calendar import BusinessCalendar
 from services.common.events.contracts.line import Action, SendPriority
 from services.common.events.postback_data import PostbackData
 from services.common.language.text import clip, normalise
+from services.common.programme.views import AreaView, SessionView
 from services.common.safety import Detection, Route
 from services.common.wording import jst_date
 
 SAFE_ROUTES_WHILE_WITH_A_PERSON = (Route.EMERGENCY, Route.SELF_HARM)
+# The pending question 「どこの 市町村に 住んでるか」, answered by the next message.
+ASK_AREA = "ask_area"
 # The helpdesk's default hours (09:00-17:00 on weekdays, holidays closed), as its settings'.
 DEFAULT_CALENDAR = BusinessCalendar()
 
@@ -211,6 +219,49 @@ def faq_answer(
         else:
             text = f"{text}\n{desk.how_to_reach()}"
     return _programme_outcome(inbound, text, choices, f"faq_{topic.value}", now)
+
+
+def awaiting_area(senior: Senior, now: datetime) -> bool:
+    """Dai-chan asked where the senior lives, and this message may be the answer."""
+    pending = senior.pending
+    return pending is not None and pending.action == ASK_AREA and pending.until >= now
+
+
+def ask_area(inbound: Inbound, desk: Desk, *, now: datetime, settings: DialogueSettings) -> Outcome:
+    """A friend with no tablet asked about sessions and Dai-chan does not know their area yet."""
+    text = f"{answer(Topic.SESSIONS, desk)}\n{templates.ASK_AREA_TEXT}"
+    outcome = _programme_outcome(inbound, text, (), "public_sessions_area_asked", now)
+    outcome.changes.pending = Pending(action=ASK_AREA, until=now + settings.confirmation_ttl)
+    return outcome
+
+
+def area_unknown(inbound: Inbound, desk: Desk, *, now: datetime) -> Outcome:
+    text = f"{templates.AREA_UNKNOWN_TEXT}\n{desk.how_to_reach()}"
+    outcome = _programme_outcome(inbound, text, (), "public_sessions_area_unknown", now)
+    outcome.changes.clear_pending = True
+    return outcome
+
+
+def area_sessions(
+    inbound: Inbound,
+    senior: Senior,
+    area: AreaView,
+    sessions: list[SessionView],
+    desk: Desk,
+    *,
+    now: datetime,
+) -> Outcome:
+    """The explanatory sessions of the senior's area; the area's code is remembered (until
+    「忘れて」) so that the next question needs no asking."""
+    text = f"{answer(Topic.SESSIONS, desk)}\n{public_sessions_answer(area.name, sessions, desk)}"
+    outcome = _programme_outcome(inbound, text, (), "public_sessions", now)
+    outcome.changes.clear_pending = True
+    if senior.memory.area_code != area.code:
+        MEMORY_EVENTS.labels("fact_saved").inc()
+        outcome.changes.memory = senior.memory.model_copy(
+            update={"area_code": area.code, "updated_at": now}
+        )
+    return outcome
 
 
 def _programme_outcome(

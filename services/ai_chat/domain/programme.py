@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from services.ai_chat.domain.faq.answers import Desk, answer
+from services.ai_chat.domain.faq.questions import Topic
 from services.ai_chat.domain.templates import LINK_HOW_TO_TEXT, postback
 from services.common.events.contracts.line import Action
 from services.common.events.postback_data import postback_data
@@ -94,6 +96,31 @@ def sessions_near(
     return sorted(sessions, key=rank)[:limit]
 
 
+def session_line(session: SessionView, *, status: str = "") -> str:
+    """One session as Dai-chan lists it: 「・12月5日（土） 午後2時から …（説明会、…）」."""
+    kind = SESSION_KIND_JA.get(session.kind, "講座")
+    return (
+        f"・{japanese_date(jst_date(session.starts_at))} {japanese_time(session.starts_at)}から "
+        f"{session.title}（{kind}、{session.venue}）{status}"
+    )
+
+
+def public_sessions_answer(area_name: str, sessions: list[SessionView], desk: Desk) -> str:
+    """The explanatory sessions of the senior's area for someone with no tablet yet: only those
+    with seats (a full one cannot be joined), soonest first; none open, and how to apply."""
+    open_ = [s for s in sessions if not s.cancelled and s.seats_left > 0][:MAX_SESSIONS_SHOWN]
+    if open_:
+        lines = [f"{area_name}の 説明会の 予定やで。"]
+        lines += [session_line(session) for session in open_]
+        lines.append(f"参加したい ときは ヘルプデスクに 言うてな。{desk.how_to_reach()}")
+        return "\n".join(lines)
+    if any(not s.cancelled for s in sessions):
+        said = f"{area_name}の 説明会は いま どれも 満席やねん。"
+    else:
+        said = f"{area_name}では いまは 予定されている 説明会は ないみたいや。"
+    return f"{said}\n{answer(Topic.APPLY, desk)}"
+
+
 def sessions_answer(facts: ProgrammeFacts) -> tuple[str, tuple[Action, ...]]:
     if not facts.linked:
         return LINK_HOW_TO_TEXT, ()
@@ -109,13 +136,9 @@ def sessions_answer(facts: ProgrammeFacts) -> tuple[str, tuple[Action, ...]]:
     choices: list[Action] = []
     for session in facts.sessions:
         day = jst_date(session.starts_at)
-        kind = SESSION_KIND_JA.get(session.kind, "講座")
         booked = session.session_id in facts.booked
         status = "（申し込み済み）" if booked else ("（満席）" if session.seats_left <= 0 else "")
-        lines.append(
-            f"・{japanese_date(day)} {japanese_time(session.starts_at)}から {session.title}"
-            f"（{kind}、{session.venue}）{status}"
-        )
+        lines.append(session_line(session, status=status))
         label_day = short_date(day)
         if booked:
             choices.append(

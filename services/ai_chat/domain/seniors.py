@@ -1,8 +1,8 @@
 """What Dai-chan keeps about a senior (one per LINE user), as the dialogue sees it.
 
 - `memory`: the last few turns verbatim, the rolling summary and the facts the senior chose to
-  share; all of it is erased on 「忘れて」 and expires after the retention period without
-  conversation. Older turns are not kept anywhere: the summary is what remains of them;
+  share (and the code of the area they live in); all of it is erased on 「忘れて」 and expires
+  after the retention period without conversation. Older turns are not kept anywhere: the summary is what remains of them;
 - `human`: whether a person at the helpdesk has the conversation (Dai-chan then stays silent,
   but for one acknowledgement per wait for a person it asked for);
 - `participant_id`: the participant line_gateway stamped on the senior's latest message (the
@@ -11,7 +11,7 @@
   event answers takes the participant from the event (`Inbound.participant_id`);
 - `usage`: model tokens used today (the daily budget);
 - `checkin`: the daily greeting the senior opted into, and when it is next due;
-- `pending`: a question waiting for an answer (「忘れて」 → はい/いいえ).
+- `pending`: a question waiting for an answer (「忘れて」 → はい/いいえ, where they live).
 
 `SeniorChanges` is what one handled event changes; the store writes it field by field.
 """
@@ -48,11 +48,15 @@ class Memory(_Doc):
     summary: str = ""
     preferred_name: str | None = None
     interests: list[str] = Field(default_factory=list)
+    # The JIS code of the area the senior said they live in (for its sessions); never the address.
+    area_code: str | None = None
     turns_since_summary: int = 0
     updated_at: datetime | None = None
 
     def is_empty(self) -> bool:
-        return not (self.turns or self.summary or self.preferred_name or self.interests)
+        return not (
+            self.turns or self.summary or self.preferred_name or self.interests or self.area_code
+        )
 
 
 class Human(_Doc):

@@ -10,8 +10,9 @@ For every text (typed, or spoken and transcribed) the order is fixed:
 2. **Silence** while a person at the helpdesk has the conversation (line_gateway's stamp, or
    Dai-chan's own record of hand-overs from `helpdesk.events`), but for one acknowledgement per
    wait for a person Dai-chan asked for, saying when the person will answer.
-3. **Pending questions** (「忘れて」 → はい/いいえ) and **requests answered from data**: the loan,
-   sessions, the help menu, check-ins, erasing memory.
+3. **Pending questions** (「忘れて」 → はい/いいえ, where the senior lives) and **requests answered
+   from data**: the loan, sessions (for a friend with no tablet, the explanatory sessions of
+   their area), the help menu, check-ins, erasing memory.
 4. **Conversation**: the model (with moderation and the model's safety triage beside it, which
    may still turn the answer into safety guidance or add a check, never remove one) within the
    senior's daily token budget, or the offline responder.
@@ -32,13 +33,14 @@ from datetime import datetime
 
 from services.ai_chat.domain import conversation, templates
 from services.ai_chat.domain import dialogue as decide
+from services.ai_chat.domain.areas import area_by_code, find_area
 from services.ai_chat.domain.dialogue import SAFE_ROUTES_WHILE_WITH_A_PERSON, DialogueSettings
 from services.ai_chat.domain.faq import Topic, answerable
 from services.ai_chat.domain.guidance import certain_guidance, detector_of, with_check
 from services.ai_chat.domain.intents import COMMANDS, Intent, recognise, shared_facts
 from services.ai_chat.domain.model import LanguageModel, ModelUnavailable
 from services.ai_chat.domain.outcome import Inbound, Outcome
-from services.ai_chat.domain.programme import ProgrammeFacts, model_context
+from services.ai_chat.domain.programme import SESSIONS_CONSIDERED, ProgrammeFacts, model_context
 from services.ai_chat.domain.responders import OfflineResponder, Persona, build_messages, summarise
 from services.ai_chat.domain.safety import Moderation
 from services.ai_chat.domain.safety.triage import Triage
@@ -48,6 +50,7 @@ from services.ai_chat.store.seniors import SeniorRepository
 from services.ai_chat.usecases.programme import load_programme
 from services.common.language.morphology import Analysis, analyse
 from services.common.programme.projection import ProgrammeProjection
+from services.common.programme.views import AreaView
 from services.common.safety import Detection, Route, detect_analysed
 from services.common.time import utcnow
 from services.common.wording import jst_date
@@ -111,7 +114,7 @@ class Dialogue:
         if inbound.via == "voice":
             TRANSCRIPTIONS.labels("heard").inc()
 
-        if answered := decide.pending_answer(inbound, senior, text, now, self._settings.calendar):
+        if answered := await self._pending_answer(inbound, senior, text, now):
             return answered
         if detection.uncertain:
             return await self._converse(inbound, senior, now=now, unsure=detection.uncertain)
@@ -120,7 +123,13 @@ class Dialogue:
         # programme FAQ (most friends of the account have no tablet), then conversation.
         if intent in COMMANDS or (intent is not None and inbound.participant_id is not None):
             return await self._intent(inbound, senior, intent, now=now)
-        if topic := answerable(analysis, own_loan_asked=intent is Intent.MY_LOAN):
+        topic = answerable(analysis, own_loan_asked=intent is Intent.MY_LOAN)
+        if inbound.participant_id is None and (
+            topic is Topic.SESSIONS or (topic is None and intent is Intent.SESSIONS)
+        ):
+            # No tablet yet: the public explanatory sessions of where the senior lives.
+            return await self._public_sessions(inbound, senior, text, now)
+        if topic:
             # Only a borrower asking about sessions needs their programme facts (what to book).
             borrower = topic is Topic.SESSIONS and inbound.participant_id is not None
             facts = await self._programme_facts(inbound, now) if borrower else None
@@ -141,8 +150,50 @@ class Dialogue:
             return decide.help_menu(now)
         if intent is Intent.CHECKIN:
             return decide.checkin_menu(now)
+        if intent is Intent.SESSIONS and inbound.participant_id is None:
+            return await self._public_sessions(inbound, senior, inbound.text or "", now)
         facts = await self._programme_facts(inbound, now)
         return decide.programme_answer(inbound, intent, facts, now=now)
+
+    # -- public sessions, for friends with no tablet ----------------------------------------------
+
+    async def _public_sessions(
+        self, inbound: Inbound, senior: Senior, text: str, now: datetime
+    ) -> Outcome:
+        """The area named in `text`, else the one remembered, else Dai-chan asks for it."""
+        areas = await self._programme.known_areas()
+        match = find_area(text, areas)
+        if match.unknown:
+            return decide.area_unknown(inbound, self._settings.desk, now=now)
+        area = match.area or area_by_code(senior.memory.area_code, areas)
+        if area is None:
+            return decide.ask_area(inbound, self._settings.desk, now=now, settings=self._settings)
+        return await self._area_sessions(inbound, senior, area, now)
+
+    async def _pending_answer(
+        self, inbound: Inbound, senior: Senior, text: str, now: datetime
+    ) -> Outcome | None:
+        if answered := decide.pending_answer(inbound, senior, text, now, self._settings.calendar):
+            return answered
+        if not decide.awaiting_area(senior, now):
+            return None
+        # The answer to 「どこの 市町村に 住んでる？」; a text naming no place is answered as any
+        # other message.
+        areas = await self._programme.known_areas()
+        match = find_area(text, areas, loose=True)
+        if match.unknown:
+            return decide.area_unknown(inbound, self._settings.desk, now=now)
+        if match.area is None:
+            return None
+        return await self._area_sessions(inbound, senior, match.area, now)
+
+    async def _area_sessions(
+        self, inbound: Inbound, senior: Senior, area: AreaView, now: datetime
+    ) -> Outcome:
+        sessions = await self._programme.public_sessions(
+            after=now, area_code=area.code, limit=SESSIONS_CONSIDERED
+        )
+        return decide.area_sessions(inbound, senior, area, sessions, self._settings.desk, now=now)
 
     async def _programme_facts(self, inbound: Inbound, now: datetime) -> ProgrammeFacts:
         # Whose programme: the participant line_gateway stamped on this very event.

@@ -21,9 +21,16 @@ from services.common.events.contracts.lending import (
     SessionAttended,
     SessionBooked,
     SessionBookingCancelled,
+    SessionKind,
     SessionScheduled,
 )
-from services.common.programme.views import BookingView, CohortView, LoanView, SessionView
+from services.common.programme.views import (
+    AreaView,
+    BookingView,
+    CohortView,
+    LoanView,
+    SessionView,
+)
 from services.common.store import CollectionIndexes, MongoStore, Tx
 from services.common.store.repository import from_document, plain
 
@@ -51,7 +58,16 @@ class ProgrammeProjection:
             ),
             CollectionIndexes(
                 SESSIONS,
-                [IndexModel([("cohort_id", ASCENDING), ("starts_at", ASCENDING)], name="upcoming")],
+                [
+                    IndexModel(
+                        [("cohort_id", ASCENDING), ("starts_at", ASCENDING)], name="upcoming"
+                    ),
+                    # The public sessions of an area (or of all), soonest first, in one query.
+                    IndexModel(
+                        [("kind", ASCENDING), ("area_code", ASCENDING), ("starts_at", ASCENDING)],
+                        name="public",
+                    ),
+                ],
             ),
             CollectionIndexes(
                 BOOKINGS, [IndexModel([("participant_id", ASCENDING)], name="participant")]
@@ -240,6 +256,32 @@ class ProgrammeProjection:
             .to_list()
         )
         return [from_document(SessionView, doc, id_field="session_id") for doc in docs]
+
+    async def public_sessions(
+        self, *, after: datetime, area_code: str | None, limit: int
+    ) -> list[SessionView]:
+        """The explanatory sessions (説明会, open to anyone thinking of borrowing) of every cohort
+        after `after`, soonest first, cancelled ones left out; full ones are kept so that the
+        answer can say 満席 rather than that there are none."""
+        query: dict[str, Any] = {
+            "kind": SessionKind.EXPLANATORY.value,
+            "starts_at": {"$gt": after},
+            "cancelled": False,
+        }
+        if area_code is not None:
+            query["area_code"] = area_code
+        docs = await self._sessions.find(query).sort("starts_at", ASCENDING).limit(limit).to_list()
+        return [from_document(SessionView, doc, id_field="session_id") for doc in docs]
+
+    async def known_areas(self) -> list[AreaView]:
+        """The areas of all published cohorts, each once (a few tens at most: one per city)."""
+        docs = await self._cohorts.find({}, {"areas": 1}).to_list()
+        areas: dict[str, AreaView] = {}
+        for doc in docs:
+            for area in doc.get("areas") or []:
+                view = AreaView.model_validate(area)
+                areas.setdefault(view.code, view)
+        return list(areas.values())
 
     async def sessions(self, session_ids: list[str]) -> dict[str, SessionView]:
         docs = await self._sessions.find({"_id": {"$in": session_ids}}).to_list()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class _View(BaseModel):
@@ -48,8 +48,17 @@ class BookingView(_View):
     booked_at: datetime | None = None
 
 
+class AreaView(_View):
+    """A target area of a cohort: its JIS code and the name seniors know it by (「堺市」)."""
+
+    code: str
+    name: str
+
+
 class CohortView(_View):
     cohort_id: str
     name: str
     lending_starts_on: date
     lending_ends_on: date
+    # Documents written before the areas were kept read as a cohort with none.
+    areas: list[AreaView] = Field(default_factory=list)
