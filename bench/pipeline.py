@@ -322,9 +322,9 @@ async def run(args: argparse.Namespace) -> int:
         await stack.start_infrastructure()
         await stack.start_apps(timeout=300)
         if args.model_seconds is not None:
-            async with httpx.AsyncClient(base_url=stack.config.url("openai_server")) as model:
+            async with httpx.AsyncClient(base_url=stack.config.url("openai_server")) as stand_in:
                 control = {"delaySeconds": args.model_seconds}
-                (await model.post("/control", json=control)).raise_for_status()
+                (await stand_in.post("/control", json=control)).raise_for_status()
         pipeline = Pipeline(stack, args)
         try:
             quota = {"limit": 10_000_000, "used": 0}
