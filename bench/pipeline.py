@@ -2,10 +2,13 @@
 
     .venv/bin/python -m bench.pipeline                          # 4, 8, 16, 32, 64 messages/s
     .venv/bin/python -m bench.pipeline --rates 8,20 --seconds 20 --seniors 100 --keep-going
+    .venv/bin/python -m bench.pipeline --model-seconds 2 --rates 25,50 --keep-going
 
 Starts the whole platform in a temporary folder on free ports (the devstack's classes: Kafka,
 mongod, the four services, the LINE simulator); Dai-chan answers with the offline responder (no
-model configured). Per step, `--seniors` new seniors send `rate x seconds` messages in all on a
+model configured), or, with `--model-seconds N`, through the OpenAI-compatible test server
+(`tools/openai_server`) set to answer every chat and triage call after N seconds (its
+`delaySeconds` control, so the seniors' texts carry no markers; moderation answers at once). Per step, `--seniors` new seniors send `rate x seconds` messages in all on a
 fixed schedule (open loop: message k leaves at k / rate, from senior k mod seniors, whether or
 not earlier ones were answered) through the simulator: simulator -> signed webhook -> gateway
 -> `line.inbound` -> ai_chat -> `line.outbound` -> gateway -> reply -> the senior's phone.
@@ -16,7 +19,8 @@ used the message's reply token; a push (a reply token that expired on the way) a
 senior's earliest unanswered message before it. After the sending the step waits until every
 message is answered (or `--settle` seconds), polling the phones then, not during the step.
 
-A step **holds** when every message was answered, p99 stayed under `--p99-limit` (1 s) and the
+A step **holds** when every message was answered, p99 stayed under `--p99-limit` (1 s, plus
+`--model-seconds` when the model is slow: the model's own time is not the pipeline's) and the
 bench kept the schedule (it sent at >= 95 % of the rate). The first step that does not hold is
 where the pipeline saturates; by default the run stops there. Figures are printed with the
 1-minute load average: absolute rates on a shared 2-core machine are provisional.
@@ -244,6 +248,7 @@ class Pipeline:
                 "mongod",
                 "kafka",
                 "line_simulator",
+                "openai_server",
             )
             if name in after
         }
@@ -278,27 +283,48 @@ class Pipeline:
         return inboxes
 
 
-def stack_config(folder: Path) -> StackConfig:
-    config = StackConfig.isolated(folder)
-    # No OPENAI_API_KEY: Dai-chan's offline responder answers.
+def stack_config(folder: Path, *, model_seconds: float | None = None) -> StackConfig:
+    """Without `model_seconds` no OPENAI_API_KEY, so Dai-chan's offline responder answers;
+    with it, ai_chat calls the test server (which `run` makes that slow)."""
+    config = StackConfig.isolated(folder, with_openai_server=model_seconds is not None)
     config.env = {
         "SSL_ENVIRONMENT": "test",
         "LOG_LEVEL": "WARNING",
         "AI_CHAT_CHECKIN_POLL_SECONDS": "3600",
     }
+    if model_seconds is not None:
+        config.env |= {
+            "OPENAI_API_KEY": "bench-key",
+            "OPENAI_BASE_URL": f"{config.url('openai_server')}/v1",
+            "OPENAI_MODEL": "bench-model",
+            # The default 8 s would cut a slow model short and answer with the fallback.
+            "AI_CHAT_OPENAI_TIMEOUT_SECONDS": str(model_seconds + 10),
+            "AI_CHAT_OPENAI_MAX_RETRIES": "0",
+        }
     return config
+
+
+def p99_limit(args: argparse.Namespace) -> float:
+    if args.p99_limit is not None:
+        return float(args.p99_limit)
+    return 1.0 + (args.model_seconds or 0.0)
 
 
 async def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     rates = [float(r) for r in args.rates.split(",") if r]
+    limit = p99_limit(args)
     steps: list[Step] = []
     with tempfile.TemporaryDirectory(prefix="sslp-pipeline-") as folder:
-        stack = Stack(stack_config(Path(folder)))
+        stack = Stack(stack_config(Path(folder), model_seconds=args.model_seconds))
         out.write(f"starting the platform in {folder} ...\n")
         started = time.monotonic()
         await stack.start_infrastructure()
         await stack.start_apps(timeout=300)
+        if args.model_seconds is not None:
+            async with httpx.AsyncClient(base_url=stack.config.url("openai_server")) as stand_in:
+                control = {"delaySeconds": args.model_seconds}
+                (await stand_in.post("/control", json=control)).raise_for_status()
         pipeline = Pipeline(stack, args)
         try:
             quota = {"limit": 10_000_000, "used": 0}
@@ -313,17 +339,22 @@ async def run(args: argparse.Namespace) -> int:
                 steps.append(step)
                 out.write(row(step) + "\n")
                 out.flush()
-                if not step.holds(args.p99_limit) and not args.keep_going:
+                if not step.holds(limit) and not args.keep_going:
                     break
         finally:
             await pipeline.close()
             stack.stop()
-    held, saturated = saturation(steps, args.p99_limit)
+    held, saturated = saturation(steps, limit)
+    model = (
+        "offline responder"
+        if args.model_seconds is None
+        else f"the test model answering after {args.model_seconds:g} s"
+    )
     out.write(
-        f"\nheld (every message answered, p99 < {args.p99_limit:g} s, on schedule) up to: "
+        f"\nheld (every message answered, p99 < {limit:g} s, on schedule) up to: "
         f"{'none' if held is None else f'{held:g} messages/s'}; saturated at: "
         f"{'not reached' if saturated is None else f'{saturated:g} messages/s'}\n"
-        f"({time.monotonic() - started:.0f} s in all, {args.seniors} seniors per step, "
+        f"({model}; {time.monotonic() - started:.0f} s in all, {args.seniors} seniors per step, "
         f"{args.seconds:g} s of sending per step; load average now {os.getloadavg()[0]:.1f} "
         f"on {os.cpu_count()} cores)\n"
     )
@@ -336,7 +367,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="of sending per step")
     parser.add_argument("--seniors", type=int, default=100, help="new seniors per step")
     parser.add_argument("--settle", type=float, default=120.0, help="max wait for the answers")
-    parser.add_argument("--p99-limit", type=float, default=1.0, help="seconds")
+    parser.add_argument(
+        "--p99-limit", type=float, default=None, help="seconds (default 1 + --model-seconds)"
+    )
+    parser.add_argument(
+        "--model-seconds",
+        type=float,
+        default=None,
+        help="answer through the test model, each chat and triage call taking this long",
+    )
     parser.add_argument("--keep-going", action="store_true", help="past the first failed step")
     parser.add_argument("--no-warm-up", dest="warm_up", action="store_false")
     return asyncio.run(run(parser.parse_args()))

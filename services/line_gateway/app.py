@@ -272,6 +272,7 @@ def create_app(settings: LineGatewaySettings | None = None) -> FastAPI:
                 data_base_url=settings.data_host,
                 access_token=settings.channel_access_token,
                 timeout_seconds=settings.api_timeout_seconds,
+                proxy=settings.line_api_proxy,
             )
             loading = LoadingAnimation(
                 messaging=messaging,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from services.common.events.contracts.line import MAX_MULTICAST_RECIPIENTS
@@ -53,6 +53,13 @@ class LineGatewaySettings(LinkCodeSecretSettings):
     )
     # line-bot-sdk waits 300 s by default; a send that slow is better retried.
     api_timeout_seconds: float = 5.0
+    # The proxy for calls to LINE's https hosts, if the network needs one. Read here, not by aiohttp
+    # from the environment on every call (that also looked up ~/.netrc each time); NO_PROXY is not
+    # consulted.
+    line_api_proxy: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("LINE_GATEWAY_LINE_API_PROXY", "HTTPS_PROXY", "https_proxy"),
+    )
     # LINE accepts a reply token for about a minute after the event; keep a margin for the send.
     reply_token_ttl_seconds: float = 50.0
     max_webhook_body_bytes: int = 1_048_576

@@ -3,12 +3,23 @@ when a step holds, and where the pipeline saturates."""
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from bench.pipeline import Answer, Sent, Step, answered_at, saturation, step_of
+from bench.pipeline import (
+    Answer,
+    Sent,
+    Step,
+    answered_at,
+    p99_limit,
+    saturation,
+    stack_config,
+    step_of,
+)
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -106,3 +117,26 @@ def test_saturation_is_the_first_rate_that_fails_after_the_last_that_held() -> N
     assert saturation([make_step(4.0, bad)], 1.0) == (None, 4.0)
     # A rate that holds above a failed one does not count: the pipeline already gave way.
     assert saturation([make_step(4.0, bad), make_step(8.0, good)], 1.0) == (None, 4.0)
+
+
+def test_the_offline_stack_has_no_model_and_the_slow_model_stack_points_ai_chat_at_the_stand_in(
+    tmp_path: Path,
+) -> None:
+    offline = stack_config(tmp_path / "offline")
+    assert not offline.with_openai_server
+    assert "OPENAI_API_KEY" not in offline.env
+    slow = stack_config(tmp_path / "slow", model_seconds=2.0)
+    assert slow.with_openai_server
+    assert slow.env["OPENAI_API_KEY"]
+    assert slow.env["OPENAI_BASE_URL"] == f"{slow.url('openai_server')}/v1"
+    # A 2 s model must not hit ai_chat's timeout and be answered by the fallback instead.
+    assert float(slow.env["AI_CHAT_OPENAI_TIMEOUT_SECONDS"]) > 2.0
+
+
+def test_the_p99_limit_leaves_the_model_its_own_seconds_unless_one_is_given() -> None:
+    def args(limit: float | None, model: float | None) -> argparse.Namespace:
+        return argparse.Namespace(p99_limit=limit, model_seconds=model)
+
+    assert p99_limit(args(None, None)) == 1.0
+    assert p99_limit(args(None, 2.0)) == 3.0
+    assert p99_limit(args(0.5, 2.0)) == 0.5
