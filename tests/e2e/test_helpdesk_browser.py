@@ -398,7 +398,8 @@ async def test_the_intake_dialog_fits_a_320_px_phone_without_sideways_scrolling(
     assert await page.evaluate("document.documentElement.scrollWidth") <= 320
     box = await dialog.bounding_box()
     assert box is not None
-    assert box["x"] >= 0 and box["x"] + box["width"] <= 320, box
+    assert box["x"] >= 0, box
+    assert box["x"] + box["width"] <= 320, box
     # The form inside must not overflow the dialog either, or the dialog scrolls sideways.
     assert await dialog.evaluate("d => d.scrollWidth <= d.clientWidth")
     for field in ("#intake-channel", "#intake-participant", "#intake-submit"):
