@@ -384,3 +384,25 @@ async def test_a_typed_reply_survives_switching_tickets_and_is_not_lost_to_resol
     await expect(page.locator("#thread")).to_contain_text(draft)
     inbox = await simulator.settled_inbox(user, quiet=2.5)
     assert [m["text"] for send in inbox for m in send["messages"]] == [draft]
+
+
+async def test_the_intake_dialog_fits_a_320_px_phone_without_sideways_scrolling(
+    staff_page: OpenPage,
+) -> None:
+    page = await staff_page("suzuki")
+    await page.set_viewport_size({"width": 320, "height": 640})
+    await page.locator("#intake-open").click()
+    dialog = page.locator("#intake-dialog")
+    await expect(dialog).to_be_visible()
+
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 320
+    box = await dialog.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0, box
+    assert box["x"] + box["width"] <= 320, box
+    # The form inside must not overflow the dialog either, or the dialog scrolls sideways.
+    assert await dialog.evaluate("d => d.scrollWidth <= d.clientWidth")
+    for field in ("#intake-channel", "#intake-participant", "#intake-submit"):
+        inner = await page.locator(field).bounding_box()
+        assert inner is not None
+        assert inner["x"] + inner["width"] <= box["x"] + box["width"], (field, inner, box)

@@ -88,6 +88,18 @@ async def test_links_follow_line_gateways_events(stack: Stack, api: LendingApi) 
     assert detail["line_linked"] is False
 
 
+async def test_the_participant_list_marks_who_is_linked_to_line(
+    stack: Stack, api: LendingApi
+) -> None:
+    cohort = await api.cohort()
+    linked_id, unlinked_id = await api.enrolled(cohort["cohort_id"], count=2)
+    await link(stack, api, linked_id)
+
+    rows = await api.ok("GET", "/participants", params={"cohort_id": cohort["cohort_id"]})
+    flags = {row["participant_id"]: row["line_linked"] for row in rows}
+    assert flags == {linked_id: True, unlinked_id: False}
+
+
 async def test_corrections_are_checked_and_audited(stack: Stack, api: LendingApi) -> None:
     cohort = await api.cohort()
     participant_id = (await api.apply(cohort["cohort_id"])).json()["participant_id"]

@@ -77,6 +77,7 @@ async def calls(
             loan for loan in await lending.db.loans.active_due_by(soon) if loan.due_on >= today
         ]
     rows = []
+    linked = await lending.db.links.linked([loan.participant_id for loan in loans])
     for loan in sorted(loans, key=lambda loan: (loan.due_on, loan.loan_id)):
         if cohort_id and loan.cohort_id != cohort_id:
             continue
@@ -92,7 +93,7 @@ async def calls(
                 days_overdue=max((today - loan.due_on).days, 0),
                 overdue_stage=loan.overdue_stage.value if loan.overdue_stage else None,
                 visit_required=loan.visit_required,
-                line_linked=await lending.db.links.user_of(loan.participant_id) is not None,
+                line_linked=loan.participant_id in linked,
                 name=f"{personal.family_name} {personal.given_name}" if personal else None,
                 kana=(
                     f"{personal.family_name_kana} {personal.given_name_kana}" if personal else None

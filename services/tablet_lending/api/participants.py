@@ -101,6 +101,11 @@ Search = Annotated[
 ]
 
 
+class ParticipantRow(Participant):
+    # The console's list marks who can be reached on LINE without opening each detail.
+    line_linked: bool
+
+
 @router.get("/participants", summary="Participants of a cohort, with names (audited)")
 async def list_participants(
     *,
@@ -111,7 +116,7 @@ async def list_participants(
     q: Search = None,
     limit: Limit = 100,
     skip: Skip = 0,
-) -> list[Participant]:
+) -> list[ParticipantRow]:
     found = await lending.db.participants.page(
         cohort_id=cohort_id, status=status, words=search_words(q), limit=limit, skip=skip
     )
@@ -122,7 +127,8 @@ async def list_participants(
             if p.personal is not None
         ]
     )
-    return found
+    linked = await lending.db.links.linked([p.participant_id for p in found])
+    return [ParticipantRow(**p.model_dump(), line_linked=p.participant_id in linked) for p in found]
 
 
 class ParticipantDetail(BaseModel):

@@ -45,6 +45,15 @@ class LineLinkRepository:
         doc = await self._collection.find_one({"_id": participant_id}, session=session_of(tx))
         return str(doc["line_user_id"]) if doc else None
 
+    async def linked(self, participant_ids: list[str], tx: Tx | None = None) -> set[str]:
+        """Which of these participants have a LINE link: one `$in` read for a whole page."""
+        if not participant_ids:
+            return set()
+        cursor = self._collection.find(
+            {"_id": {"$in": list(participant_ids)}}, {"_id": 1}, session=session_of(tx)
+        )
+        return {str(doc["_id"]) async for doc in cursor}
+
 
 class LinkCodeRepository:
     """Only a keyed digest of each code is kept; the code itself is shown to staff once."""
