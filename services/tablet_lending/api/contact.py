@@ -10,6 +10,7 @@ ids on it, a token with the names scope only) and each participant named is audi
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -35,20 +36,19 @@ def _refused(reason: str, message: str) -> AuthRefused:
     )
 
 
-on_behalf_of_staff = web.on_behalf_of(
-    audience=delegation.LENDING,
-    scope=delegation.CONTACT_CARD_SCOPE,
-    secret=_lending_secret,
-    surface="lending.contact_card",
-    refuse=_refused,
-)
-on_behalf_of_staff_for_names = web.on_behalf_of(
-    audience=delegation.LENDING,
-    scope=delegation.NAMES_SCOPE,
-    secret=_lending_secret,
-    surface="lending.contact_card",
-    refuse=_refused,
-)
+def _on_behalf_of_staff(scope: str) -> Callable[[Request], Awaitable[delegation.Delegation]]:
+    """The helpdesk's token for one of lending's scopes; both scopes count under one surface."""
+    return web.on_behalf_of(
+        audience=delegation.LENDING,
+        scope=scope,
+        secret=_lending_secret,
+        surface="lending.contact_card",
+        refuse=_refused,
+    )
+
+
+on_behalf_of_staff = _on_behalf_of_staff(delegation.CONTACT_CARD_SCOPE)
+on_behalf_of_staff_for_names = _on_behalf_of_staff(delegation.NAMES_SCOPE)
 
 
 OnBehalfOf = Annotated[delegation.Delegation, Depends(on_behalf_of_staff)]
