@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+import aiohttp
 import httpx
 
 from bench.ai_chat_throughput import cpu_seconds
@@ -214,19 +215,29 @@ class Pipeline:
                 max_connections=500, max_keepalive_connections=100, keepalive_expiry=2.0
             ),
         )
+        # The load generator's own client is aiohttp's: httpx's pool scans every connection it
+        # holds (a readability check, a system call, on each idle one) for every request; at
+        # 25 messages/s that kept this process's event loop busy 94 % of the time and the
+        # schedule slipped (bench/PROFILE_issue11.md). The inbox polls stay on httpx.
+        self.load = aiohttp.ClientSession(
+            base_url=stack.config.url("line_simulator"),
+            timeout=aiohttp.ClientTimeout(total=120.0),
+            connector=aiohttp.TCPConnector(limit=500, keepalive_timeout=2.0),
+        )
 
     async def close(self) -> None:
+        await self.load.close()
         await self.http.aclose()
 
     async def send(self, user: str, index: int, sent: list[Sent]) -> None:
         at = utcnow()
         started = time.perf_counter()
-        response = await self.http.post(
+        async with self.load.post(
             f"/sim/users/{user}/messages", json={"text": TEXTS[index % len(TEXTS)]}
-        )
+        ) as response:
+            response.raise_for_status()
+            answer = await response.json()
         taken = time.perf_counter() - started
-        response.raise_for_status()
-        answer = response.json()
         sent.append(Sent(user, index, at, answer.get("replyToken"), int(answer["status"]), taken))
 
     async def step(self, rate: float) -> Step:
