@@ -17,7 +17,9 @@ End to end is from just before the bench asks the simulator to send the message 
 the simulator recorded the answer (one clock: the same machine). An answer is the reply that
 used the message's reply token; a push (a reply token that expired on the way) answers the
 senior's earliest unanswered message before it. After the sending the step waits until every
-message is answered (or `--settle` seconds), polling the phones then, not during the step.
+message is answered (or `--settle` seconds), polling the phones then, not during the step. Each step
+also prints where a message waited, hop by hop (`bench.pipeline_hops`: the Kafka records'
+timestamps of the message and of its answer, matched by reply token).
 
 A step **holds** when every message was answered, p99 stayed under `--p99-limit` (1 s, plus
 `--model-seconds` when the model is slow: the model's own time is not the pipeline's) and the
