@@ -17,7 +17,9 @@ End to end is from just before the bench asks the simulator to send the message 
 the simulator recorded the answer (one clock: the same machine). An answer is the reply that
 used the message's reply token; a push (a reply token that expired on the way) answers the
 senior's earliest unanswered message before it. After the sending the step waits until every
-message is answered (or `--settle` seconds), polling the phones then, not during the step.
+message is answered (or `--settle` seconds), polling the phones then, not during the step. Each step
+also prints where a message waited, hop by hop (`bench.pipeline_hops`: the Kafka records'
+timestamps of the message and of its answer, matched by reply token).
 
 A step **holds** when every message was answered, p99 stayed under `--p99-limit` (1 s, plus
 `--model-seconds` when the model is slow: the model's own time is not the pipeline's) and the
@@ -35,16 +37,18 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+import aiohttp
 import httpx
 
 from bench.ai_chat_throughput import cpu_seconds
 from bench.capacity.measure import TEXTS
+from bench.pipeline_hops import HOPS, Hops, produced_at, split
 from bench.webhook_bodies import percentile
 from services.common.time import utcnow
 from tools.devstack.stack import Stack, StackConfig
@@ -115,6 +119,7 @@ class Step:
     refused: int  # webhooks the gateway did not answer 2xx at the first attempt
     load: float
     cores: dict[str, float]
+    hops: Hops | None = None
 
     @property
     def achieved_rate(self) -> float:
@@ -197,6 +202,10 @@ def row(step: Step) -> str:
     )
 
 
+def hop_line(step: Step) -> str:
+    return step.hops.summary() if step.hops is not None else "not measured"
+
+
 class Pipeline:
     def __init__(self, stack: Stack, args: argparse.Namespace) -> None:
         self.stack = stack
@@ -208,19 +217,29 @@ class Pipeline:
                 max_connections=500, max_keepalive_connections=100, keepalive_expiry=2.0
             ),
         )
+        # The load generator's own client is aiohttp's: httpx's pool scans every connection it
+        # holds (a readability check, a system call, on each idle one) for every request; at
+        # 25 messages/s that kept this process's event loop busy 94 % of the time and the
+        # schedule slipped (bench/PROFILE_issue11.md). The inbox polls stay on httpx.
+        self.load = aiohttp.ClientSession(
+            base_url=stack.config.url("line_simulator"),
+            timeout=aiohttp.ClientTimeout(total=120.0),
+            connector=aiohttp.TCPConnector(limit=500, keepalive_timeout=2.0),
+        )
 
     async def close(self) -> None:
+        await self.load.close()
         await self.http.aclose()
 
     async def send(self, user: str, index: int, sent: list[Sent]) -> None:
         at = utcnow()
         started = time.perf_counter()
-        response = await self.http.post(
+        async with self.load.post(
             f"/sim/users/{user}/messages", json={"text": TEXTS[index % len(TEXTS)]}
-        )
+        ) as response:
+            response.raise_for_status()
+            answer = await response.json()
         taken = time.perf_counter() - started
-        response.raise_for_status()
-        answer = response.json()
         sent.append(Sent(user, index, at, answer.get("replyToken"), int(answer["status"]), taken))
 
     async def step(self, rate: float) -> Step:
@@ -238,6 +257,7 @@ class Pipeline:
         inboxes = await self.settle(users, sent)
         elapsed = loop.time() - started
         after = cpu_seconds(self.stack)
+        hops = await self.hops(sent, inboxes)
         cores: dict[str, float] = {
             name: (after[name] - before.get(name, 0.0)) / elapsed
             for name in (
@@ -252,7 +272,18 @@ class Pipeline:
             )
             if name in after
         }
-        return step_of(rate, planned, sent, inboxes, load=os.getloadavg()[0], cores=cores)
+        step = step_of(rate, planned, sent, inboxes, load=os.getloadavg()[0], cores=cores)
+        return replace(step, hops=hops)
+
+    async def hops(self, sent: list[Sent], inboxes: dict[str, list[Answer]]) -> Hops:
+        # Read after the CPU figures are taken, so reading the topics is not counted as Kafka's.
+        tokens = {m.reply_token for m in sent if m.reply_token}
+        topics = await produced_at(self.stack.bootstrap_servers, tokens)
+        answered: dict[str, datetime] = {}
+        for answer in sorted((a for e in inboxes.values() for a in e), key=lambda a: a.at):
+            if answer.reply_token is not None:
+                answered.setdefault(answer.reply_token, answer.at)
+        return split(sent, topics["line.inbound"], topics["line.outbound"], answered)
 
     async def settle(self, users: list[str], sent: list[Sent]) -> dict[str, list[Answer]]:
         """The phones once every message is answered, or at `--settle` seconds."""
@@ -315,6 +346,7 @@ async def run(args: argparse.Namespace) -> int:
     rates = [float(r) for r in args.rates.split(",") if r]
     limit = p99_limit(args)
     steps: list[Step] = []
+    hop_lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="sslp-pipeline-") as folder:
         stack = Stack(stack_config(Path(folder), model_seconds=args.model_seconds))
         out.write(f"starting the platform in {folder} ...\n")
@@ -332,18 +364,23 @@ async def run(args: argparse.Namespace) -> int:
             warm = await pipeline.step(2.0) if args.warm_up else None
             if warm is not None:
                 out.write(f"warm-up: {row(warm)}\n")
+                out.write(f"  warm-up per hop, p50 / p99: {hop_line(warm)}\n")
             out.write(f"{HEADER}\n|---|---:|---:|---|---|---:|---:|---|\n")
             out.flush()
             for rate in rates:
                 step = await pipeline.step(rate)
                 steps.append(step)
                 out.write(row(step) + "\n")
+                hop_lines.append(f"  {step.rate:g}/s per hop, p50 / p99: {hop_line(step)}")
                 out.flush()
                 if not step.holds(limit) and not args.keep_going:
                     break
         finally:
             await pipeline.close()
             stack.stop()
+    if hop_lines:
+        out.write("\nwhere a message waited (" + ", then ".join(HOPS) + "):\n")
+        out.write("\n".join(hop_lines) + "\n")
     held, saturated = saturation(steps, limit)
     model = (
         "offline responder"

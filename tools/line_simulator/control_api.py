@@ -26,17 +26,19 @@ from tools.line_simulator.webhooks import WebhookResult, WebhookSender
 JsonObject = dict[str, Any]
 
 
-def get_platform(request: Request) -> LinePlatform:
+# Dependencies are `async def`: FastAPI runs a plain `def` one in its thread pool, a thread hop
+# per request on the simulator's busiest paths (every user message, every reply under load).
+async def get_platform(request: Request) -> LinePlatform:
     platform: LinePlatform = request.app.state.platform
     return platform
 
 
-def get_sender(request: Request) -> WebhookSender:
+async def get_sender(request: Request) -> WebhookSender:
     sender: WebhookSender = request.app.state.webhooks
     return sender
 
 
-def get_delivery(request: Request) -> WebhookDelivery:
+async def get_delivery(request: Request) -> WebhookDelivery:
     delivery: WebhookDelivery = request.app.state.delivery
     return delivery
 

@@ -39,7 +39,9 @@ from tools.line_simulator.validation import (
 DEFAULT_LOADING_SECONDS = 20
 
 
-def get_platform(request: Request) -> LinePlatform:
+# Dependencies are `async def`: FastAPI runs a plain `def` one in its thread pool, a thread hop
+# per request on the simulator's busiest paths (every user message, every reply under load).
+async def get_platform(request: Request) -> LinePlatform:
     platform: LinePlatform = request.app.state.platform
     return platform
 
@@ -47,7 +49,7 @@ def get_platform(request: Request) -> LinePlatform:
 PlatformDep = Annotated[LinePlatform, Depends(get_platform)]
 
 
-def authorize(request: Request) -> None:
+async def authorize(request: Request) -> None:
     settings: SimulatorSettings = request.app.state.settings
     if request.headers.get("authorization") != f"Bearer {settings.channel_access_token}":
         raise LineError(401, AUTHENTICATION_FAILED)
