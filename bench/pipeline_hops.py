@@ -17,7 +17,6 @@ its token and is left out of the split; the split's counts say how many were in 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import Mapping, Sequence
@@ -25,8 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from aiokafka import AIOKafkaConsumer
-
+from bench.kafka_read import records_to_end
 from bench.webhook_bodies import percentile
 
 HOPS = ("webhook", "gateway relay", "ai_chat", "sender")
@@ -97,25 +95,8 @@ def split(
 async def produced_at(bootstrap_servers: str, tokens: set[str]) -> dict[str, dict[str, datetime]]:
     """Per topic of `TOKEN_EVENTS`, when each of `tokens` was first produced there."""
     found: dict[str, dict[str, datetime]] = {topic: {} for topic in TOKEN_EVENTS}
-    consumer = AIOKafkaConsumer(
-        *TOKEN_EVENTS,
-        bootstrap_servers=bootstrap_servers,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
-        await _wait_for_assignment(consumer)
-        assigned = list(consumer.assignment())
-        end = await consumer.end_offsets(assigned)
-        while [tp for tp in assigned if await consumer.position(tp) < end[tp]]:
-            batch = await consumer.getmany(timeout_ms=1000)
-            for tp, records in batch.items():
-                for record in records:
-                    _note(found[tp.topic], record, tp.topic, tokens)
-    finally:
-        await consumer.stop()
+    async for record in records_to_end(bootstrap_servers, list(TOKEN_EVENTS)):
+        _note(found[record.topic], record, record.topic, tokens)
     return found
 
 
@@ -123,13 +104,3 @@ def _note(seen: dict[str, datetime], record: Any, topic: str, tokens: set[str]) 
     token = token_of(record.value, TOKEN_EVENTS[topic])
     if token in tokens and token not in seen:
         seen[token] = datetime.fromtimestamp(record.timestamp / 1000, UTC)
-
-
-async def _wait_for_assignment(consumer: AIOKafkaConsumer) -> None:
-    # Without a group the consumer takes every partition, once the first metadata has come.
-    for _ in range(100):
-        expected = sum(len(consumer.partitions_for_topic(t) or ()) for t in TOKEN_EVENTS)
-        if expected and len(consumer.assignment()) >= expected:
-            return
-        await asyncio.sleep(0.1)
-    raise RuntimeError("the partitions of line.inbound and line.outbound were not assigned")

@@ -20,9 +20,9 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
-from aiokafka import AIOKafkaConsumer
 
 from bench.chaos.analysis import Delivery, Outcome, Sent, answered_by, judge, text_of
+from bench.kafka_read import records_to_end
 from services.common.events import decode_event
 from services.common.events.contracts.line import DeliveryCompleted, DeliveryMethod
 from services.common.time import utcnow
@@ -243,25 +243,8 @@ class Chaos:
     async def _resend_keys(self, users: set[str]) -> set[str]:
         """Retry keys of the pushes the gateway sent because a reply's outcome was unknown."""
         keys: set[str] = set()
-        consumer = AIOKafkaConsumer(
-            "line.deliveries",
-            bootstrap_servers=self.stack.bootstrap_servers,
-            group_id=None,
-            auto_offset_reset="earliest",
-            enable_auto_commit=False,
-        )
-        await consumer.start()
-        try:
-            await _wait_for_assignment(consumer)
-            assigned = list(consumer.assignment())
-            end = await consumer.end_offsets(assigned)
-            while [tp for tp in assigned if await consumer.position(tp) < end[tp]]:
-                batch = await consumer.getmany(timeout_ms=1000)
-                for records in batch.values():
-                    for record in records:
-                        keys |= _resend_key(record.value, users)
-        finally:
-            await consumer.stop()
+        async for record in records_to_end(self.stack.bootstrap_servers, ["line.deliveries"]):
+            keys |= _resend_key(record.value, users)
         return keys
 
 
@@ -277,13 +260,3 @@ def _resend_key(value: bytes, users: set[str]) -> set[str]:
         ):
             return {retry_key_for(data.command_id)}
     return set()
-
-
-async def _wait_for_assignment(consumer: AIOKafkaConsumer) -> None:
-    # Without a group the consumer takes every partition, once the first metadata has come.
-    for _ in range(100):
-        expected = len(consumer.partitions_for_topic("line.deliveries") or ())
-        if expected and len(consumer.assignment()) >= expected:
-            return
-        await asyncio.sleep(0.1)
-    raise RuntimeError("the partitions of line.deliveries were not assigned")
