@@ -12,6 +12,7 @@ from uuid import uuid4
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from bson import ObjectId
 from prometheus_client import REGISTRY
 from pymongo import AsyncMongoClient, monitoring
 
@@ -102,6 +103,49 @@ async def test_committed_events_are_relayed_in_order(
         assert pending == 0
     finally:
         await relay.stop()
+
+
+async def test_an_entry_committed_first_is_relayed_first_whatever_process_made_its_id(
+    parts: tuple[MongoStore, AIOKafkaProducer, TopicSpec],
+    infra: Stack,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two webhook instances write one lane. Within a second their ObjectIds sort by each
+    process's random bytes, not by time: a senior's message committed first by one instance and
+    their next committed a moment later by the other were relayed in the wrong order whenever
+    both waited for the relay together (a MongoDB failover). The relay orders by commit now."""
+    store, producer, topic = parts
+    second = int(utcnow().timestamp())
+    # The earlier commit's process happens to have the larger random bytes.
+    made_by = iter([f"{second:08x}ffffffffff000001", f"{second:08x}0000000000000001"])
+    monkeypatch.setattr("services.common.store.mongo.ObjectId", lambda: ObjectId(next(made_by)))
+    await emit_all(store, topic, "senior-1", range(0, 1))
+    await emit_all(lane_store(infra, store, None), topic, "senior-1", range(1, 2))
+    entries = await store.collection(OUTBOX_COLLECTION).find().sort("_id", 1).to_list()
+    assert [json.loads(e["value"])["data"]["n"] for e in entries] == [1, 0]  # ids: wrong order
+
+    relay = OutboxRelay(store=store, producer=producer, owner="a")
+    assert await relay.relay_once() == 2
+    records = await wait_for_records(
+        infra.kafka.bootstrap_servers, topic.name, key=b"senior-1", count=2
+    )
+    assert [json.loads(r.value)["data"]["n"] for r in records] == [0, 1]
+
+
+async def test_entries_from_before_the_commit_stamp_go_first_and_each_body_keeps_its_order(
+    parts: tuple[MongoStore, AIOKafkaProducer, TopicSpec], infra: Stack
+) -> None:
+    store, producer, topic = parts
+    # An entry an older release wrote (no stamp) is older than anything written now.
+    older = outbox_document(topic=topic, key="k", event=new_event(Counted(n=0), source="test"))
+    await store.collection(OUTBOX_COLLECTION).insert_one(older)
+    await emit_all(store, topic, "k", range(1, 6))
+    stamped = store.collection(OUTBOX_COLLECTION).find({"sequence": {"$exists": True}})
+    assert [e["position"] for e in await stamped.to_list()] == [0, 1, 2, 3, 4]
+    relay = OutboxRelay(store=store, producer=producer, owner="a")
+    assert await relay.relay_once() == 6
+    records = await wait_for_records(infra.kafka.bootstrap_servers, topic.name, key=b"k", count=6)
+    assert [json.loads(r.value)["data"]["n"] for r in records] == list(range(6))
 
 
 async def test_an_aborted_transaction_emits_nothing(

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from pymongo import AsyncMongoClient, IndexModel, ReadPreference, WriteConcern
+from bson import ObjectId
+from pymongo import AsyncMongoClient, IndexModel, ReadPreference, UpdateOne, WriteConcern
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -52,6 +53,7 @@ class Tx:
         self.store = store
         self.session = session
         self._after_commit: list[AfterCommit] = []
+        self._emitted = 0  # the outbox entries staged so far: the next one's `position`
 
     def after_commit(self, *hooks: AfterCommit) -> None:
         """Run `hooks` once this transaction has committed, in order; never if it rolls back.
@@ -70,22 +72,46 @@ class Tx:
 
     async def emit(self, *, topic: TopicSpec, key: str, event: Envelope[Any]) -> None:
         """Stage an event in the outbox; the relay publishes it once the transaction commits."""
-        await self.store.db[OUTBOX_COLLECTION].insert_one(
-            outbox_document(topic=topic, key=key, event=event, lane=self.store.outbox_lane),
-            session=self.session,
-        )
+        await self.emit_all([(topic, key, event)])
 
     async def emit_all(self, staged: Sequence[tuple[TopicSpec, str, Envelope[Any]]]) -> None:
-        """Stage (topic, key, event) triples in one insert, in their order (the relay's)."""
-        if staged:
-            await self.store.db[OUTBOX_COLLECTION].insert_many(
-                [
-                    outbox_document(topic=t, key=k, event=e, lane=self.store.outbox_lane)
-                    for t, k, e in staged
-                ],
-                ordered=True,
-                session=self.session,
+        """Stage (topic, key, event) triples in one write, in their order (the relay's).
+
+        Each entry is stamped with the transaction's cluster time (`$$CLUSTER_TIME`, in a
+        transaction its snapshot's) and its place in the transaction: the relay's order. An
+        entry's ObjectId cannot order it: two processes writing one lane (two webhook instances,
+        a process and its successor) make ids whose order within a second is their processes'
+        random bytes, so a senior's message committed first could be relayed second. A
+        transaction that starts after another committed reads a later snapshot, so its entries
+        sort after the other's, whichever process or host wrote them.
+        """
+        if not staged:
+            return
+        entries = []
+        for topic, key, event in staged:
+            document = outbox_document(
+                topic=topic, key=key, event=event, lane=self.store.outbox_lane
             )
+            document["position"] = self._emitted
+            self._emitted += 1
+            entries.append(_stamped_insert(document))
+        await self.store.db[OUTBOX_COLLECTION].bulk_write(
+            entries, ordered=True, session=self.session
+        )
+
+
+def _stamped_insert(document: Document) -> UpdateOne:
+    """An insert that also writes the cluster time, which an insert cannot compute: an upsert
+    of a new id whose pipeline takes the document verbatim (`$literal`: no `$` is read)."""
+    document["_id"] = ObjectId()
+    return UpdateOne(
+        {"_id": document["_id"]},
+        [
+            {"$replaceWith": {"$literal": document}},
+            {"$set": {"sequence": "$$CLUSTER_TIME"}},
+        ],
+        upsert=True,
+    )
 
 
 def outbox_document(

@@ -6,7 +6,9 @@ this relay then sends them with the idempotent producer and marks them published
 that repeat is harmless, and no committed event is ever lost.
 
 Only one relay per lane of a service database runs at a time (a lease in MongoDB), so entries go
-out in the order they were written even when several instances of a service run. Most services
+out in the order they were committed even when several instances of a service run: in the order
+of their transactions' cluster times (`RELAY_ORDER`, stamped by `Tx.emit_all`), so an entry whose
+transaction began after another's commit goes after it, whichever process wrote it. Most services
 have one lane (None, lease `outbox-relay`). A service whose processes do different work can give
 each kind its own lane (`OutboxLanes`): each process stamps its entries with the lane it writes
 and relays that lane under its own lease (`outbox-relay/<lane>`), so neither kind of process waits
@@ -79,6 +81,14 @@ def _reason(error: BaseException) -> str:
     return "refused"
 
 
+# The order a relay publishes in: the writing transaction's cluster time, then the entry's place
+# in it (`Tx.emit_all`), then the id for entries from before the stamp (they sort first).
+RELAY_ORDER: list[tuple[str, int]] = [
+    ("sequence", ASCENDING),
+    ("position", ASCENDING),
+    ("_id", ASCENDING),
+]
+
 LEASE_TTL = timedelta(seconds=15)
 PARKED_COUNT_SECONDS = 30.0
 # How often a relay standing by for another lane looks whether that lane's relay is gone.
@@ -104,10 +114,10 @@ def outbox_indexes(published_retention: timedelta) -> list[CollectionIndexes]:
         CollectionIndexes(
             OUTBOX_COLLECTION,
             [
-                # A relay's query: one lane's unpublished entries in _id order. (Same name as the
-                # index before lanes: `ensure_indexes` rebuilds it with the new definition.)
+                # A relay's query: one lane's unpublished entries in commit order (`RELAY_ORDER`).
+                # (Same name as the index before: `ensure_indexes` rebuilds it when it changes.)
                 IndexModel(
-                    [("published_at", ASCENDING), ("lane", ASCENDING), ("_id", ASCENDING)],
+                    [("published_at", ASCENDING), ("lane", ASCENDING), *RELAY_ORDER],
                     name="pending",
                 ),
                 # Published entries are kept a while for investigation, then expire.
@@ -284,7 +294,7 @@ class OutboxRelay:
     async def relay_once(self) -> int:
         pending: list[Document] = (
             await self._collection.find({"published_at": None, "lane": self.lane})
-            .sort("_id", ASCENDING)
+            .sort(RELAY_ORDER)
             .limit(self._batch_size)
             .to_list()
         )
