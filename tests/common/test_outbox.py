@@ -140,7 +140,7 @@ async def test_entries_from_before_the_commit_stamp_go_first_and_each_body_keeps
     older = outbox_document(topic=topic, key="k", event=new_event(Counted(n=0), source="test"))
     await store.collection(OUTBOX_COLLECTION).insert_one(older)
     await emit_all(store, topic, "k", range(1, 6))
-    stamped = store.collection(OUTBOX_COLLECTION).find({"sequence": {"$exists": True}})
+    stamped = store.collection(OUTBOX_COLLECTION).find({"cluster_time": {"$exists": True}})
     assert [e["position"] for e in await stamped.to_list()] == [0, 1, 2, 3, 4]
     relay = OutboxRelay(store=store, producer=producer, owner="a")
     assert await relay.relay_once() == 6

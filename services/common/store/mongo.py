@@ -108,7 +108,7 @@ def _stamped_insert(document: Document) -> UpdateOne:
         {"_id": document["_id"]},
         [
             {"$replaceWith": {"$literal": document}},
-            {"$set": {"sequence": "$$CLUSTER_TIME"}},
+            {"$set": {"cluster_time": "$$CLUSTER_TIME"}},
         ],
         upsert=True,
     )

@@ -84,7 +84,7 @@ def _reason(error: BaseException) -> str:
 # The order a relay publishes in: the writing transaction's cluster time, then the entry's place
 # in it (`Tx.emit_all`), then the id for entries from before the stamp (they sort first).
 RELAY_ORDER: list[tuple[str, int]] = [
-    ("sequence", ASCENDING),
+    ("cluster_time", ASCENDING),
     ("position", ASCENDING),
     ("_id", ASCENDING),
 ]
