@@ -46,7 +46,7 @@ from services.helpdesk.clients.daichan import DaichanNames
 from services.helpdesk.clients.lending import LendingContacts
 from services.helpdesk.clients.mailbox import ImapMailbox
 from services.helpdesk.clients.submission import submit
-from services.helpdesk.consumers.context import ContextHandlers
+from services.helpdesk.consumers.context import ContextHandlers, ConversationFiling
 from services.helpdesk.consumers.deliveries import DeliveryHandlers
 from services.helpdesk.consumers.inbound import InboundHandlers
 from services.helpdesk.consumers.mailbox import MailReader
@@ -90,7 +90,7 @@ def consumer_routes(
 ) -> list[Route[Any]]:
     return [
         route(HELPDESK_REQUESTS, hd.HelpRequested, apply=requests.on_help_requested),
-        route(LINE_INBOUND, line.MessageReceived, apply=inbound.on_message_received),
+        route(LINE_INBOUND, line.MessageReceived, decide=inbound.on_message_received),
         route(LINE_INBOUND, line.PostbackReceived, decide=inbound.on_postback_received),
         route(LINE_OUTBOUND, line.SendRequested, decide=context.on_send_requested),
         route(LINE_DELIVERIES, line.DeliveryCompleted, decide=deliveries.on_delivery_completed),
@@ -256,10 +256,12 @@ def create_app(settings: HelpdeskSettings | None = None) -> FastAPI:
                 lending=lending,
                 daichan=daichan,
             )
+            # One filing for both topics: a senior's message and Dai-chan's answers share writes.
+            filing = ConversationFiling(context)
             routes = consumer_routes(
                 RequestHandlers(opening=opening),
-                InboundHandlers(senior=senior, context=context),
-                ContextHandlers(context=context),
+                InboundHandlers(senior=senior, filing=filing),
+                ContextHandlers(filing=filing),
                 ProgrammeHandlers(projection=programme, also_erase=[context]),
                 DeliveryHandlers(senior=senior),
             )

@@ -31,6 +31,7 @@ from services.common.programme.handlers import ProgrammeHandlers
 from services.common.programme.projection import ProgrammeProjection
 from services.common.store import MongoStore
 from services.common.time import utcnow
+from services.helpdesk.consumers.context import ConversationFiling
 from services.helpdesk.consumers.inbound import InboundHandlers
 from services.helpdesk.store import ContextRepository
 from tools.devstack.stack import Stack
@@ -42,7 +43,9 @@ class Context:
         projection = ProgrammeProjection(store)
         self.repository = ContextRepository(store, programme=projection)
         # Bot-mode messages only: they never reach a ticket, so no ticket work is needed.
-        self.inbound = InboundHandlers(senior=cast(Any, None), context=self.repository)
+        self.inbound = InboundHandlers(
+            senior=cast(Any, None), filing=ConversationFiling(self.repository)
+        )
         self.programme = ProgrammeHandlers(projection=projection, also_erase=[self.repository])
         self._handling = EventHandling(store=store, group="helpdesk")
 
@@ -51,18 +54,21 @@ class Context:
 
     async def message(self, user: str, participant: str | None, *, minute: int) -> None:
         """A senior's message to Dai-chan, stamped by line_gateway with their participant."""
-        await self.feed(
-            self.inbound.on_message_received,
-            MessageReceived(
-                user_id=user,
-                webhook_event_id=uuid4().hex,
-                message_id=uuid4().hex[:12],
-                message_type="text",
-                text="こんにちは",
-                sent_at=utcnow().replace(microsecond=0) + timedelta(minutes=minute),
-                conversation_mode=ConversationMode.BOT,
-                participant_id=participant,
+        await self._handling.decide(
+            new_event(
+                MessageReceived(
+                    user_id=user,
+                    webhook_event_id=uuid4().hex,
+                    message_id=uuid4().hex[:12],
+                    message_type="text",
+                    text="こんにちは",
+                    sent_at=utcnow().replace(microsecond=0) + timedelta(minutes=minute),
+                    conversation_mode=ConversationMode.BOT,
+                    participant_id=participant,
+                ),
+                source="test",
             ),
+            self.inbound.on_message_received,
         )
 
 

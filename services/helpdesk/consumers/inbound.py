@@ -1,7 +1,8 @@
 """`line.inbound`: the senior's messages while a person has the conversation, and CSAT answers.
 
-Bot-mode messages are Dai-chan's; the helpdesk only keeps a short, expiring copy of them as
-context for staff. Human-mode messages and taps join the ticket that holds the conversation.
+Bot-mode messages are Dai-chan's; the helpdesk only files a short, expiring copy of them as
+context for staff (one bulk write shared by concurrent messages, no transaction). Human-mode
+messages and taps join the ticket that holds the conversation.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from services.common.kafka.topics import LINE_OUTBOUND
 from services.common.logging import get_logger, user_ref
 from services.common.metrics import REJECTED_INPUT
 from services.common.store import Tx
+from services.helpdesk.consumers.context import ConversationFiling
 from services.helpdesk.domain import texts
 from services.helpdesk.metrics import CSAT_RESPONSES
-from services.helpdesk.store import ContextRepository
+from services.helpdesk.store import ConversationTurn
 from services.helpdesk.usecases.senior import SeniorWork
 
 log = get_logger(__name__)
@@ -46,26 +48,34 @@ def parse_csat(data: str) -> tuple[str, int] | None:
 
 
 class InboundHandlers:
-    def __init__(self, *, senior: SeniorWork, context: ContextRepository) -> None:
+    def __init__(self, *, senior: SeniorWork, filing: ConversationFiling) -> None:
         self._senior = senior
-        self._context = context
+        self._filing = filing
 
-    async def on_message_received(self, envelope: Envelope[MessageReceived], tx: Tx) -> None:
-        # Retried on failure; the processed-event mark makes a redelivered message join once.
+    async def on_message_received(self, envelope: Envelope[MessageReceived]) -> Commit | None:
+        # Retried on failure (MongoDB only). A bot-mode message is filed as a turn keyed by its
+        # event, so filing it again changes nothing and it needs no claim or transaction
+        # (`consumers/context.py`); one that joins a ticket is committed with its claim, which
+        # makes a redelivered message join once.
         message = envelope.data
         text = message.text if message.message_type == "text" and message.text else None
         shown = text or texts.NON_TEXT.get(message.message_type, "（メッセージ）")
         if message.conversation_mode is ConversationMode.BOT:
-            await self._context.add_turn(
-                tx,
-                turn_id=str(envelope.id),
-                line_user_id=message.user_id,
-                role="senior",
-                text=shown,
-                at=message.sent_at,
-                participant_id=message.participant_id,
+            await self._filing.file(
+                ConversationTurn(
+                    turn_id=str(envelope.id),
+                    line_user_id=message.user_id,
+                    role="senior",
+                    text=shown,
+                    at=message.sent_at,
+                    participant_id=message.participant_id,
+                )
             )
-            return
+            return None
+        return Commit(partial(self._joined, envelope=envelope, shown=shown))
+
+    async def _joined(self, tx: Tx, *, envelope: Envelope[MessageReceived], shown: str) -> None:
+        message = envelope.data
         outcome = await self._senior.wrote(
             tx,
             envelope=envelope,

@@ -1,7 +1,7 @@
 """helpdesk's repositories: the only code here that talks to MongoDB collections."""
 
 from services.helpdesk.store.attachments import AttachmentStore, StoredAttachment
-from services.helpdesk.store.context import ContextRepository
+from services.helpdesk.store.context import ContextRepository, ConversationTurn
 from services.helpdesk.store.feed import ChangeFeed
 from services.helpdesk.store.mail import MailIntakeLog, MailOutbox, MailTakenAlready, OutgoingMail
 from services.helpdesk.store.safety_reviews import SafetyReviewRepository
@@ -13,6 +13,7 @@ __all__ = [
     "CannedResponseRepository",
     "ChangeFeed",
     "ContextRepository",
+    "ConversationTurn",
     "MailIntakeLog",
     "MailOutbox",
     "MailTakenAlready",

@@ -11,10 +11,13 @@ conversation that showed it (no link collection of its own; `context_links` is r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne, WriteConcern
+from pymongo.errors import BulkWriteError
 
 from services.common.programme.projection import ProgrammeProjection
 from services.common.programme.views import BookingView, LoanView, SessionView
@@ -32,10 +35,38 @@ LOANS_SHOWN = 5
 BOOKINGS_SHOWN = 20
 
 
+@dataclass(frozen=True)
+class ConversationTurn:
+    """One turn of the conversation beside a ticket, keyed by the event that said it.
+
+    `participant_id`: the stamp of the senior's message (None for Dai-chan's turns).
+    """
+
+    turn_id: str
+    line_user_id: str
+    role: str
+    text: str
+    at: datetime
+    safety: bool = False
+    participant_id: str | None = None
+
+
+class TurnRefused(Exception):
+    """mongod refused to file one turn (its error code only: the text may be personal)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"mongod refused the conversation turn (code {code})")
+        self.code = code
+
+
 class ContextRepository:
     def __init__(self, store: MongoStore, *, programme: ProgrammeProjection) -> None:
         self._programme = programme
         self._conversation = store.collection(CONVERSATION)
+        # As durable as a transaction's commit: the event is acknowledged to Kafka once filed.
+        self._durable_conversation = self._conversation.with_options(
+            write_concern=WriteConcern("majority")
+        )
 
     @staticmethod
     def indexes(*, conversation_retention: timedelta) -> list[CollectionIndexes]:
@@ -100,34 +131,30 @@ class ContextRepository:
 
     # -- recent conversation -----------------------------------------------------------------
 
-    async def add_turn(
-        self,
-        tx: Tx,
-        *,
-        turn_id: str,
-        line_user_id: str,
-        role: str,
-        text: str,
-        at: datetime,
-        safety: bool = False,
-        participant_id: str | None = None,
-    ) -> None:
-        """`participant_id`: the stamp of the senior's message (None for Dai-chan's turns)."""
-        turn = {
-            "line_user_id": line_user_id,
-            "role": role,
-            "text": text,
-            "at": at,
-            "safety": safety,
-        }
-        if participant_id is not None:
-            turn["participant_id"] = participant_id
-        await self._conversation.update_one(
-            {"_id": turn_id},
-            {"$setOnInsert": turn},
-            upsert=True,
-            session=tx.session,
-        )
+    async def add_turns(self, turns: Sequence[ConversationTurn]) -> dict[int, Exception]:
+        """File turns in one unordered bulk write, outside any transaction; returns the positions
+        of the turns mongod refused (the others are written whatever happened to those).
+
+        A turn's `_id` is its event's id and it is only ever inserted (`$setOnInsert`), so the
+        turn itself is the event's processed mark: writing it again (a redelivery, a retry after
+        an error) changes nothing, and there is no separate claim to keep in step with it.
+        """
+        if not turns:
+            return {}
+        writes = [
+            UpdateOne({"_id": turn.turn_id}, {"$setOnInsert": _stored(turn)}, upsert=True)
+            for turn in turns
+        ]
+        try:
+            await self._durable_conversation.bulk_write(writes, ordered=False)
+        except BulkWriteError as error:
+            if error.details.get("writeConcernErrors") or not error.details.get("writeErrors"):
+                raise  # not known to be durable: every turn of the group is retried
+            return {
+                int(refused["index"]): TurnRefused(int(refused.get("code", 0)))
+                for refused in error.details["writeErrors"]
+            }
+        return {}
 
     async def turn(self, turn_id: str) -> Document | None:
         found: Document | None = await self._conversation.find_one({"_id": turn_id})
@@ -144,6 +171,19 @@ class ContextRepository:
             .to_list()
         )
         return turns
+
+
+def _stored(turn: ConversationTurn) -> Document:
+    stored: Document = {
+        "line_user_id": turn.line_user_id,
+        "role": turn.role,
+        "text": turn.text,
+        "at": turn.at,
+        "safety": turn.safety,
+    }
+    if turn.participant_id is not None:
+        stored["participant_id"] = turn.participant_id
+    return stored
 
 
 def _loan(loan: LoanView) -> Document:
