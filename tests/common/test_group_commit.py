@@ -1,10 +1,10 @@
 """Group commit: what arrives during a write goes into the next one; each caller hears its own
-item's fate, and one refused item fails no other caller."""
+item's fate (its result or its error), and one refused item fails no other caller."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import pytest
 
@@ -21,13 +21,13 @@ class Writes:
         self.refuse: set[str] = set()
         self.fail_next = False
 
-    async def __call__(self, items: Sequence[str]) -> Mapping[int, Exception]:
+    async def __call__(self, items: Sequence[str]) -> list[str | Exception]:
         self.groups.append(list(items))
         await self.hold.wait()
         if self.fail_next:
             self.fail_next = False
             raise ConnectionError("mongod went away")
-        return {n: ValueError(item) for n, item in enumerate(items) if item in self.refuse}
+        return [ValueError(item) if item in self.refuse else item.upper() for item in items]
 
 
 async def settle() -> None:
@@ -39,7 +39,7 @@ async def test_an_item_alone_is_written_at_once_and_what_comes_meanwhile_goes_to
     writes = Writes()
     group = GroupCommit(writes, max_items=10)
 
-    await group.add("a")
+    assert await group.add("a") == "A"  # each caller gets its own item's result
     assert writes.groups == [["a"]]
 
     writes.hold.clear()
@@ -78,8 +78,8 @@ async def test_a_refused_item_fails_its_own_caller_only() -> None:
     results = await asyncio.gather(*added, return_exceptions=True)
 
     assert writes.groups == [["ok1", "bad", "ok2"]]
-    assert results[0] is None
-    assert results[2] is None
+    assert results[0] == "OK1"
+    assert results[2] == "OK2"
     assert isinstance(results[1], ValueError)
 
 

@@ -131,16 +131,18 @@ class ContextRepository:
 
     # -- recent conversation -----------------------------------------------------------------
 
-    async def add_turns(self, turns: Sequence[ConversationTurn]) -> dict[int, Exception]:
-        """File turns in one unordered bulk write, outside any transaction; returns the positions
-        of the turns mongod refused (the others are written whatever happened to those).
+    async def add_turns(self, turns: Sequence[ConversationTurn]) -> list[Exception | None]:
+        """File turns in one unordered bulk write, outside any transaction; per turn, None when
+        it is written or the reason mongod refused it (the others are written whatever happened
+        to those): the outcomes `GroupCommit` hands back to each turn's caller.
 
         A turn's `_id` is its event's id and it is only ever inserted (`$setOnInsert`), so the
         turn itself is the event's processed mark: writing it again (a redelivery, a retry after
         an error) changes nothing, and there is no separate claim to keep in step with it.
         """
+        outcomes: list[Exception | None] = [None] * len(turns)
         if not turns:
-            return {}
+            return outcomes
         writes = [
             UpdateOne({"_id": turn.turn_id}, {"$setOnInsert": _stored(turn)}, upsert=True)
             for turn in turns
@@ -150,11 +152,9 @@ class ContextRepository:
         except BulkWriteError as error:
             if error.details.get("writeConcernErrors") or not error.details.get("writeErrors"):
                 raise  # not known to be durable: every turn of the group is retried
-            return {
-                int(refused["index"]): TurnRefused(int(refused.get("code", 0)))
-                for refused in error.details["writeErrors"]
-            }
-        return {}
+            for refused in error.details["writeErrors"]:
+                outcomes[int(refused["index"])] = TurnRefused(int(refused.get("code", 0)))
+        return outcomes
 
     async def turn(self, turn_id: str) -> Document | None:
         found: Document | None = await self._conversation.find_one({"_id": turn_id})

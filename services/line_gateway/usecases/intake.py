@@ -14,7 +14,7 @@ LINE, so the webhook answers well within LINE's two seconds.
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -29,6 +29,7 @@ from services.common.events.contracts.line import (
     UserUnfollowed,
 )
 from services.common.events.envelope import Envelope, new_event
+from services.common.group_commit import GroupCommit
 from services.common.kafka.topics import LINE_INBOUND, LINE_OUTBOUND, TopicSpec
 from services.common.logging import get_logger
 from services.common.metrics import REJECTED_INPUT
@@ -91,20 +92,6 @@ def _result(recorded: _Recorded) -> IntakeResult:
     return IntakeResult(published=published, duplicates=recorded.duplicates, ignored=ignored)
 
 
-def _answer(
-    answer: asyncio.Future[IntakeResult],
-    *,
-    result: IntakeResult | None = None,
-    error: BaseException | None = None,
-) -> None:
-    if answer.done():  # the request went away (LINE hung up): nothing to tell
-        return
-    if error is not None:
-        answer.set_exception(error)
-    elif result is not None:
-        answer.set_result(result)
-
-
 @dataclass
 class _Staged:
     """A body's user changes and outbox entries, written in one batch each (in order)."""
@@ -137,8 +124,9 @@ class WebhookIntake:
         self._linking = linking
         self._loading = loading
         self._reply_token_ttl = reply_token_ttl
-        self._waiting: list[tuple[list[WebhookEvent], asyncio.Future[IntakeResult]]] = []
-        self._committer: asyncio.Task[None] | None = None
+        self._bodies: GroupCommit[list[WebhookEvent], IntakeResult] = GroupCommit(
+            self._commit_bodies, max_items=MAX_GROUP_BODIES
+        )
 
     async def accept(self, events: list[WebhookEvent]) -> IntakeResult:
         """Record a body; answers once it is committed. Bodies that arrive while a commit is
@@ -146,31 +134,25 @@ class WebhookIntake:
         transaction for every body waiting, so concurrent requests share their round trips."""
         if not events:  # LINE's verification request: nothing to record
             return IntakeResult(published=0, duplicates=0, ignored=0)
-        answer: asyncio.Future[IntakeResult] = asyncio.get_running_loop().create_future()
-        self._waiting.append((events, answer))
-        if self._committer is None or self._committer.done():
-            self._committer = asyncio.create_task(self._commit_waiting(), name="intake-commit")
-        return await answer
+        return await self._bodies.add(events)
 
-    async def _commit_waiting(self) -> None:
-        while self._waiting:
-            group = self._waiting[:MAX_GROUP_BODIES]
-            del self._waiting[: len(group)]
+    async def _commit_bodies(
+        self, bodies: Sequence[list[WebhookEvent]]
+    ) -> list[IntakeResult | Exception]:
+        """A group's bodies in one transaction; if it fails, each body alone, as it came, so one
+        body's failure fails no other body's answer."""
+        try:
+            return list(await self._commit_group(list(bodies)))
+        except Exception as error:
+            if len(bodies) == 1:
+                return [error]
+        alone: list[IntakeResult | Exception] = []
+        for events in bodies:
             try:
-                results = await self._commit_group([events for events, _ in group])
+                alone.append((await self._commit_group([events]))[0])
             except Exception as error:
-                if len(group) == 1:
-                    _answer(group[0][1], error=error)
-                    continue
-                # One body's failure must not fail the others: each alone, as it came.
-                for events, answer in group:
-                    try:
-                        _answer(answer, result=(await self._commit_group([events]))[0])
-                    except Exception as alone:
-                        _answer(answer, error=alone)
-                continue
-            for (_, answer), result in zip(group, results, strict=True):
-                _answer(answer, result=result)
+                alone.append(error)
+        return alone
 
     async def _commit_group(self, bodies: list[list[WebhookEvent]]) -> list[IntakeResult]:
         for attempt in range(1, MAX_BODY_ATTEMPTS + 1):
