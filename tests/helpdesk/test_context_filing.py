@@ -41,6 +41,7 @@ from services.helpdesk.consumers.requests import RequestHandlers
 from services.helpdesk.store import ContextRepository
 from services.helpdesk.store.context import CONVERSATION, TurnRefused
 from tests.fixtures.mongo import scratch_store
+from tests.helpdesk.support import senior_message
 from tools.devstack.stack import Stack
 
 
@@ -105,19 +106,8 @@ def message(
     participant: str | None = None,
     mode: ConversationMode = ConversationMode.BOT,
 ) -> Envelope[MessageReceived]:
-    return new_event(
-        MessageReceived(
-            user_id=user,
-            webhook_event_id=uuid4().hex,
-            message_id=uuid4().hex[:12],
-            message_type="text",
-            text=text,
-            sent_at=utcnow(),
-            conversation_mode=mode,
-            participant_id=participant,
-        ),
-        source="line_gateway",
-    )
+    """A senior's message while Dai-chan has the conversation, unless `mode` says otherwise."""
+    return senior_message(user, text, mode=mode, participant_id=participant)
 
 
 def answer(user: str, purpose: str = "ai_chat.answer") -> Envelope[SendRequested]:
