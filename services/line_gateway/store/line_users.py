@@ -77,7 +77,8 @@ class LineUserRepository:
     @staticmethod
     def follow_status(user_id: str) -> ById:
         """What tells whether `user_id` blocked the account, for a read folded with others
-        (`MongoStore.find_by_ids`; read with `has_blocked`)."""
+        (`MongoStore.find_by_ids`; read with `has_blocked`). Only that field: a send needs
+        nothing else of the user, and the names are personal data."""
         return ById(COLLECTION, user_id, fields=("following",))
 
     @staticmethod
