@@ -161,7 +161,13 @@ def sender_routes(
         multicast_batch_size=settings.multicast_batch,
     )
     return [
-        route(LINE_OUTBOUND, SendRequested, decide=sender.on_send_requested),
+        # The delivery's own record tells a finished command (consumers/outbound.py).
+        route(
+            LINE_OUTBOUND,
+            SendRequested,
+            decide=sender.on_send_requested,
+            recognises_redeliveries=True,
+        ),
         route(LINE_OUTBOUND, MulticastRequested, decide=sender.on_multicast_requested),
     ]
 

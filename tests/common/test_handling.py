@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
 from services.common.events import Contract, Envelope, new_event
 from services.common.events.registry import contract
-from services.common.kafka.handling import Commit, EventHandling, PermanentError
+from services.common.kafka.handling import (
+    REDELIVERED,
+    Commit,
+    EventHandling,
+    PermanentError,
+    Redelivered,
+    route,
+)
+from services.common.kafka.topics import LINE_OUTBOUND
 from services.common.store import MongoStore, Tx
-from services.common.store.processed import ProcessedEvents
-from tests.fixtures.mongo import scratch_store
+from services.common.store.processed import PROCESSED_COLLECTION, ProcessedEvents
+from tests.fixtures.mongo import CountingStore, scratch_store
 from tools.devstack.stack import Stack
 
-T = TypeVar("T")
 GROUP = "test-group"
 
 
@@ -26,16 +34,6 @@ class Noted(Contract):
     event_type = "test.noted"
 
     n: int
-
-
-class CountingStore(MongoStore):
-    """The real store, counting the transactions it opens."""
-
-    opened = 0
-
-    async def transaction(self, work: Callable[[Tx], Awaitable[T]]) -> T:
-        self.opened += 1
-        return await super().transaction(work)
 
 
 @pytest.fixture
@@ -103,7 +101,7 @@ async def test_a_decision_is_made_outside_and_committed_with_the_claim(
 
     async def on_noted(envelope: Envelope[Noted]) -> Commit:
         # Outside any transaction: this is where a model or LINE would be called.
-        assert store.opened == 0
+        assert store.transactions == 0
         decided.append(envelope.data.n)
         return Commit(partial(note, store, n=envelope.data.n))
 
@@ -111,7 +109,7 @@ async def test_a_decision_is_made_outside_and_committed_with_the_claim(
     assert await handling.decide(first, on_noted) == "handled"
     assert await handling.decide(first, on_noted) == "duplicate"
     assert await notes(store) == [3]
-    assert store.opened == 1
+    assert store.transactions == 1
     # A redelivery is recognised before deciding, so the outside work is not repeated.
     assert decided == [3]
 
@@ -128,7 +126,7 @@ async def test_a_handler_that_decides_nothing_opens_no_transaction_and_claims_no
 
     quiet = event(4)
     assert await handling.decide(quiet, nothing_to_change) == "handled"
-    assert store.opened == 0
+    assert store.transactions == 0
     assert not await claimed(store, quiet)
     # So a redelivery decides again (which is why such a handler's outside work must be safe
     # to repeat on its own).
@@ -169,7 +167,7 @@ async def test_a_lease_is_held_from_before_the_transaction_until_it_ends(
 
     @contextlib.asynccontextmanager
     async def lease() -> AsyncIterator[None]:
-        assert store.opened == 0  # taken before the transaction opens
+        assert store.transactions == 0  # taken before the transaction opens
         held.append("taken")
         yield
         held.append("returned")
@@ -197,3 +195,97 @@ async def test_a_permanent_refusal_records_its_failure_without_claiming_the_even
     assert await notes(store) == [-7]
     # Not claimed: a replay from the dead-letter topic is handled afresh.
     assert not await claimed(store, refused)
+
+
+class OwnRecords:
+    """A handler whose record of an event (keyed by its id) is written only with the claim, so
+    its own first read tells a redelivery."""
+
+    def __init__(self, store: MongoStore) -> None:
+        self.store = store
+        self.outside: list[int] = []  # the outside work (a call to LINE, say), once per decision
+        self.both_read = asyncio.Event()
+        self.reads = 0
+        self.wait_for_both = False
+
+    async def on_noted(self, envelope: Envelope[Noted]) -> Commit | Redelivered:
+        found = await self.store.collection("records").find_one({"_id": str(envelope.id)})
+        self.reads += 1
+        if self.wait_for_both:
+            if self.reads == 2:
+                self.both_read.set()
+            await self.both_read.wait()
+        if found is not None:
+            return REDELIVERED
+        self.outside.append(envelope.data.n)
+        return Commit(partial(self.record, envelope=envelope))
+
+    async def record(self, tx: Tx, *, envelope: Envelope[Noted]) -> None:
+        await self.store.collection("records").insert_one(
+            {"_id": str(envelope.id), "n": envelope.data.n}, session=tx.session
+        )
+
+
+async def test_a_route_that_recognises_its_redeliveries_skips_the_read_of_the_claim(
+    store: CountingStore,
+) -> None:
+    handling = EventHandling(store=store, group=GROUP)
+    own = OwnRecords(store)
+    selected = route(LINE_OUTBOUND, Noted, decide=own.on_noted, recognises_redeliveries=True)
+    first = event(8)
+    store.commands.clear()
+
+    assert await handling.handle(selected, first) == "handled"
+    # The handler's own read, then the transaction: the claim first, then its record.
+    assert store.commands.targets == [
+        ("find", "records"),
+        ("insert", PROCESSED_COLLECTION),
+        ("insert", "records"),
+    ]
+    assert await claimed(store, first)
+    store.commands.clear()
+
+    assert await handling.handle(selected, first) == "duplicate"
+    assert store.commands.targets == [("find", "records")]
+    assert store.transactions == 1  # none for the redelivery
+    assert own.outside == [8]
+
+
+async def test_other_routes_still_read_the_claim_before_deciding(store: CountingStore) -> None:
+    handling = EventHandling(store=store, group=GROUP)
+    own = OwnRecords(store)
+    first = event(9)
+    await handling.handle(route(LINE_OUTBOUND, Noted, decide=own.on_noted), first)
+    store.commands.clear()
+
+    assert await handling.handle(route(LINE_OUTBOUND, Noted, decide=own.on_noted), first) == (
+        "duplicate"
+    )
+    assert store.commands.targets == [("find", PROCESSED_COLLECTION)]
+    assert own.reads == 1  # the handler was not called again
+
+
+async def test_two_deliveries_decided_at_once_are_still_told_apart_by_the_claim(
+    store: CountingStore,
+) -> None:
+    handling = EventHandling(store=store, group=GROUP)
+    own = OwnRecords(store)
+    own.wait_for_both = True  # both read "not finished" before either commits
+    selected = route(LINE_OUTBOUND, Noted, decide=own.on_noted, recognises_redeliveries=True)
+    twice = event(10)
+
+    outcomes = await asyncio.gather(
+        handling.handle(selected, twice), handling.handle(selected, twice)
+    )
+
+    assert sorted(outcomes) == ["duplicate", "handled"]
+    assert own.outside == [10, 10]  # both decided (a handler's outside work must be safe twice)
+    assert await store.collection("records").count_documents({}) == 1
+
+
+def test_only_a_decide_handler_can_recognise_its_own_redeliveries() -> None:
+    async def on_noted(envelope: Envelope[Noted], tx: Tx) -> None:
+        pass
+
+    with pytest.raises(TypeError, match="decide"):
+        route(LINE_OUTBOUND, Noted, apply=on_noted, recognises_redeliveries=True)  # type: ignore[call-overload]

@@ -23,6 +23,7 @@ from services.line_gateway.domain.delivery import (
     BUDGET_EXHAUSTED,
     QUOTA_REACHED,
     REPLY_OUTCOME_UNKNOWN,
+    AlreadyFinished,
     DeliveryAttempt,
     Finish,
     GiveUp,
@@ -86,9 +87,11 @@ def test_a_blocked_senior_gets_nothing_and_a_finished_send_is_not_sent_again() -
         Result(None, DeliveryOutcome.SKIPPED_BLOCKED)
     )
     done = attempt(DeliveryMethod.PUSH, DeliveryOutcome.SENT)
-    assert first_step(command(), blocked=False, previous=done, now=NOW) == Finish(
-        Result(DeliveryMethod.PUSH, DeliveryOutcome.SENT)
-    )
+    assert first_step(command(), blocked=False, previous=done, now=NOW) == AlreadyFinished()
+    # Nor recorded again as skipped when the senior blocked after getting it.
+    assert first_step(command(), blocked=True, previous=done, now=NOW) == AlreadyFinished()
+    skipped = attempt(None, DeliveryOutcome.SKIPPED_BLOCKED)
+    assert first_step(command(), blocked=False, previous=skipped, now=NOW) == AlreadyFinished()
 
 
 def test_a_retry_tries_the_reply_token_again_even_past_its_expiry() -> None:

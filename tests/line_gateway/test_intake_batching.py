@@ -5,16 +5,15 @@ the outbox's."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 from uuid import uuid4
 
 import pytest
-from pymongo import AsyncMongoClient, monitoring
 
 from services.common.events import decode_event
-from services.common.store import MongoStore, Tx
+from services.common.store import MongoStore
 from services.line_gateway.app import Repositories, webhook_intake
 from services.line_gateway.clients.messaging import LineMessaging
 from services.line_gateway.domain.webhook import WebhookEvent, plan_body
@@ -22,9 +21,9 @@ from services.line_gateway.settings import LineGatewaySettings
 from services.line_gateway.store import all_indexes
 from services.line_gateway.usecases.intake import WebhookIntake
 from services.line_gateway.usecases.loading import LoadingAnimation
+from tests.fixtures.mongo import CountingStore
 from tools.devstack.stack import Stack
 
-T = TypeVar("T")
 # Long past: the loading animation is never due, so nothing here calls LINE.
 SENT_AT_MS = 1_764_000_000_000
 
@@ -57,43 +56,6 @@ def test_a_plan_keeps_each_id_once_in_the_body_order_and_leaves_out_the_recorded
     assert plan.fresh == [0, 3]  # e1 (its first occurrence), e3
     assert plan.repeated == [1, 2]  # e2 recorded before, e1 again
     assert plan_body([], set()).fresh == []
-
-
-class Commands(monitoring.CommandListener):
-    """The commands the driver sends to one database (the test's own)."""
-
-    def __init__(self, database: str) -> None:
-        self.database = database
-        self.names: list[str] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.database_name == self.database:
-            self.names.append(event.command_name)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
-class CountingStore(MongoStore):
-    """The real store, counting the transactions opened on it and the commands it sends."""
-
-    transactions = 0
-
-    def __init__(self, *, uri: str, database: str, app_name: str) -> None:
-        super().__init__(uri=uri, database=database, app_name=app_name)
-        self.commands = Commands(database)
-        # The same client settings, with a listener (the store takes none).
-        self.client = AsyncMongoClient(
-            uri, tz_aware=True, appname=app_name, event_listeners=[self.commands]
-        )
-        self.db = self.client[database]
-
-    async def transaction(self, work: Callable[[Tx], Awaitable[T]]) -> T:
-        self.transactions += 1
-        return await super().transaction(work)
 
 
 @pytest.fixture

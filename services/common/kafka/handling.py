@@ -14,6 +14,15 @@ A route names its handler in one of two forms (ARCHITECTURE.md shows both):
   is claimed, so a redelivery runs it again, and what it did outside MongoDB must be safe to
   repeat on its own (a profile refreshed twice, a menu linked twice); each such handler says why.
 
+A decide route may instead **recognise its own redeliveries** (`route(..., decide=on_x,
+recognises_redeliveries=True)`): the framework then skips its read of the claim, and the
+handler returns `REDELIVERED` for an event it finds finished. This is for a handler whose first
+read already tells (a record keyed by the event id that only the transaction claiming the event
+writes, so "recorded" and "claimed" are one fact), so that the read of the claim would be a
+second round trip before the outside work for the same answer. Its `Commit` is still committed
+with the claim, so two deliveries decided at once are still told apart there; what the handler
+records *without* the claim (a `PermanentError`'s record) must not read as finished.
+
 Work that must follow the commit (a metric, a log line, a budget report) goes to `tx.after_commit`,
 so it happens once, and never for an attempt that rolled back or for a duplicate. A handler raises
 `PermanentError` when retrying cannot help; it may carry a `Commit` recorded *without* the claim
@@ -25,6 +34,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import Enum
 from functools import partial
 from typing import Any, Generic, Literal, TypeVar, overload
 
@@ -64,8 +74,16 @@ class PermanentError(Exception):
         self.record = record
 
 
+class Redelivered(Enum):
+    """A decide handler's answer for an event its own records show finished (see the module)."""
+
+    REDELIVERED = "redelivered"
+
+
+REDELIVERED = Redelivered.REDELIVERED
+
 Apply = Callable[[Envelope[C], Tx], Awaitable[None]]
-Decide = Callable[[Envelope[C]], Awaitable[Commit | None]]
+Decide = Callable[[Envelope[C]], Awaitable[Commit | Redelivered | None]]
 Outcome = Literal["handled", "duplicate"]
 
 
@@ -75,23 +93,40 @@ class Route(Generic[C]):
     contract: type[C]
     apply: Apply[C] | None = None
     decide: Decide[C] | None = None
+    recognises_redeliveries: bool = False
 
 
 @overload
 def route(topic: TopicSpec, contract: type[C], *, apply: Apply[C]) -> Route[C]: ...
 @overload
-def route(topic: TopicSpec, contract: type[C], *, decide: Decide[C]) -> Route[C]: ...
+def route(
+    topic: TopicSpec,
+    contract: type[C],
+    *,
+    decide: Decide[C],
+    recognises_redeliveries: bool = False,
+) -> Route[C]: ...
 def route(
     topic: TopicSpec,
     contract: type[C],
     *,
     apply: Apply[C] | None = None,
     decide: Decide[C] | None = None,
+    recognises_redeliveries: bool = False,
 ) -> Route[C]:
-    """Handle `contract` events from `topic` with a handler of one form: `apply` or `decide`."""
+    """Handle `contract` events from `topic` with a handler of one form: `apply` or `decide`;
+    `recognises_redeliveries`: the decide handler tells a finished event itself (module doc)."""
     if (apply is None) == (decide is None):
         raise TypeError("a route has exactly one handler: apply= or decide=")
-    return Route(topic=topic, contract=contract, apply=apply, decide=decide)
+    if recognises_redeliveries and decide is None:
+        raise TypeError("only a decide= handler can recognise its own redeliveries")
+    return Route(
+        topic=topic,
+        contract=contract,
+        apply=apply,
+        decide=decide,
+        recognises_redeliveries=recognises_redeliveries,
+    )
 
 
 class EventHandling:
@@ -110,13 +145,18 @@ class EventHandling:
         if selected.apply is not None:
             return await self.apply(envelope, selected.apply)
         assert selected.decide is not None
-        return await self.decide(envelope, selected.decide)
+        return await self.decide(
+            envelope, selected.decide, read_claim=not selected.recognises_redeliveries
+        )
 
     async def apply(self, envelope: Envelope[C], handler: Apply[C]) -> Outcome:
         return await self.commit(envelope, Commit(partial(handler, envelope)))
 
-    async def decide(self, envelope: Envelope[C], handler: Decide[C]) -> Outcome:
-        if await self._processed.contains(group=self._group, event_id=envelope.id):
+    async def decide(
+        self, envelope: Envelope[C], handler: Decide[C], *, read_claim: bool = True
+    ) -> Outcome:
+        """`read_claim=False` for a handler that recognises its own redeliveries."""
+        if read_claim and await self._processed.contains(group=self._group, event_id=envelope.id):
             return "duplicate"
         try:
             decided = await handler(envelope)
@@ -127,6 +167,8 @@ class EventHandling:
             raise
         if decided is None:
             return "handled"
+        if decided is REDELIVERED:
+            return "duplicate"
         return await self.commit(envelope, decided)
 
     async def commit(self, envelope: Envelope[Any], decided: Commit) -> Outcome:

@@ -6,6 +6,12 @@ restarted gateway can tell "never sent" from "maybe sent". The outcome, the mont
 counter shard no other running send writes, see `store/usage.py`) and a `line.delivery.completed`
 event commit together with the processed mark.
 
+Before a send there is one read (`DeliveryRepository.before_send`): the attempt, the outcome and
+the senior's follow status in one command. The outcome is what tells a redelivered command that
+was finished before, so the route recognises its own redeliveries (`recognises_redeliveries` in
+`services/common/kafka/handling.py`) and the framework reads no processed mark first: the outcome
+commits only with the mark, and a `failed` one (recorded without it) does not count as finished.
+
 Failures: a 429 rate limit, 5xx and timeouts are retried with backoff by the stream processor (the
 same retry key keeps them safe). A 429 that says the monthly limit is reached is not retried
 blindly: `low` and `conversation` sends are held; `safety` and `service` sends are retried and
@@ -28,7 +34,7 @@ from services.common.events.contracts.line import (
     SendRequested,
 )
 from services.common.events.envelope import Envelope
-from services.common.kafka.handling import Commit
+from services.common.kafka.handling import REDELIVERED, Commit, Redelivered
 from services.common.logging import get_logger, user_ref
 from services.common.store import Tx
 from services.common.time import utcnow
@@ -36,6 +42,7 @@ from services.line_gateway.clients.messaging import LineApiError, LineMessaging
 from services.line_gateway.consumers.refusals import Refused, dead_letter, publish_result
 from services.line_gateway.domain.budget import is_budgeted
 from services.line_gateway.domain.delivery import (
+    AlreadyFinished,
     Finish,
     GiveUp,
     MonthlyLimit,
@@ -105,13 +112,16 @@ class OutboundSender:
 
     # -- one senior --------------------------------------------------------------------------
 
-    async def on_send_requested(self, envelope: Envelope[SendRequested]) -> Commit:
-        # Retried on failure: the recorded attempt and the retry key make repeats safe.
+    async def on_send_requested(self, envelope: Envelope[SendRequested]) -> Commit | Redelivered:
+        # Retried on failure: the recorded attempt and the retry key make repeats safe. A command
+        # finished before (its outcome on record) is a redelivery: nothing is sent or recorded.
         command = envelope.data
         try:
             result = await self._deliver(envelope.id, command)
         except Refused as refused:
             raise dead_letter(self._deliveries, envelope, refused) from refused
+        if isinstance(result, AlreadyFinished):
+            return REDELIVERED
         SENDS.labels(
             result.method.value if result.method else "none",
             command.priority.value,
@@ -176,15 +186,11 @@ class OutboundSender:
         BILLABLE_MESSAGES.labels(method, priority.value).inc(messages)
         await self._budget.sent(messages)
 
-    async def _deliver(self, command_id: UUID, command: SendRequested) -> Result:
-        user = await self._users.get(command.user_id)
-        previous = await self._deliveries.get(command_id)
-        step = first_step(
-            command,
-            blocked=user is not None and not user.following,
-            previous=previous,
-            now=utcnow(),
-        )
+    async def _deliver(self, command_id: UUID, command: SendRequested) -> Result | AlreadyFinished:
+        known = await self._deliveries.before_send(command_id, command.user_id)
+        step = first_step(command, blocked=known.blocked, previous=known.previous, now=utcnow())
+        if isinstance(step, AlreadyFinished):
+            return step
         if isinstance(step, Reply):
             step = await self._reply(command_id, command, step)
         if isinstance(step, Push):

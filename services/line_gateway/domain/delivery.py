@@ -3,6 +3,9 @@
 Pure decisions, given what is known (the command, the attempt on record, the budget, what LINE
 answered, the time); `consumers/outbound.py` does what they say, and records it.
 
+0. A command whose outcome is on record was finished before: its redelivery sends nothing and
+   records nothing again (the outcome was committed with the command's claim, so the record
+   alone tells; a `failed` outcome is recorded without the claim and does not count).
 1. Blocked users get nothing (`skipped_blocked`); a `low` push over the month's budget is held
    (`held`), never sent later (a greeting a month late is worse than none).
 2. Reply while the token is valid. If LINE says the token is invalid on the *first* attempt, the
@@ -121,6 +124,12 @@ class Result:
 
 
 @dataclass(frozen=True)
+class AlreadyFinished:
+    """The command was finished before (its outcome is on record): a redelivery, with nothing to
+    send and nothing to record."""
+
+
+@dataclass(frozen=True)
 class Finish:
     """The send is over: record this result. `unknown_reply` when a reply's outcome was unknown."""
 
@@ -165,12 +174,13 @@ def token_fresh(command: SendRequested, now: datetime) -> bool:
 
 def first_step(
     command: SendRequested, *, blocked: bool, previous: DeliveryAttempt | None, now: datetime
-) -> Finish | Reply | Push:
+) -> AlreadyFinished | Finish | Reply | Push:
     """Where a send starts, from the attempt on record (None: never tried)."""
+    if previous is not None and previous.final:
+        # Before the follow status: a senior who blocked after getting it has it all the same.
+        return AlreadyFinished()
     if blocked:
         return Finish(Result(None, DeliveryOutcome.SKIPPED_BLOCKED))
-    if previous is not None and previous.final and previous.outcome is not None:
-        return Finish(Result(previous.method, previous.outcome))
     if previous is not None and (
         previous.outcome is DeliveryOutcome.FAILED
         or (previous.method is None and previous.outcome is None)

@@ -11,28 +11,45 @@ open on mongod, with its documents locked, until mongod gives up on it (a minute
 had the attempt been the same document, the restarted gateway's next attempt would wait that
 minute before sending anything, and a reply's token would expire meanwhile. This way only the
 bookkeeping after the send waits.
+
+Before a send, the attempt, the outcome and the senior's follow status are read together in one
+command (`before_send`, `MongoStore.find_by_ids`): the one round trip the sender makes before
+its request leaves. The outcome also tells a redelivery of a finished command, as it is
+committed with the command's claim.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from pymongo import IndexModel
 
 from services.common.events.contracts.line import DeliveryMethod, DeliveryOutcome
-from services.common.store import CollectionIndexes, MongoStore, Tx
-from services.common.store.mongo import unset_none
+from services.common.store import ById, CollectionIndexes, MongoStore, Tx
+from services.common.store.mongo import Document, unset_none
 from services.common.time import utcnow
 from services.line_gateway.domain.delivery import DeliveryAttempt
 from services.line_gateway.domain.multicast import MulticastPlan
+from services.line_gateway.store.line_users import LineUserRepository
 
 COLLECTION = "deliveries"
 ATTEMPTS_COLLECTION = "delivery_attempts"
 
 
+@dataclass(frozen=True)
+class BeforeSend:
+    """What a send is decided on: the attempt on record (None: never tried), and whether the
+    senior has blocked the account."""
+
+    previous: DeliveryAttempt | None
+    blocked: bool
+
+
 class DeliveryRepository:
     def __init__(self, store: MongoStore) -> None:
+        self._store = store
         self._collection = store.collection(COLLECTION)
         self._attempts = store.collection(ATTEMPTS_COLLECTION)
 
@@ -46,29 +63,17 @@ class DeliveryRepository:
         ]
 
     async def get(self, command_id: UUID) -> DeliveryAttempt | None:
-        attempt = await self._attempts.find_one({"_id": str(command_id)})
-        done = await self._collection.find_one({"_id": str(command_id)})
-        if attempt is None and done is None:
-            return None
-        # Before attempts had their own documents (an older release), both lived in one.
-        attempt = attempt or done or {}
-        done = done or {}
-        outcome = done.get("outcome")
-        attempted_at = attempt.get("attempted_at")
-        if (
-            outcome == DeliveryOutcome.FAILED.value
-            and attempted_at is not None
-            and done.get("completed_at") is not None
-            and attempted_at > done["completed_at"]
-        ):
-            # A replay after LINE refused the command is under way: its attempt counts.
-            outcome = None
-        return DeliveryAttempt(
-            command_id=command_id,
-            method=attempt.get("method"),
-            attempted_at=attempted_at,
-            outcome=outcome,
-            reason=attempt.get("attempt_reason"),
+        attempt, done = await self._store.find_by_ids(_records(command_id))
+        return _attempt_of(command_id, attempt, done)
+
+    async def before_send(self, command_id: UUID, user_id: str) -> BeforeSend:
+        """The attempt on record and the senior's follow status, in one round trip."""
+        attempt, done, user = await self._store.find_by_ids(
+            [*_records(command_id), LineUserRepository.follow_status(user_id)]
+        )
+        return BeforeSend(
+            previous=_attempt_of(command_id, attempt, done),
+            blocked=LineUserRepository.has_blocked(user),
         )
 
     async def record_attempt(
@@ -214,3 +219,36 @@ class DeliveryRepository:
     async def mark_batch(self, *, command_id: UUID, index: int, held: bool) -> None:
         field = "plan.held" if held else "plan.done"
         await self._attempts.update_one({"_id": str(command_id)}, {"$addToSet": {field: index}})
+
+
+def _records(command_id: UUID) -> list[ById]:
+    # Whole documents: a projection costs mongod more than the few fields it would leave out.
+    return [ById(ATTEMPTS_COLLECTION, str(command_id)), ById(COLLECTION, str(command_id))]
+
+
+def _attempt_of(
+    command_id: UUID, attempt: Document | None, done: Document | None
+) -> DeliveryAttempt | None:
+    """The attempt from its own document and the outcome from the delivery's."""
+    if attempt is None and done is None:
+        return None
+    # Before attempts had their own documents (an older release), both lived in one.
+    attempt = attempt or done or {}
+    done = done or {}
+    outcome = done.get("outcome")
+    attempted_at = attempt.get("attempted_at")
+    if (
+        outcome == DeliveryOutcome.FAILED.value
+        and attempted_at is not None
+        and done.get("completed_at") is not None
+        and attempted_at > done["completed_at"]
+    ):
+        # A replay after LINE refused the command is under way: its attempt counts.
+        outcome = None
+    return DeliveryAttempt(
+        command_id=command_id,
+        method=attempt.get("method"),
+        attempted_at=attempted_at,
+        outcome=outcome,
+        reason=attempt.get("attempt_reason"),
+    )

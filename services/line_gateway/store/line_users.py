@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict
 from pymongo import IndexModel, UpdateOne
 
 from services.common.events.contracts.line import ConversationMode
-from services.common.store import CollectionIndexes, MongoStore, Tx
+from services.common.store import ById, CollectionIndexes, MongoStore, Tx
+from services.common.store.mongo import Document
 from services.common.time import utcnow
 
 COLLECTION = "line_users"
@@ -72,6 +73,18 @@ class LineUserRepository:
             return None
         doc["user_id"] = doc.pop("_id")
         return LineUser.model_validate(doc)
+
+    @staticmethod
+    def follow_status(user_id: str) -> ById:
+        """What tells whether `user_id` blocked the account, for a read folded with others
+        (`MongoStore.find_by_ids`; read with `has_blocked`). Only that field: a send needs
+        nothing else of the user, and the names are personal data."""
+        return ById(COLLECTION, user_id, fields=("following",))
+
+    @staticmethod
+    def has_blocked(found: Document | None) -> bool:
+        # An unknown user is taken as a friend, as in `blocked_among`.
+        return found is not None and not found.get("following", True)
 
     async def blocked_among(self, user_ids: list[str]) -> set[str]:
         """Which of these users have blocked the account (unknown users are taken as friends)."""
