@@ -51,7 +51,7 @@ ONE_READ = [("aggregate", "delivery_attempts")]
 ATTEMPT = [("update", "delivery_attempts")]
 OUTCOME = [("insert", "processed_events"), ("update", "deliveries")]
 COUNTED = [("update", "monthly_usage_shards")]  # replies and pushes, in this send's shard
-PUBLISHED = [("insert", "outbox")]
+PUBLISHED = [("update", "outbox")]  # the stamped upsert (Tx.emit_all)
 # After a push's commit, at most once per `budget_cache_seconds`: the gauges' report.
 REPORT = {("find", "monthly_usage"), ("aggregate", "monthly_usage_shards")}
 
