@@ -90,10 +90,32 @@ def consumer_routes(
 ) -> list[Route[Any]]:
     return [
         route(HELPDESK_REQUESTS, hd.HelpRequested, apply=requests.on_help_requested),
-        route(LINE_INBOUND, line.MessageReceived, decide=inbound.on_message_received),
-        route(LINE_INBOUND, line.PostbackReceived, decide=inbound.on_postback_received),
-        route(LINE_OUTBOUND, line.SendRequested, decide=context.on_send_requested),
-        route(LINE_DELIVERIES, line.DeliveryCompleted, decide=deliveries.on_delivery_completed),
+        # Handlers with no outside work: a redelivery files again to no effect, or its Commit
+        # fails on the claim, so no claim read comes first (`handling.py`).
+        route(
+            LINE_INBOUND,
+            line.MessageReceived,
+            decide=inbound.on_message_received,
+            recognises_redeliveries=True,
+        ),
+        route(
+            LINE_INBOUND,
+            line.PostbackReceived,
+            decide=inbound.on_postback_received,
+            recognises_redeliveries=True,
+        ),
+        route(
+            LINE_OUTBOUND,
+            line.SendRequested,
+            decide=context.on_send_requested,
+            recognises_redeliveries=True,
+        ),
+        route(
+            LINE_DELIVERIES,
+            line.DeliveryCompleted,
+            decide=deliveries.on_delivery_completed,
+            recognises_redeliveries=True,
+        ),
         *programme_routes(LENDING_EVENTS, programme),
     ]
 

@@ -130,7 +130,7 @@ async def helpdesk(infra: Stack) -> AsyncIterator[Helpdesk]:
         yield Helpdesk(store)
 
 
-async def test_a_filed_message_or_answer_is_one_read_and_one_write_without_a_transaction(
+async def test_a_filed_message_or_answer_is_one_write_without_a_read_or_a_transaction(
     helpdesk: Helpdesk,
 ) -> None:
     user = f"U{uuid4().hex}"
@@ -139,17 +139,17 @@ async def test_a_filed_message_or_answer_is_one_read_and_one_write_without_a_tra
 
     commands.names.clear()
     assert await helpdesk.handle(message(user)) == "handled"
-    # The framework's processed read, the turn's upsert. It was insert (claim), update,
-    # commitTransaction: a transaction per message.
-    assert commands.names == ["find", "update"]
+    # The turn's upsert alone: the route reads no claim (it files again to no effect). It was
+    # insert (claim), update, commitTransaction: a transaction per message.
+    assert commands.names == ["update"]
 
     commands.names.clear()
     assert await helpdesk.handle(answer(user)) == "handled"
-    assert commands.names == ["find", "update"]  # was find, insert, update, commitTransaction
+    assert commands.names == ["update"]  # was find, insert, update, commitTransaction
 
     commands.names.clear()
     await helpdesk.handle(answer(user, purpose="lending.reminder"))
-    assert commands.names == ["find"]  # not Dai-chan's: nothing to file, as before
+    assert commands.names == []  # not Dai-chan's: nothing to file, nothing read
 
     turns = await helpdesk.context.recent_turns(user, limit=10)
     assert [t["role"] for t in turns] == ["daichan", "senior", "senior"]
@@ -169,8 +169,7 @@ async def test_concurrent_events_of_many_seniors_share_a_few_bulk_writes(
     await asyncio.gather(*(helpdesk.handle(event) for event in events))
 
     counted = commands.counted()
-    assert counted.pop("find") == 80  # the processed read of each event
-    # The rest is the bulk writes: what arrived while one was under way went into the next (a
+    # Only the bulk writes: what arrived while one was under way went into the next (a
     # transaction per event was 3-4 commands each: 280 for these 80).
     assert set(counted) == {"update"}
     assert counted["update"] <= 10
