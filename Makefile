@@ -66,7 +66,7 @@ test: install lint typecheck
 chaos: install
 	$(PY) -m bench.chaos
 
-# Not in `make test` (nor .ci/run yet): the failover tests on a three-node cluster of their own.
+# Not in `make test` (.ci/run runs it after): the failover tests on a three-node cluster of their own.
 test-cluster: install
 	$(PY) -m pytest tests/cluster --cluster 3
 
