@@ -5,7 +5,7 @@ Each event goes through ai_chat's own routes (`services.ai_chat.app.routes`) and
 commands counted are the ones the running service sends. Before issue 11's change a message was
 read twice before the model was asked: the framework's read of the claim, then the senior; now
 both are one command (`SeniorRepository.before_answer`), and the route recognises a redelivery
-from the claim it read.
+from the claim it read. A borrower's enrolment was read twice too (its cohort, then its area).
 """
 
 from __future__ import annotations
@@ -40,6 +40,14 @@ GROUP = "ai_chat"  # the service's consumer group (`platform_runtime`)
 
 # The one command before the model is asked: the event's claim and the senior, together.
 BEFORE_ANSWER = [("aggregate", PROCESSED_COLLECTION)]
+# A borrower's programme facts, read for the model's instructions (`usecases/programme.py`).
+BORROWERS_PROGRAMME = [
+    ("find", "programme_loans"),
+    ("find", "programme_enrolments"),
+    ("find", "programme_bookings"),
+    ("find", "programme_sessions"),
+    ("find", "programme_cohorts"),
+]
 
 
 class Watched(ModelClient):
@@ -154,9 +162,9 @@ async def test_a_borrower_is_read_once_before_the_model_too(ai_chat: AiChat) -> 
     )
 
     [before] = ai_chat.model.before_chat
-    assert before[:1] == BEFORE_ANSWER
-    # Then the borrower's programme facts, for the model's instructions; no claim, no senior.
-    assert all(name != "find" or coll.startswith("programme_") for name, coll in before[1:])
+    # Then the borrower's programme facts, for the model's instructions: the enrolment (cohort
+    # and area) once, no claim and no senior again.
+    assert before == BEFORE_ANSWER + BORROWERS_PROGRAMME
 
 
 async def test_a_redelivered_answer_reads_once_asks_no_model_and_sends_nothing(
