@@ -18,8 +18,9 @@ A decide route may instead **recognise its own redeliveries** (`route(..., decid
 recognises_redeliveries=True)`): the framework then skips its read of the claim, and the
 handler returns `REDELIVERED` for an event it finds finished. This is for a handler whose first
 read already tells (a record keyed by the event id that only the transaction claiming the event
-writes, so "recorded" and "claimed" are one fact), so that the read of the claim would be a
-second round trip before the outside work for the same answer. Its `Commit` is still committed
+writes, so "recorded" and "claimed" are one fact; or the claim itself, `ProcessedEvents.mark`,
+read with the handler's own documents in one `MongoStore.find_by_ids`), so that the read of the
+claim would be a second round trip before the outside work for the same answer. Its `Commit` is still committed
 with the claim, so two deliveries decided at once are still told apart there; what the handler
 records *without* the claim (a `PermanentError`'s record) must not read as finished. A handler
 with no outside work at all, whose `None` writes only what writing again leaves unchanged (the
