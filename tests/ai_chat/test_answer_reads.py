@@ -155,11 +155,10 @@ async def test_one_command_before_the_model_is_asked(ai_chat: AiChat) -> None:
 async def test_a_borrower_is_read_once_before_the_model_too(ai_chat: AiChat) -> None:
     user = new_user_id()
     participant = await link_with_loan(ai_chat.harness, user, due_on=date(2099, 12, 5))
+    asked = message(user, "最近どうしてる？", participant_id=participant)
     ai_chat.reset()
 
-    assert await ai_chat.handle(message(user, "最近どうしてる？", participant_id=participant)) == (
-        "handled"
-    )
+    assert await ai_chat.handle(asked) == "handled"
 
     [before] = ai_chat.model.before_chat
     # Then the borrower's programme facts, for the model's instructions: the enrolment (cohort

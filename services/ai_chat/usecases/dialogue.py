@@ -18,9 +18,10 @@ For every text (typed, or spoken and transcribed) the order is fixed:
    senior's daily token budget, or the offline responder.
 
 The use case loads the senior (or is handed it, read with the event's processed mark in one
-command by the consumer, `consumers/inbound.py`) and the programme facts and calls the model (the domain's
-`LanguageModel` port), all outside any transaction; the decisions are `domain/dialogue.py` and
-`domain/conversation.py`, and the `Outcome` is committed by the consumer (`consumers/recording.py`).
+command by the consumer, `consumers/inbound.py`) and the programme facts and calls the model
+(the domain's `LanguageModel` port), all outside any transaction; the decisions are
+`domain/dialogue.py` and `domain/conversation.py`, and the `Outcome` is committed by the consumer
+(`consumers/recording.py`).
 """
 
 from __future__ import annotations
