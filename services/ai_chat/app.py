@@ -92,11 +92,38 @@ def routes(
     inbound: InboundHandlers, programme: ProgrammeHandlers, helpdesk_handlers: HelpdeskHandlers
 ) -> list[Route[Any]]:
     return [
-        route(LINE_INBOUND, line.MessageReceived, decide=inbound.on_message_received),
-        route(LINE_INBOUND, line.PostbackReceived, decide=inbound.on_postback_received),
-        route(LINE_INBOUND, line.AudioFetched, decide=inbound.on_audio_fetched),
-        route(LINE_INBOUND, line.UserFollowed, decide=inbound.on_user_followed),
-        route(LINE_INBOUND, line.UserUnfollowed, decide=inbound.on_user_unfollowed),
+        # Each reads the event's processed mark with the senior, in one command, and tells a
+        # redelivery itself (`consumers/inbound.py`).
+        route(
+            LINE_INBOUND,
+            line.MessageReceived,
+            decide=inbound.on_message_received,
+            recognises_redeliveries=True,
+        ),
+        route(
+            LINE_INBOUND,
+            line.PostbackReceived,
+            decide=inbound.on_postback_received,
+            recognises_redeliveries=True,
+        ),
+        route(
+            LINE_INBOUND,
+            line.AudioFetched,
+            decide=inbound.on_audio_fetched,
+            recognises_redeliveries=True,
+        ),
+        route(
+            LINE_INBOUND,
+            line.UserFollowed,
+            decide=inbound.on_user_followed,
+            recognises_redeliveries=True,
+        ),
+        route(
+            LINE_INBOUND,
+            line.UserUnfollowed,
+            decide=inbound.on_user_unfollowed,
+            recognises_redeliveries=True,
+        ),
         *programme_routes(LENDING_EVENTS, programme),
         route(
             HELPDESK_EVENTS, helpdesk.ConversationHandedOver, apply=helpdesk_handlers.on_handed_over
@@ -157,7 +184,9 @@ def create_app(settings: AiChatSettings | None = None) -> FastAPI:
                 ),
             )
             handlers = routes(
-                InboundHandlers(dialogue=dialogue, recorder=recorder),
+                InboundHandlers(
+                    dialogue=dialogue, recorder=recorder, seniors=seniors, group=runtime.service
+                ),
                 ProgrammeHandlers(projection=programme, also_erase=[seniors]),
                 HelpdeskHandlers(seniors=seniors),
             )

@@ -270,3 +270,4 @@ async def test_sessions_in_the_seniors_enrolled_area_are_listed_first(offline: H
     facts = await load_programme(programme=offline.programme, participant_id=participant, now=now)
     assert facts.area_code == "27116"
     assert [s.session_id for s in facts.sessions] == ["S3", "S0", "S1"]
+    assert await offline.programme.enrolment_of(f"P-{uuid4().hex[:8]}") is None

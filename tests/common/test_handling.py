@@ -21,7 +21,7 @@ from services.common.kafka.handling import (
     route,
 )
 from services.common.kafka.topics import LINE_OUTBOUND
-from services.common.store import MongoStore, Tx
+from services.common.store import ById, MongoStore, Tx
 from services.common.store.processed import PROCESSED_COLLECTION, ProcessedEvents
 from tests.fixtures.mongo import CountingStore, scratch_store
 from tools.devstack.stack import Stack
@@ -281,6 +281,46 @@ async def test_two_deliveries_decided_at_once_are_still_told_apart_by_the_claim(
     assert sorted(outcomes) == ["duplicate", "handled"]
     assert own.outside == [10, 10]  # both decided (a handler's outside work must be safe twice)
     assert await store.collection("records").count_documents({}) == 1
+
+
+class ReadsTheMark:
+    """A handler whose first read fetches the event's processed mark with its own document (the
+    senior Dai-chan answers, say), in one command: found means handled."""
+
+    def __init__(self, store: MongoStore) -> None:
+        self.store = store
+        self.outside: list[int] = []
+
+    async def on_noted(self, envelope: Envelope[Noted]) -> Commit | Redelivered:
+        mark, _ = await self.store.find_by_ids(
+            [ProcessedEvents.mark(group=GROUP, event_id=envelope.id), ById("notes", "state")]
+        )
+        if mark is not None:
+            return REDELIVERED
+        self.outside.append(envelope.data.n)
+        return Commit(partial(note, self.store, n=envelope.data.n))
+
+
+async def test_a_handler_can_read_the_processed_mark_with_its_own_documents(
+    store: CountingStore,
+) -> None:
+    handling = EventHandling(store=store, group=GROUP)
+    reads = ReadsTheMark(store)
+    selected = route(LINE_OUTBOUND, Noted, decide=reads.on_noted, recognises_redeliveries=True)
+    first = event(11)
+    store.commands.clear()
+
+    assert await handling.handle(selected, first) == "handled"
+    assert store.commands.targets[0] == ("aggregate", PROCESSED_COLLECTION)
+    store.commands.clear()
+
+    assert await handling.handle(selected, first) == "duplicate"
+    assert store.commands.targets == [("aggregate", PROCESSED_COLLECTION)]
+    assert reads.outside == [11]
+    assert await notes(store) == [11]
+    # The mark is the group's own: another group has not handled the event.
+    [other] = await store.find_by_ids([ProcessedEvents.mark(group="other", event_id=first.id)])
+    assert other is None
 
 
 def test_only_a_decide_handler_can_recognise_its_own_redeliveries() -> None:

@@ -3,17 +3,22 @@
 The types are `domain/seniors.py`; this maps them to documents. Updates are field-level
 (`$set`/`$unset`), never whole-document writes, because several topics change the same document
 concurrently (a message, a hand-over, an erasure).
+
+Before each answer the senior is read with the event's processed mark in one command
+(`before_answer`, `MongoStore.find_by_ids`): the one round trip before Dai-chan decides (and
+asks the model), instead of the framework's read of the mark and then the senior's.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
 from services.ai_chat.domain.seniors import Senior, SeniorChanges
-from services.common.store import CollectionIndexes, MongoStore, Tx
+from services.common.store import ById, CollectionIndexes, MongoStore, Tx
 from services.common.store.repository import from_document
 
 COLLECTION = "seniors"
@@ -82,8 +87,17 @@ def _memory_update(
             to_set["memory.updated_at"] = changes.turns[-1].at
 
 
+@dataclass(frozen=True)
+class BeforeAnswer:
+    """What an inbound event is answered from: the senior, and whether the event was handled."""
+
+    senior: Senior
+    handled: bool
+
+
 class SeniorRepository:
     def __init__(self, store: MongoStore) -> None:
+        self._store = store
         self._collection = store.collection(COLLECTION)
 
     @staticmethod
@@ -103,6 +117,12 @@ class SeniorRepository:
     async def get(self, user_id: str, tx: Tx | None = None) -> Senior:
         doc = await self._collection.find_one({"_id": user_id}, session=tx.session if tx else None)
         return _senior(doc or {"_id": user_id})
+
+    async def before_answer(self, user_id: str, *, mark: ById) -> BeforeAnswer:
+        """The senior and whether the event's processed `mark` exists, in one round trip (outside
+        any transaction: the mark is claimed again when the answer commits)."""
+        found, doc = await self._store.find_by_ids([mark, ById(COLLECTION, user_id)])
+        return BeforeAnswer(senior=_senior(doc or {"_id": user_id}), handled=found is not None)
 
     async def save(self, tx: Tx, *, user_id: str, changes: SeniorChanges) -> Senior:
         """Apply `changes`; the document as it was before them (one round trip either way)."""

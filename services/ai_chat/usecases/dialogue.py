@@ -17,9 +17,11 @@ For every text (typed, or spoken and transcribed) the order is fixed:
    may still turn the answer into safety guidance or add a check, never remove one) within the
    senior's daily token budget, or the offline responder.
 
-The use case loads the senior and the programme facts and calls the model (the domain's
-`LanguageModel` port), all outside any transaction; the decisions are `domain/dialogue.py` and
-`domain/conversation.py`, and the `Outcome` is committed by the consumer (`consumers/recording.py`).
+The use case loads the senior (or is handed it, read with the event's processed mark in one
+command by the consumer, `consumers/inbound.py`) and the programme facts and calls the model
+(the domain's `LanguageModel` port), all outside any transaction; the decisions are
+`domain/dialogue.py` and `domain/conversation.py`, and the `Outcome` is committed by the consumer
+(`consumers/recording.py`).
 """
 
 from __future__ import annotations
@@ -82,11 +84,18 @@ class Dialogue:
 
     # -- text (typed, or spoken and transcribed) ------------------------------------------------
 
-    async def on_text(self, inbound: Inbound, *, voice_confidence: float | None = None) -> Outcome:
+    async def on_text(
+        self,
+        inbound: Inbound,
+        *,
+        senior: Senior | None = None,
+        voice_confidence: float | None = None,
+    ) -> Outcome:
+        """`senior`, as the caller read it (None: read here), in every handler below too."""
         assert inbound.text is not None
         text = inbound.text
         now = self._clock()
-        senior = await self._seniors.get(inbound.user_id)
+        senior = await self._senior(inbound, senior)
         with_person = self._with_person(inbound, senior, now)
 
         # Read once: the safety routing and the programme FAQ share the morphological analysis.
@@ -137,6 +146,9 @@ class Dialogue:
         if intent is not None:
             return await self._intent(inbound, senior, intent, now=now)
         return await self._converse(inbound, senior, now=now)
+
+    async def _senior(self, inbound: Inbound, senior: Senior | None) -> Senior:
+        return senior if senior is not None else await self._seniors.get(inbound.user_id)
 
     def _with_person(self, inbound: Inbound, senior: Senior, now: datetime) -> bool:
         return decide.with_person(inbound, senior, now, self._settings)
@@ -325,13 +337,21 @@ class Dialogue:
 
     # -- buttons ----------------------------------------------------------------------------------
 
-    async def on_postback(self, inbound: Inbound, data: str) -> Outcome | None:
-        """None when the button belongs to another service (it is theirs to answer)."""
+    @staticmethod
+    def answers_button(data: str) -> bool:
+        """Whether the button is Dai-chan's (another service's is theirs to answer)."""
+        action, _ = decide.parse_postback(data)
+        return action is not None
+
+    async def on_postback(
+        self, inbound: Inbound, data: str, *, senior: Senior | None = None
+    ) -> Outcome | None:
+        """None when the button belongs to another service (`answers_button`)."""
         action, params = decide.parse_postback(data)
         if action is None:
             return None
         now = self._clock()
-        senior = await self._seniors.get(inbound.user_id)
+        senior = await self._senior(inbound, senior)
         safety = decide.safety_button(
             inbound, senior, action, params, now=now, settings=self._settings
         )
@@ -356,50 +376,67 @@ class Dialogue:
 
     # -- other kinds of messages, voice and friendship ---------------------------------------------
 
-    async def on_non_text(self, inbound: Inbound, message_type: str) -> Outcome:
+    async def on_non_text(
+        self, inbound: Inbound, message_type: str, *, senior: Senior | None = None
+    ) -> Outcome:
         now = self._clock()
         if message_type == "audio":
             # line_gateway fetches the audio and publishes line.audio.fetched; that is answered.
             return Outcome.silence("audio_waits_for_transcript", SeniorChanges(last_message_at=now))
-        senior = await self._seniors.get(inbound.user_id)
+        senior = await self._senior(inbound, senior)
         if self._with_person(inbound, senior, now):
             return decide.left_to_person(senior, now, self._settings)
         return decide.non_text_answer(message_type, now)
 
-    async def on_audio(self, inbound: Inbound, *, audio_base64: str, content_type: str) -> Outcome:
+    async def on_audio(
+        self,
+        inbound: Inbound,
+        *,
+        audio_base64: str,
+        content_type: str,
+        senior: Senior | None = None,
+    ) -> Outcome:
+        """`senior` is read before the transcription (by the consumer, with the processed mark,
+        so that a redelivery is transcribed no more); a hand-over meanwhile still silences a
+        plain answer when it is recorded (`consumers/recording.py`)."""
         now = self._clock()
         if self._model is None:
             TRANSCRIPTIONS.labels("no_model").inc()
-            return await self._voice_problem(inbound, templates.VOICE_NO_MODEL_TEXT, now)
+            return await self._voice_problem(inbound, templates.VOICE_NO_MODEL_TEXT, now, senior)
         try:
             audio = base64.b64decode(audio_base64, validate=True)
         except (binascii.Error, ValueError):
             TRANSCRIPTIONS.labels("failed").inc()
-            return await self._voice_problem(inbound, templates.VOICE_FAILED_TEXT, now)
+            return await self._voice_problem(inbound, templates.VOICE_FAILED_TEXT, now, senior)
         try:
             transcript = await self._model.transcribe(
                 audio, content_type=content_type, filename=decide.audio_filename(content_type)
             )
         except ModelUnavailable:
             TRANSCRIPTIONS.labels("failed").inc()
-            return await self._voice_problem(inbound, templates.VOICE_FAILED_TEXT, now)
+            return await self._voice_problem(inbound, templates.VOICE_FAILED_TEXT, now, senior)
         if not transcript.text:
             TRANSCRIPTIONS.labels("failed").inc()
-            return await self._voice_problem(inbound, templates.VOICE_FAILED_TEXT, now)
+            return await self._voice_problem(inbound, templates.VOICE_FAILED_TEXT, now, senior)
         heard = replace(inbound, via="voice", text=transcript.text)
-        return await self.on_text(heard, voice_confidence=transcript.confidence)
+        return await self.on_text(heard, senior=senior, voice_confidence=transcript.confidence)
 
-    async def _voice_problem(self, inbound: Inbound, text: str, now: datetime) -> Outcome:
-        senior = await self._seniors.get(inbound.user_id)
+    async def _voice_problem(
+        self, inbound: Inbound, text: str, now: datetime, senior: Senior | None
+    ) -> Outcome:
+        senior = await self._senior(inbound, senior)
         if self._with_person(inbound, senior, now):
             return decide.left_to_person(senior, now, self._settings)
         return decide.fixed(text, "voice_problem", now)
 
-    async def on_followed(self, inbound: Inbound, *, is_unblocked: bool) -> Outcome:
-        return decide.followed(await self._seniors.get(inbound.user_id), is_unblocked=is_unblocked)
+    async def on_followed(
+        self, inbound: Inbound, *, is_unblocked: bool, senior: Senior | None = None
+    ) -> Outcome:
+        senior = await self._senior(inbound, senior)
+        return decide.followed(senior, is_unblocked=is_unblocked)
 
-    async def on_unfollowed(self, inbound: Inbound) -> Outcome:
-        return decide.unfollowed(await self._seniors.get(inbound.user_id))
+    async def on_unfollowed(self, inbound: Inbound, *, senior: Senior | None = None) -> Outcome:
+        return decide.unfollowed(await self._senior(inbound, senior))
 
 
 async def _none() -> None:

@@ -19,12 +19,13 @@ async def load_programme(
     if participant_id is None:
         return ProgrammeFacts(participant_id=None)
     loans = await programme.loans_of(participant_id)
-    cohort_id = await programme.cohort_of(participant_id)
+    enrolment = await programme.enrolment_of(participant_id)
+    cohort_id = enrolment.cohort_id if enrolment else None
     if cohort_id is None and loans:
         cohort_id = loans[-1].cohort_id
     if cohort_id is None:
         return ProgrammeFacts(participant_id=participant_id, loans=loans)
-    area_code = await programme.area_of(participant_id)
+    area_code = enrolment.area_code if enrolment else None
     booked = frozenset(await programme.booked_sessions(participant_id))
     upcoming = await programme.upcoming_sessions(cohort_id, after=now, limit=SESSIONS_CONSIDERED)
     return ProgrammeFacts(

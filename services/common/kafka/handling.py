@@ -18,13 +18,15 @@ A decide route may instead **recognise its own redeliveries** (`route(..., decid
 recognises_redeliveries=True)`): the framework then skips its read of the claim, and the
 handler returns `REDELIVERED` for an event it finds finished. This is for a handler whose first
 read already tells (a record keyed by the event id that only the transaction claiming the event
-writes, so "recorded" and "claimed" are one fact), so that the read of the claim would be a
-second round trip before the outside work for the same answer. Its `Commit` is still committed
-with the claim, so two deliveries decided at once are still told apart there; what the handler
-records *without* the claim (a `PermanentError`'s record) must not read as finished. A handler
-with no outside work at all, whose `None` writes only what writing again leaves unchanged (the
-helpdesk's filing), recognises its redeliveries trivially: the claim read would only spare a
-redelivery its aborted transaction, and costs every first delivery a round trip.
+writes, so "recorded" and "claimed" are one fact; or the claim itself, `ProcessedEvents.mark`,
+read with the handler's own documents in one `MongoStore.find_by_ids`), so that the read of the
+claim would be a second round trip before the outside work for the same answer. Its `Commit` is
+still committed with the claim, so two deliveries decided at once are still told apart there;
+what the handler records *without* the claim (a `PermanentError`'s record) must not read as
+finished. A handler with no outside work at all, whose `None` writes only what writing again
+leaves unchanged (the helpdesk's filing), recognises its redeliveries trivially: the claim read
+would only spare a redelivery its aborted transaction, and costs every first delivery a round
+trip.
 
 Work that must follow the commit (a metric, a log line, a budget report) goes to `tx.after_commit`,
 so it happens once, and never for an attempt that rolled back or for a duplicate. A handler raises

@@ -28,6 +28,7 @@ from services.common.programme.views import (
     AreaView,
     BookingView,
     CohortView,
+    EnrolmentView,
     LoanView,
     SessionView,
 )
@@ -232,13 +233,12 @@ class ProgrammeProjection:
         loans = (from_document(LoanView, doc, id_field="loan_id") for doc in docs)
         return sorted(loans, key=lambda loan: loan.issued_on or date.min)
 
-    async def cohort_of(self, participant_id: str) -> str | None:
+    async def enrolment_of(self, participant_id: str) -> EnrolmentView | None:
+        """The cohort and the area together: one document, so one read for both."""
         doc = await self._enrolments.find_one({"_id": participant_id})
-        return str(doc["cohort_id"]) if doc else None
-
-    async def area_of(self, participant_id: str) -> str | None:
-        doc = await self._enrolments.find_one({"_id": participant_id}, {"area_code": 1})
-        return str(doc["area_code"]) if doc and doc.get("area_code") else None
+        if doc is None:
+            return None
+        return from_document(EnrolmentView, doc, id_field="participant_id")
 
     async def cohort(self, cohort_id: str) -> CohortView | None:
         doc = await self._cohorts.find_one({"_id": cohort_id})

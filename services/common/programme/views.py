@@ -55,6 +55,14 @@ class AreaView(_View):
     name: str
 
 
+class EnrolmentView(_View):
+    """Which cohort a participant is in, and the code of their area if the enrolment said."""
+
+    participant_id: str
+    cohort_id: str
+    area_code: str | None = None
+
+
 class CohortView(_View):
     cohort_id: str
     name: str

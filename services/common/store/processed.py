@@ -12,7 +12,7 @@ from uuid import UUID
 from pymongo import IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from services.common.store.mongo import CollectionIndexes, MongoStore, Tx, ttl_index
+from services.common.store.mongo import ById, CollectionIndexes, MongoStore, Tx, ttl_index
 from services.common.time import utcnow
 
 PROCESSED_COLLECTION = "processed_events"
@@ -34,6 +34,13 @@ class ProcessedEvents:
     def indexes(retention: timedelta) -> CollectionIndexes:
         index: IndexModel = ttl_index("handled_at", retention)
         return CollectionIndexes(PROCESSED_COLLECTION, [index])
+
+    @staticmethod
+    def mark(*, group: str, event_id: UUID) -> ById:
+        """The document that claims `event_id` for `group`, for a handler that reads it with its
+        own documents in one `MongoStore.find_by_ids` (a route that recognises its redeliveries):
+        found means handled."""
+        return ById(PROCESSED_COLLECTION, _doc_id(group, event_id))
 
     async def contains(self, *, group: str, event_id: UUID) -> bool:
         found = await self._collection.find_one({"_id": _doc_id(group, event_id)}, {"_id": 1})
