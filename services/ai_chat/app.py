@@ -26,7 +26,7 @@ from services.ai_chat.usecases.dialogue import Dialogue
 from services.common.auth import AuditLog
 from services.common.calendar import BusinessCalendar
 from services.common.events.contracts import helpdesk, line
-from services.common.kafka.handling import Route, route
+from services.common.kafka.handling import Route, recognising, route
 from services.common.kafka.topics import HELPDESK_EVENTS, LENDING_EVENTS, LINE_INBOUND
 from services.common.logging import get_logger
 from services.common.programme.handlers import ProgrammeHandlers, programme_routes
@@ -94,36 +94,11 @@ def routes(
     return [
         # Each reads the event's processed mark with the senior, in one command, and tells a
         # redelivery itself (`consumers/inbound.py`).
-        route(
-            LINE_INBOUND,
-            line.MessageReceived,
-            decide=inbound.on_message_received,
-            recognises_redeliveries=True,
-        ),
-        route(
-            LINE_INBOUND,
-            line.PostbackReceived,
-            decide=inbound.on_postback_received,
-            recognises_redeliveries=True,
-        ),
-        route(
-            LINE_INBOUND,
-            line.AudioFetched,
-            decide=inbound.on_audio_fetched,
-            recognises_redeliveries=True,
-        ),
-        route(
-            LINE_INBOUND,
-            line.UserFollowed,
-            decide=inbound.on_user_followed,
-            recognises_redeliveries=True,
-        ),
-        route(
-            LINE_INBOUND,
-            line.UserUnfollowed,
-            decide=inbound.on_user_unfollowed,
-            recognises_redeliveries=True,
-        ),
+        recognising(LINE_INBOUND, line.MessageReceived, inbound.on_message_received),
+        recognising(LINE_INBOUND, line.PostbackReceived, inbound.on_postback_received),
+        recognising(LINE_INBOUND, line.AudioFetched, inbound.on_audio_fetched),
+        recognising(LINE_INBOUND, line.UserFollowed, inbound.on_user_followed),
+        recognising(LINE_INBOUND, line.UserUnfollowed, inbound.on_user_unfollowed),
         *programme_routes(LENDING_EVENTS, programme),
         route(
             HELPDESK_EVENTS, helpdesk.ConversationHandedOver, apply=helpdesk_handlers.on_handed_over

@@ -15,7 +15,7 @@ from services.common.auth.accounts import parse_demo_accounts
 from services.common.auth.web import StaffAuth
 from services.common.events.contracts import helpdesk as hd
 from services.common.events.contracts import line
-from services.common.kafka.handling import Route, route
+from services.common.kafka.handling import Route, recognising, route
 from services.common.kafka.topics import (
     HELPDESK_REQUESTS,
     LENDING_EVENTS,
@@ -92,30 +92,10 @@ def consumer_routes(
         route(HELPDESK_REQUESTS, hd.HelpRequested, apply=requests.on_help_requested),
         # Handlers with no outside work: a redelivery files again to no effect, or its Commit
         # fails on the claim, so no claim read comes first (`handling.py`).
-        route(
-            LINE_INBOUND,
-            line.MessageReceived,
-            decide=inbound.on_message_received,
-            recognises_redeliveries=True,
-        ),
-        route(
-            LINE_INBOUND,
-            line.PostbackReceived,
-            decide=inbound.on_postback_received,
-            recognises_redeliveries=True,
-        ),
-        route(
-            LINE_OUTBOUND,
-            line.SendRequested,
-            decide=context.on_send_requested,
-            recognises_redeliveries=True,
-        ),
-        route(
-            LINE_DELIVERIES,
-            line.DeliveryCompleted,
-            decide=deliveries.on_delivery_completed,
-            recognises_redeliveries=True,
-        ),
+        recognising(LINE_INBOUND, line.MessageReceived, inbound.on_message_received),
+        recognising(LINE_INBOUND, line.PostbackReceived, inbound.on_postback_received),
+        recognising(LINE_OUTBOUND, line.SendRequested, context.on_send_requested),
+        recognising(LINE_DELIVERIES, line.DeliveryCompleted, deliveries.on_delivery_completed),
         *programme_routes(LENDING_EVENTS, programme),
     ]
 

@@ -33,7 +33,7 @@ from services.common.events.contracts.line import (
     SendRequested,
     UserFollowed,
 )
-from services.common.kafka.handling import Route, route
+from services.common.kafka.handling import Route, recognising, route
 from services.common.kafka.topics import (
     HELPDESK_EVENTS,
     LENDING_EVENTS,
@@ -162,12 +162,7 @@ def sender_routes(
     )
     return [
         # The delivery's own record tells a finished command (consumers/outbound.py).
-        route(
-            LINE_OUTBOUND,
-            SendRequested,
-            decide=sender.on_send_requested,
-            recognises_redeliveries=True,
-        ),
+        recognising(LINE_OUTBOUND, SendRequested, sender.on_send_requested),
         route(LINE_OUTBOUND, MulticastRequested, decide=sender.on_multicast_requested),
     ]
 

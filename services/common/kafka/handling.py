@@ -15,7 +15,7 @@ A route names its handler in one of two forms (ARCHITECTURE.md shows both):
   repeat on its own (a profile refreshed twice, a menu linked twice); each such handler says why.
 
 A decide route may instead **recognise its own redeliveries** (`route(..., decide=on_x,
-recognises_redeliveries=True)`): the framework then skips its read of the claim, and the
+recognises_redeliveries=True)`, or `recognising(topic, contract, on_x)`): the framework then skips its read of the claim, and the
 handler returns `REDELIVERED` for an event it finds finished. This is for a handler whose first
 read already tells (a record keyed by the event id that only the transaction claiming the event
 writes, so "recorded" and "claimed" are one fact; or the claim itself, `ProcessedEvents.mark`,
@@ -132,6 +132,11 @@ def route(
         decide=decide,
         recognises_redeliveries=recognises_redeliveries,
     )
+
+
+def recognising(topic: TopicSpec, contract: type[C], decide: Decide[C]) -> Route[C]:
+    """A decide route whose handler recognises its own redeliveries (module doc)."""
+    return route(topic, contract, decide=decide, recognises_redeliveries=True)
 
 
 class EventHandling:
