@@ -156,17 +156,8 @@ class Harness:
         return result
 
     async def say(self, user_id: str, text: str, *, human_mode: bool = False) -> Result:
-        envelope = _event(
-            MessageReceived(
-                user_id=user_id,
-                webhook_event_id="w",
-                message_id="m",
-                message_type="text",
-                text=text,
-                sent_at=utcnow(),
-                conversation_mode="human" if human_mode else "bot",
-                participant_id=self.links.get(user_id),
-            )
+        envelope = text_message(
+            user_id, text, participant_id=self.links.get(user_id), human_mode=human_mode
         )
         inbound = Inbound(
             event_id=envelope.id,
@@ -235,6 +226,25 @@ class Harness:
 
 def _event(data: Contract) -> Envelope[Any]:
     return new_event(data, source="test")
+
+
+def text_message(
+    user_id: str, text: str, *, participant_id: str | None = None, human_mode: bool = False
+) -> Envelope[MessageReceived]:
+    """A senior's text as line_gateway publishes it (`participant_id`: its link stamp)."""
+    return new_event(
+        MessageReceived(
+            user_id=user_id,
+            webhook_event_id="w",
+            message_id="m",
+            message_type="text",
+            text=text,
+            sent_at=utcnow(),
+            conversation_mode="human" if human_mode else "bot",
+            participant_id=participant_id,
+        ),
+        source="test",
+    )
 
 
 def session_view(session_id: str, day: int, *, seats: int = 10) -> SessionView:

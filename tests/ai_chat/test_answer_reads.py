@@ -23,14 +23,14 @@ from services.ai_chat.clients.model import ModelClient
 from services.ai_chat.consumers.helpdesk import HelpdeskHandlers
 from services.ai_chat.consumers.inbound import InboundHandlers
 from services.ai_chat.domain.model import ChatAnswer
-from services.common.events.contracts.line import MessageReceived, PostbackReceived
+from services.common.events.contracts.line import PostbackReceived
 from services.common.events.envelope import Contract, Envelope, new_event
 from services.common.kafka.handling import EventHandling, Route
 from services.common.programme.handlers import ProgrammeHandlers
 from services.common.store.mongo import OUTBOX_COLLECTION
 from services.common.store.processed import PROCESSED_COLLECTION
 from services.common.time import utcnow
-from tests.ai_chat.support import Harness, link_with_loan
+from tests.ai_chat.support import Harness, link_with_loan, text_message
 from tests.fixtures.line import new_user_id
 from tests.fixtures.mongo import CountingStore, scratch_store
 from tests.fixtures.servers import RunningServer
@@ -127,18 +127,7 @@ async def ai_chat(
 
 
 def message(user: str, text: str, *, participant_id: str | None = None) -> Envelope[Any]:
-    return new_event(
-        MessageReceived(
-            user_id=user,
-            webhook_event_id="w",
-            message_id="m",
-            message_type="text",
-            text=text,
-            sent_at=utcnow(),
-            participant_id=participant_id,
-        ),
-        source="test",
-    )
+    return text_message(user, text, participant_id=participant_id)
 
 
 async def test_one_command_before_the_model_is_asked(ai_chat: AiChat) -> None:

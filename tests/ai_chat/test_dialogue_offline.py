@@ -12,15 +12,13 @@ from services.common.events.contracts.helpdesk import Priority, RequestReason
 from services.common.events.contracts.lending import SessionScheduled
 from services.common.events.contracts.line import (
     MessageAction,
-    MessageReceived,
     PostbackAction,
     SendPriority,
 )
-from services.common.events.envelope import Envelope, new_event
 from services.common.safety import Route
 from services.common.store import Tx
 from services.common.time import utcnow
-from tests.ai_chat.support import Harness, link_with_loan, said, session_view
+from tests.ai_chat.support import Harness, link_with_loan, said, session_view, text_message
 from tests.fixtures.line import new_user_id
 
 
@@ -300,7 +298,7 @@ async def test_an_answer_decided_before_a_hand_over_is_not_sent_after_it(offline
         await offline.seniors.handed_over(tx, user_id=user, ticket_id="T-race")
 
     await offline.store.transaction(hand_over)
-    envelope = _message_event(user, "こんにちは")
+    envelope = text_message(user, "こんにちは")
     await offline.commit(envelope, chat, decided)
     assert (await offline.emitted(envelope.id, decided)).sends == []
 
@@ -308,22 +306,8 @@ async def test_an_answer_decided_before_a_hand_over_is_not_sent_after_it(offline
         event_id=uuid4(), user_id=user, sent_at=utcnow(), via="text", text="胸が痛い"
     )
     guidance = await offline.dialogue.on_text(emergency)
-    envelope = _message_event(user, "胸が痛い")
+    envelope = text_message(user, "胸が痛い")
     await offline.commit(envelope, emergency, guidance)
     assert [
         m.text for s in (await offline.emitted(envelope.id, guidance)).sends for m in s.messages
     ] == [said(Route.EMERGENCY)]
-
-
-def _message_event(user: str, text: str) -> Envelope[MessageReceived]:
-    return new_event(
-        MessageReceived(
-            user_id=user,
-            webhook_event_id="w",
-            message_id="m",
-            message_type="text",
-            text=text,
-            sent_at=utcnow(),
-        ),
-        source="test",
-    )
