@@ -1,7 +1,8 @@
 """The topic map says who really produces and consumes each topic, in the code and the README.
 
-Consumers are read from every service's `route(TOPIC, ...)` calls and producers from every place a
-service publishes to a topic (`topic=TOPIC` or `.emit(TOPIC, ...)`), from the source itself.
+Consumers are read from every service's `route(TOPIC, ...)` and `recognising(TOPIC, ...)` calls,
+producers from every place a service publishes to a topic (`topic=TOPIC` or `.emit(TOPIC, ...)`),
+from the source itself.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def uses(service: str) -> tuple[set[str], set[str]]:
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
             first = _topic(node.args[0]) if node.args else None
             # A shared route list names its topic at the call too (the programme projection's).
-            if name in ("route", "programme_routes") and first:
+            if name in ("route", "recognising", "programme_routes") and first:
                 consumed.add(CONSTANTS[first].name)
             if name == "emit" and first:
                 produced.add(CONSTANTS[first].name)
