@@ -59,19 +59,23 @@ dump()
 """
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) process `pid` has used so far, from /proc (OSError if gone)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(stack: Stack) -> dict[str, float]:
     """CPU time (user + system) each process of the stack has used so far, from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
     used = {}
     for process in stack.processes():
         pid = process.pid
         if pid is None:
             continue
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[process.name] = process_cpu_seconds(pid)
         except OSError:
             continue
-        used[process.name] = (int(fields[11]) + int(fields[12])) / ticks
     return used
 
 

@@ -29,6 +29,7 @@ from uuid import uuid4
 
 from pymongo import AsyncMongoClient, monitoring
 
+from bench.ai_chat_throughput import process_cpu_seconds
 from services.common.events.contracts.line import (
     ConversationMode,
     MessageReceived,
@@ -66,11 +67,6 @@ class Commands(monitoring.CommandListener):
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def workload(seniors: int, rounds: int) -> list[tuple[str, Envelope[Any]]]:
@@ -139,13 +135,13 @@ async def run(
     lanes: KeyedLanes[Envelope[Any]] = KeyedLanes(limit=LANES, process=process)
     if listener is not None:
         listener.names.clear()
-    started, cpu, mongod_cpu = time.monotonic(), time.process_time(), cpu_seconds(mongod)
+    started, cpu, mongod_cpu = time.monotonic(), time.process_time(), process_cpu_seconds(mongod)
     for user, envelope in events:
         await lanes.submit(user, envelope)
     await finished.wait()
     wall = time.monotonic() - started
     sent = Counter(listener.names) if listener is not None else Counter()
-    cpu, mongod_cpu = time.process_time() - cpu, cpu_seconds(mongod) - mongod_cpu
+    cpu, mongod_cpu = time.process_time() - cpu, process_cpu_seconds(mongod) - mongod_cpu
     filed = await store.collection("context_conversation").count_documents({})
     await store.drop_database()
     await store.close()

@@ -11,13 +11,13 @@ events join, and no transaction. Driven through the service's own routes and the
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any, cast
 from uuid import uuid4
 
 import pytest
-from pymongo import AsyncMongoClient, monitoring
 
 from services.common.events.contracts.lending import ParticipantErased
 from services.common.events.contracts.line import (
@@ -30,7 +30,6 @@ from services.common.events.envelope import Contract, Envelope, new_event
 from services.common.kafka.handling import Commit, EventHandling, Route
 from services.common.programme.handlers import ProgrammeHandlers
 from services.common.programme.projection import ProgrammeProjection
-from services.common.store import MongoStore
 from services.common.store.processed import ProcessedEvents
 from services.common.time import utcnow
 from services.helpdesk.app import consumer_routes
@@ -40,39 +39,9 @@ from services.helpdesk.consumers.inbound import InboundHandlers
 from services.helpdesk.consumers.requests import RequestHandlers
 from services.helpdesk.store import ContextRepository
 from services.helpdesk.store.context import CONVERSATION, TurnRefused
-from tests.fixtures.mongo import scratch_store
+from tests.fixtures.mongo import CountingStore, scratch_store
 from tests.helpdesk.support import senior_message
 from tools.devstack.stack import Stack
-
-
-class Commands(monitoring.CommandListener):
-    """Every command this store's client sends (the commit of a transaction goes to admin)."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.names.append(event.command_name)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-    def counted(self) -> dict[str, int]:
-        return {name: self.names.count(name) for name in sorted(set(self.names))}
-
-
-class CountingStore(MongoStore):
-    def __init__(self, *, uri: str, database: str, app_name: str) -> None:
-        super().__init__(uri=uri, database=database, app_name=app_name)
-        self.commands = Commands()
-        # The same client settings, with a listener (the store takes none).
-        self.client = AsyncMongoClient(
-            uri, tz_aware=True, appname=app_name, event_listeners=[self.commands]
-        )
-        self.db = self.client[database]
 
 
 class Helpdesk:
@@ -168,7 +137,7 @@ async def test_concurrent_events_of_many_seniors_share_a_few_bulk_writes(
     # As the stream processor's lanes run them: one at a time per senior, seniors at once.
     await asyncio.gather(*(helpdesk.handle(event) for event in events))
 
-    counted = commands.counted()
+    counted = Counter(commands.names)
     # Only the bulk writes: what arrived while one was under way went into the next (a
     # transaction per event was 3-4 commands each: 280 for these 80).
     assert set(counted) == {"update"}

@@ -3,8 +3,8 @@
 The recent conversation is filed, not transacted: each turn is keyed by its event and only ever
 inserted, so it is its own processed mark, and the turns of concurrent events (any senior, either
 topic) share one bulk write (`ConversationFiling`) instead of a claim and a transaction each. Its
-handlers return no `Commit`: the framework's read of the processed mark finds nothing for them,
-and a redelivered event files the same turn again, which changes nothing. Which participant a LINE
+handlers return no `Commit`, and their routes read no processed mark first (`recognising` in
+`app.py`): a redelivered event files the same turn again, which changes nothing. Which participant a LINE
 user is comes stamped on their messages (`consumers/inbound.py`), not from a link projection. Loans
 and sessions (`lending.events`) are kept by the shared programme projection's handlers
 (`services/common/programme`), claim and transaction per event as before.
