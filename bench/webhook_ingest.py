@@ -8,7 +8,10 @@ Starts its own Kafka, mongod, LINE simulator (LINE's API for the gateway's sends
 line_gateway in a temporary folder on free ports (the devstack's classes), and beside them the
 ceiling (`bench.webhook_ceiling`): a bare FastAPI endpoint served by the same
 `services.common.serve` (same uvicorn settings) that only checks the signature and parses the
-JSON. Then, against each in turn (gateway, ceiling, gateway, ceiling, ...):
+JSON, and the durable ceiling (`bench.webhook_ceiling --durable`): the same plus one
+group-committed, majority-acknowledged insert of the body's ids into the same mongod before the
+200, the least a gateway that records before answering must do. Then, against each in turn
+(gateway, ceiling, durable ceiling, gateway, ...; bodies: gateway and ceiling only):
 
 - **idle**: one connection, one webhook at a time (`wrk -t1 -c1`);
 - **flood**: `wrk -t2 -c16` for `--seconds`, every request one text event from a new senior,
@@ -19,6 +22,11 @@ JSON. Then, against each in turn (gateway, ceiling, gateway, ceiling, ...):
   (`--no-single-bodies` leaves them out: on a loaded machine the gateway needs minutes);
 - **backlog** (gateway only): `--backlog` push commands published to `line.outbound` at once,
   then one webhook at a time while the gateway sends them.
+
+To tell what the work a webhook causes costs the flood: `--pause-sender` stops the gateway's
+sender role (SIGSTOP) during the gateway's floods, so nothing consumes `line.inbound` then (it
+catches up afterwards, during the ceilings' floods); `--gateway-env KEY=VALUE` sets the
+gateway's environment (e.g. `LINE_GATEWAY_LOADING_MAX_AGE_SECONDS=0`: no loading animation).
 
 With `--profile DIR`, one more gateway flood (not in the figures) and the backlog phase run
 under py-spy (the gateway) and mongod's profiler and `$currentOp` (`bench/profiling.py`); their
@@ -36,11 +44,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import signal
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -87,7 +97,8 @@ from tools.devstack.stack import GATEWAY_SENDER, Stack, StackConfig, free_port
 
 SECRET = "bench-channel-secret"
 GATEWAY_DB = "sslp_line_gateway"
-TARGETS = ("line_gateway", "webhook_ceiling")
+TARGETS = ("line_gateway", "webhook_ceiling", "durable_ceiling")
+BODY_TARGETS = ("line_gateway", "webhook_ceiling")
 BODIES = (("text", 25), ("text", 50), ("text", 100), ("ignored", 3000), ("unfollow", 300))
 
 
@@ -144,15 +155,27 @@ class Bench:
         )
         before = cpu_seconds(self.stack)
         started = time.monotonic()
-        process = await asyncio.create_subprocess_exec(
-            *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
-        )
-        output, _ = await process.communicate()
+        with self.sender_paused(target == "line_gateway" and self.args.pause_sender):
+            process = await asyncio.create_subprocess_exec(
+                *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+            )
+            output, _ = await process.communicate()
         elapsed = time.monotonic() - started
         cores = cores_used(before, cpu_seconds(self.stack), elapsed)
         run = Run(label, target, parse_wrk(output.decode()), os.getloadavg()[0], cores)
         self.say(f"  {run.row()}")
         return run
+
+    @contextlib.contextmanager
+    def sender_paused(self, pause: bool) -> Iterator[None]:
+        pid = self.stack.apps[GATEWAY_SENDER].pid if pause else None
+        if pid is not None:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            if pid is not None:
+                os.kill(pid, signal.SIGCONT)
 
     async def probe(self, label: str, target: str, seconds: float) -> Run:
         """One webhook at a time for `seconds`, each waited for (not cut at 2 s like wrk)."""
@@ -265,6 +288,7 @@ def cores_used(
             "line_gateway",
             GATEWAY_SENDER,
             "webhook_ceiling",
+            "durable_ceiling",
             "mongod",
             "kafka",
             "line_simulator",
@@ -322,35 +346,39 @@ def report_profile(
         say(f"  {label}: {count}, {ops.waiting_for_lock.get(label, 0)}")
 
 
-def stack_for(folder: Path) -> Stack:
+def stack_for(folder: Path, gateway_env: dict[str, str]) -> Stack:
     config = StackConfig.isolated(folder)
     config.ports["webhook_ceiling"] = free_port()
+    config.ports["durable_ceiling"] = free_port()
     config.env = {
         "SSL_ENVIRONMENT": "test",
         "LOG_LEVEL": "WARNING",
         "LINE_CHANNEL_SECRET": SECRET,
+        **gateway_env,  # LINE_GATEWAY_*: read by the gateway's roles only
     }
     stack = Stack(config)
-    stack.apps["webhook_ceiling"] = ManagedProcess(
-        name="webhook_ceiling",
-        argv=[sys.executable, "-m", "bench.webhook_ceiling"],
-        env={},
-        run_dir=stack.run_dir,
-        die_with_parent=True,
-    )
+    for name, flags in (("webhook_ceiling", []), ("durable_ceiling", ["--durable"])):
+        stack.apps[name] = ManagedProcess(
+            name=name,
+            argv=[sys.executable, "-m", "bench.webhook_ceiling", *flags],
+            env={},
+            run_dir=stack.run_dir,
+            die_with_parent=True,
+        )
     return stack
 
 
 async def bench(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="sslp-ingest-") as name:
         folder = Path(name)
-        stack = stack_for(folder)
+        stack = stack_for(folder, dict(item.split("=", 1) for item in args.gateway_env))
         print(f"starting Kafka, mongod, the LINE simulator, line_gateway and the ceiling in {name}")
         started = time.monotonic()
         await stack.start_infrastructure()
         await stack.start_apps(["line_simulator", "line_gateway", GATEWAY_SENDER], timeout=300)
-        ceiling_port = str(stack.config.ports["webhook_ceiling"])
-        await stack.start_apps(["webhook_ceiling"], env={"LINE_GATEWAY_PORT": ceiling_port})
+        for ceiling in ("webhook_ceiling", "durable_ceiling"):
+            port = str(stack.config.ports[ceiling])
+            await stack.start_apps([ceiling], env={"LINE_GATEWAY_PORT": port})
         try:
             return await measure(Bench(stack, folder, args), started)
         finally:
@@ -373,7 +401,7 @@ async def measure(b: Bench, started: float) -> int:
         b.say(f"flood, wrk -t2 -c16 -d{args.seconds:g}s, interleaved:")
         for round_ in range(1, args.rounds + 1):
             for target in TARGETS:
-                if target == "line_gateway":
+                if target != "webhook_ceiling":  # what records ids gets new ones
                     b.fresh_requests(args.bodies)
                 runs.append(
                     await b.wrk(
@@ -384,7 +412,7 @@ async def measure(b: Bench, started: float) -> int:
         if args.single_bodies:
             b.say("one body at a time, gateway and ceiling in turn:")
             for kind, events in BODIES:
-                for target in TARGETS:
+                for target in BODY_TARGETS:
                     times = await b.bodies(client, target, kind, events)
                     bodies.setdefault(target, []).append(times)
     if args.profile:
@@ -412,6 +440,7 @@ def report(
     floods = [r for r in runs if r.label.startswith("flood")]
     gateway = [r.result for r in floods if r.target == "line_gateway"]
     ceiling = [r.result for r in floods if r.target == "webhook_ceiling"]
+    durable = [r.result for r in floods if r.target == "durable_ceiling"]
     b.say("\n| run | target | req/s | p50 ms | p99 ms | errors | load | CPU cores |")
     b.say("|---|---|---:|---:|---:|---|---:|---|")
     for run in runs + ([backlog[0]] if backlog else []):
@@ -423,10 +452,14 @@ def report(
         + ", ".join("—" if r is None else f"{r:.3f}" for r in per_round)
         + f" per round; {overall_ratio(gateway, ceiling) or 0:.3f} overall"
     )
+    b.say(
+        f"durable ceiling / ceiling: {overall_ratio(durable, ceiling) or 0:.3f}; "
+        f"gateway / durable ceiling: {overall_ratio(gateway, durable) or 0:.3f} (overall)"
+    )
     if bodies:
-        b.say("\n| body | " + " | ".join(TARGETS) + " |\n|---|---:|---:|")
+        b.say("\n| body | " + " | ".join(BODY_TARGETS) + " |\n|---|---:|---:|")
         for index, (kind, events) in enumerate(BODIES):
-            cells = [f"{bodies[t][index].median:.3f} s" for t in TARGETS]
+            cells = [f"{bodies[t][index].median:.3f} s" for t in BODY_TARGETS]
             b.say(
                 f"| {events} {kind} events (median of {args.repeats}) | " + " | ".join(cells) + " |"
             )
@@ -457,7 +490,19 @@ def main() -> int:
     )
     parser.add_argument("--backlog", type=int, default=10_000, help="pushes; 0 skips the phase")
     parser.add_argument("--profile", default="", help="folder: also profile a gateway flood")
+    parser.add_argument(
+        "--pause-sender", action="store_true", help="stop the sender role in gateway floods"
+    )
+    parser.add_argument(
+        "--gateway-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="LINE_GATEWAY_* setting for the gateway (repeatable)",
+    )
     args = parser.parse_args()
+    if any("=" not in item for item in args.gateway_env):
+        parser.error("--gateway-env takes KEY=VALUE")
     if args.profile:
         Path(args.profile).mkdir(parents=True, exist_ok=True)
     return asyncio.run(bench(args))

@@ -43,6 +43,7 @@ from services.common.kafka.topics import (
 from services.common.runtime import platform_runtime
 from services.common.store import MongoStore
 from services.common.store.outbox import Lease, OutboxLanes
+from services.common.store.processed import ProcessedEvents
 from services.common.web import create_service_app
 from services.line_gateway.api import webhook
 from services.line_gateway.clients.messaging import LineMessaging
@@ -168,7 +169,11 @@ def sender_routes(
 
 
 def read_model_routes(
-    settings: LineGatewaySettings, *, repos: Repositories, messaging: LineMessaging
+    settings: LineGatewaySettings,
+    *,
+    store: MongoStore,
+    repos: Repositories,
+    messaging: LineMessaging,
 ) -> list[Route[Any]]:
     """The gateway's own follow-ups on `line.inbound`, and what it keeps from other services."""
     follow_ups = InboundFollowUps(
@@ -179,15 +184,20 @@ def read_model_routes(
         audio_max_seconds=settings.audio_max_seconds,
         audio_max_bytes=settings.audio_max_bytes,
         rich_menus_enabled=settings.rich_menu_enabled,
+        processed=ProcessedEvents(store),
+        group=SERVICE,
     )
     modes = ModeHandlers(users=repos.users)
     lending = LendingHandlers(codes=repos.codes, users=repos.users)
     return [
-        route(LINE_INBOUND, MessageReceived, decide=follow_ups.on_message_received),
-        route(LINE_INBOUND, PostbackReceived, decide=follow_ups.on_postback_received),
-        route(LINE_INBOUND, UserFollowed, decide=follow_ups.on_user_followed),
-        route(LINE_INBOUND, AccountLinked, decide=follow_ups.on_account_linked),
-        route(LINE_INBOUND, AccountUnlinked, decide=follow_ups.on_account_unlinked),
+        # The follow-ups' `None` claims nothing (a profile refreshed or a menu linked twice is
+        # the same), so the framework's claim read could only ever miss: a voice message, the one
+        # follow-up that commits, reads its own (consumers/inbound.py).
+        recognising(LINE_INBOUND, MessageReceived, follow_ups.on_message_received),
+        recognising(LINE_INBOUND, PostbackReceived, follow_ups.on_postback_received),
+        recognising(LINE_INBOUND, UserFollowed, follow_ups.on_user_followed),
+        recognising(LINE_INBOUND, AccountLinked, follow_ups.on_account_linked),
+        recognising(LINE_INBOUND, AccountUnlinked, follow_ups.on_account_unlinked),
         route(HELPDESK_EVENTS, ConversationHandedOver, apply=modes.on_handed_over),
         route(HELPDESK_EVENTS, ConversationHandedBack, apply=modes.on_handed_back),
         route(LENDING_EVENTS, LinkCodeIssuedV2, decide=lending.on_link_code_issued),
@@ -234,7 +244,7 @@ async def sending_side(
     try:
         yield [
             *sender_routes(settings, repos=repos, messaging=messaging, budget=budget),
-            *read_model_routes(settings, repos=repos, messaging=messaging),
+            *read_model_routes(settings, store=store, repos=repos, messaging=messaging),
         ]
     finally:
         if provisioning is not None:

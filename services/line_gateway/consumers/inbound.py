@@ -25,11 +25,12 @@ from services.common.events.contracts.line import (
     UserFollowed,
 )
 from services.common.events.envelope import Envelope, new_event
-from services.common.kafka.handling import Commit
+from services.common.kafka.handling import REDELIVERED, Commit, Redelivered
 from services.common.kafka.topics import LINE_INBOUND, LINE_OUTBOUND, TopicSpec
 from services.common.logging import get_logger, user_ref
 from services.common.store import Tx
 from services.common.store.mongo import AfterCommit
+from services.common.store.processed import ProcessedEvents
 from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging
 from services.line_gateway.domain import texts
@@ -54,7 +55,11 @@ class InboundFollowUps:
         audio_max_seconds: float,
         audio_max_bytes: int,
         rich_menus_enabled: bool,
+        processed: ProcessedEvents,
+        group: str,
     ) -> None:
+        self._processed = processed
+        self._group = group  # the consumer group whose claim a voice message reads
         self._messaging = messaging
         self._users = users
         self._menus = menus
@@ -63,12 +68,21 @@ class InboundFollowUps:
         self._audio_max_bytes = audio_max_bytes
         self._rich_menus_enabled = rich_menus_enabled
 
-    async def on_message_received(self, envelope: Envelope[MessageReceived]) -> Commit | None:
+    async def on_message_received(
+        self, envelope: Envelope[MessageReceived]
+    ) -> Commit | Redelivered | None:
         # Retried on failure, but only fetching a voice message can fail here: the profile is
-        # best effort and never raises. Only a fetched (or refused) voice message is committed;
-        # a redelivered text refreshes a profile that is fresh already, which does nothing.
+        # best effort and never raises. Only a fetched (or refused) voice message is committed,
+        # so only a voice message reads its claim, to fetch its content once: nothing ever
+        # claims a text (a redelivered text refreshes a profile that is fresh already, which
+        # does nothing), and reading that no claim exists would cost every message a round trip
+        # before its one read (the route recognises its redeliveries: app.py).
         message = envelope.data
-        follow_up = await self._fetch_audio(envelope) if message.message_type == "audio" else None
+        follow_up: Commit | None = None
+        if message.message_type == "audio":
+            if await self._processed.contains(group=self._group, event_id=envelope.id):
+                return REDELIVERED
+            follow_up = await self._fetch_audio(envelope)
         await self._refresh_profile(message.user_id)
         return follow_up
 
