@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from datetime import datetime
 from typing import Any
 
 from services.common.events.contracts.line import (
@@ -117,6 +118,9 @@ async def test_the_loading_animation_shows_while_dai_chan_thinks(simulator: Simu
 
     [call] = loading.json()["calls"]
     assert call["loadingSeconds"] == 20
+    # The sender takes the request ahead of the answer, in the senior's lane: never after it.
+    [answer, *_] = await simulator.wait_for_inbox(user)
+    assert datetime.fromisoformat(call["at"]) <= datetime.fromisoformat(answer["at"])
     # Stickers get a fixed answer at once: no animation for them.
     other = new_user_id()
     await simulator.send(other, {"type": "sticker"})
