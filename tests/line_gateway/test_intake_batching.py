@@ -101,9 +101,9 @@ async def test_a_body_of_100_events_is_one_transaction_of_a_few_commands(
 
     assert (result.published, result.duplicates, result.ignored) == (100, 0, 0)
     assert store.transactions == 1
-    # $in of the ids, insert of the ids, $in of the users, bulk write of the users, the outbox's
-    # stamped upserts (the commit goes to admin): not five commands per event.
-    assert store.commands.names == ["find", "insert", "find", "update", "update"]
+    # One read of the ids and the users together, insert of the ids, bulk write of the users,
+    # the outbox's stamped upserts (the commit goes to admin): not five commands per event.
+    assert store.commands.names == ["aggregate", "insert", "update", "update"]
     recorded = await inbound(store)
     assert len(recorded) == 100
     for user in users:  # each user's messages in the order they came

@@ -4,6 +4,6 @@ Services' own `store/` packages build their repositories on `MongoStore`; domain
 sees repositories and `Tx`, never a driver object.
 """
 
-from services.common.store.mongo import ById, CollectionIndexes, MongoStore, Tx
+from services.common.store.mongo import AmongIds, ById, CollectionIndexes, MongoStore, Tx
 
-__all__ = ["ById", "CollectionIndexes", "MongoStore", "Tx"]
+__all__ = ["AmongIds", "ById", "CollectionIndexes", "MongoStore", "Tx"]

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from pymongo import IndexModel, UpdateOne
 
 from services.common.events.contracts.line import ConversationMode
-from services.common.store import ById, CollectionIndexes, MongoStore, Tx
+from services.common.store import AmongIds, ById, CollectionIndexes, MongoStore, Tx
 from services.common.store.mongo import Document
 from services.common.time import utcnow
 
@@ -94,10 +94,20 @@ class LineUserRepository:
         return {doc["_id"] async for doc in found}
 
     async def get_many(self, tx: Tx, user_ids: list[str]) -> dict[str, LineUser]:
-        """The known users among `user_ids`, in one `$in` read (a body's senders)."""
-        found = self._collection.find({"_id": {"$in": user_ids}}, session=tx.session)
+        """The known users among `user_ids`, in one `$in` read."""
+        [found] = await tx.find_among([self.among(user_ids)])
+        return self.users_from(found)
+
+    @staticmethod
+    def among(user_ids: list[str]) -> AmongIds:
+        """The read of the known users among `user_ids` (a body's senders), for `Tx.find_among`
+        with the body's other reads (`users_from` reads its answer)."""
+        return AmongIds(COLLECTION, user_ids)
+
+    @staticmethod
+    def users_from(found: list[Document]) -> dict[str, LineUser]:
         users: dict[str, LineUser] = {}
-        async for doc in found:
+        for doc in found:
             doc["user_id"] = doc.pop("_id")
             user = LineUser.model_validate(doc)
             users[user.user_id] = user

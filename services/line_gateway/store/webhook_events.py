@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from pymongo.errors import BulkWriteError
 
-from services.common.store import CollectionIndexes, MongoStore, Tx
-from services.common.store.mongo import ttl_index
+from services.common.store import AmongIds, CollectionIndexes, MongoStore, Tx
+from services.common.store.mongo import Document, ttl_index
 from services.common.time import utcnow
 
 COLLECTION = "webhook_events"
@@ -29,15 +29,18 @@ class WebhookEventRepository:
             COLLECTION, [ttl_index("accepted_at", timedelta(days=retention_days))]
         )
 
-    async def accepted_among(self, tx: Tx, webhook_event_ids: list[str]) -> set[str]:
-        """Which of these ids an earlier body already recorded: one `$in` read."""
-        found = self._collection.find(
-            {"_id": {"$in": webhook_event_ids}}, projection={"_id": 1}, session=tx.session
-        )
-        return {doc["_id"] async for doc in found}
+    @staticmethod
+    def among(webhook_event_ids: list[str]) -> AmongIds:
+        """The read of which of these ids an earlier body already recorded, for `Tx.find_among`
+        with the body's other reads (`accepted_from` reads its answer)."""
+        return AmongIds(COLLECTION, webhook_event_ids, fields=("_id",))
+
+    @staticmethod
+    def accepted_from(found: list[Document]) -> set[str]:
+        return {doc["_id"] for doc in found}
 
     async def accept_all(self, tx: Tx, events: list[tuple[str, str]]) -> None:
-        """Claim (`webhookEventId`, type) pairs in one insert. Read `accepted_among` first in the
+        """Claim (`webhookEventId`, type) pairs in one insert. Read `among` first in the
         same transaction: an id claimed meanwhile by a concurrent body is a write conflict, and
         the transaction is retried whole (and then reads it as accepted)."""
         if not events:

@@ -5,11 +5,11 @@ under way are committed together in the next: group commit), claims the new `web
 updates the users, and stages what follows in the outbox: the normalised events on `line.inbound`, and any
 answer the gateway gives itself (link results, the group note, link help) as a
 `line.send.requested` on `line.outbound`, sent by the gateway's sender with the reply token
-(durable: see domain/answers.py). The writes are batched: one `$in` read of the ids already
-accepted and one of the users, then one insert of the ids, one ordered bulk write of the user
-changes and one insert into the outbox, whatever the body's size. After the commit, the loading
-animation starts in the background (best effort: domain/loading.py). Nothing here waits for
-LINE, so the webhook answers well within LINE's two seconds.
+(durable: see domain/answers.py). The writes are batched, whatever the body's size: one read
+of the ids already accepted and of the users together (`Tx.find_among`), then one insert of the
+ids, one ordered bulk write of the user changes and one insert into the outbox. After the
+commit, the loading animation starts in the background (best effort: domain/loading.py).
+Nothing here waits for LINE, so the webhook answers well within LINE's two seconds.
 """
 
 from __future__ import annotations
@@ -171,8 +171,18 @@ class WebhookIntake:
         events = [event for body in bodies for event in body]
         owner = [index for index, body in enumerate(bodies) for _ in body]
         recorded = [_Recorded(outcomes=[], duplicates=0) for _ in bodies]
-        accepted = await self._events.accepted_among(tx, [e.webhook_event_id for e in events])
-        plan = plan_body(events, accepted)
+        senders = sorted(
+            {
+                e.source.user_id
+                for e in events
+                if e.source and e.source.type == "user" and e.source.user_id
+            }
+        )
+        # One round trip for both reads: the ids already recorded and the senders as they are.
+        accepted, known = await tx.find_among(
+            [self._events.among([e.webhook_event_id for e in events]), self._users.among(senders)]
+        )
+        plan = plan_body(events, self._events.accepted_from(accepted))
         for position in plan.repeated:
             recorded[owner[position]].outcomes.append((events[position].type, "duplicate"))
             recorded[owner[position]].duplicates += 1
@@ -181,14 +191,7 @@ class WebhookIntake:
             return recorded
         # A duplicate id aborts the transaction; it must propagate, not be swallowed here.
         await self._events.accept_all(tx, [(e.webhook_event_id, e.type) for e in fresh])
-        senders = sorted(
-            {
-                e.source.user_id
-                for e in fresh
-                if e.source and e.source.type == "user" and e.source.user_id
-            }
-        )
-        users = await self._users.get_many(tx, senders) if senders else {}
+        users = self._users.users_from(known)
         staged = _Staged()
         for position, event in zip(plan.fresh, fresh, strict=True):
             outcome = await self._record(tx, event, users, staged)
