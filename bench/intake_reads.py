@@ -1,0 +1,104 @@
+"""The webhook intake's two reads in a transaction: two `$in` finds, or one `Tx.find_among`.
+
+    .venv/bin/python -m bench.intake_reads                 # about 30 s
+    .venv/bin/python -m bench.intake_reads --transactions 3000 --repeats 3
+
+Starts its own mongod (a one-member replica set) in a temporary folder on a free port, fills a
+`webhook_events` and a `line_users` collection, then runs transactions one after another, each
+reading what a one-event body reads (is its id recorded, one of two ids asked; the sender's
+document) the old way, as two `$in` finds, and the new way, as one aggregation of a `$documents`
+and two `$lookup`s, alternating the two forms `--repeats` times. Prints, per form, the wall time
+and mongod's CPU time (from /proc) per transaction, the commit included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from functools import partial
+from pathlib import Path
+
+from bench.ai_chat_throughput import process_cpu_seconds
+from services.common.store import AmongIds, MongoStore, Tx
+from tools.devstack.stack import Stack, StackConfig
+
+USERS = 1000
+Read = Callable[..., Awaitable[None]]  # (tx, *, n)
+
+
+async def two_finds(tx: Tx, *, n: int) -> None:
+    db = tx.store.db
+    await db.webhook_events.find(
+        {"_id": {"$in": [f"e{n}", f"new{n}"]}}, {"_id": 1}, session=tx.session
+    ).to_list()
+    await db.line_users.find({"_id": {"$in": [f"U{n % USERS}"]}}, session=tx.session).to_list()
+
+
+async def one_find_among(tx: Tx, *, n: int) -> None:
+    await tx.find_among(
+        [
+            AmongIds("webhook_events", [f"e{n}", f"new{n}"], fields=("_id",)),
+            AmongIds("line_users", [f"U{n % USERS}"]),
+        ]
+    )
+
+
+async def timed(
+    store: MongoStore, read: Read, transactions: int, mongod: int
+) -> tuple[float, float]:
+    """Wall and mongod CPU milliseconds per transaction."""
+    cpu, started = process_cpu_seconds(mongod), time.perf_counter()
+    for n in range(transactions):
+        await store.transaction(partial(read, n=n))
+    wall, used = time.perf_counter() - started, process_cpu_seconds(mongod) - cpu
+    return 1000 * wall / transactions, 1000 * used / transactions
+
+
+async def bench(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="sslp-bench-") as folder:
+        stack = Stack(StackConfig.isolated(Path(folder)))
+        stack.mongo.start()
+        try:
+            await stack.mongo.wait_ready()
+            mongod = stack.mongo.process.pid
+            assert mongod is not None
+            store = MongoStore(uri=stack.mongo.uri, database="bench", app_name="bench")
+            try:
+                await store.db.webhook_events.insert_many(
+                    [{"_id": f"e{n}"} for n in range(0, args.transactions, 2)]
+                )
+                await store.db.line_users.insert_many(
+                    [{"_id": f"U{n}", "mode": "bot", "following": True} for n in range(USERS)]
+                )
+                await timed(store, one_find_among, 200, mongod)  # warm-up: pools, caches
+                for repeat in range(1, args.repeats + 1):
+                    for name, read in (
+                        ("two $in finds", two_finds),
+                        ("find_among", one_find_among),
+                    ):
+                        wall, cpu = await timed(store, read, args.transactions, mongod)
+                        print(
+                            f"run {repeat}, {name}: {wall:.3f} ms per transaction, mongod "
+                            f"{cpu:.3f} ms (load {os.getloadavg()[0]:.1f})"
+                        )
+            finally:
+                await store.close()
+        finally:
+            stack.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--transactions", type=int, default=2000, help="per form and repeat")
+    parser.add_argument("--repeats", type=int, default=2)
+    asyncio.run(bench(parser.parse_args()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
