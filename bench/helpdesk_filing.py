@@ -19,17 +19,16 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, cast
 from uuid import uuid4
 
 from pymongo import AsyncMongoClient, monitoring
 
 from bench.ai_chat_throughput import process_cpu_seconds
+from bench.own_mongod import own_mongod
 from services.common.events.contracts.line import (
     ConversationMode,
     MessageReceived,
@@ -50,7 +49,6 @@ from services.helpdesk.consumers.deliveries import DeliveryHandlers
 from services.helpdesk.consumers.inbound import InboundHandlers
 from services.helpdesk.consumers.requests import RequestHandlers
 from services.helpdesk.store import ContextRepository
-from tools.devstack.stack import Stack, StackConfig
 
 LANES = 256  # the helpdesk's consumer_max_in_flight
 
@@ -157,33 +155,19 @@ async def run(
 
 async def bench(args: argparse.Namespace) -> None:
     out = sys.stdout
-    with tempfile.TemporaryDirectory(prefix="sslp-bench-") as folder:
-        stack = Stack(StackConfig.isolated(Path(folder)))
-        stack.mongo.start()
-        try:
-            await stack.mongo.wait_ready()
-            mongod = stack.mongo.process.pid
-            assert mongod is not None
-            count = args.seniors * args.rounds * 2
-            _, sent = await run(
-                stack.mongo.uri,
-                workload(args.seniors, args.rounds),
-                mongod=mongod,
-                listener=Commands(),
+    async with own_mongod() as mongod:
+        count = args.seniors * args.rounds * 2
+        _, sent = await run(
+            mongod.uri, workload(args.seniors, args.rounds), mongod=mongod.pid, listener=Commands()
+        )
+        per_event = sum(sent.values()) / count
+        out.write(f"{count} events: {per_event:.3f} MongoDB commands per event {dict(sent)}\n")
+        for repeat in range(args.repeats):
+            figures, _ = await run(
+                mongod.uri, workload(args.seniors, args.rounds), mongod=mongod.pid, listener=None
             )
-            per_event = sum(sent.values()) / count
-            out.write(f"{count} events: {per_event:.3f} MongoDB commands per event {dict(sent)}\n")
-            for repeat in range(args.repeats):
-                figures, _ = await run(
-                    stack.mongo.uri,
-                    workload(args.seniors, args.rounds),
-                    mongod=mongod,
-                    listener=None,
-                )
-                shown = ", ".join(f"{name} {value:.3f}" for name, value in figures.items())
-                out.write(f"run {repeat + 1}: {shown} (load {os.getloadavg()[0]:.1f})\n")
-        finally:
-            stack.stop()
+            shown = ", ".join(f"{name} {value:.3f}" for name, value in figures.items())
+            out.write(f"run {repeat + 1}: {shown} (load {os.getloadavg()[0]:.1f})\n")
 
 
 def main() -> None:

@@ -17,15 +17,13 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
-from pathlib import Path
 
 from bench.ai_chat_throughput import process_cpu_seconds
+from bench.own_mongod import own_mongod
 from services.common.store import AmongIds, MongoStore, Tx
-from tools.devstack.stack import Stack, StackConfig
 
 USERS = 1000
 Read = Callable[..., Awaitable[None]]  # (tx, *, n)
@@ -60,36 +58,25 @@ async def timed(
 
 
 async def bench(args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory(prefix="sslp-bench-") as folder:
-        stack = Stack(StackConfig.isolated(Path(folder)))
-        stack.mongo.start()
+    async with own_mongod() as mongod:
+        store = MongoStore(uri=mongod.uri, database="bench", app_name="bench")
         try:
-            await stack.mongo.wait_ready()
-            mongod = stack.mongo.process.pid
-            assert mongod is not None
-            store = MongoStore(uri=stack.mongo.uri, database="bench", app_name="bench")
-            try:
-                await store.db.webhook_events.insert_many(
-                    [{"_id": f"e{n}"} for n in range(0, args.transactions, 2)]
-                )
-                await store.db.line_users.insert_many(
-                    [{"_id": f"U{n}", "mode": "bot", "following": True} for n in range(USERS)]
-                )
-                await timed(store, one_find_among, 200, mongod)  # warm-up: pools, caches
-                for repeat in range(1, args.repeats + 1):
-                    for name, read in (
-                        ("two $in finds", two_finds),
-                        ("find_among", one_find_among),
-                    ):
-                        wall, cpu = await timed(store, read, args.transactions, mongod)
-                        print(
-                            f"run {repeat}, {name}: {wall:.3f} ms per transaction, mongod "
-                            f"{cpu:.3f} ms (load {os.getloadavg()[0]:.1f})"
-                        )
-            finally:
-                await store.close()
+            await store.db.webhook_events.insert_many(
+                [{"_id": f"e{n}"} for n in range(0, args.transactions, 2)]
+            )
+            await store.db.line_users.insert_many(
+                [{"_id": f"U{n}", "mode": "bot", "following": True} for n in range(USERS)]
+            )
+            await timed(store, one_find_among, 200, mongod.pid)  # warm-up: pools, caches
+            for repeat in range(1, args.repeats + 1):
+                for name, read in (("two $in finds", two_finds), ("find_among", one_find_among)):
+                    wall, cpu = await timed(store, read, args.transactions, mongod.pid)
+                    print(
+                        f"run {repeat}, {name}: {wall:.3f} ms per transaction, mongod "
+                        f"{cpu:.3f} ms (load {os.getloadavg()[0]:.1f})"
+                    )
         finally:
-            stack.stop()
+            await store.close()
 
 
 def main() -> int:
