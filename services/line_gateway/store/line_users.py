@@ -94,7 +94,7 @@ class LineUserRepository:
         return {doc["_id"] async for doc in found}
 
     async def get_many(self, tx: Tx, user_ids: list[str]) -> dict[str, LineUser]:
-        """The known users among `user_ids`, in one `$in` read."""
+        """The known users among `user_ids`, in one read."""
         [found] = await tx.find_among([self.among(user_ids)])
         return self.users_from(found)
 

@@ -40,9 +40,9 @@ class WebhookEventRepository:
         return {doc["_id"] for doc in found}
 
     async def accept_all(self, tx: Tx, events: list[tuple[str, str]]) -> None:
-        """Claim (`webhookEventId`, type) pairs in one insert. Read `among` first in the
-        same transaction: an id claimed meanwhile by a concurrent body is a write conflict, and
-        the transaction is retried whole (and then reads it as accepted)."""
+        """Claim (`webhookEventId`, type) pairs in one insert. Read which are recorded (`among`)
+        first in the same transaction: an id claimed meanwhile by a concurrent body is a write
+        conflict, and the transaction is retried whole (and then reads it as accepted)."""
         if not events:
             return
         now = utcnow()
