@@ -94,9 +94,9 @@ class LineUserRepository:
         return {doc["_id"] async for doc in found}
 
     async def get_many(self, tx: Tx, user_ids: list[str]) -> dict[str, LineUser]:
-        """The known users among `user_ids`, in one read."""
-        [found] = await tx.find_among([self.among(user_ids)])
-        return self.users_from(found)
+        """The known users among `user_ids`, in one `$in` read (a link's users, read again)."""
+        found = self._collection.find({"_id": {"$in": user_ids}}, session=tx.session)
+        return self.users_from(await found.to_list())
 
     @staticmethod
     def among(user_ids: list[str]) -> AmongIds:
