@@ -1,4 +1,6 @@
-"""The webhook intake's two reads in a transaction: two `$in` finds, or one `Tx.find_among`.
+"""Reads of several collections in one command: the webhook intake's two reads in a transaction
+(two `$in` finds, or one `Tx.find_among`), and the sender's three documents outside one
+(`MongoStore.find_by_ids`' `$unionWith`, or `Tx.find_among`'s `$documents` and `$lookup` form).
 
     .venv/bin/python -m bench.intake_reads                 # about 30 s
     .venv/bin/python -m bench.intake_reads --transactions 3000 --repeats 3
@@ -8,7 +10,10 @@ Starts its own mongod (a one-member replica set) in a temporary folder on a free
 reading what a one-event body reads (is its id recorded, one of two ids asked; the sender's
 document) the old way, as two `$in` finds, and the new way, as one aggregation of a `$documents`
 and two `$lookup`s, alternating the two forms `--repeats` times. Prints, per form, the wall time
-and mongod's CPU time (from /proc) per transaction, the commit included.
+and mongod's CPU time (from /proc) per transaction, the commit included. Then the same for the
+sender's read before a send (an attempt, an outcome and a user, by `_id`, no transaction): the
+`$unionWith` form `find_by_ids` uses, against the `$lookup` form, which is why `find_by_ids`
+does not run on `find_among`'s form. Both answers are checked to be the same first.
 """
 
 from __future__ import annotations
@@ -23,10 +28,11 @@ from functools import partial
 
 from bench.ai_chat_throughput import process_cpu_seconds
 from bench.own_mongod import own_mongod
-from services.common.store import AmongIds, MongoStore, Tx
+from services.common.store import AmongIds, ById, MongoStore, Tx
+from services.common.store.mongo import Document
 
 USERS = 1000
-Read = Callable[..., Awaitable[None]]  # (tx, *, n)
+Read = Callable[..., Awaitable[object]]  # (tx or store, *, n)
 
 
 async def two_finds(tx: Tx, *, n: int) -> None:
@@ -44,6 +50,43 @@ async def one_find_among(tx: Tx, *, n: int) -> None:
             AmongIds("line_users", [f"U{n % USERS}"]),
         ]
     )
+
+
+def sender_read(n: int) -> list[ById]:
+    return [
+        ById("attempts", f"c{n}", fields=("method",)),
+        ById("outcomes", f"c{n}"),
+        ById("line_users", f"U{n % USERS}", fields=("following",)),
+    ]
+
+
+async def by_union_with(store: MongoStore, *, n: int) -> list[Document | None]:
+    return await store.find_by_ids(sender_read(n))
+
+
+async def by_lookup(store: MongoStore, *, n: int) -> list[Document | None]:
+    """`find_by_ids`' answer from the `$documents` and `$lookup` form (no transaction)."""
+    pipeline: list[Document] = [{"$documents": [{}]}]
+    for slot, wanted in enumerate(sender_read(n)):
+        stages: list[Document] = [{"$match": {"_id": {"$in": [wanted.id]}}}]
+        if wanted.fields:
+            stages.append({"$project": dict.fromkeys(wanted.fields, 1)})
+        pipeline.append(
+            {"$lookup": {"from": wanted.collection, "pipeline": stages, "as": f"w{slot}"}}
+        )
+    [found] = await (await store.db.aggregate(pipeline)).to_list()
+    return [next(iter(found[f"w{slot}"]), None) for slot in range(len(sender_read(n)))]
+
+
+async def timed_reads(
+    store: MongoStore, read: Read, reads: int, mongod: int
+) -> tuple[float, float]:
+    """Wall and mongod CPU milliseconds per read, outside any transaction."""
+    cpu, started = process_cpu_seconds(mongod), time.perf_counter()
+    for n in range(reads):
+        await read(store, n=n)
+    wall, used = time.perf_counter() - started, process_cpu_seconds(mongod) - cpu
+    return 1000 * wall / reads, 1000 * used / reads
 
 
 async def timed(
@@ -73,6 +116,22 @@ async def bench(args: argparse.Namespace) -> None:
                     wall, cpu = await timed(store, read, args.transactions, mongod.pid)
                     print(
                         f"run {repeat}, {name}: {wall:.3f} ms per transaction, mongod "
+                        f"{cpu:.3f} ms (load {os.getloadavg()[0]:.1f})"
+                    )
+            await store.db.attempts.insert_many(
+                [{"_id": f"c{n}", "method": "push", "key": "k"} for n in range(args.transactions)]
+            )
+            await store.db.outcomes.insert_many(
+                [{"_id": f"c{n}", "outcome": "sent"} for n in range(0, args.transactions, 2)]
+            )
+            for n in range(50):
+                same = await by_union_with(store, n=n) == await by_lookup(store, n=n)
+                assert same, f"the two forms answered read {n} differently"
+            for repeat in range(1, args.repeats + 1):
+                for name, form in (("$unionWith", by_union_with), ("$lookup", by_lookup)):
+                    wall, cpu = await timed_reads(store, form, args.transactions, mongod.pid)
+                    print(
+                        f"run {repeat}, the sender's read by {name}: {wall:.3f} ms, mongod "
                         f"{cpu:.3f} ms (load {os.getloadavg()[0]:.1f})"
                     )
         finally:
