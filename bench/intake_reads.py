@@ -2,7 +2,7 @@
 (two `$in` finds, or one `Tx.find_among`), and the sender's three documents outside one
 (`MongoStore.find_by_ids`' `$unionWith`, or `Tx.find_among`'s `$documents` and `$lookup` form).
 
-    .venv/bin/python -m bench.intake_reads                 # about 30 s
+    .venv/bin/python -m bench.intake_reads                 # about 40 s
     .venv/bin/python -m bench.intake_reads --transactions 3000 --repeats 3
 
 Starts its own mongod (a one-member replica set) in a temporary folder on a free port, fills a
@@ -12,8 +12,8 @@ document) the old way, as two `$in` finds, and the new way, as one aggregation o
 and two `$lookup`s, alternating the two forms `--repeats` times. Prints, per form, the wall time
 and mongod's CPU time (from /proc) per transaction, the commit included. Then the same for the
 sender's read before a send (an attempt, an outcome and a user, by `_id`, no transaction): the
-`$unionWith` form `find_by_ids` uses, against the `$lookup` form, which is why `find_by_ids`
-does not run on `find_among`'s form. Both answers are checked to be the same first.
+`$unionWith` form `find_by_ids` uses, against the `$lookup` form: whether `find_by_ids` would
+gain from running on `find_among`'s form. Both answers are checked to be the same first.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import asyncio
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 
 from bench.ai_chat_throughput import process_cpu_seconds
@@ -32,7 +32,7 @@ from services.common.store import AmongIds, ById, MongoStore, Tx
 from services.common.store.mongo import Document
 
 USERS = 1000
-Read = Callable[..., Awaitable[object]]  # (tx or store, *, n)
+Figures = tuple[float, float]
 
 
 async def two_finds(tx: Tx, *, n: int) -> None:
@@ -78,26 +78,29 @@ async def by_lookup(store: MongoStore, *, n: int) -> list[Document | None]:
     return [next(iter(found[f"w{slot}"]), None) for slot in range(len(sender_read(n)))]
 
 
-async def timed_reads(
-    store: MongoStore, read: Read, reads: int, mongod: int
-) -> tuple[float, float]:
-    """Wall and mongod CPU milliseconds per read, outside any transaction."""
+async def timed(call: Callable[[int], Awaitable[object]], count: int, mongod: int) -> Figures:
+    """Wall and mongod CPU milliseconds per call of `call(n)`, for n in 0 .. count - 1."""
     cpu, started = process_cpu_seconds(mongod), time.perf_counter()
-    for n in range(reads):
-        await read(store, n=n)
+    for n in range(count):
+        await call(n)
     wall, used = time.perf_counter() - started, process_cpu_seconds(mongod) - cpu
-    return 1000 * wall / reads, 1000 * used / reads
+    return 1000 * wall / count, 1000 * used / count
 
 
-async def timed(
-    store: MongoStore, read: Read, transactions: int, mongod: int
-) -> tuple[float, float]:
-    """Wall and mongod CPU milliseconds per transaction."""
-    cpu, started = process_cpu_seconds(mongod), time.perf_counter()
-    for n in range(transactions):
-        await store.transaction(partial(read, n=n))
-    wall, used = time.perf_counter() - started, process_cpu_seconds(mongod) - cpu
-    return 1000 * wall / transactions, 1000 * used / transactions
+async def compare(
+    label: str,
+    forms: Mapping[str, Callable[[int], Awaitable[object]]],
+    args: argparse.Namespace,
+    mongod: int,
+) -> None:
+    """Each form `--transactions` times, the forms alternating, `--repeats` rounds."""
+    for repeat in range(1, args.repeats + 1):
+        for name, call in forms.items():
+            wall, cpu = await timed(call, args.transactions, mongod)
+            print(
+                f"run {repeat}, {label} by {name}: {wall:.3f} ms, mongod {cpu:.3f} ms "
+                f"(load {os.getloadavg()[0]:.1f})"
+            )
 
 
 async def bench(args: argparse.Namespace) -> None:
@@ -110,14 +113,12 @@ async def bench(args: argparse.Namespace) -> None:
             await store.db.line_users.insert_many(
                 [{"_id": f"U{n}", "mode": "bot", "following": True} for n in range(USERS)]
             )
-            await timed(store, one_find_among, 200, mongod.pid)  # warm-up: pools, caches
-            for repeat in range(1, args.repeats + 1):
-                for name, read in (("two $in finds", two_finds), ("find_among", one_find_among)):
-                    wall, cpu = await timed(store, read, args.transactions, mongod.pid)
-                    print(
-                        f"run {repeat}, {name}: {wall:.3f} ms per transaction, mongod "
-                        f"{cpu:.3f} ms (load {os.getloadavg()[0]:.1f})"
-                    )
+            in_transaction = {
+                "two $in finds": lambda n: store.transaction(partial(two_finds, n=n)),
+                "find_among": lambda n: store.transaction(partial(one_find_among, n=n)),
+            }
+            await timed(in_transaction["find_among"], 200, mongod.pid)  # warm-up: pools, caches
+            await compare("a transaction (the commit included)", in_transaction, args, mongod.pid)
             await store.db.attempts.insert_many(
                 [{"_id": f"c{n}", "method": "push", "key": "k"} for n in range(args.transactions)]
             )
@@ -127,13 +128,11 @@ async def bench(args: argparse.Namespace) -> None:
             for n in range(50):
                 same = await by_union_with(store, n=n) == await by_lookup(store, n=n)
                 assert same, f"the two forms answered read {n} differently"
-            for repeat in range(1, args.repeats + 1):
-                for name, form in (("$unionWith", by_union_with), ("$lookup", by_lookup)):
-                    wall, cpu = await timed_reads(store, form, args.transactions, mongod.pid)
-                    print(
-                        f"run {repeat}, the sender's read by {name}: {wall:.3f} ms, mongod "
-                        f"{cpu:.3f} ms (load {os.getloadavg()[0]:.1f})"
-                    )
+            sender_forms = {
+                "$unionWith": lambda n: by_union_with(store, n=n),
+                "$lookup": lambda n: by_lookup(store, n=n),
+            }
+            await compare("the sender's read", sender_forms, args, mongod.pid)
         finally:
             await store.close()
 
