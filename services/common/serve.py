@@ -13,7 +13,9 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         app,
         host=settings.host,
         port=settings.port,
-        loop="asyncio",
+        # C event loop and HTTP parser (uvloop, httptools): measured in bench/PROFILE_issue11.md.
+        loop="uvloop",
+        http="httptools",
         log_config=None,  # our own logging (configured in the lifespan) handles uvicorn's too
         access_log=False,
         # Long enough for in-flight handlers to finish (see ServiceSettings.shutdown_grace_seconds).
