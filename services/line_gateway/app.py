@@ -1,7 +1,7 @@
 """line_gateway's process and its wiring: the webhook API, the `line.outbound` sender, its own
 follow-ups on `line.inbound`, the read models it keeps from `helpdesk.events` and
-`lending.events`, the rich menu provisioning and the periodic jobs (quota, personal-data
-retention). Repositories are built here, once, and passed in. The webhook path
+`lending.events`, the rich menu provisioning and the periodic jobs (quota, user counts,
+stored profiles erased). Repositories are built here, once, and passed in. The webhook path
 (`webhook_intake`) and the sender path (`sending_side`) share only repositories and the LINE
 client, and `LineGatewaySettings.role` picks which of them a process runs: `webhook` and `sender`
 in separate processes (the devstack and the deployments), or `all` in one."""
@@ -28,10 +28,8 @@ from services.common.events.contracts.line import (
     AccountUnlinked,
     MessageReceived,
     MulticastRequested,
-    PostbackReceived,
     SendPriority,
     SendRequested,
-    UserFollowed,
 )
 from services.common.kafka.handling import Route, recognising, route
 from services.common.kafka.topics import (
@@ -177,10 +175,8 @@ def read_model_routes(
 ) -> list[Route[Any]]:
     """The gateway's own follow-ups on `line.inbound`, and what it keeps from other services."""
     follow_ups = InboundFollowUps(
-        users=repos.users,
         menus=repos.menus,
         messaging=messaging,
-        profile_refresh=timedelta(hours=settings.profile_refresh_hours),
         audio_max_seconds=settings.audio_max_seconds,
         audio_max_bytes=settings.audio_max_bytes,
         rich_menus_enabled=settings.rich_menu_enabled,
@@ -190,12 +186,10 @@ def read_model_routes(
     modes = ModeHandlers(users=repos.users)
     lending = LendingHandlers(codes=repos.codes, users=repos.users)
     return [
-        # The follow-ups' `None` claims nothing (a profile refreshed or a menu linked twice is
+        # The follow-ups' `None` claims nothing (a text has no follow-up, a menu linked twice is
         # the same), so the framework's claim read could only ever miss: a voice message, the one
         # follow-up that commits, reads its own (consumers/inbound.py).
         recognising(LINE_INBOUND, MessageReceived, follow_ups.on_message_received),
-        recognising(LINE_INBOUND, PostbackReceived, follow_ups.on_postback_received),
-        recognising(LINE_INBOUND, UserFollowed, follow_ups.on_user_followed),
         recognising(LINE_INBOUND, AccountLinked, follow_ups.on_account_linked),
         recognising(LINE_INBOUND, AccountUnlinked, follow_ups.on_account_unlinked),
         route(HELPDESK_EVENTS, ConversationHandedOver, apply=modes.on_handed_over),
@@ -214,7 +208,7 @@ async def sending_side(
     messaging: LineMessaging,
 ) -> AsyncIterator[list[Route[Any]]]:
     """The sender role's work besides its routes: the periodic jobs (quota, user counts,
-    personal-data retention) and the rich menu provisioning, both calling LINE."""
+    erasing LINE profiles earlier versions stored) and the rich menu provisioning."""
     budget = BudgetKeeper(
         usage=repos.usage,
         configured_budget=settings.monthly_push_budget,
@@ -228,7 +222,6 @@ async def sending_side(
         quota_every=settings.quota_refresh_seconds,
         users_metrics_every=settings.users_metrics_seconds,
         maintenance_every=settings.maintenance_interval_seconds,
-        retention=timedelta(days=settings.personal_data_retention_days),
     )
     provisioning: asyncio.Task[None] | None = None
     if settings.rich_menu_enabled:

@@ -76,11 +76,6 @@ AUDIO = Counter(
     "Voice messages, by outcome (fetched, too_long, too_large, gone, skipped_human_mode).",
     ["outcome"],
 )
-PROFILES = Counter(
-    "sslp_line_profile_fetches_total",
-    "Profile look-ups for display names, by outcome.",
-    ["outcome"],
-)
 RICH_MENU = Counter(
     "sslp_line_rich_menu_operations_total",
     "Rich menu calls: provisioning and per-user links, by operation and outcome.",
@@ -88,7 +83,7 @@ RICH_MENU = Counter(
 )
 PERSONAL_DATA_ERASED = Counter(
     "sslp_line_personal_data_erased_total",
-    "Users whose display name and picture were erased after blocking the account.",
+    "Users whose LINE profile (name, picture, language), stored by an earlier version, was erased.",
 )
 UNKNOWN_REPLY_OUTCOMES = Counter(
     "sslp_line_unknown_reply_outcomes_total",

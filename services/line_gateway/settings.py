@@ -66,11 +66,8 @@ class LineGatewaySettings(LinkCodeSecretSettings):
     webhook_event_retention_days: int = 7
 
     # -- users and personal data ---------------------------------------------------------------
-    # Display names are fetched from LINE's profile API off the webhook path and refreshed when
-    # older than this.
-    profile_refresh_hours: float = 24.0
-    # Display name and picture of users who blocked the account are erased after this long.
-    personal_data_retention_days: float = 30.0
+    # How often LINE profiles (name, picture, language) stored by earlier versions are looked
+    # for and erased; the gateway no longer fetches them.
     maintenance_interval_seconds: float = 3600.0
     # How often friends, blocks and links are counted for /metrics.
     users_metrics_seconds: float = 30.0

@@ -149,20 +149,22 @@ async def test_follow_tells_a_new_friend_from_an_unblock_and_unfollow_stops_it(
     assert stored["first_followed_at"] < stored["followed_at"]
 
 
-async def test_the_display_name_is_fetched_off_the_webhook_path(
-    simulator: Simulator, stack: Stack
-) -> None:
+async def test_no_line_profile_is_fetched_or_kept(simulator: Simulator, stack: Stack) -> None:
     user = new_user_id()
     await simulator.http.put(f"/sim/users/{user}", json={"displayName": "テスト 花子"})
     await simulator.follow(user)
+    await simulator.send_text(user, "こんにちは")
+    # The greeting and the answer have come through the sender, so its follow-ups of the follow
+    # and the text (where an earlier version fetched the profile) have run.
+    assert len(await simulator.settled_inbox(user, count=2)) >= 2
 
-    stored = await eventually(
-        lambda: gateway_user(stack, user), lambda doc: bool(doc and doc.get("display_name"))
-    )
-
+    stored = await gateway_user(stack, user)
     assert stored is not None
-    assert stored["display_name"] == "テスト 花子"
-    assert stored["profile_fetched_at"] is not None
+    assert stored["messages_received"] == 1
+    assert "display_name" not in stored
+    assert "picture_url" not in stored
+    log = (await simulator.http.get("/sim/requests", params={"limit": 1000})).json()["requests"]
+    assert [r for r in log if user in r["path"] and "/profile/" in r["path"]] == []
 
 
 async def test_a_postback_is_published_with_its_data_and_params(

@@ -13,7 +13,7 @@ import pytest
 from services.line_gateway.domain.rich_menu import HEIGHT, WIDTH
 from tests.fixtures.line import Simulator, new_user_id
 from tests.fixtures.waiting import eventually
-from tests.line_gateway.support import gateway_user, metric, metrics
+from tests.line_gateway.support import gateway_db, gateway_user, metric, metrics
 from tools.devstack.stack import GATEWAY_SENDER, Stack
 
 
@@ -88,49 +88,43 @@ async def test_a_restart_reuses_the_menus_it_made(simulator: Simulator, stack: S
     assert metric(text, "sslp_line_rich_menu_operations_total", {"operation": "create"}) == 0
 
 
-RETENTION_ENV = {
-    # About two seconds, checked twice a second: the real default is 30 days, checked hourly.
-    "LINE_GATEWAY_PERSONAL_DATA_RETENTION_DAYS": "0.000025",
+MAINTENANCE_ENV = {
+    # Twice a second: the real default is hourly.
     "LINE_GATEWAY_MAINTENANCE_INTERVAL_SECONDS": "0.5",
 }
 
 
 @pytest.fixture(scope="module")
-async def short_retention(stack: Stack) -> AsyncIterator[Stack]:
-    await stack.restart_app(GATEWAY_SENDER, env=RETENTION_ENV)
+async def frequent_maintenance(stack: Stack) -> AsyncIterator[Stack]:
+    await stack.restart_app(GATEWAY_SENDER, env=MAINTENANCE_ENV)
     try:
         yield stack
     finally:
         await stack.restart_app(GATEWAY_SENDER)
 
 
-async def test_names_of_seniors_who_blocked_the_account_are_erased_after_retention(
-    short_retention: Stack, simulator: Simulator
+async def test_profiles_an_earlier_version_stored_are_erased(
+    frequent_maintenance: Stack, simulator: Simulator
 ) -> None:
-    stack = short_retention
-    leaving, staying = new_user_id(), new_user_id()
-    for user, name in ((leaving, "去る 太郎"), (staying, "残る 花子")):
-        await simulator.http.put(f"/sim/users/{user}", json={"displayName": name})
-        await simulator.follow(user)
-        await eventually(
-            functools.partial(gateway_user, stack, user),
-            lambda doc: bool(doc and doc.get("display_name")),
+    stack = frequent_maintenance
+    user = new_user_id()
+    await simulator.follow(user)
+    await eventually(functools.partial(gateway_user, stack, user), bool)
+    # What a version before 2026-12-04 kept from LINE's profile API.
+    async with gateway_db(stack) as db:
+        await db.line_users.update_one(
+            {"_id": user},
+            {"$set": {"display_name": "残る 花子", "picture_url": "https://x", "language": "ja"}},
         )
 
-    await simulator.unfollow(leaving)
-
     erased = await eventually(
-        lambda: gateway_user(stack, leaving),
+        lambda: gateway_user(stack, user),
         lambda doc: bool(doc and doc.get("personal_data_erased_at")),
         timeout=20,
     )
     assert erased is not None
-    assert erased["display_name"] is None
-    assert erased["picture_url"] is None
-    assert erased["following"] is False  # the fact that they left is kept; who they were is not
-    kept = await gateway_user(stack, staying)
-    assert kept is not None
-    assert kept["display_name"] == "残る 花子"
+    assert not {"display_name", "picture_url", "language"} & set(erased)
+    assert erased["following"] is True  # only the profile goes
     async with httpx.AsyncClient() as client:
         text = (await client.get(f"{stack.config.url(GATEWAY_SENDER)}/metrics")).text
     assert metric(text, "sslp_line_personal_data_erased_total") >= 1

@@ -1,9 +1,11 @@
-"""What the gateway's follow-ups of `line.inbound` ask mongod per event, on a real mongod and the
-real consumer protocol: a text reads the senior's profile state once and nothing else (nothing
-ever claims a text, so there is no claim to read), a stale profile is fetched from LINE and saved,
-and a voice message reads its claim so that a redelivery fetches its content from LINE only once.
+"""What the gateway's follow-ups of `line.inbound` ask mongod and LINE per event, on a real mongod
+and the real consumer protocol: a text asks neither anything (nothing ever claims a text, and no
+LINE profile is fetched), a tap or a follow has no follow-up at all, and a voice message reads its
+claim so that a redelivery fetches its content from LINE only once. Profiles that earlier versions
+stored are erased by the periodic job, once.
 
-LINE is a small local HTTP server answering the profile and content endpoints the real SDK calls.
+LINE is a small local HTTP server answering the profile and content endpoints the real SDK calls,
+so a profile fetched by mistake would be seen.
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from services.common.events import new_event
-from services.common.events.contracts.line import MessageReceived, MessageType
+from services.common.events.contracts.line import (
+    MessageReceived,
+    MessageType,
+    PostbackReceived,
+    UserFollowed,
+)
 from services.common.events.envelope import Envelope
 from services.common.kafka.handling import EventHandling, Route
 from services.common.store.processed import ProcessedEvents
@@ -25,13 +32,13 @@ from services.common.time import utcnow
 from services.line_gateway.app import SERVICE, Repositories, read_model_routes
 from services.line_gateway.clients.messaging import LineMessaging
 from services.line_gateway.settings import LineGatewaySettings
-from services.line_gateway.store import all_indexes
+from services.line_gateway.store import LineUserRepository, all_indexes
+from services.line_gateway.store.line_users import PROFILE_FIELDS
+from services.line_gateway.usecases.maintenance import erase_stored_profiles
 from tests.fixtures.line import new_user_id
 from tests.fixtures.mongo import CountingStore, scratch_store
 from tools.devstack.stack import Stack
 
-PROFILE_STATE = [("find", "line_users")]
-PROFILE_SAVED = [("update", "line_users")]
 CLAIM_READ = [("find", "processed_events")]
 
 
@@ -56,11 +63,16 @@ class Line:
 class FollowUps:
     store: CountingStore
     handling: EventHandling
-    route: Route[Any]
+    routes: list[Route[Any]]
     line: Line
 
+    @property
+    def route(self) -> Route[Any]:
+        [message_route] = [r for r in self.routes if r.contract is MessageReceived]
+        return message_route
+
     async def senior(self) -> str:
-        """A senior the webhook has recorded (the follow-ups only run after it), no profile yet."""
+        """A senior the webhook has recorded (the follow-ups only run after it)."""
         user = new_user_id()
         await self.store.db.line_users.insert_one({"_id": user, "following": True})
         return user
@@ -89,11 +101,8 @@ async def follow_ups(infra: Stack) -> AsyncIterator[FollowUps]:
                 repos=Repositories.on(store),
                 messaging=messaging,
             )
-            [message_route] = [r for r in routes if r.contract is MessageReceived]
             try:
-                yield FollowUps(
-                    store, EventHandling(store=store, group=SERVICE), message_route, line
-                )
+                yield FollowUps(store, EventHandling(store=store, group=SERVICE), routes, line)
             finally:
                 await messaging.close()
 
@@ -113,21 +122,55 @@ def message(user: str, message_type: MessageType) -> Envelope[MessageReceived]:
     )
 
 
-async def test_a_text_reads_the_profile_state_once_and_claims_nothing(
-    follow_ups: FollowUps,
-) -> None:
+async def test_a_text_asks_mongod_and_line_nothing(follow_ups: FollowUps) -> None:
     user = await follow_ups.senior()
     first = message(user, "text")
 
     assert await follow_ups.handle(first) == "handled"
-    # A new senior: the profile state is read, fetched from LINE, saved; no claim read.
-    assert follow_ups.store.commands.targets == PROFILE_STATE + PROFILE_SAVED
-    assert follow_ups.line.profiles == [user]
-
-    assert await follow_ups.handle(first) == "handled"  # redelivered: the profile is fresh
-    assert follow_ups.store.commands.targets == PROFILE_STATE
-    assert follow_ups.line.profiles == [user]
+    assert follow_ups.store.commands.targets == []
+    assert await follow_ups.handle(first) == "handled"  # redelivered: the same nothing
+    assert follow_ups.store.commands.targets == []
+    assert follow_ups.line.profiles == []
     assert not await ProcessedEvents(follow_ups.store).contains(group=SERVICE, event_id=first.id)
+    stored = await follow_ups.store.db.line_users.find_one({"_id": user})
+    assert stored is not None
+    assert not set(PROFILE_FIELDS) & set(stored)
+
+
+def test_taps_and_follows_have_no_follow_up(follow_ups: FollowUps) -> None:
+    # Not subscribed: the consumer skips them without a read (counted as not_subscribed).
+    assert [r for r in follow_ups.routes if r.contract in (PostbackReceived, UserFollowed)] == []
+
+
+async def test_profiles_stored_by_earlier_versions_are_erased_once(follow_ups: FollowUps) -> None:
+    users = LineUserRepository(follow_ups.store)
+    kept_by_old_version, erased_by_old_version, never_had_one = (new_user_id() for _ in range(3))
+    await follow_ups.store.db.line_users.insert_many(
+        [
+            {
+                "_id": kept_by_old_version,
+                "following": True,
+                "display_name": "はなこ",
+                "picture_url": "https://profile.line-scdn.net/x",
+                "language": "ja",
+                "profile_fetched_at": utcnow(),
+            },
+            # The old retention job set the fields to null rather than removing them.
+            {"_id": erased_by_old_version, "following": False, "display_name": None},
+            {"_id": never_had_one, "following": True, "messages_received": 3},
+        ]
+    )
+
+    assert await erase_stored_profiles(users=users) == 2
+    assert await erase_stored_profiles(users=users) == 0  # nothing left: no new stamp either
+
+    docs = {d["_id"]: d async for d in follow_ups.store.db.line_users.find({})}
+    for user in (kept_by_old_version, erased_by_old_version):
+        assert not set(PROFILE_FIELDS) & set(docs[user])
+        assert docs[user]["personal_data_erased_at"] is not None
+    assert docs[kept_by_old_version]["following"] is True  # only the profile goes
+    assert "personal_data_erased_at" not in docs[never_had_one]
+    assert docs[never_had_one]["messages_received"] == 3
 
 
 async def test_a_voice_message_reads_its_claim_and_a_redelivery_fetches_nothing(

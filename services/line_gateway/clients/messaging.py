@@ -113,13 +113,6 @@ class SendReceipt:
 
 
 @dataclass(frozen=True)
-class Profile:
-    display_name: str
-    picture_url: str | None
-    language: str | None
-
-
-@dataclass(frozen=True)
 class Quota:
     limit: int | None  # None: LINE sets no limit (type "none")
     used: int
@@ -267,15 +260,7 @@ class LineMessaging:
         request = ShowLoadingAnimationRequest(chatId=user_id, loadingSeconds=seconds)
         await self._send(self._api.show_loading_animation_with_http_info(request, **self._opts()))
 
-    # -- users, content, quota ---------------------------------------------------------------
-
-    async def profile(self, *, user_id: str) -> Profile:
-        found = await self._call(self._api.get_profile(user_id, **self._opts()))
-        return Profile(
-            display_name=found.display_name,
-            picture_url=found.picture_url,
-            language=found.language,
-        )
+    # -- content, quota -----------------------------------------------------------------------
 
     async def content(self, *, message_id: str) -> tuple[bytes, str]:
         """A message's content and its media type, from the data host."""

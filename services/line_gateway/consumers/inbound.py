@@ -3,15 +3,17 @@
 The webhook answers LINE within two seconds by only recording events (and starting the loading
 animation after its commit, best effort). Calls to LINE that must not be lost, or that publish
 what they bring, happen here, in the gateway's consumer of its own topic: fetching a voice message
-for transcription, refreshing a display name, and switching a senior's rich menu when their
-account is linked or unlinked.
+for transcription, and switching a senior's rich menu when their account is linked or unlinked.
+
+A text, a tap or a follow needs nothing here. The gateway does not fetch LINE profiles (display
+name, picture, language): nothing in the platform uses them, and personal data is collected only
+for a purpose (APPI). The helpdesk names seniors from the programme's own records.
 """
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Awaitable
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -21,8 +23,6 @@ from services.common.events.contracts.line import (
     AudioFetched,
     ConversationMode,
     MessageReceived,
-    PostbackReceived,
-    UserFollowed,
 )
 from services.common.events.envelope import Envelope, new_event
 from services.common.kafka.handling import REDELIVERED, Commit, Redelivered
@@ -31,13 +31,12 @@ from services.common.logging import get_logger, user_ref
 from services.common.store import Tx
 from services.common.store.mongo import AfterCommit
 from services.common.store.processed import ProcessedEvents
-from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging
 from services.line_gateway.domain import texts
 from services.line_gateway.domain.answers import audio_too_long
 from services.line_gateway.domain.rich_menu import LINKED
-from services.line_gateway.metrics import AUDIO, PROFILES, RICH_MENU
-from services.line_gateway.store import LineUserRepository, RichMenuRepository
+from services.line_gateway.metrics import AUDIO, RICH_MENU
+from services.line_gateway.store import RichMenuRepository
 
 log = get_logger(__name__)
 
@@ -48,10 +47,8 @@ class InboundFollowUps:
     def __init__(
         self,
         *,
-        users: LineUserRepository,
         menus: RichMenuRepository,
         messaging: LineMessaging,
-        profile_refresh: timedelta,
         audio_max_seconds: float,
         audio_max_bytes: int,
         rich_menus_enabled: bool,
@@ -61,9 +58,7 @@ class InboundFollowUps:
         self._processed = processed
         self._group = group  # the consumer group whose claim a voice message reads
         self._messaging = messaging
-        self._users = users
         self._menus = menus
-        self._profile_refresh = profile_refresh
         self._audio_max_ms = int(audio_max_seconds * 1000)
         self._audio_max_bytes = audio_max_bytes
         self._rich_menus_enabled = rich_menus_enabled
@@ -71,29 +66,14 @@ class InboundFollowUps:
     async def on_message_received(
         self, envelope: Envelope[MessageReceived]
     ) -> Commit | Redelivered | None:
-        # Retried on failure, but only fetching a voice message can fail here: the profile is
-        # best effort and never raises. Only a fetched (or refused) voice message is committed,
-        # so only a voice message reads its claim, to fetch its content once: nothing ever
-        # claims a text (a redelivered text refreshes a profile that is fresh already, which
-        # does nothing), and reading that no claim exists would cost every message a round trip
-        # before its one read (the route recognises its redeliveries: app.py).
-        message = envelope.data
-        follow_up: Commit | None = None
-        if message.message_type == "audio":
-            if await self._processed.contains(group=self._group, event_id=envelope.id):
-                return REDELIVERED
-            follow_up = await self._fetch_audio(envelope)
-        await self._refresh_profile(message.user_id)
-        return follow_up
-
-    async def on_postback_received(self, envelope: Envelope[PostbackReceived]) -> None:
-        # Not retried: a profile refresh that fails is tried again on the next event (and one
-        # refreshed twice is the same profile).
-        await self._refresh_profile(envelope.data.user_id)
-
-    async def on_user_followed(self, envelope: Envelope[UserFollowed]) -> None:
-        # Not retried: as above.
-        await self._refresh_profile(envelope.data.user_id, force=True)
+        # Only a voice message has a follow-up: its content is fetched once and committed with
+        # its claim, so it reads that claim first. A text returns at once without a read: nothing
+        # ever claims one (the route recognises its redeliveries: app.py).
+        if envelope.data.message_type != "audio":
+            return None
+        if await self._processed.contains(group=self._group, event_id=envelope.id):
+            return REDELIVERED
+        return await self._fetch_audio(envelope)
 
     async def on_account_linked(self, envelope: Envelope[AccountLinked]) -> None:
         # Retried on failure (LINE unreachable): the senior should see their linked menu (linking
@@ -184,26 +164,6 @@ class InboundFollowUps:
                 event=audio_too_long(envelope, text=texts.AUDIO_TOO_LONG),
             )
         )
-
-    # -- profile -------------------------------------------------------------------------------
-
-    async def _refresh_profile(self, user_id: str, *, force: bool = False) -> None:
-        stale_before = utcnow() - (timedelta(0) if force else self._profile_refresh)
-        if not await self._users.needs_profile(user_id, fresher_than=stale_before):
-            return
-        try:
-            profile = await self._messaging.profile(user_id=user_id)
-        except LineApiError as error:
-            # 404: not a friend any more. Anything else: tried again on the next event.
-            PROFILES.labels("not_found" if error.is_not_found else "error").inc()
-            return
-        await self._users.save_profile(
-            user_id=user_id,
-            display_name=profile.display_name,
-            picture_url=profile.picture_url,
-            language=profile.language,
-        )
-        PROFILES.labels("fetched").inc()
 
 
 async def _publish(

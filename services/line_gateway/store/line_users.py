@@ -1,7 +1,7 @@
-"""LINE users as the gateway knows them: follow status, profile, link, conversation mode, counts.
+"""LINE users as the gateway knows them: follow status, link, conversation mode, counts.
 
-The display name and picture are personal data: fetched from LINE's profile API, refreshed when
-stale, and erased once a user has blocked the account for longer than the retention period.
+No LINE profile: the display name, picture and language are personal data nothing here uses, so
+they are not fetched. Earlier versions stored them; `erase_profiles` removes what is left.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ COLLECTION = "line_users"
 # One event's change to its user, for `apply` (the driver's type, named for the layers above).
 UserChange = UpdateOne
 
+# What earlier versions kept from LINE's profile API (and when they fetched it).
+PROFILE_FIELDS = ("display_name", "picture_url", "language", "profile_fetched_at")
+
 _NEW_USER = {"mode": ConversationMode.BOT.value, "messages_received": 0}
 
 
@@ -39,10 +42,6 @@ class LineUser(BaseModel):
     last_message_at: datetime | None = None
     messages_received: int = 0
     postbacks_received: int = 0
-    display_name: str | None = None
-    picture_url: str | None = None
-    language: str | None = None
-    profile_fetched_at: datetime | None = None
     personal_data_erased_at: datetime | None = None
     participant_id: str | None = None
     linked_at: datetime | None = None
@@ -193,54 +192,15 @@ class LineUserRepository:
         )
         return True
 
-    # -- profile -------------------------------------------------------------------------------
+    # -- profiles stored by earlier versions ----------------------------------------------------
 
-    async def needs_profile(self, user_id: str, *, fresher_than: datetime) -> bool:
-        doc = await self._collection.find_one(
-            {"_id": user_id}, projection={"following": 1, "profile_fetched_at": 1}
-        )
-        if doc is None:
-            return True
-        fetched = doc.get("profile_fetched_at")
-        return bool(doc.get("following", True)) and (fetched is None or fetched < fresher_than)
-
-    async def save_profile(
-        self, *, user_id: str, display_name: str, picture_url: str | None, language: str | None
-    ) -> None:
-        # Only for current friends: a profile that arrives after an unfollow is not kept.
-        await self._collection.update_one(
-            {"_id": user_id, "following": {"$ne": False}},
-            {
-                "$set": {
-                    "display_name": display_name,
-                    "picture_url": picture_url,
-                    "language": language,
-                    "profile_fetched_at": utcnow(),
-                    "personal_data_erased_at": None,
-                }
-            },
-        )
-
-    async def erase_personal_data(self, *, blocked_before: datetime) -> int:
-        """Erase names and pictures of users who blocked the account before `blocked_before`."""
+    async def erase_profiles(self) -> int:
+        """Remove the LINE profile fields earlier versions stored; the count of users changed."""
         result = await self._collection.update_many(
+            {"$or": [{field: {"$exists": True}} for field in PROFILE_FIELDS]},
             {
-                "following": False,
-                "unfollowed_at": {"$lt": blocked_before},
-                "$or": [
-                    {"display_name": {"$ne": None}},
-                    {"picture_url": {"$ne": None}},
-                    {"language": {"$ne": None}},
-                ],
-            },
-            {
-                "$set": {
-                    "display_name": None,
-                    "picture_url": None,
-                    "language": None,
-                    "profile_fetched_at": None,
-                    "personal_data_erased_at": utcnow(),
-                }
+                "$unset": dict.fromkeys(PROFILE_FIELDS, ""),
+                "$set": {"personal_data_erased_at": utcnow()},
             },
         )
         return int(result.modified_count)

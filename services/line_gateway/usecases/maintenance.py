@@ -1,5 +1,5 @@
 """The gateway's periodic jobs: read LINE's quota, count the account's users for /metrics, and
-erase personal data past its retention.
+erase the LINE profiles (name, picture, language) that earlier versions fetched and stored.
 
 All are safe on every instance at once (reading twice costs nothing; erasing is an idempotent
 update), so they need no lease.
@@ -7,11 +7,8 @@ update), so they need no lease.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from services.common.logging import get_logger
 from services.common.periodic import Periodic
-from services.common.time import utcnow
 from services.line_gateway.clients.messaging import LineApiError, LineMessaging
 from services.line_gateway.metrics import PERSONAL_DATA_ERASED, USERS
 from services.line_gateway.store import LineUserRepository
@@ -20,12 +17,13 @@ from services.line_gateway.usecases.budget import BudgetKeeper
 log = get_logger(__name__)
 
 
-async def erase_expired_personal_data(*, users: LineUserRepository, retention: timedelta) -> int:
-    """Erase names and pictures of users who blocked the account longer ago than `retention`."""
-    erased = await users.erase_personal_data(blocked_before=utcnow() - retention)
+async def erase_stored_profiles(*, users: LineUserRepository) -> int:
+    """Erase every LINE profile still stored: nothing uses them, so none is kept (APPI's purpose
+    limitation). Finds nothing once a database upgraded from an earlier version is clean."""
+    erased = await users.erase_profiles()
     if erased:
         PERSONAL_DATA_ERASED.inc(erased)
-        log.info("personal data of blocked users erased", users=erased)
+        log.info("stored LINE profiles erased", users=erased)
     return erased
 
 
@@ -39,7 +37,6 @@ class PeriodicJobs:
         quota_every: float,
         users_metrics_every: float,
         maintenance_every: float,
-        retention: timedelta,
     ) -> None:
         self._messaging = messaging
         self._budget = budget
@@ -47,7 +44,6 @@ class PeriodicJobs:
         self._quota_every = quota_every
         self._users_metrics_every = users_metrics_every
         self._maintenance_every = maintenance_every
-        self._retention = retention
         self._periodic = Periodic()
 
     def start(self) -> None:
@@ -70,4 +66,4 @@ class PeriodicJobs:
             USERS.labels(state).set(count)
 
     async def _erase(self) -> None:
-        await erase_expired_personal_data(users=self._users, retention=self._retention)
+        await erase_stored_profiles(users=self._users)
