@@ -15,6 +15,7 @@ from services.common.events.contracts.line import (
     UserUnfollowed,
 )
 from services.line_gateway.domain import texts
+from services.line_gateway.store.line_users import PROFILE_FIELDS
 from tests.fixtures.line import Simulator, gateway_body, new_user_id
 from tests.fixtures.line import texts as inbox_texts
 from tests.fixtures.waiting import eventually
@@ -161,8 +162,7 @@ async def test_no_line_profile_is_fetched_or_kept(simulator: Simulator, stack: S
     stored = await gateway_user(stack, user)
     assert stored is not None
     assert stored["messages_received"] == 1
-    assert "display_name" not in stored
-    assert "picture_url" not in stored
+    assert not set(PROFILE_FIELDS) & set(stored)
     log = (await simulator.http.get("/sim/requests", params={"limit": 1000})).json()["requests"]
     assert [r for r in log if user in r["path"] and "/profile/" in r["path"]] == []
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from services.line_gateway.domain.rich_menu import HEIGHT, WIDTH
+from services.line_gateway.store.line_users import PROFILE_FIELDS
 from tests.fixtures.line import Simulator, new_user_id
 from tests.fixtures.waiting import eventually
 from tests.line_gateway.support import gateway_db, gateway_user, metric, metrics
@@ -123,7 +124,7 @@ async def test_profiles_an_earlier_version_stored_are_erased(
         timeout=20,
     )
     assert erased is not None
-    assert not {"display_name", "picture_url", "language"} & set(erased)
+    assert not set(PROFILE_FIELDS) & set(erased)
     assert erased["following"] is True  # only the profile goes
     async with httpx.AsyncClient() as client:
         text = (await client.get(f"{stack.config.url(GATEWAY_SENDER)}/metrics")).text
