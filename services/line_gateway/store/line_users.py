@@ -56,7 +56,6 @@ class LineUserRepository:
         return CollectionIndexes(
             COLLECTION,
             [
-                IndexModel([("following", 1), ("unfollowed_at", 1)], name="following"),
                 IndexModel(
                     [("participant_id", 1)],
                     name="participant",
